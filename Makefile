@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test` (README.md).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+ARGS   ?=
+
+.PHONY: run test lint bench clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# A stamp per requirements file, so a changed pin reinstalls and an unchanged one costs nothing.
+$(VENV)/.run-deps: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py cgserver $(ARGS)
+
+test: $(VENV)/.dev-deps
+	$(PY) -m pytest -n auto $(ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.dev-deps
+	$(PY) bench/run.py $(ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,405 @@
+"""Every change to accounts: create, rename, remove, settings, passwords, aliases, rights, prefs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.hashers import encode_password, is_encoded_password
+from accounts.models import Account, AccountAlias, AccountType
+from accounts.selectors import account_effective_values, account_setting_layers
+from accounts.settings_schema import ACCOUNT, BASIC, PREFS
+from basedir import outbox
+from cgadmin.catalogue import Layer, effective_values, parse_bool
+from cgadmin.dataformat import Value
+from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
+from cgadmin.settings_change import SettingsChange, apply_change
+from domains.models import Domain
+from domains.names import normalize_account_name
+from logs.audit import audit
+from logs.events import Event
+from realms import rights as R
+from realms.access import (
+    account_setting_authorizer,
+    check_account,
+    check_domain,
+    has_server_right,
+    split_address,
+)
+
+PASSWORD = "Password"
+CAN_CREATE_ACCOUNTS = "CanCreateAccounts"
+CAN_CREATE_SPECIAL = "CanCreateSpecialAccounts"
+CAN_CREATE_ALIASES = "CanCreateAliases"
+CAN_MANAGE_SESSIONS = "CanCreateWebUserSessions"
+SINGLE_MAILBOX_TYPES = frozenset({AccountType.TEXT_MAILBOX, AccountType.MAILDIR_MAILBOX})
+MIN_PASSWORD_LENGTH = 6
+
+
+def parse_account_type(kind: str | None) -> str:
+    """The account type by any case of its name (MultiMailbox when none is given)."""
+    if not kind:
+        return AccountType.MULTI_MAILBOX
+    for choice in AccountType:
+        if choice.value.lower() == str(kind).lower():
+            return choice.value
+    raise InvalidInput(f"unknown account type {kind!r}: use {', '.join(AccountType.values)}", field="kind")
+
+
+def _creation_right(kind: str) -> str:
+    return CAN_CREATE_SPECIAL if kind in SINGLE_MAILBOX_TYPES else CAN_CREATE_ACCOUNTS
+
+
+def _name_taken(domain: Domain, name: str, *, ignore: Account | None = None) -> bool:
+    accounts = Account.objects.filter(domain=domain, name=name)
+    aliases = AccountAlias.objects.filter(domain=domain, name=name)
+    if ignore is not None:
+        accounts = accounts.exclude(pk=ignore.pk)
+        aliases = aliases.exclude(account=ignore)
+    return accounts.exists() or aliases.exists()
+
+
+def _claim_account_name(domain: Domain, name: str, *, ignore: Account | None = None, what: str = "account name") -> str:
+    key = normalize_account_name(name, what=what)
+    if _name_taken(domain, key, ignore=ignore):
+        raise AlreadyExists(f"an account or alias named {key!r} already exists in {domain.name}", field="name")
+    return key
+
+
+def _split_password(settings: Mapping[str, Value] | None) -> tuple[dict[str, Value], str | None]:
+    values = dict(settings or {})
+    password = None
+    for key in list(values):
+        if key.lower() == PASSWORD.lower():
+            raw = values.pop(key)
+            if not isinstance(raw, str):
+                raise InvalidInput("Password: must be a string", field=PASSWORD)
+            password = raw
+    return values, password
+
+
+def _stored_password(password: str | None, encryption: Value) -> str:
+    """A pre-hashed password (CSV import, restore) is kept as given; clear text is encoded."""
+    if password is None or password == "":
+        return "!"  # Django's unusable password: nobody can log in until one is set
+    if is_encoded_password(password):
+        return password
+    return encode_password(password, str(encryption))
+
+
+@transaction.atomic
+def account_create(
+    *,
+    actor: Account | None,
+    domain: Domain,
+    name: str,
+    kind: str | None = None,
+    settings: Mapping[str, Value] | None = None,
+    password: str | None = None,
+    rights: Iterable[str] = (),
+) -> Account:
+    """Create an account of a type, with initial settings (each checked against its right)."""
+    kind = parse_account_type(kind)
+    check_domain(actor, domain, write=True, right=_creation_right(kind))
+    key = _claim_account_name(domain, name)
+    explicit_input, settings_password = _split_password(settings)
+    password = password if password is not None else settings_password
+    if password is not None:
+        check_domain(actor, domain, write=True, right=BASIC)
+    explicit = ACCOUNT.validate_all(explicit_input)
+    authorize = account_setting_authorizer(actor, Account(domain=domain, rights=[]))
+    for setting in explicit:
+        authorize(setting, ACCOUNT.right_for(setting))
+    encryption = effective_values(ACCOUNT, [*account_setting_layers(domain), Layer("explicit", explicit)])[
+        "PasswordEncryption"
+    ]
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(
+                domain=domain, name=key, kind=kind, settings=explicit,
+                password=_stored_password(password, encryption), rights=list(rights),
+            )
+    except IntegrityError:
+        raise AlreadyExists(f"an account named {key!r} already exists in {domain.name}", field="name")
+    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + 1)
+    audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
+          domain_name=domain.name, after={"Type": kind, **explicit})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return account
+
+
+@transaction.atomic
+def account_rename(*, actor: Account | None, account: Account, new_address: str) -> Account:
+    """Rename an account, possibly into another domain; its aliases stay with it."""
+    from domains.selectors import find_domain
+
+    check_account(actor, account, write=True, right=CAN_CREATE_ACCOUNTS)
+    new_name, new_domain_name = split_address(new_address, account.domain.name)
+    new_domain = find_domain(new_domain_name)
+    if new_domain is None:
+        raise InvalidInput(f"unknown domain {new_domain_name!r}", field="name")
+    check_domain(actor, new_domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    key = _claim_account_name(new_domain, new_name, ignore=account)
+    old_address, old_domain = account.address, account.domain
+    if key == account.name and new_domain.pk == old_domain.pk:
+        return account
+    if new_domain.pk != old_domain.pk:
+        if account.aliases.exists():
+            raise GeneralError("remove the account's aliases before moving it to another domain")
+        if any(right in R.SERVER_RIGHTS for right in account.rights):
+            raise GeneralError("an account with server rights must stay in the Main Domain")
+        Domain.objects.filter(pk=old_domain.pk).update(account_count=F("account_count") - 1)
+        Domain.objects.filter(pk=new_domain.pk).update(account_count=F("account_count") + 1)
+    account.name, account.domain = key, new_domain
+    account.save(update_fields=["name", "domain"])
+    audit(actor=actor, event=Event.ACCOUNT_RENAME, object_type="account", object_name=account.address,
+          domain_name=new_domain.name, before={"Name": old_address}, after={"Name": account.address})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    if new_domain.pk != old_domain.pk:
+        outbox.mark_dirty(outbox.DOMAIN, old_domain.pk)
+    return account
+
+
+@transaction.atomic
+def account_delete(*, actor: Account | None, account: Account) -> None:
+    """Remove an account with its aliases and mailboxes."""
+    check_account(actor, account, write=True, right=CAN_CREATE_ACCOUNTS)
+    if actor is not None and actor.pk == account.pk:
+        raise GeneralError("you cannot remove the account you are logged in with")
+    address, pk, domain = account.address, account.pk, account.domain
+    account.delete()
+    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") - 1)
+    audit(actor=actor, event=Event.ACCOUNT_DELETE, object_type="account", object_name=address,
+          domain_name=domain.name, before={"Name": address})
+    outbox.mark_dirty(outbox.ACCOUNT, pk)
+    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+
+
+@transaction.atomic
+def account_set_type(*, actor: Account | None, account: Account, kind: str) -> Account:
+    """Change an account's class (MultiMailbox, AGrade, ...); the storage format stays as created."""
+    kind = parse_account_type(kind)
+    check_account(actor, account, write=True, right=CAN_CREATE_ACCOUNTS)
+    if (kind in SINGLE_MAILBOX_TYPES or account.kind in SINGLE_MAILBOX_TYPES) and kind != account.kind:
+        raise InvalidInput("a single-mailbox account's storage format cannot be changed", field="kind")
+    if kind != account.kind:
+        before = account.kind
+        account.kind = kind
+        account.save(update_fields=["kind"])
+        audit(actor=actor, event=Event.ACCOUNT_TYPE, object_type="account", object_name=account.address,
+              domain_name=account.domain.name, before={"Type": before}, after={"Type": kind})
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return account
+
+
+@transaction.atomic
+def account_update_settings(
+    *, actor: Account | None, account: Account, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change explicit account settings (replace: the whole set); a Password key sets the password."""
+    account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+    values, password = _split_password(updates)
+
+    def save(settings: dict[str, Value]) -> None:
+        account.settings = settings
+        account.save(update_fields=["settings"])
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+
+    change = apply_change(
+        actor=actor, catalogue=ACCOUNT, current=account.settings, updates=values, replace=replace,
+        authorize=account_setting_authorizer(actor, account), save=save, event=Event.ACCOUNT_SETTINGS,
+        object_type="account", object_name=account.address, domain_name=account.domain.name,
+    )
+    if password is not None:
+        account_set_password(actor=actor, account=account, password=password)
+    return change
+
+
+def _is_self(actor: Account | None, account: Account) -> bool:
+    return actor is not None and actor.pk == account.pk
+
+
+def check_password_policy(account: Account, password: str) -> None:
+    """What a user's own new password must be (and an administrator's with CHECK)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=PASSWORD)
+    if password.lower() == account.name.lower():
+        raise InvalidInput("the password may not be the account name", field=PASSWORD)
+
+
+@transaction.atomic
+def account_set_password(
+    *, actor: Account | None, account: Account, password: str, check: bool = False
+) -> None:
+    """Set the password under the account's PasswordEncryption; users may change their own
+    when PWDAllowed, and then the password policy applies (as it does with check)."""
+    effective = account_effective_values(account)
+    if _is_self(actor, account):
+        if not parse_bool(effective["PWDAllowed"]):
+            raise AccessDenied("you are not allowed to change your password (PWDAllowed)")
+        check = True
+    else:
+        check_account(actor, account, write=True, right=BASIC)
+    if not isinstance(password, str) or not password:
+        raise InvalidInput("the password is empty", field=PASSWORD)
+    if check:
+        check_password_policy(account, password)
+    account.password = _stored_password(password, effective["PasswordEncryption"])
+    account.save(update_fields=["password"])
+    audit(actor=actor, event=Event.ACCOUNT_PASSWORD, object_type="account", object_name=account.address,
+          domain_name=account.domain.name, after={PASSWORD: "(changed)"})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+
+
+def account_verify_password(*, actor: Account | None, account: Account, password: str) -> bool:
+    """Whether the password is the account's (an administrator's check, under BasicSettings)."""
+    check_account(actor, account, write=True, right=BASIC)
+    return account.check_password(password)
+
+
+@transaction.atomic
+def account_set_aliases(*, actor: Account | None, account: Account, aliases: Iterable[str]) -> list[str]:
+    """Replace the account's aliases; an alias may not clash with an account or alias of its domain."""
+    check_account(actor, account, write=True, right=CAN_CREATE_ALIASES)
+    wanted: list[str] = []
+    for alias in aliases:
+        if not str(alias).strip():
+            continue
+        key = normalize_account_name(str(alias), what="alias")
+        if key in wanted:
+            raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
+        if key == account.name or _name_taken(account.domain, key, ignore=account):
+            raise AlreadyExists(f"an account or alias named {key!r} already exists in {account.domain.name}",
+                                field="aliases")
+        wanted.append(key)
+    wanted.sort()
+    before = sorted(account.aliases.values_list("name", flat=True))
+    if wanted != before:
+        account.aliases.exclude(name__in=wanted).delete()
+        AccountAlias.objects.bulk_create(
+            [AccountAlias(domain=account.domain, name=name, account=account) for name in wanted if name not in before]
+        )
+        audit(actor=actor, event=Event.ACCOUNT_ALIASES, object_type="account", object_name=account.address,
+              domain_name=account.domain.name, before=before, after=wanted)
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return wanted
+
+
+def _checked_rights(account: Account, rights: Iterable[str]) -> list[str]:
+    known = {name.lower(): name for name in (*R.SERVER_RIGHTS, R.DOMAIN_ADMIN, *R.DOMAIN_ADMIN_RIGHTS)}
+    result: list[str] = []
+    for right in rights:
+        name = known.get(str(right).lower())
+        if name is None:
+            raise InvalidInput(f"unknown access right {right!r}", field="rights")
+        if name in R.SERVER_RIGHTS and not account.domain.is_main:
+            raise InvalidInput(
+                "Server Administration access rights can be granted to the Main Domain Accounts only. "
+                "Accounts in secondary Domains can be granted Domain Administration rights only.",
+                field="rights",
+            )
+        if name not in result:
+            result.append(name)
+    if any(name in R.DOMAIN_ADMIN_RIGHTS for name in result) and R.DOMAIN_ADMIN not in result:
+        result.insert(0, R.DOMAIN_ADMIN)
+    return result
+
+
+@transaction.atomic
+def account_set_rights(*, actor: Account | None, account: Account, rights: Iterable[str]) -> list[str]:
+    """Replace the account's rights. Server rights need Master; Domain Administrator rights need
+    AllDomains (or Master). Nobody removes the last Master right on the server."""
+    account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+    wanted = _checked_rights(account, rights)
+    before = list(account.rights or [])
+    changed = set(before) ^ set(wanted)
+    if not changed:
+        return before
+    if any(name in R.SERVER_RIGHTS for name in changed):
+        if not has_server_right(actor, R.MASTER):
+            raise AccessDenied("only an administrator with the Master right grants or revokes server rights")
+    elif not has_server_right(actor, R.ALL_DOMAINS):
+        raise AccessDenied("only an administrator with the AllDomains right grants Domain Administrator rights")
+    if R.MASTER in before and R.MASTER not in wanted and not _another_master_exists(account):
+        raise GeneralError("this is the last account with the Master right: grant it to another account first")
+    account.rights = wanted
+    account.save(update_fields=["rights"])
+    audit(actor=actor, event=Event.ACCOUNT_RIGHTS, object_type="account", object_name=account.address,
+          domain_name=account.domain.name, before=before, after=wanted)
+    outbox.mark_dirty(outbox.DOMAIN, account.domain_id)  # Access.settings lives with the domain
+    return wanted
+
+
+def _another_master_exists(account: Account) -> bool:
+    from django.db import connection
+
+    others = Account.objects.filter(domain__is_main=True).exclude(pk=account.pk)
+    if connection.features.supports_json_field_contains:
+        return others.filter(rights__contains=[R.MASTER]).exists()
+    return any(R.MASTER in (rights or []) for rights in others.values_list("rights", flat=True).iterator())
+
+
+@transaction.atomic
+def account_update_prefs(
+    *, actor: Account | None, account: Account, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change the account's preferences: its own user may, an administrator with WebUserSettings."""
+    account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+
+    def authorize(name: str, right: str | None) -> None:
+        if not _is_self(actor, account):
+            account_setting_authorizer(actor, account)(name, right)
+
+    def save(prefs: dict[str, Value]) -> None:
+        account.prefs = prefs
+        account.save(update_fields=["prefs"])
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+
+    return apply_change(
+        actor=actor, catalogue=PREFS, current=account.prefs, updates=updates, replace=replace,
+        authorize=authorize, save=save, event=Event.ACCOUNT_PREFS, object_type="account",
+        object_name=account.address, domain_name=account.domain.name,
+    )
+
+
+WEBADMIN_PREFS = "WebAdminPrefs"
+
+
+@transaction.atomic
+def account_update_webadmin_prefs(
+    *, actor: Account | None, account: Account, updates: Mapping[str, Value]
+) -> dict[str, Value]:
+    """Change an administrator's own WebAdmin Preferences (kept in its WebAdminPrefs setting)."""
+    account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+    if not _is_self(actor, account):
+        check_account(actor, account, write=True, right=None)
+    before = dict(account.settings.get(WEBADMIN_PREFS) or {})
+    after = {**before, **updates}
+    if after != before:
+        account.settings = {**account.settings, WEBADMIN_PREFS: after}
+        account.save(update_fields=["settings"])
+        audit(actor=actor, event=Event.ACCOUNT_SETTINGS, object_type="account", object_name=account.address,
+              domain_name=account.domain.name, before={WEBADMIN_PREFS: before}, after={WEBADMIN_PREFS: after})
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return after
+
+
+@transaction.atomic
+def account_kill_sessions(*, actor: Account | None, account: Account) -> None:
+    """End the account's WebAdmin, WebUser and CLI sessions now."""
+    check_account(actor, account, write=True, right=CAN_MANAGE_SESSIONS)
+    account.sessions_valid_after = timezone.now()
+    account.save(update_fields=["sessions_valid_after"])
+    audit(actor=actor, event=Event.ACCOUNT_KILL_SESSIONS, object_type="account", object_name=account.address,
+          domain_name=account.domain.name)
+
+
+def account_note_login(account: Account, *, interface: str, address: str) -> None:
+    """Record a successful login in the account's volatile info (not an administrative change)."""
+    info = {**account.info, "LastLogin": timezone.now().replace(microsecond=0, tzinfo=None),
+            "LastAddress": address, "LastInterface": interface}
+    Account.objects.filter(pk=account.pk).update(info=info)
+    account.info = info

@@ -1,0 +1,156 @@
+"""Account settings and preferences, grouped as the seed's rights table (Account Settings).
+
+A Domain Administrator changes a setting only with the right named in its entry; custom and
+public info settings, RealName and the password come under BasicSettings (spec/rights.md)."""
+
+import zoneinfo
+from functools import cache
+
+from cgadmin.catalogue import (
+    Catalogue,
+    Kind,
+    Level,
+    SettingDef,
+    check_count_or_unlimited,
+    check_percent,
+    services_checker,
+)
+from domains.settings_schema import SERVICES
+
+BASIC = "BasicSettings"
+HOST_OS_ZONE = "HostOS"
+PASSWORD_ENCRYPTIONS = ("PBKDF2", "A-crpt", "clear")
+RULES = ("Any", "Filter Only", "No Redirect", "None")
+
+
+def _account(name, kind, default, group, label, level=Level.ADVANCED, **extra) -> SettingDef:
+    extra.setdefault("right", name)
+    return SettingDef(name, kind, default, group, label, level, **extra)
+
+
+def _flow(name, group, label, level=Level.EXPERT) -> SettingDef:
+    return _account(name, Kind.FLOW, ["unlimited", "1h"], group, label, level)
+
+
+ACCOUNT = Catalogue(
+    "account",
+    [
+        _account("RealName", Kind.STRING, "", "Basic Settings", "Real Name", Level.BASIC, right=BASIC),
+        _account("ServiceClass", Kind.STRING, "", "Class of Service", "Class of Service"),
+        _account("AccessModes", Kind.ANY, "All", "Enabled Services", "Enabled Services", Level.BASIC,
+                 check=services_checker(SERVICES)),
+        _account("UseAppPassword", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Use"),
+        _account("PWDAllowed", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Modify", Level.BASIC),
+        _account("PasswordEncryption", Kind.ENUM, "PBKDF2", "CommuniGate Password", "Encryption",
+                 choices=PASSWORD_ENCRYPTIONS,
+                 help="PBKDF2: one-way hash (secure). A-crpt: encrypted with the server key, allows APOP. "
+                      "clear: kept as clear text (not recommended)."),
+        _account("RequireAPOP", Kind.BOOL, "NO", "Authentication methods", "Secure only"),
+        _account("UseKerberosPassword", Kind.BOOL, "NO", "Authentication methods", "Kerberos Authentication",
+                 Level.EXPERT),
+        _account("UseCertificateAuth", Kind.BOOL, "NO", "Authentication methods", "Certificate Authentication",
+                 Level.EXPERT),
+        _account("UseSysPassword", Kind.BOOL, "NO", "Authentication methods", "Enable OS Password",
+                 Level.EXPERT),
+        _account("OSUserName", Kind.STRING, "", "Authentication methods", "Server OS user name", Level.EXPERT),
+        _account("UseExtPassword", Kind.BOOL, "NO", "Authentication methods", "External Authentication",
+                 Level.EXPERT),
+        _account("LogLogin", Kind.BOOL, "NO", "Authentication methods", "Log login/logout events"),
+        _account("FailedLoginFlow", Kind.FLOW, ["10", "10m"], "Authentication methods", "Failed Login Limit",
+                 right="FailedLoginFlows"),
+        _flow("MailInpFlow", "Mail Transfer options", "Incoming Mail Limit", Level.ADVANCED),
+        _flow("MailOutFlow", "Mail Transfer options", "Outgoing Mail Limit", Level.ADVANCED),
+        _account("MaxMessageSize", Kind.SIZE, "unlimited", "Mail Transfer options", "Incoming Message Size Limit"),
+        _account("MaxMailOutSize", Kind.SIZE, "unlimited", "Mail Transfer options", "Outgoing Message Size Limit"),
+        _account("MailToAll", Kind.BOOL, "YES", "Mail processing options", "Accept Mail to all"),
+        _account("AddMailTrailer", Kind.BOOL, "NO", "Mail processing options", "Add Trailer to Sent Mail",
+                 Level.EXPERT),
+        _account("RulesAllowed", Kind.ENUM, "Any", "Mail processing options", "Rules", choices=RULES),
+        _account("RPOPAllowed", Kind.BOOL, "YES", "Mail processing options", "RPOP Accounts", Level.EXPERT),
+        _account("QuotaNotice", Kind.STRING, "90%", "Mail Quota Processing", "Send Notice", Level.EXPERT,
+                 check=check_percent),
+        _account("QuotaAlert", Kind.STRING, "95%", "Mail Quota Processing", "Send Alerts", Level.EXPERT,
+                 check=check_percent),
+        _account("QuotaSuspend", Kind.BOOL, "NO", "Mail Quota Processing", "Delay New Mail",
+                 help="When the account is over its quota, keep new mail in the queue instead of rejecting it."),
+        _account("MaxAccountSize", Kind.SIZE, "unlimited", "Mail Storage limits", "Mail Storage", Level.BASIC),
+        _account("MaxMailboxes", Kind.ANY, "unlimited", "Mail Storage limits", "Mailboxes",
+                 check=check_count_or_unlimited),
+        _account("DefaultMailboxType", Kind.ENUM, "Text", "Mail Storage options", "New Mailboxes",
+                 choices=("Text", "MailDir", "Sliced")),
+        _account("MaxSignalContacts", Kind.ANY, "unlimited", "Signal processing limits", "Contacts",
+                 Level.EXPERT, check=check_count_or_unlimited),
+        _account("SignalRulesAllowed", Kind.ENUM, "Any", "Signal processing options", "Rules", Level.EXPERT,
+                 choices=RULES),
+        _account("CallsLimit", Kind.ANY, "unlimited", "Signals", "Concurrent Calls", Level.EXPERT,
+                 check=check_count_or_unlimited),
+        _account("CallLogs", Kind.BOOL, "NO", "Signals", "Call Logs", Level.EXPERT),
+        _account("DialogInfo", Kind.BOOL, "NO", "Signals", "Call Info", Level.EXPERT),
+        _flow("CallInpFlow", "Signals", "Incoming Calls Limit"),
+        _flow("CallOutFlow", "Signals", "Outgoing Calls Limit"),
+        _account("RSIPAllowed", Kind.BOOL, "YES", "Signals", "RSIP Registrations", Level.EXPERT),
+        _account("AirSyncAllowed", Kind.ANY, "All", "Signals", "AirSync clients", Level.EXPERT,
+                 check=services_checker(())),
+        _account("MaxRosterItems", Kind.ANY, "unlimited", "Signals", "Roster Items", Level.EXPERT,
+                 check=check_count_or_unlimited),
+        _account("IMLogs", Kind.BOOL, "NO", "Signals", "IM Logs", Level.EXPERT),
+        _flow("NotifyOutFlow", "Signals", "Outgoing NOTIFY Requests Limit"),
+        _account("PSTNSettings", Kind.DICT, {}, "PSTN", "PSTN settings", Level.EXPERT),
+        _account("MaxWebSize", Kind.SIZE, "unlimited", "File Storage limits", "Web Storage"),
+        _account("MaxFileSize", Kind.SIZE, "unlimited", "File Storage limits", "File Size", Level.EXPERT),
+        _account("MaxWebFiles", Kind.ANY, "unlimited", "File Storage limits", "Web Files", Level.EXPERT,
+                 check=check_count_or_unlimited),
+        _account("AddWebBanner", Kind.BOOL, "NO", "File Storage options", "Add Web Banner", Level.EXPERT),
+        _account("DefaultWebPage", Kind.STRING, "index.html", "File Storage options", "Default Web Page",
+                 Level.EXPERT),
+        # The administrator's own WebAdmin Preferences (Interface Type, objects per page, ...).
+        SettingDef("WebAdminPrefs", Kind.DICT, {}, "WebAdmin", "WebAdmin Preferences", Level.EXPERT),
+    ],
+    allow_custom=True,
+    custom_right=BASIC,
+)
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The tz database's zones, and the built-in HostOS zone first."""
+    return (HOST_OS_ZONE, *sorted(zoneinfo.available_timezones()))
+
+
+LANGUAGES = ("English", "German", "Russian", "French", "Spanish", "Italian", "Japanese", "Chinese")
+CHARSETS = (
+    "utf-8", "iso-8859-1", "iso-8859-2", "iso-8859-5", "iso-8859-15", "windows-1251", "windows-1252",
+    "iso-2022-jp", "shift_jis", "euc-jp", "koi8-r", "koi8-u", "gb2312", "big5", "euc-kr",
+)
+PREFERENCES = "Preferences"
+MAILBOX_NAMES = "Special Mailbox Names"
+
+
+def _pref(name, kind, default, group, label, level=Level.BASIC, **extra) -> SettingDef:
+    extra.setdefault("right", "WebUserSettings")
+    return SettingDef(name, kind, default, group, label, level, **extra)
+
+
+PREFS = Catalogue(
+    "preference",
+    [
+        _pref("Language", Kind.ENUM, "English", PREFERENCES, "Language", choices=LANGUAGES),
+        _pref("PreferredCharset", Kind.ENUM, "utf-8", PREFERENCES, "Preferred Character set", choices=CHARSETS),
+        _pref("UseUTF8", Kind.ENUM, "Reading", PREFERENCES, "Use UTF-8",
+              choices=("Never", "Reading", "Reading and Composing")),
+        _pref("TimeZone", Kind.ENUM, HOST_OS_ZONE, PREFERENCES, "Time Zone", choices=time_zones,
+              help="HostOS is a built-in zone with the server OS's current offset from GMT and no "
+                   "daylight saving time; avoid it unless your zone is not listed."),
+        _pref("InboxName", Kind.STRING, "INBOX", MAILBOX_NAMES, "INBOX display name"),
+        _pref("OutboxName", Kind.STRING, "Outbox", MAILBOX_NAMES, "MAPI Outbox display name"),
+        _pref("SentBox", Kind.STRING, "Sent", MAILBOX_NAMES, "Sent"),
+        _pref("DraftsBox", Kind.STRING, "Drafts", MAILBOX_NAMES, "Drafts"),
+        _pref("NotesBox", Kind.STRING, "Notes", MAILBOX_NAMES, "Notes", Level.ADVANCED),
+        _pref("TrashBox", Kind.STRING, "Trash", MAILBOX_NAMES, "Trash"),
+        _pref("ContactsBox", Kind.STRING, "Contacts", MAILBOX_NAMES, "Contacts", Level.ADVANCED),
+        _pref("CalendarBox", Kind.STRING, "Calendar", MAILBOX_NAMES, "Calendar", Level.ADVANCED),
+        _pref("TasksBox", Kind.STRING, "Tasks", MAILBOX_NAMES, "Tasks", Level.ADVANCED),
+    ],
+    allow_custom=True,
+    custom_right="WebUserSettings",
+)

@@ -1,0 +1,15 @@
+"""Recording what the exporter must write, inside the change's own transaction.
+
+A row here commits or rolls back with the change itself, so the base directory can always catch
+up: after commit a task drains the outbox, and a periodic sweep drains whatever a crash left."""
+
+from basedir.models import ExportOutbox
+
+SERVER = "server"  # key: the ServerDocument name
+DOMAIN = "domain"  # key: the domain id
+ACCOUNT = "account"  # key: the account id
+
+
+def mark_dirty(kind: str, key: object) -> None:
+    """The files of this object must be rewritten from the database."""
+    ExportOutbox.objects.create(kind=kind, key=str(key))

@@ -1,0 +1,11 @@
+"""The Celery application: workers process the queue, export the base directory, rotate logs."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
+
+app = Celery("cgadmin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,194 @@
+"""Settings for cgadmin, from the environment (django-environ).
+
+Two shapes, chosen by CGADMIN_ENV:
+- "embedded" (the default, for `make run` on a laptop): SQLite and a Celery broker kept in folders,
+  both inside the base directory; a secret key generated once and kept there too.
+- "production": DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis) are required, and
+  SECRET_KEY must come from the environment; nothing secret has a default.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import environ
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+CGADMIN_ENV = env.str("CGADMIN_ENV", default="embedded")
+PRODUCTION = CGADMIN_ENV == "production"
+
+# The CommuniGate base directory (spec/basedir.md): /var/CommuniGate for root, ./var/CommuniGate otherwise.
+_default_base = "/var/CommuniGate" if os.geteuid() == 0 else str(PROJECT_DIR / "var" / "CommuniGate")
+CGATE_BASE = Path(env.str("CGATE_BASE", default=_default_base)).absolute()
+# cgadmin's own files in embedded mode (database, broker folders, keys) live beside CommuniGate's.
+CGADMIN_STATE_DIR = CGATE_BASE / "cgadmin"
+CGATE_APPLICATION = Path(env.str("CGATE_APPLICATION", default=str(PROJECT_DIR))).absolute()
+CGATE_VERSION = "6.3.0"
+CGADMIN_VERSION = "0.1.0"
+
+
+def _embedded_secret_key() -> str:
+    """A key made once per base directory, so embedded installs never share one from the code."""
+    key_file = CGADMIN_STATE_DIR / "secret.key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    CGADMIN_STATE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    tmp = key_file.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, key_file)
+    return key
+
+
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY")
+    DEBUG = False
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+    DEBUG = env.bool("DEBUG", default=False)
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "server",
+    "realms",
+    "domains",
+    "accounts",
+    "logs",
+    "basedir",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "realms.middleware.WebAdminAuthMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "realms.middleware.RealmAccessMiddleware",
+]
+
+ROOT_URLCONF = "cgadmin.urls"
+WSGI_APPLICATION = "cgadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PROJECT_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "realms.context_processors.webadmin",
+            ],
+        },
+    },
+]
+
+_sqlite_url = f"sqlite:///{CGADMIN_STATE_DIR / 'cgadmin.sqlite3'}"
+DATABASES = {"default": env.db_url("DATABASE_URL", default=None if PRODUCTION else _sqlite_url)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, CLI) share the file: WAL lets readers go on while one writes,
+    # and IMMEDIATE transactions queue writers instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Shared by every process of one server, so login counters and alerts agree across workers.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CGADMIN_STATE_DIR / "cache"),
+        }
+    }
+
+AUTH_USER_MODEL = "accounts.Account"
+AUTHENTICATION_BACKENDS = ["realms.auth.AccountBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.hashers.ACryptHasher",
+    "accounts.hashers.ClearHasher",
+]
+PASSWORD_KEY = env.str("CGADMIN_PASSWORD_KEY", default="")  # A-crpt key; else kept in the state dir
+LOGIN_URL = "/login/"
+# auth.E003: Account.name is unique per domain, not server-wide; realms.auth resolves name@domain.
+SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+
+SESSION_COOKIE_AGE = 12 * 3600  # the absolute limit of a WebAdmin session
+WEBADMIN_IDLE_TIMEOUT = 30 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# Celery: the embedded broker is kombu's filesystem transport inside the base directory.
+_broker_dir = CGADMIN_STATE_DIR / "broker"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=None if PRODUCTION else "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(CGADMIN_STATE_DIR / "celerybeat-schedule")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)

@@ -1,0 +1,23 @@
+"""The URLconf: the shell's own pages, then every realm under its schemes (realms.pages)."""
+
+from django.urls import path
+
+from domains.urls import users_pages
+from logs.urls import monitors_pages
+from realms import views
+from realms.pages import mount_realms
+from realms.urls import directory_pages, master_pages
+from server.urls import settings_pages
+
+urlpatterns = [
+    path("", views.root_view, name="root"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    *mount_realms({
+        "Settings": settings_pages,
+        "Users": users_pages,
+        "Monitors": monitors_pages,
+        "Directory": directory_pages,
+        "Master": master_pages,
+    }),
+]

@@ -1,0 +1,296 @@
+"""Every change to domains, their aliases, and the defaults and templates accounts inherit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from basedir import outbox
+from cgadmin.dataformat import Value
+from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
+from cgadmin.settings_change import SettingsChange, apply_change
+from domains.models import Domain, DomainAlias
+from domains.names import normalize_domain_name
+from domains.selectors import name_in_use
+from domains.settings_schema import DOMAIN
+from logs.audit import audit
+from logs.events import Event
+from realms.access import can_write_all_domains, check_domain, domain_setting_authorizer
+from server import documents
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+
+ADMIN_DOMAIN_SETTING = "AdministratorDomainName"
+
+
+def require_all_domains(actor: Account | None, what: str) -> None:
+    if not can_write_all_domains(actor):
+        raise AccessDenied(f"not enough access rights to {what}: the AllDomains right is needed")
+
+
+def _claim_name(name: str, *, what: str, allow_idn: bool = True) -> str:
+    key = normalize_domain_name(name, allow_idn=allow_idn, what=what)
+    if name_in_use(key):
+        raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="name")
+    return key
+
+
+@transaction.atomic
+def domain_create(
+    *, actor: Account | None, name: str, settings: Mapping[str, Value] | None = None, is_main: bool = False
+) -> Domain:
+    """Create a domain (the Main Domain only at the first start; its name may not be IDN)."""
+    require_all_domains(actor, "create domains")
+    key = _claim_name(name, what="Main Domain Name" if is_main else "domain name", allow_idn=not is_main)
+    explicit = DOMAIN.validate_all(settings or {})
+    try:
+        with transaction.atomic():
+            domain = Domain.objects.create(
+                name=key,
+                is_main=is_main,
+                settings=explicit,
+                administrator_domain=str(explicit.get(ADMIN_DOMAIN_SETTING, "")),
+            )
+    except IntegrityError:
+        raise AlreadyExists(f"a domain named {key!r} already exists", field="name")
+    audit(actor=actor, event=Event.DOMAIN_CREATE, object_type="domain", object_name=key, domain_name=key,
+          after=explicit)
+    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    return domain
+
+
+@transaction.atomic
+def domain_rename(*, actor: Account | None, domain: Domain, new_name: str) -> Domain:
+    """Rename a domain; domains that named it as their Administrator Domain follow it."""
+    require_all_domains(actor, "rename domains")
+    return rename_domain_row(actor=actor, domain=domain, new_name=new_name)
+
+
+def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -> Domain:
+    """The rename itself, for callers that checked their own right (the General page renames the
+    Main Domain under the Settings right)."""
+    what = "Main Domain Name" if domain.is_main else "domain name"
+    key = normalize_domain_name(new_name, allow_idn=not domain.is_main, what=what)
+    old = domain.name
+    if key == old:
+        return domain
+    if name_in_use(key) and not domain.aliases.filter(name=key).exists():
+        raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="name")
+    domain.aliases.filter(name=key).delete()  # renaming to one of its own aliases absorbs the alias
+    domain.name = key
+    domain.save(update_fields=["name"])
+    for sub in Domain.objects.select_for_update().filter(administrator_domain=old):
+        sub.administrator_domain = key
+        sub.settings = {**sub.settings, ADMIN_DOMAIN_SETTING: key}
+        sub.save(update_fields=["administrator_domain", "settings"])
+        outbox.mark_dirty(outbox.DOMAIN, sub.pk)
+    audit(actor=actor, event=Event.DOMAIN_RENAME, object_type="domain", object_name=key, domain_name=key,
+          before={"Name": old}, after={"Name": key})
+    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    return domain
+
+
+@transaction.atomic
+def domain_delete(*, actor: Account | None, domain: Domain, force: bool = False) -> None:
+    """Remove a domain; one that still has accounts only with force (the explicit confirmation)."""
+    require_all_domains(actor, "remove domains")
+    if domain.is_main:
+        raise GeneralError("the Main Domain cannot be removed")
+    accounts = domain.accounts.all()
+    count = accounts.count()
+    if count and not force:
+        raise GeneralError(f"domain {domain.name!r} has {count} account(s): confirm the removal (FORCE)")
+    from accounts.models import AccountAlias
+
+    AccountAlias.objects.filter(domain=domain).delete()
+    accounts.delete()
+    name, pk = domain.name, domain.pk
+    domain.delete()
+    audit(actor=actor, event=Event.DOMAIN_DELETE, object_type="domain", object_name=name, domain_name=name,
+          before={"Name": name, "Accounts": count})
+    outbox.mark_dirty(outbox.DOMAIN, pk)
+
+
+def _set_suspended(actor: Account | None, domain: Domain, suspended: bool) -> Domain:
+    require_all_domains(actor, "suspend or resume domains")
+    if domain.suspended != suspended:
+        domain.suspended = suspended
+        domain.save(update_fields=["suspended"])
+        event = Event.DOMAIN_SUSPEND if suspended else Event.DOMAIN_RESUME
+        audit(actor=actor, event=event, object_type="domain", object_name=domain.name, domain_name=domain.name,
+              before={"Suspended": "NO" if suspended else "YES"}, after={"Suspended": "YES" if suspended else "NO"})
+        outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    return domain
+
+
+@transaction.atomic
+def domain_suspend(*, actor: Account | None, domain: Domain) -> Domain:
+    """Suspend a domain: its accounts cannot log in or receive mail until it is resumed."""
+    return _set_suspended(actor, domain, True)
+
+
+@transaction.atomic
+def domain_resume(*, actor: Account | None, domain: Domain) -> Domain:
+    """Resume a suspended domain."""
+    return _set_suspended(actor, domain, False)
+
+
+@transaction.atomic
+def domain_update_settings(
+    *, actor: Account | None, domain: Domain, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change explicit domain settings (replace: the whole set); each changed key needs its right."""
+    domain = Domain.objects.select_for_update().get(pk=domain.pk)
+
+    def save(settings: dict[str, Value]) -> None:
+        domain.settings = settings
+        domain.administrator_domain = str(settings.get(ADMIN_DOMAIN_SETTING, ""))
+        domain.save(update_fields=["settings", "administrator_domain"])
+        outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+
+    return apply_change(
+        actor=actor, catalogue=DOMAIN, current=domain.settings, updates=updates, replace=replace,
+        authorize=domain_setting_authorizer(actor, domain), save=save, event=Event.DOMAIN_SETTINGS,
+        object_type="domain", object_name=domain.name, domain_name=domain.name,
+    )
+
+
+@transaction.atomic
+def domain_set_aliases(*, actor: Account | None, domain: Domain, aliases: list[str]) -> list[str]:
+    """Replace the domain's aliases; an alias may not clash with any domain or other alias."""
+    require_all_domains(actor, "change domain aliases")
+    wanted = _checked_aliases(domain, aliases)
+    before = sorted(domain.aliases.values_list("name", flat=True))
+    if wanted == before:
+        return before
+    domain.aliases.exclude(name__in=wanted).delete()
+    existing = set(domain.aliases.values_list("name", flat=True))
+    try:
+        with transaction.atomic():
+            DomainAlias.objects.bulk_create(
+                [DomainAlias(name=name, domain=domain) for name in wanted if name not in existing]
+            )
+    except IntegrityError:
+        raise AlreadyExists("one of the aliases was taken at the same time: try again")
+    audit(actor=actor, event=Event.DOMAIN_ALIASES, object_type="domain", object_name=domain.name,
+          domain_name=domain.name, before=before, after=wanted)
+    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    return wanted
+
+
+def _checked_aliases(domain: Domain, aliases: list[str]) -> list[str]:
+    own = set(domain.aliases.values_list("name", flat=True))
+    wanted: list[str] = []
+    for alias in aliases:
+        if not str(alias).strip():
+            continue
+        key = normalize_domain_name(str(alias), allow_idn=True, what="domain alias")
+        if key == domain.name:
+            raise InvalidInput(f"{key!r} is the domain's own name, not an alias", field="aliases")
+        if key in wanted:
+            raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
+        if key not in own and name_in_use(key):
+            raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="aliases")
+        wanted.append(key)
+    return sorted(wanted)
+
+
+# --- defaults and templates --------------------------------------------------------------------
+
+
+def _update_server_document(
+    *, actor: Account | None, document: str, catalogue, updates: Mapping[str, Value], replace: bool,
+    event: str, what: str,
+) -> SettingsChange:
+    require_all_domains(actor, f"change the {what}")
+
+    def save(values: dict[str, Value]) -> None:
+        documents.write(document, values)
+        outbox.mark_dirty(outbox.SERVER, document)
+
+    return apply_change(
+        actor=actor, catalogue=catalogue, current=documents.read(document), updates=updates, replace=replace,
+        authorize=lambda name, right: None, save=save, event=event, object_type="server", object_name=what,
+    )
+
+
+def _update_domain_layer(
+    *, actor: Account | None, domain: Domain, field: str, catalogue, updates: Mapping[str, Value],
+    replace: bool, event: str, what: str,
+) -> SettingsChange:
+    check_domain(actor, domain)
+    domain = Domain.objects.select_for_update().get(pk=domain.pk)
+
+    def save(values: dict[str, Value]) -> None:
+        setattr(domain, field, values)
+        domain.save(update_fields=[field])
+        outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+
+    return apply_change(
+        actor=actor, catalogue=catalogue, current=getattr(domain, field), updates=updates, replace=replace,
+        authorize=domain_setting_authorizer(actor, domain), save=save, event=event, object_type=what,
+        object_name=domain.name, domain_name=domain.name,
+    )
+
+
+@transaction.atomic
+def domain_defaults_update(
+    *, actor: Account | None, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change the server-wide Domain Defaults every domain's settings inherit."""
+    return _update_server_document(
+        actor=actor, document=documents.DOMAIN_DEFAULTS, catalogue=DOMAIN, updates=updates, replace=replace,
+        event=Event.DOMAIN_DEFAULTS, what="Domain Defaults",
+    )
+
+
+@transaction.atomic
+def account_defaults_update(
+    *, actor: Account | None, domain: Domain | None, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change the Account Defaults: server-wide (domain None) or one domain's."""
+    from accounts.settings_schema import ACCOUNT
+
+    if domain is None:
+        return _update_server_document(
+            actor=actor, document=documents.ACCOUNT_DEFAULTS, catalogue=ACCOUNT, updates=updates,
+            replace=replace, event=Event.ACCOUNT_DEFAULTS, what="Account Defaults",
+        )
+    return _update_domain_layer(
+        actor=actor, domain=domain, field="account_defaults", catalogue=ACCOUNT, updates=updates,
+        replace=replace, event=Event.ACCOUNT_DEFAULTS, what="account_defaults",
+    )
+
+
+@transaction.atomic
+def account_template_update(
+    *, actor: Account | None, domain: Domain, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change a domain's Account Template (applied over the defaults to its accounts)."""
+    from accounts.settings_schema import ACCOUNT
+
+    return _update_domain_layer(
+        actor=actor, domain=domain, field="template", catalogue=ACCOUNT, updates=updates, replace=replace,
+        event=Event.ACCOUNT_TEMPLATE, what="account_template",
+    )
+
+
+@transaction.atomic
+def account_default_prefs_update(
+    *, actor: Account | None, domain: Domain | None, updates: Mapping[str, Value], replace: bool = False
+) -> SettingsChange:
+    """Change the Default Preferences: server-wide (domain None) or one domain's."""
+    from accounts.settings_schema import PREFS
+
+    if domain is None:
+        return _update_server_document(
+            actor=actor, document=documents.ACCOUNT_PREFS, catalogue=PREFS, updates=updates, replace=replace,
+            event=Event.ACCOUNT_DEFAULT_PREFS, what="Default Preferences",
+        )
+    return _update_domain_layer(
+        actor=actor, domain=domain, field="account_prefs", catalogue=PREFS, updates=updates, replace=replace,
+        event=Event.ACCOUNT_DEFAULT_PREFS, what="account_default_prefs",
+    )

@@ -1,0 +1,97 @@
+"""Domain settings (Domains/<d>/Settings/Domain.settings), grouped as the seed's rights table.
+
+Each entry's right is its own name: a Domain Administrator changes it only with that right
+(spec/rights.md, "Domain settings"). Settings without a right are for server administrators."""
+
+import ipaddress
+
+from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef, services_checker
+from cgadmin.dataformat import Value
+from cgadmin.errors import InvalidInput
+
+SERVICES = (
+    "Mail", "Relay", "Signal", "Mobile", "TLS", "POP", "IMAP", "MAPI", "AirSync", "SIP", "XMPP",
+    "WebMail", "XIMSS", "FTP", "ACAP", "PWD", "LDAP", "RADIUS", "S/MIME", "WebCAL", "WebSite", "PBX",
+    "HTTP",
+)
+FOLDERING = ("flat", "one-level", "two-level")
+UNKNOWN_ACTIONS = ("Rejected", "Rerouted", "Discarded", "Accepted and Bounced")
+USING_DNS = "Using DNS A/MX Records"
+
+
+def check_ip_addresses(value: Value) -> Value:
+    """Assigned IP Addresses: a list of addresses, or the words for "Using DNS A/MX Records"."""
+    if isinstance(value, str) and value.lower() in (USING_DNS.lower(), "dns"):
+        return USING_DNS
+    if isinstance(value, list):
+        for item in value:
+            try:
+                ipaddress.ip_address(str(item).strip("[]"))
+            except ValueError:
+                raise InvalidInput(f"{item!r} is not an IP address")
+        return value
+    raise InvalidInput(f"{value!r} is not a list of IP addresses or {USING_DNS!r}")
+
+
+def check_domain_reference(value: Value) -> Value:
+    """An optional domain name (Administrator Domain Name); checked for shape, not existence."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{value!r} is not a domain name")
+    if value:
+        from domains.names import normalize_domain_name
+
+        return normalize_domain_name(value, allow_idn=True)
+    return value
+
+
+def _domain(name, kind, default, group, label, level=Level.ADVANCED, **extra) -> SettingDef:
+    extra.setdefault("right", name)
+    return SettingDef(name, kind, default, group, label, level, **extra)
+
+
+DOMAIN = Catalogue(
+    "domain",
+    [
+        _domain("DomainAccessModes", Kind.ANY, "All", "Enabled Services", "Enabled Services", Level.BASIC,
+                check=services_checker(SERVICES)),
+        SettingDef("AdministratorDomainName", Kind.STRING, "", "Administration", "Administrator Domain Name",
+                   Level.ADVANCED, check=check_domain_reference,
+                   help="Domain Administrators of that domain with CanAdminSubDomains administer this one."),
+        SettingDef("IPAddresses", Kind.ANY, [], "Administration", "Assigned IP Addresses", Level.ADVANCED,
+                   check=check_ip_addresses,
+                   help=f"Listed addresses, or {USING_DNS!r}: looked up when the General page is refreshed."),
+        _domain("AutoSignup", Kind.BOOL, "NO", "Provisioning", "Auto-Signup", Level.EXPERT),
+        _domain("ExternalOnProvision", Kind.BOOL, "NO", "Provisioning", "Consult External on Provision",
+                Level.EXPERT),
+        _domain("TrailerText", Kind.TEXT, "", "Client Interfaces", "Mail Trailer Text"),
+        _domain("WebBanner", Kind.TEXT, "", "WebUser Interface", "Web Banner Text", Level.EXPERT),
+        _domain("WebSitePrefix", Kind.STRING, "~", "WebUser Interface", "Personal Web Site Prefix", Level.EXPERT),
+        _domain("Foldering", Kind.ENUM, "flat", "Large Domains", "Foldering Method", choices=FOLDERING),
+        _domain("FolderIndex", Kind.BOOL, "NO", "Large Domains", "Generate Index", Level.EXPERT),
+        _domain("RenameInPlace", Kind.BOOL, "NO", "Large Domains", "Rename in Place", Level.EXPERT),
+        _domain("AllWithForwarders", Kind.BOOL, "NO", "Mail to All", "Send to Forwarders", Level.EXPERT),
+        _domain("MailToAllAction", Kind.ENUM, "Administrators", "Mail to All", "Distributed for",
+                choices=("Anybody", "Clients", "Authenticated", "Domain Users", "Administrators", "Nobody")),
+        _domain("ExternalOnUnknown", Kind.BOOL, "NO", "Unknown Names", "Consult External for Unknown",
+                Level.EXPERT),
+        _domain("MailToUnknown", Kind.ENUM, "Rejected", "Unknown Names", "Mail to Unknown Names", Level.BASIC,
+                choices=UNKNOWN_ACTIONS),
+        _domain("MailRerouteAddress", Kind.STRING, "", "Unknown Names", "Mail Rerouted to", Level.BASIC),
+        _domain("SignalToUnknown", Kind.ENUM, "Rejected", "Unknown Names", "Signal to Unknown Names",
+                choices=("Rejected", "Rerouted")),
+        _domain("SignalRerouteAddress", Kind.STRING, "", "Unknown Names", "Signal Rerouted to"),
+        _domain("AccessToUnknown", Kind.ENUM, "Rejected", "Unknown Names", "Access to Unknown Names",
+                Level.EXPERT, choices=("Rejected", "Rerouted")),
+        _domain("AccessRerouteAddress", Kind.STRING, "", "Unknown Names", "Access Rerouted to", Level.EXPERT),
+        _domain("CentralDirectory", Kind.ENUM, "Keep in Sync", "Directory Integration", "Directory Integration",
+                choices=("Keep in Sync", "Don't Update")),
+        _domain("CertificateType", Kind.ENUM, "None", "Security", "Domain PKI", Level.EXPERT,
+                choices=("None", "Self-Signed", "Signed")),
+        _domain("KerberosKeys", Kind.LIST, [], "Security", "Kerberos Keys", Level.EXPERT),
+        _domain("RelayAddress", Kind.STRING, "", "SMTP Sending", "Send via", Level.EXPERT),
+        _domain("ForceSMTPAuth", Kind.BOOL, "NO", "SMTP Receiving", "Force AUTH", Level.EXPERT),
+        _domain("recipientStatus", Kind.ENUM, "accept", "SMTP Receiving", "When Receiving", Level.EXPERT,
+                choices=("accept", "check existence", "check and reject")),
+        _domain("ServiceClasses", Kind.DICT, {}, "Classes of Service", "Classes of Service", Level.EXPERT),
+    ],
+)

@@ -1,0 +1,30 @@
+"""The audit trail's event codes: one per kind of change, `<object>.<action>`."""
+
+import enum
+
+
+class Event(enum.StrEnum):
+    SERVER_SETTINGS = "server.settings"
+    SERVER_INITIALIZE = "server.initialize"
+    NETWORK_REFRESH = "server.refresh"
+    DOMAIN_CREATE = "domain.create"
+    DOMAIN_RENAME = "domain.rename"
+    DOMAIN_DELETE = "domain.delete"
+    DOMAIN_SUSPEND = "domain.suspend"
+    DOMAIN_RESUME = "domain.resume"
+    DOMAIN_SETTINGS = "domain.settings"
+    DOMAIN_ALIASES = "domain.aliases"
+    DOMAIN_DEFAULTS = "server.domain_defaults"
+    ACCOUNT_DEFAULTS = "account_defaults.update"
+    ACCOUNT_TEMPLATE = "account_template.update"
+    ACCOUNT_DEFAULT_PREFS = "account_default_prefs.update"
+    ACCOUNT_CREATE = "account.create"
+    ACCOUNT_RENAME = "account.rename"
+    ACCOUNT_DELETE = "account.delete"
+    ACCOUNT_TYPE = "account.type"
+    ACCOUNT_SETTINGS = "account.settings"
+    ACCOUNT_PASSWORD = "account.password"
+    ACCOUNT_ALIASES = "account.aliases"
+    ACCOUNT_RIGHTS = "account.rights"
+    ACCOUNT_PREFS = "account.prefs"
+    ACCOUNT_KILL_SESSIONS = "account.kill_sessions"

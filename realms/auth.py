@@ -1,0 +1,80 @@
+"""Logging in: name or name@domain and a password, for the WebAdmin and the CLI alike."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
+
+from accounts.models import Account
+from accounts.selectors import account_effective_values, find_account
+from cgadmin.catalogue import parse_flow
+from cgadmin.errors import InvalidInput
+from realms import throttle
+from realms.access import split_address
+
+
+def resolve_login_name(login_name: str) -> Account | None:
+    """`name` is a Main Domain account, `name@domain` one of that domain (aliases work too)."""
+    from domains.selectors import main_domain_or_none
+
+    main = main_domain_or_none()
+    if main is None or not login_name:
+        return None
+    name, domain = split_address(login_name, main.name)
+    return find_account(domain, name)
+
+
+def account_flow(account: Account | None) -> tuple[int | None, int]:
+    if account is None:
+        return throttle.DEFAULT_ACCOUNT_FLOW
+    try:
+        return parse_flow(account_effective_values(account)["FailedLoginFlow"])
+    except InvalidInput:
+        return throttle.DEFAULT_ACCOUNT_FLOW
+
+
+def may_log_in(account: Account) -> bool:
+    """Disabled accounts (AccessModes None) and accounts of suspended domains cannot log in."""
+    if account.domain.suspended or not account.has_usable_password():
+        return False
+    return account_effective_values(account).get("AccessModes") != "None"
+
+
+_DUMMY_HASH = make_password("cgadmin-timing-equalizer")
+
+
+def check_login(login_name: str, password: str, *, address: str) -> Account | None:
+    """The account when the name and password are right and no failure limit is reached.
+
+    Every failure looks the same to the caller, and an unknown name costs the same hashing time."""
+    account = resolve_login_name(login_name)
+    flow = account_flow(account)
+    if throttle.is_blocked(login_name, address, flow):
+        return None
+    if account is None:
+        Account(password=_DUMMY_HASH).check_password(password)
+        ok = False
+    else:
+        ok = account.check_password(password) and may_log_in(account)
+    if not ok:
+        throttle.note_failure(login_name, address, flow)
+        return None
+    throttle.note_success(login_name, address)
+    return account
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class AccountBackend:
+    """Django's authentication backend over check_login."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: object) -> Account | None:
+        if not username or password is None:
+            return None
+        return check_login(username, password, address=client_address(request) if request else "")
+
+    def get_user(self, user_id: int) -> Account | None:
+        return Account.objects.select_related("domain").filter(pk=user_id).first()

@@ -1,0 +1,25 @@
+"""What every WebAdmin page shows: the server name, navigation, the administrator, notifications."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from realms.navigation import interface_level, page_links, realm_links
+
+
+def webadmin(request: HttpRequest) -> dict:
+    from domains.selectors import main_domain_or_none
+
+    main = main_domain_or_none()
+    user = getattr(request, "user", None)
+    logged_in = bool(user and user.is_authenticated)
+    return {
+        "server_name": main.name if main else "",
+        "realm_links": realm_links(request) if logged_in else [],
+        "page_links": page_links(request) if logged_in else [],
+        "interface_level": interface_level(user) if logged_in else None,
+        "current_page": getattr(request, "cg_page", None),
+        "administrator": user.address if logged_in else "",
+        "urgent_notification": None,
+        "preferences_url": None,
+        "cgadmin_version": settings.CGADMIN_VERSION,
+    }

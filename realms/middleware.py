@@ -1,0 +1,174 @@
+"""The WebAdmin's two gates: who is asking (session or HTTP Basic), and whether they may open the page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+
+from accounts.services import account_note_login
+from cgadmin import context
+from realms import access, pages
+from realms.auth import check_login, client_address, may_log_in
+
+SESSION_REALMS = "cg_auth_realms"
+SESSION_LOGIN_TIME = "cg_login_time"
+SESSION_LAST_SEEN = "cg_last_seen"
+
+
+def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        name, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return name, password
+
+
+def _session_expired(request: HttpRequest) -> bool:
+    """Idle too long, killed by KillAccountSessions, or the account was disabled since login."""
+    now = time.time()
+    session = request.session
+    last_seen = session.get(SESSION_LAST_SEEN, 0)
+    if now - last_seen > settings.WEBADMIN_IDLE_TIMEOUT:
+        return True
+    account = request.user
+    killed_at = account.sessions_valid_after  # type: ignore[union-attr]
+    if killed_at is not None and session.get(SESSION_LOGIN_TIME, 0) <= killed_at.timestamp():
+        return True
+    return not may_log_in(account)  # type: ignore[arg-type]
+
+
+class WebAdminAuthMiddleware:
+    """HTTP Basic authentication on every request that carries it; session checks otherwise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.cg_basic = False  # type: ignore[attr-defined]
+        credentials = basic_credentials(request)
+        if credentials is not None:
+            account = check_login(*credentials, address=client_address(request))
+            if account is None:
+                return unauthorized("WebAdmin")
+            request.user = account
+            request.cg_basic = True  # type: ignore[attr-defined]
+        elif request.user.is_authenticated:
+            if _session_expired(request):
+                logout(request)
+                request.user = AnonymousUser()
+            else:
+                request.session[SESSION_LAST_SEEN] = int(time.time())
+        with context.calling_from(context.WEBADMIN, client_address(request)):
+            return self.get_response(request)
+
+
+def unauthorized(realm: str) -> HttpResponse:
+    response = HttpResponse("Authentication required\n", status=401, content_type="text/plain")
+    response["WWW-Authenticate"] = f'Basic realm="{realm}", charset="UTF-8"'
+    return response
+
+
+def wants_html(request: HttpRequest) -> bool:
+    return "text/html" in request.META.get("HTTP_ACCEPT", "")
+
+
+def start_session(request: HttpRequest, account: object, auth_realm: str) -> None:
+    """After a form login: remember which authentication realm the password opened."""
+    now = int(time.time())
+    request.session[SESSION_LOGIN_TIME] = now
+    request.session[SESSION_LAST_SEEN] = now
+    realms = set(request.session.get(SESSION_REALMS, []))
+    realms.add(auth_realm)
+    request.session[SESSION_REALMS] = sorted(realms)
+    account_note_login(account, interface=context.WEBADMIN, address=client_address(request))  # type: ignore[arg-type]
+
+
+def separate_realms_enabled() -> bool:
+    from server.services import server_settings_flag
+
+    return server_settings_flag("SeparateAdminRealms")
+
+
+def _other_scheme_path(path: str, scheme: str, realm: str) -> str:
+    """The same page's address under the scheme in force."""
+    if scheme == pages.MASTER_SCHEME:
+        rest = path[len(f"/Master/{realm}/"):]
+        return f"/{realm}/{rest}"
+    rest = path[len(f"/{realm}/"):]
+    return f"/Master/{realm}/{rest}"
+
+
+class RealmAccessMiddleware:
+    """Checks the declared access of every view before it runs (realms.pages)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> HttpResponse | None:
+        declared = pages.access_of(view)
+        scheme = kwargs.pop("cg_scheme", None)
+        realm = kwargs.pop("cg_realm", None)
+        request.cg_scheme, request.cg_realm = scheme, realm  # type: ignore[attr-defined]
+        if declared is None:
+            if request.path.startswith(settings.STATIC_URL):
+                return None
+            return HttpResponse("This page declares no access right.\n", status=403, content_type="text/plain")
+        request.cg_page = declared  # type: ignore[attr-defined]
+        if declared.kind == pages.PUBLIC:
+            return None
+        if declared.kind == pages.AUTHENTICATED:
+            return None if request.user.is_authenticated else self._ask_login(request, "WebAdmin")
+        return self._check_realm(request, scheme or pages.MASTER_SCHEME, realm or declared.realm or "")
+
+    def _check_realm(self, request: HttpRequest, scheme: str, realm: str) -> HttpResponse | None:
+        if scheme != pages.DOMAIN_SCHEME:
+            separate = separate_realms_enabled()
+            if (scheme == pages.SEPARATE_SCHEME) != separate:
+                return HttpResponseRedirect(_other_scheme_path(request.get_full_path(), scheme, realm))
+        auth_realm = pages.auth_realm(scheme, realm)
+        user = request.user
+        opened = request.cg_basic or auth_realm in request.session.get(SESSION_REALMS, [])  # type: ignore[attr-defined]
+        if not user.is_authenticated or not opened:
+            return self._ask_login(request, auth_realm)
+        if not may_open(user, scheme, realm):  # type: ignore[arg-type]
+            return forbidden(request, realm)
+        return None
+
+    @staticmethod
+    def _ask_login(request: HttpRequest, auth_realm: str) -> HttpResponse:
+        if wants_html(request) and not request.cg_basic:  # type: ignore[attr-defined]
+            query = urlencode({"next": request.get_full_path(), "realm": auth_realm})
+            return HttpResponseRedirect(f"{settings.LOGIN_URL}?{query}")
+        return unauthorized(auth_realm)
+
+
+def may_open(account: object, scheme: str, realm: str) -> bool:
+    """Master scheme: the Master right. Separate: the realm's right. Domain WebAdmin: a Users realm
+    right or being a Domain Administrator (each object is then checked by realms.access)."""
+    from realms import rights as R
+
+    if scheme == pages.MASTER_SCHEME:
+        return access.has_server_right(account, R.MASTER)  # type: ignore[arg-type]
+    if scheme == pages.SEPARATE_SCHEME:
+        return access.can_open_realm(account, realm)  # type: ignore[arg-type]
+    return access.can_open_realm(account, pages.DOMAIN_WEBADMIN_REALM) or access.is_domain_admin(account)  # type: ignore[arg-type]
+
+
+def forbidden(request: HttpRequest, realm: str) -> HttpResponse:
+    return render(request, "realms/forbidden.html", {"realm": realm}, status=403)

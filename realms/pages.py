@@ -1,0 +1,138 @@
+"""Declared access for every view, and the realms' URL schemes.
+
+Every view says who may open it (public, any logged-in account, or a realm page). The gate in
+realms.middleware reads the declaration, so rights are checked in one place, and a test walks the
+URLconf to prove no view lacks one.
+
+URL schemes (the seed's "Separate WebAdmin Realms"):
+- "master": /Master/<Realm>/<page>, one authentication realm (Master), the Master right needed;
+- "separate": /<Realm>/<page>, each realm its own authentication realm and its own right;
+- "domain": /Domain/<page>, the Domain WebAdmin (Users realm pages) for Domain Administrators,
+  always available, each object checked by realms.access.
+The scheme not in force redirects to the one that is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, include, path, reverse
+
+from cgadmin.catalogue import Level
+from realms.rights import REALMS
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+REALM = "realm"
+
+MASTER_SCHEME = "master"
+SEPARATE_SCHEME = "separate"
+DOMAIN_SCHEME = "domain"
+SCHEME_PREFIX = {MASTER_SCHEME: "Master/", SEPARATE_SCHEME: "", DOMAIN_SCHEME: "Domain/"}
+DOMAIN_WEBADMIN_REALM = "Users"
+REALM_ORDER = ("Settings", "Users", "Monitors", "Directory", "Master")
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    kind: str
+    realm: str | None = None
+    title: str = ""
+    level: Level = Level.BASIC  # the Interface Type from which the page appears in navigation
+    in_menu: bool = True
+    # Monitors pages refresh themselves at the administrator's chosen period.
+    auto_refresh: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _declare(view: Callable, access: PageAccess) -> Callable:
+    view.cg_access = access  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Anyone may open it (the login page)."""
+    return _declare(view, PageAccess(PUBLIC))
+
+
+def authenticated(view: Callable) -> Callable:
+    """Any logged-in account may open it (logout, the root, its own preferences)."""
+    return _declare(view, PageAccess(AUTHENTICATED))
+
+
+def realm_page(
+    realm: str, title: str, *, level: Level = Level.BASIC, in_menu: bool = True, auto_refresh: bool = False
+) -> Callable[[Callable], Callable]:
+    """A page of a realm: the realm's right is needed (or Master, under the master scheme)."""
+    if realm not in REALMS:
+        raise ValueError(f"unknown realm {realm}")
+
+    def decorate(view: Callable) -> Callable:
+        return _declare(view, PageAccess(REALM, realm, title, level, in_menu, auto_refresh))
+
+    return decorate
+
+
+def access_of(view: Callable) -> PageAccess | None:
+    """The declaration of a view (class-based views carry it on view_class too)."""
+    declared = getattr(view, "cg_access", None)
+    if declared is None and hasattr(view, "view_class"):
+        declared = getattr(view.view_class, "cg_access", None)
+    return declared
+
+
+def namespace(scheme: str, realm: str) -> str:
+    return f"{scheme}-{realm}"
+
+
+@dataclass(frozen=True)
+class RealmPages:
+    realm: str
+    patterns: list[URLPattern]
+
+    def menu(self, level: Level) -> list[tuple[str, str]]:
+        """(url name, title) of the pages the navigation shows at this Interface Type."""
+        items = []
+        for pattern in self.patterns:
+            access = access_of(pattern.callback)
+            if access and access.in_menu and access.level <= level and pattern.name and not pattern.pattern.converters:
+                items.append((pattern.name, access.title))
+        return items
+
+
+REGISTRY: dict[str, RealmPages] = {}
+
+
+def mount_realms(pages: dict[str, list[URLPattern]]) -> list:
+    """URL patterns for every realm under each scheme (master ones first: /Master/<Realm>/)."""
+    from realms.views import realm_index
+
+    REGISTRY.clear()
+    mounted: list = []
+    for scheme in (MASTER_SCHEME, SEPARATE_SCHEME, DOMAIN_SCHEME):
+        for realm in REALM_ORDER:
+            if scheme == DOMAIN_SCHEME and realm != DOMAIN_WEBADMIN_REALM:
+                continue
+            patterns = [path("", realm_index, name="index"), *pages.get(realm, [])]
+            REGISTRY[realm] = RealmPages(realm, patterns)
+            route = f"{SCHEME_PREFIX[scheme]}{realm}/" if scheme != DOMAIN_SCHEME else SCHEME_PREFIX[scheme]
+            mounted.append(
+                path(route, include((patterns, realm), namespace=namespace(scheme, realm)),
+                     {"cg_scheme": scheme, "cg_realm": realm})
+            )
+    return mounted
+
+
+def realm_reverse(scheme: str, realm: str, name: str, *args: Any) -> str:
+    return reverse(f"{namespace(scheme, realm)}:{name}", args=args)
+
+
+def scheme_for(realm: str, separate: bool) -> str:
+    return SEPARATE_SCHEME if separate else MASTER_SCHEME
+
+
+def auth_realm(scheme: str, realm: str) -> str:
+    """The authentication realm a page belongs to: Master, the realm itself, or Domain."""
+    return {MASTER_SCHEME: "Master", SEPARATE_SCHEME: realm, DOMAIN_SCHEME: "Domain"}[scheme]

@@ -1,0 +1,152 @@
+"""One form for every settings page, built from the catalogue.
+
+Settings are grouped as the catalogue groups them and filtered by the administrator's Interface
+Type; a setting the administrator may not change is shown read-only (and ignored if posted anyway:
+the service would refuse it too). Where the object has inherited values, each setting has a
+"default" switch that removes the explicit value, and the page shows where a value comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django import forms
+
+from cgadmin import dataformat
+from cgadmin.catalogue import DEFAULT, Catalogue, EffectiveValue, Kind, Level, SettingDef
+from cgadmin.dataformat import Value
+from cgadmin.errors import CGError, InvalidInput
+
+YES_NO = (("YES", "Yes"), ("NO", "No"))
+
+
+def value_text(definition: SettingDef | None, value: Value) -> str:
+    """A value as the form shows it."""
+    kind = definition.kind if definition else Kind.ANY
+    if isinstance(value, str) and kind is not Kind.ANY:
+        return value
+    if kind is Kind.LIST and isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    if kind is Kind.NUMBER and isinstance(value, int):
+        return str(value)
+    return dataformat.dumps(value)
+
+
+def parse_text(definition: SettingDef, text: str) -> Value:
+    """A form's text as the setting's value (data format where the setting is structured)."""
+    text = text.strip() if definition.kind is not Kind.TEXT else text.replace("\r\n", "\n")
+    kind = definition.kind
+    if kind is Kind.LIST:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if kind is Kind.NUMBER and text.lstrip("-").isdigit():
+        return int(text)
+    if kind in (Kind.FLOW, Kind.DICT) or (kind is Kind.ANY and text[:1] in "({[#\""):
+        try:
+            return dataformat.loads(text)
+        except dataformat.DataFormatError as error:
+            raise InvalidInput(f"{definition.name}: {error}", field=definition.name)
+    return text
+
+
+def _field_for(definition: SettingDef, disabled: bool) -> forms.Field:
+    common = {"label": definition.label, "required": False, "disabled": disabled, "help_text": definition.help}
+    if definition.kind is Kind.BOOL:
+        return forms.ChoiceField(choices=YES_NO, **common)
+    if definition.kind is Kind.ENUM:
+        choices = [(choice, choice) for choice in definition.choice_list()]
+        return forms.ChoiceField(choices=choices, **common)
+    if definition.kind in (Kind.TEXT, Kind.LIST, Kind.DICT):
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common)
+    return forms.CharField(max_length=definition.max_length, **common)
+
+
+@dataclass
+class Row:
+    definition: SettingDef
+    field: forms.BoundField
+    default_field: forms.BoundField | None
+    current: EffectiveValue
+    inherited: EffectiveValue | None
+    editable: bool
+
+    @property
+    def inherited_text(self) -> str:
+        return value_text(self.definition, self.inherited.value) if self.inherited else ""
+
+
+class SettingsForm(forms.Form):
+    """Fields `s_<Name>` (the value) and `d_<Name>` (use the default) for each shown setting."""
+
+    def __init__(
+        self,
+        data: Mapping | None = None,
+        *,
+        catalogue: Catalogue,
+        values: Mapping[str, EffectiveValue],
+        level: Level,
+        may_change: Callable[[SettingDef], bool],
+        inherited: Mapping[str, EffectiveValue] | None = None,
+        names: Iterable[str] | None = None,
+    ) -> None:
+        super().__init__(data)
+        self.catalogue, self.values, self.inherited = catalogue, values, inherited
+        self.editable: dict[str, bool] = {}
+        wanted = set(names) if names is not None else None
+        self.shown = [
+            definition for definition in catalogue
+            if definition.level <= level and (wanted is None or definition.name in wanted)
+        ]
+        for definition in self.shown:
+            editable = may_change(definition)
+            self.editable[definition.name] = editable
+            current = values[definition.name]
+            self.fields[f"s_{definition.name}"] = _field_for(definition, disabled=not editable)
+            self.initial[f"s_{definition.name}"] = value_text(definition, current.value)
+            if inherited is not None:
+                self.fields[f"d_{definition.name}"] = forms.BooleanField(
+                    label="default", required=False, disabled=not editable
+                )
+                self.initial[f"d_{definition.name}"] = not current.explicit
+
+    def groups(self) -> list[tuple[str, list[Row]]]:
+        grouped: dict[str, list[Row]] = {}
+        for definition in self.shown:
+            name = definition.name
+            grouped.setdefault(definition.group, []).append(Row(
+                definition=definition,
+                field=self[f"s_{name}"],
+                default_field=self[f"d_{name}"] if self.inherited is not None else None,
+                current=self.values[name],
+                inherited=self.inherited.get(name) if self.inherited is not None else None,
+                editable=self.editable[name],
+            ))
+        return list(grouped.items())
+
+    def updates(self) -> dict[str, Value]:
+        """What changed, for the service: new values, and `default` where a switch was turned on."""
+        changes: dict[str, Value] = {}
+        for definition in self.shown:
+            name = definition.name
+            if not self.editable[name]:
+                continue
+            current = self.values[name]
+            text = self.cleaned_data.get(f"s_{name}") or ""
+            edited = text.strip() != str(self.initial.get(f"s_{name}", "")).strip()
+            # A value typed over an inherited one means "make it explicit", even with the switch on.
+            if self.inherited is not None and self.cleaned_data.get(f"d_{name}") and not edited:
+                if current.explicit:
+                    changes[name] = DEFAULT
+                continue
+            try:
+                value = definition.validate(parse_text(definition, text))
+            except CGError as error:
+                self.add_error(f"s_{name}", error.message)
+                continue
+            if value != current.value or (self.inherited is not None and not current.explicit):
+                changes[name] = value
+        return changes
+
+    def report(self, error: CGError) -> None:
+        """Show a service's refusal next to the setting it names, or above the form."""
+        field = f"s_{error.field}" if error.field and f"s_{error.field}" in self.fields else None
+        self.add_error(field, error.message)

@@ -1,0 +1,55 @@
+"""Failed-login limits, shared by every process through the cache (Redis in production).
+
+Three windows: the account's FailedLoginFlow for each (account, client address) pair, a cap on
+failures per client address, and a cap of 100 failures an hour per account from anywhere. A
+flood of bad passwords from one address therefore locks out that address, not the administrator
+logging in from elsewhere, and every window ends by itself (a cool-off, never a permanent lock).
+Unknown names are counted exactly like real ones, so the limits reveal nothing either."""
+
+from django.core.cache import cache
+
+ADDRESS_FLOW = (30, 600)  # failures per client address per 10 minutes, whatever the names
+ACCOUNT_FLOW = (100, 3600)  # failures per account per hour, from all addresses together
+DEFAULT_ACCOUNT_FLOW = (10, 600)
+
+
+def _keys(login_name: str, address: str) -> list[tuple[str, tuple[int, int]]]:
+    name = login_name.strip().lower()
+    return [
+        (f"cg:fail:ip:{address}", ADDRESS_FLOW),
+        (f"cg:fail:acct:{name}", ACCOUNT_FLOW),
+    ]
+
+
+def _pair_key(login_name: str, address: str) -> str:
+    return f"cg:fail:pair:{login_name.strip().lower()}:{address}"
+
+
+def is_blocked(login_name: str, address: str, account_flow: tuple[int | None, int] = DEFAULT_ACCOUNT_FLOW) -> bool:
+    """Whether a login attempt must be refused without even checking the password."""
+    limit, _ = account_flow
+    if limit is not None and (cache.get(_pair_key(login_name, address)) or 0) >= limit:
+        return True
+    return any((cache.get(key) or 0) >= flow[0] for key, flow in _keys(login_name, address))
+
+
+def _count(key: str, period: int) -> None:
+    if cache.add(key, 1, timeout=period):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period)
+
+
+def note_failure(login_name: str, address: str, account_flow: tuple[int | None, int] = DEFAULT_ACCOUNT_FLOW) -> None:
+    """Count one failed login against the pair, the address and the account."""
+    _, period = account_flow
+    _count(_pair_key(login_name, address), period)
+    for key, flow in _keys(login_name, address):
+        _count(key, flow[1])
+
+
+def note_success(login_name: str, address: str) -> None:
+    """A good password clears the pair's count (not the address's or the account's caps)."""
+    cache.delete(_pair_key(login_name, address))

@@ -1,0 +1,77 @@
+"""Reads for the General page."""
+
+from cgadmin.dataformat import Value
+from domains.models import Domain
+from domains.settings_schema import USING_DNS
+from server import documents
+
+
+def ip_assignments() -> dict[str, str]:
+    """Each assigned address and the domain it belongs to: listed ones, then DNS-found ones."""
+    network = documents.read(documents.NETWORK)
+    by_dns: dict[str, Value] = network.get("DomainIPs") or {}  # type: ignore[assignment]
+    assigned: dict[str, str] = {}
+    for domain in Domain.objects.only("name", "settings").order_by("-is_main", "name"):
+        listed = domain.settings.get("IPAddresses")
+        addresses = by_dns.get(domain.name, []) if listed == USING_DNS else (listed or [])
+        for address in addresses:  # type: ignore[union-attr]
+            assigned.setdefault(str(address).strip("[]"), domain.name)
+    return assigned
+
+
+def server_ip_rows() -> list[tuple[str, str | None]]:
+    """The General page's Server IP Addresses: (address, its domain or None when un-assigned)."""
+    from server import osinfo
+
+    network = documents.read(documents.NETWORK)
+    addresses = network.get("LocalIPs")
+    if addresses is None:
+        runtime = documents.read(documents.RUNTIME)
+        addresses = osinfo.local_ip_addresses([str(x) for x in runtime.get("ExcludedLocalIPs", [])])
+    assigned = ip_assignments()
+    return [(str(address), assigned.get(str(address))) for address in addresses]  # type: ignore[union-attr]
+
+
+def general_settings_effective():
+    """The General page's settings with their sources, the Main Domain Name included."""
+    from cgadmin.catalogue import EffectiveValue, Layer, effective
+    from domains.selectors import main_domain
+    from server.settings_schema import MAIN
+
+    values = effective(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
+    values["DomainName"] = EffectiveValue(main_domain().name, "explicit")
+    return values
+
+
+def uptime_text(seconds: int) -> str:
+    days, rest = divmod(max(seconds, 0), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days} day(s) {hours} hour(s) {minutes} min {secs} sec"
+
+
+def general_info() -> dict:
+    """The General page's information fields."""
+    from datetime import datetime
+
+    from django.conf import settings
+
+    from server import osinfo
+
+    runtime = documents.read(documents.RUNTIME)
+    network = documents.read(documents.NETWORK)
+    started = runtime.get("StartedAt")
+    uptime = uptime_text(int((datetime.now() - started).total_seconds())) if isinstance(started, datetime) else ""
+    parameters = runtime.get("StartupParameters") or []
+    return {
+        "os": osinfo.os_name(),
+        "hardware": osinfo.hardware(),
+        "version": settings.CGATE_VERSION,
+        "cgadmin_version": settings.CGADMIN_VERSION,
+        "ipv6": "Enabled" if osinfo.ipv6_supported() else "Disabled",
+        "uptime": uptime or "not running under cgserver",
+        "dns_servers": network.get("DNSServers") or osinfo.dns_servers(),
+        "ip_rows": server_ip_rows(),
+        "startup_parameters": " ".join(f'"{item}"' for item in parameters),  # type: ignore[union-attr]
+        "refreshed_at": network.get("RefreshedAt"),
+    }

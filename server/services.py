@@ -1,0 +1,153 @@
+"""Changes to the server itself: the first start, the General page, network data."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from basedir import outbox
+from cgadmin.catalogue import Layer, effective_values
+from cgadmin.dataformat import Value
+from cgadmin.errors import CGError
+from cgadmin.settings_change import SettingsChange, apply_change
+from domains.selectors import main_domain, main_domain_or_none
+from domains.settings_schema import USING_DNS
+from logs.audit import audit
+from logs.events import Event
+from realms import rights as R
+from realms.access import require_server_right
+from server import documents, osinfo
+from server.settings_schema import MAIN
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+
+DOMAIN_NAME = "DomainName"
+POSTMASTER = "postmaster"
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    postmaster: Account
+    password: str
+    password_generated: bool
+
+
+def main_domain_name_from_host(host: str) -> str:
+    """A usable Main Domain Name from the OS host name (the seed: change it if it looks odd)."""
+    text = host.strip().rstrip(".").lower()
+    text = re.sub(r"[^a-z0-9.-]", "-", text)
+    labels = [label.strip("-")[:63] for label in text.split(".") if label.strip("-")]
+    return ".".join(labels) or "localhost"
+
+
+@transaction.atomic
+def server_initialize(*, host_name: str, postmaster_password: str | None = None) -> FirstStart | None:
+    """The first start: the Main Domain named after the host, and postmaster with the Master right
+    and the Basic Interface Type. Nothing happens when the server was initialized before."""
+    from accounts.services import WEBADMIN_PREFS, account_create
+    from domains.services import domain_create
+
+    if main_domain_or_none() is not None:
+        return None
+    domain = domain_create(actor=None, name=main_domain_name_from_host(host_name), is_main=True)
+    password = postmaster_password or secrets.token_urlsafe(12)
+    postmaster = account_create(
+        actor=None, domain=domain, name=POSTMASTER, password=password, rights=[R.MASTER],
+        settings={WEBADMIN_PREFS: {"InterfaceType": "Basic"}},
+    )
+    audit(actor=None, event=Event.SERVER_INITIALIZE, object_type="server", object_name=domain.name,
+          domain_name=domain.name, after={DOMAIN_NAME: domain.name, "Postmaster": postmaster.address})
+    return FirstStart(postmaster, password, password_generated=postmaster_password is None)
+
+
+def server_settings() -> dict[str, Value]:
+    """The General page's settings in force (GetServerSettings): defaults, Main.settings, the name."""
+    values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
+    values[DOMAIN_NAME] = main_domain().name
+    return values
+
+
+@transaction.atomic
+def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value]) -> SettingsChange:
+    """Change the General page's settings; a new Main Domain Name renames the Main Domain."""
+    from domains.services import rename_domain_row
+
+    require_server_right(actor, R.SETTINGS)
+    values = dict(updates)
+    new_name = None
+    for key in list(values):
+        if key.lower() == DOMAIN_NAME.lower():
+            new_name = values.pop(key)
+    if new_name is not None and not isinstance(new_name, str):
+        raise CGError("DomainName: must be a string", field=DOMAIN_NAME)
+
+    def save(settings: dict[str, Value]) -> None:
+        documents.write(documents.MAIN, settings)
+        outbox.mark_dirty(outbox.SERVER, documents.MAIN)
+
+    change = apply_change(
+        actor=actor, catalogue=MAIN, current=documents.read(documents.MAIN), updates=values, replace=False,
+        authorize=lambda name, right: None, save=save, event=Event.SERVER_SETTINGS, object_type="server",
+        object_name="General",
+    )
+    if new_name is not None:
+        main = main_domain()
+        if rename_domain_row(actor=actor, domain=main, new_name=new_name).name != main.name:
+            outbox.mark_dirty(outbox.SERVER, documents.MAIN)
+    return change
+
+
+def server_record_start(*, parameters: list[str], pid: int) -> None:
+    """Note the running server's start time and startup parameters for the General page."""
+    documents.write(
+        documents.RUNTIME,
+        {"StartedAt": timezone.now().replace(microsecond=0, tzinfo=None), "StartupParameters": parameters,
+         "PID": pid},
+    )
+
+
+@transaction.atomic
+def network_refresh_request(*, actor: Account | None) -> None:
+    """The General page's Refresh button: re-read addresses and DNS in a worker."""
+    from server.tasks import refresh_network
+
+    require_server_right(actor, R.SETTINGS)
+    audit(actor=actor, event=Event.NETWORK_REFRESH, object_type="server", object_name="Network")
+    transaction.on_commit(refresh_network.delay)
+
+
+def network_refresh() -> dict[str, Value]:
+    """Re-read local IP and DNS server addresses from the OS, and DNS-assigned domain addresses."""
+    from domains.models import Domain
+    from server.dns import domain_addresses
+
+    runtime = documents.read(documents.RUNTIME)
+    excluded = [str(item) for item in runtime.get("ExcludedLocalIPs", [])]
+    by_dns = {}
+    for domain in Domain.objects.only("name", "settings"):
+        if domain.settings.get("IPAddresses") == USING_DNS:
+            by_dns[domain.name] = domain_addresses(domain.ascii_name)
+    data: dict[str, Value] = {
+        "LocalIPs": osinfo.local_ip_addresses(excluded),
+        "DNSServers": osinfo.dns_servers(),
+        "DomainIPs": by_dns,
+        "RefreshedAt": datetime.now().replace(microsecond=0),
+    }
+    documents.write(documents.NETWORK, data)
+    return data
+
+
+def server_settings_flag(name: str) -> bool:
+    """A YES/NO setting of the General page in force (e.g. SeparateAdminRealms)."""
+    from cgadmin.catalogue import parse_bool
+
+    values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
+    return parse_bool(values[name])

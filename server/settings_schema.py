@@ -1,0 +1,49 @@
+"""The server's own settings: the General page (Settings/Main.settings)."""
+
+from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef
+
+LOG_LEVELS = ("None", "Crashes", "Major", "Problems", "Low-Level", "All Info")
+
+
+def check_log_level(value: object) -> object:
+    """A log level is a digit 0-5, sent as a number or a string."""
+    from cgadmin.errors import InvalidInput
+
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if text.isdigit() and int(text) < len(LOG_LEVELS):
+        return value
+    raise InvalidInput(f"{value!r} is not a log level: use 0 to 5 ({', '.join(LOG_LEVELS)})")
+
+
+GENERAL = "General"
+
+MAIN = Catalogue(
+    "server",
+    [
+        SettingDef(
+            "DomainName", Kind.STRING, "", GENERAL, "Main Domain Name", Level.BASIC,
+            help="Mail to this domain is local. No national symbols; changing it renames the Main Domain.",
+        ),
+        SettingDef(
+            "ContactPerson", Kind.STRING, "", GENERAL, "Contact Person", Level.BASIC,
+            help="Who to contact about this server, and how (SNMP sysContact).",
+        ),
+        SettingDef(
+            "ServerLocation", Kind.STRING, "", GENERAL, "Server Location", Level.BASIC,
+            help="The physical location of this node, e.g. 'telephone closet, 3rd floor' (SNMP sysLocation).",
+        ),
+        SettingDef(
+            "LogLevel", Kind.NUMBER, 2, GENERAL, "Server Internals Log", Level.ADVANCED,
+            check=check_log_level,
+            help="What the kernel records in the Server Log under the SYSTEM tag. Major is the usual level.",
+        ),
+        SettingDef(
+            "CrashRecovery", Kind.BOOL, "YES", GENERAL, "Crash Recovery", Level.EXPERT,
+            help="Restart a failing component and log it; off, the server stops and leaves a crash report.",
+        ),
+        SettingDef(
+            "SeparateAdminRealms", Kind.BOOL, "NO", GENERAL, "Separate WebAdmin Realms", Level.ADVANCED,
+            help="Off: pages at /Master/<realm>/ with the Master right. On: /<realm>/, each realm's own right.",
+        ),
+    ],
+)

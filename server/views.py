@@ -1,0 +1,44 @@
+"""Settings realm pages of the server app: the General page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from cgadmin.catalogue import Level
+from realms.navigation import interface_level
+from realms.pages import realm_page
+from realms.settingsform import SettingsForm
+from realms.viewtools import actor, call_service
+from server import osinfo
+from server.selectors import general_info, general_settings_effective
+from server.services import network_refresh_request, server_settings_update
+from server.settings_schema import MAIN
+
+
+@realm_page("Settings", "General", level=Level.BASIC)
+@require_http_methods(["GET", "POST"])
+def general(request: HttpRequest) -> HttpResponse:
+    level = interface_level(request.user)
+    values = general_settings_effective()
+    form = SettingsForm(request.POST if request.POST.get("action") == "update" else None,
+                        catalogue=MAIN, values=values, level=level, may_change=lambda definition: True)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "refresh":
+            call_service(request, None, lambda: network_refresh_request(actor=actor(request)),
+                         done="Refresh requested: addresses are re-read in the background.")
+            return HttpResponseRedirect(request.path)
+        if form.is_valid():
+            updates = form.updates()
+            if form.is_valid() and call_service(
+                request, form, lambda: server_settings_update(actor=actor(request), updates=updates),
+                done="Settings updated.",
+            ) is not None:
+                return HttpResponseRedirect(request.path)
+        status = 400
+    context = {"form": form, "info": general_info(), "time_zone": settings.TIME_ZONE,
+               "os_time": osinfo.server_time()}
+    return render(request, "server/general.html", context, status=status)
