@@ -80,3 +80,27 @@ class AccountAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.domain.name}"
+
+
+class MailboxFormat(models.TextChoices):
+    TEXT = "mbox", "Text"
+    MAILDIR = "mdir", "MailDir"
+    SLICED = "mslc", "Sliced"
+
+
+class Mailbox(models.Model):
+    """A mailbox of an account. Its messages live in the base directory (basedir.paths); the
+    row says it exists, its format, and its class (mail, or a calendar, contacts, ...)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mailboxes")
+    name = models.CharField(max_length=255)  # "INBOX", "Sent", "Projects/2026", ...
+    format = models.CharField(max_length=4, choices=MailboxFormat.choices, default=MailboxFormat.TEXT)
+    mailbox_class = models.CharField(max_length=32, blank=True)  # "" for mail; IPF.Appointment, ...
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="mailbox_name_in_account")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.account}/{self.name}"

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.hashers import encode_password, is_encoded_password
-from accounts.models import Account, AccountAlias, AccountType
+from accounts.models import Account, AccountAlias, AccountType, Mailbox, MailboxFormat
 from accounts.selectors import account_effective_values, account_setting_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
@@ -125,6 +125,7 @@ def account_create(
     except IntegrityError:
         raise AlreadyExists(f"an account named {key!r} already exists in {domain.name}", field="name")
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + 1)
+    Mailbox.objects.create(account=account, name=INBOX, format=_inbox_format(kind, explicit, domain))
     audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
           domain_name=domain.name, after={"Type": kind, **explicit})
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
@@ -403,3 +404,107 @@ def account_note_login(account: Account, *, interface: str, address: str) -> Non
             "LastAddress": address, "LastInterface": interface}
     Account.objects.filter(pk=account.pk).update(info=info)
     account.info = info
+
+
+# --- mailboxes ---------------------------------------------------------------------------------
+
+INBOX = "INBOX"
+CAN_ACCESS_MAILBOXES = "CanAccessMailboxes"
+MAILBOX_TYPE_FORMATS = {"Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR, "Sliced": MailboxFormat.SLICED}
+MAX_MAILBOX_NAME = 255
+
+
+def _inbox_format(kind: str, explicit: Mapping[str, Value], domain: Domain) -> str:
+    """A single-mailbox account's INBOX is its storage; others follow DefaultMailboxType."""
+    if kind == AccountType.TEXT_MAILBOX:
+        return MailboxFormat.TEXT
+    if kind == AccountType.MAILDIR_MAILBOX:
+        return MailboxFormat.MAILDIR
+    layers = [*account_setting_layers(domain), Layer("explicit", explicit)]
+    return MAILBOX_TYPE_FORMATS.get(str(effective_values(ACCOUNT, layers)["DefaultMailboxType"]), MailboxFormat.TEXT)
+
+
+def normalize_mailbox_name(name: str) -> str:
+    """A mailbox name: parts separated by '/', none empty, '.' or '..', no control characters."""
+    text = (name or "").strip()
+    if not text:
+        raise InvalidInput("the mailbox name is empty", field="mailbox")
+    if len(text) > MAX_MAILBOX_NAME:
+        raise InvalidInput(f"the mailbox name is longer than {MAX_MAILBOX_NAME} characters", field="mailbox")
+    if any(ord(char) < 32 or char == "\x7f" for char in text):
+        raise InvalidInput("the mailbox name has control characters", field="mailbox")
+    parts = text.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        raise InvalidInput(f"{name!r} is not a valid mailbox name", field="mailbox")
+    return INBOX if text.upper() == INBOX else text
+
+
+def _check_mailbox_access(actor: Account | None, account: Account) -> None:
+    """The account's own user, or an administrator with CanAccessMailboxes."""
+    if not _is_self(actor, account):
+        check_account(actor, account, write=True, right=CAN_ACCESS_MAILBOXES)
+
+
+def _mailbox(account: Account, name: str) -> Mailbox:
+    from cgadmin.errors import NotFound
+
+    mailbox = Mailbox.objects.filter(account=account, name=normalize_mailbox_name(name)).first()
+    if mailbox is None:
+        raise NotFound(f"unknown mailbox {name!r}", field="mailbox")
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_create(*, actor: Account | None, account: Account, name: str, mailbox_class: str = "") -> Mailbox:
+    """Create a mailbox in the account's DefaultMailboxType format (MaxMailboxes applies)."""
+    _check_mailbox_access(actor, account)
+    if account.kind in SINGLE_MAILBOX_TYPES:
+        raise GeneralError("a single-mailbox account has only its INBOX")
+    key = normalize_mailbox_name(name)
+    if Mailbox.objects.filter(account=account, name=key).exists():
+        raise AlreadyExists(f"mailbox {key!r} already exists", field="mailbox")
+    effective = account_effective_values(account)
+    limit = effective["MaxMailboxes"]
+    if str(limit).isdigit() and account.mailboxes.count() >= int(limit):
+        raise GeneralError(f"the account already has its maximum of {limit} mailboxes (MaxMailboxes)")
+    mailbox = Mailbox.objects.create(
+        account=account, name=key, mailbox_class=mailbox_class,
+        format=MAILBOX_TYPE_FORMATS.get(str(effective["DefaultMailboxType"]), MailboxFormat.TEXT),
+    )
+    audit(actor=actor, event=Event.MAILBOX_CREATE, object_type="mailbox", object_name=f"{account.address}/{key}",
+          domain_name=account.domain.name, after={"Name": key, "Format": mailbox.format, "Class": mailbox_class})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_rename(*, actor: Account | None, account: Account, name: str, new_name: str) -> Mailbox:
+    """Rename a mailbox (INBOX keeps its name)."""
+    _check_mailbox_access(actor, account)
+    mailbox = _mailbox(account, name)
+    key = normalize_mailbox_name(new_name)
+    if INBOX in (mailbox.name, key):
+        raise GeneralError("INBOX cannot be renamed, and no mailbox can take its name")
+    if Mailbox.objects.filter(account=account, name=key).exists():
+        raise AlreadyExists(f"mailbox {key!r} already exists", field="mailbox")
+    old = mailbox.name
+    mailbox.name = key
+    mailbox.save(update_fields=["name"])
+    audit(actor=actor, event=Event.MAILBOX_RENAME, object_type="mailbox", object_name=f"{account.address}/{key}",
+          domain_name=account.domain.name, before={"Name": old}, after={"Name": key})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_delete(*, actor: Account | None, account: Account, name: str) -> None:
+    """Remove a mailbox and its messages (INBOX stays)."""
+    _check_mailbox_access(actor, account)
+    mailbox = _mailbox(account, name)
+    if mailbox.name == INBOX:
+        raise GeneralError("INBOX cannot be removed")
+    mailbox.delete()
+    audit(actor=actor, event=Event.MAILBOX_DELETE, object_type="mailbox",
+          object_name=f"{account.address}/{mailbox.name}", domain_name=account.domain.name,
+          before={"Name": mailbox.name})
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)

@@ -28,3 +28,6 @@ class Event(enum.StrEnum):
     ACCOUNT_RIGHTS = "account.rights"
     ACCOUNT_PREFS = "account.prefs"
     ACCOUNT_KILL_SESSIONS = "account.kill_sessions"
+    MAILBOX_CREATE = "mailbox.create"
+    MAILBOX_RENAME = "mailbox.rename"
+    MAILBOX_DELETE = "mailbox.delete"

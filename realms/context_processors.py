@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from logs.notifications import pick_notification
 from realms.navigation import interface_level, page_links, realm_links
 
 
@@ -19,7 +20,7 @@ def webadmin(request: HttpRequest) -> dict:
         "interface_level": interface_level(user) if logged_in else None,
         "current_page": getattr(request, "cg_page", None),
         "administrator": user.address if logged_in else "",
-        "urgent_notification": None,
+        "urgent_notification": pick_notification() if logged_in else None,
         "preferences_url": None,
         "cgadmin_version": settings.CGADMIN_VERSION,
     }
