@@ -74,7 +74,7 @@ def prepare_state_dirs() -> None:
     """cgadmin's own folders: the embedded broker's queue folders must exist before a worker starts."""
     Path(settings.CGADMIN_STATE_DIR).mkdir(parents=True, exist_ok=True)
     transport = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in transport:
             Path(transport[key]).mkdir(parents=True, exist_ok=True)
 
