@@ -7,6 +7,7 @@ class Event(enum.StrEnum):
     SERVER_SETTINGS = "server.settings"
     SERVER_INITIALIZE = "server.initialize"
     NETWORK_REFRESH = "server.refresh"
+    SERVER_STRINGS = "server.strings"
     DOMAIN_CREATE = "domain.create"
     DOMAIN_RENAME = "domain.rename"
     DOMAIN_DELETE = "domain.delete"

@@ -75,3 +75,12 @@ def general_info() -> dict:
         "startup_parameters": " ".join(f'"{item}"' for item in parameters),  # type: ignore[union-attr]
         "refreshed_at": network.get("RefreshedAt"),
     }
+
+
+def server_strings_customised(actor) -> dict[str, Value]:
+    """The customised Server Strings only (GetServerStrings; Settings/Strings.settings): Settings right."""
+    from realms import rights as R
+    from realms.access import require_server_right
+
+    require_server_right(actor, R.SETTINGS)
+    return documents.read(documents.STRINGS)

@@ -151,3 +151,25 @@ def server_settings_flag(name: str) -> bool:
 
     values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
     return parse_bool(values[name])
+
+
+@transaction.atomic
+def server_strings_update(*, actor: Account | None, updates: Mapping[str, Value]) -> dict[str, Value]:
+    """Customise Server Strings (the Strings page, SetServerStrings); a value of `default` restores one."""
+    from server import strings
+
+    require_server_right(actor, R.SETTINGS)
+    if not isinstance(updates, Mapping):
+        raise CGError("SetServerStrings needs a dictionary {Keyword = \"text\"; ...}")
+    before = documents.read(documents.STRINGS)
+    after = strings.strings_after(before, updates)
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    if changed:
+        documents.write(documents.STRINGS, after)
+        audit(actor=actor, event=Event.SERVER_STRINGS, object_type="server", object_name="Strings",
+              before={key: before.get(key, "default") for key in changed},
+              after={key: after.get(key, "default") for key in changed})
+        outbox.mark_dirty(outbox.SERVER, documents.STRINGS)
+        transaction.on_commit(strings.forget)
+    return after
+
