@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
 app = Celery("cgadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def periodic(name: str, task: str, seconds: float) -> None:
+    """Run `task` (its dotted name) every `seconds` under beat. Apps call it from AppConfig.ready()."""
+    app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), name: {"task": task, "schedule": seconds}}

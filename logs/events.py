@@ -32,3 +32,8 @@ class Event(enum.StrEnum):
     MAILBOX_CREATE = "mailbox.create"
     MAILBOX_RENAME = "mailbox.rename"
     MAILBOX_DELETE = "mailbox.delete"
+    LOG_SETTINGS = "log.settings"
+    LOG_ALL = "log.all"
+    ALERT_POST = "alert.post"
+    ALERT_REMOVE = "alert.remove"
+    ALERTS_SET = "alert.set"

@@ -1,0 +1,16 @@
+"""Celery tasks of the logs app: thin wrappers, run by beat (see LogsConfig.ready)."""
+
+from celery import shared_task
+
+from cgadmin import context
+
+
+@shared_task(acks_late=True)
+def rotate_logs() -> list[str]:
+    """Every minute: share the levels in force, start a new Server Log file when due, delete old ones."""
+    from logs.rotation import rotate
+    from logs.selectors import log_config_publish
+
+    with context.calling_from(context.SYSTEM):
+        log_config_publish()
+        return rotate().deleted
