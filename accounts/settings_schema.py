@@ -3,6 +3,7 @@
 A Domain Administrator changes a setting only with the right named in its entry; custom and
 public info settings, RealName and the password come under BasicSettings (spec/rights.md)."""
 
+import time
 import zoneinfo
 from functools import cache
 
@@ -115,6 +116,16 @@ ACCOUNT = Catalogue(
 def time_zones() -> tuple[str, ...]:
     """The tz database's zones, and the built-in HostOS zone first."""
     return (HOST_OS_ZONE, *sorted(zoneinfo.available_timezones()))
+
+
+def host_os_zone_note() -> str:
+    """What the built-in HostOS zone means right now (the seed: no daylight saving time)."""
+    offset = time.localtime().tm_gmtoff
+    sign = "+" if offset >= 0 else "-"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return (f"{HOST_OS_ZONE} is a built-in zone with the server OS's current offset from GMT "
+            f"({sign}{hours:02d}:{minutes:02d}) and no daylight saving time; it cannot be used for recurrent "
+            "events sent outside this server. Avoid it unless your zone is not listed.")
 
 
 LANGUAGES = ("English", "German", "Russian", "French", "Spanish", "Italian", "Japanese", "Chinese")

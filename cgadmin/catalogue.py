@@ -316,6 +316,14 @@ def effective(catalogue: Catalogue, layers: Iterable[Layer]) -> dict[str, Effect
     return merged
 
 
+def effective_with_inherited(
+    catalogue: Catalogue, below: list[Layer], own: Mapping[str, Value]
+) -> tuple[dict[str, EffectiveValue], dict[str, EffectiveValue]]:
+    """(the values in force with `own` as the explicit layer, the values `below` alone gives): what a
+    settings page shows, and what its "default" switches fall back to."""
+    return effective(catalogue, [*below, Layer("explicit", own)]), effective(catalogue, below)
+
+
 def effective_values(catalogue: Catalogue, layers: Iterable[Layer]) -> dict[str, Value]:
     """The effective settings as a plain dictionary (GetAccountEffectiveSettings and friends)."""
     return {name: item.value for name, item in effective(catalogue, layers).items()}

@@ -36,3 +36,47 @@ def domain_settings_effective(domain: Domain):
         DOMAIN,
         [Layer("server defaults", documents.read(documents.DOMAIN_DEFAULTS)), Layer("explicit", domain.settings)],
     )
+
+
+def domain_settings_layers() -> list:
+    """What lies under a domain's explicit settings: the server-wide Domain Defaults."""
+    from cgadmin.catalogue import Layer
+    from server import documents
+
+    return [Layer("server defaults", documents.read(documents.DOMAIN_DEFAULTS))]
+
+
+def domain_settings_with_inherited(domain: Domain):
+    """(every setting in force with its source, what each would be without the domain's own value)."""
+    from cgadmin.catalogue import effective_with_inherited
+    from domains.settings_schema import DOMAIN
+
+    return effective_with_inherited(DOMAIN, domain_settings_layers(), domain.settings)
+
+
+def domain_addresses(domain: Domain, looked_up: dict) -> tuple[list[str], bool]:
+    """The domain's Assigned IP Addresses and whether they come from DNS (looked_up: Refresh's findings)."""
+    from domains.settings_schema import USING_DNS
+
+    listed = domain.settings.get("IPAddresses")
+    if listed == USING_DNS:
+        return [str(address) for address in looked_up.get(domain.name) or []], True
+    return [str(address).strip("[]") for address in listed or []], False
+
+
+def dns_looked_up_addresses() -> dict:
+    """What the last Refresh found for the domains "Using DNS A/MX Records" (name -> addresses)."""
+    from server import documents
+
+    return documents.read(documents.NETWORK).get("DomainIPs") or {}  # type: ignore[return-value]
+
+
+def domains_page(actor, wanted):
+    """One page of the domains this actor may see, filtered by a part of the name, paged by name."""
+    from realms.access import administered_domains
+    from realms.listing import page_by_key
+
+    domains = administered_domains(actor).only("name", "is_main", "suspended", "settings", "account_count")
+    if wanted.filter:
+        domains = domains.filter(name__contains=lookup_domain_key(wanted.filter))
+    return page_by_key(domains, wanted)

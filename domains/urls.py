@@ -1,9 +1,23 @@
-"""Users realm pages (mounted by cgadmin.urls under every scheme)."""
+"""Users realm pages (mounted by cgadmin.urls under /Master/Users/, /Users/ and the Domain WebAdmin /Domain/)."""
 
 from django.urls import path
 
-from domains import views
+from accounts import views as account_views
+from domains import defaults_views, views
+
+DOMAIN = "Domains/<str:domain>/"
+ACCOUNT = DOMAIN + "Accounts/<str:account>"
 
 users_pages = [
     path("Domains", views.domain_list, name="domains"),
+    path("AccountDefaults", defaults_views.server_account_defaults, name="server_account_defaults"),
+    path("AccountPreferences", defaults_views.server_account_prefs, name="server_account_prefs"),
+    path("DomainDefaults", defaults_views.server_domain_defaults, name="server_domain_defaults"),
+    path(DOMAIN + "Settings", views.domain_settings, name="domain_settings"),
+    path(DOMAIN + "Accounts", account_views.account_list, name="accounts"),
+    path(DOMAIN + "AccountDefaults", defaults_views.domain_account_defaults, name="domain_account_defaults"),
+    path(DOMAIN + "AccountTemplate", defaults_views.domain_account_template, name="domain_account_template"),
+    path(DOMAIN + "AccountPreferences", defaults_views.domain_account_prefs, name="domain_account_prefs"),
+    path(ACCOUNT, account_views.account_settings, name="account"),
+    path(ACCOUNT + "/Preferences", account_views.account_prefs, name="account_prefs"),
 ]

@@ -1,19 +1,190 @@
-"""Users realm pages of the domains app."""
+"""Users realm pages of the domains app: the Domains list and each domain's Settings page.
+
+Views parse input, call one service, and render; every object comes through realms.access, so a
+Domain Administrator reaches only the domains it administers, whatever it types in the URL."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
-from realms.access import administered_domains
-from realms.pages import realm_page
+from domains.forms import (
+    IP_LISTED,
+    IP_USING_DNS,
+    AssignedAddressesForm,
+    CreateDomainForm,
+    DomainAliasesForm,
+    RemoveDomainForm,
+    RenameDomainForm,
+)
+from domains.models import Domain
+from domains.selectors import (
+    dns_looked_up_addresses,
+    domain_addresses,
+    domain_settings_with_inherited,
+    domains_page,
+)
+from domains.services import (
+    domain_create,
+    domain_delete,
+    domain_rename,
+    domain_resume,
+    domain_set_aliases,
+    domain_suspend,
+    domain_update_settings,
+)
+from domains.settings_schema import DOMAIN, USING_DNS
+from realms.access import access_domain, can_write_all_domains, can_write_domain
+from realms.listing import list_request
+from realms.navigation import interface_level
+from realms.pages import DOMAIN_WEBADMIN_REALM, realm_page, realm_reverse
+from realms.settingsform import SettingsForm
+from realms.viewtools import actor, call_service
+
+IP_SETTING = "IPAddresses"
+
+
+def users_url(request: HttpRequest, name: str, *args: Any) -> str:
+    """A Users realm page under the scheme this request came in by (/Master/Users/, /Users/, /Domain/)."""
+    return realm_reverse(request.cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)  # type: ignore[attr-defined]
+
+
+def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:
+    """The pages of one domain, for the strip of links at the top of each of them."""
+    return [
+        ("Settings", users_url(request, "domain_settings", domain.name)),
+        ("Accounts", users_url(request, "accounts", domain.name)),
+        ("Account Defaults", users_url(request, "domain_account_defaults", domain.name)),
+        ("Account Template", users_url(request, "domain_account_template", domain.name)),
+        ("Default Preferences", users_url(request, "domain_account_prefs", domain.name)),
+    ]
 
 
 @realm_page("Users", "Domains", level=Level.BASIC)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def domain_list(request: HttpRequest) -> HttpResponse:
-    """The domains this administrator may see, with their account counts."""
-    domains = administered_domains(request.user).only("name", "account_count", "suspended").order_by("name")[:500]
-    return render(request, "domains/domain_list.html", {"domains": domains})
+    """The domains this administrator may see, a page at a time; Create Domain."""
+    user = actor(request)
+    form = CreateDomainForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            shown = form if can_write_all_domains(user) else None  # else the refusal goes above the page
+            created = call_service(request, shown, lambda: domain_create(actor=user, name=form.cleaned_data["name"]),
+                                   done="Domain created.")
+            if created is not None:
+                return HttpResponseRedirect(users_url(request, "domain_settings", created.name))
+        status = 400
+    page = domains_page(user, list_request(request))
+    looked_up = dns_looked_up_addresses()
+    rows = []
+    for domain in page.rows:
+        addresses, by_dns = domain_addresses(domain, looked_up)
+        rows.append({"domain": domain, "addresses": addresses, "by_dns": by_dns,
+                     "accounts_url": users_url(request, "accounts", domain.name),
+                     "settings_url": users_url(request, "domain_settings", domain.name)})
+    context = {"page": page, "rows": rows, "form": form, "may_create": can_write_all_domains(user)}
+    return render(request, "domains/domain_list.html", context, status=status)
+
+
+def _ip_form(domain: Domain, data: Any = None) -> AssignedAddressesForm:
+    addresses, by_dns = domain_addresses(domain, {})
+    initial = {"mode": IP_USING_DNS if by_dns else IP_LISTED, "addresses": "\n".join(addresses)}
+    return AssignedAddressesForm(data, initial=initial)
+
+
+def _aliases_form(domain: Domain, data: Any = None) -> DomainAliasesForm:
+    return DomainAliasesForm(data, initial={"aliases": "\n".join(domain.aliases.values_list("name", flat=True))})
+
+
+class DomainPage:
+    """The forms of the Domain Settings page; a POST fills the one its `action` names."""
+
+    ACTIONS = ("update", "addresses", "aliases", "rename", "suspend", "resume", "remove")
+
+    def __init__(self, request: HttpRequest, domain: Domain) -> None:
+        self.request, self.domain, self.user = request, domain, actor(request)
+        self.action = request.POST.get("action", "") if request.method == "POST" else ""
+        data = request.POST if self.action else None
+        values, inherited = domain_settings_with_inherited(domain)
+        self.settings = SettingsForm(
+            data if self.action == "update" else None, catalogue=DOMAIN, values=values, inherited=inherited,
+            level=interface_level(self.user), names=[entry.name for entry in DOMAIN if entry.name != IP_SETTING],
+            may_change=lambda entry: can_write_domain(self.user, domain, DOMAIN.right_for(entry.name)),
+        )
+        self.addresses = _ip_form(domain, data if self.action == "addresses" else None)
+        self.aliases = _aliases_form(domain, data if self.action == "aliases" else None)
+        self.rename = RenameDomainForm(data if self.action == "rename" else None)
+        self.remove = RemoveDomainForm(data if self.action == "remove" else None)
+
+    def run(self) -> Any:
+        """Call the one service the posted action asks for; None when it was refused."""
+        user, domain = self.user, self.domain
+        form = {"update": self.settings, "addresses": self.addresses, "aliases": self.aliases,
+                "rename": self.rename, "remove": self.remove}.get(self.action)
+        if form is not None and not form.is_valid():
+            return None
+        call: Callable[[], Any]
+        if self.action == "update":
+            updates = self.settings.updates()  # values that do not parse are marked on the form
+            if not self.settings.is_valid():
+                return None
+            call, done = lambda: domain_update_settings(actor=user, domain=domain, updates=updates), "Settings updated."
+        elif self.action == "addresses":
+            value = self.addresses.setting_value()
+            call = lambda: domain_update_settings(actor=user, domain=domain, updates={IP_SETTING: value})  # noqa: E731
+            done = "Assigned IP Addresses updated."
+        elif self.action == "aliases":
+            aliases = self.aliases.alias_list()
+            call, done = lambda: domain_set_aliases(actor=user, domain=domain, aliases=aliases), "Aliases updated."
+        elif self.action == "rename":
+            new_name = self.rename.cleaned_data["new_name"]
+            call, done = lambda: domain_rename(actor=user, domain=domain, new_name=new_name), "Domain renamed."
+        elif self.action == "suspend":
+            call, done = lambda: domain_suspend(actor=user, domain=domain), "Domain suspended."
+        elif self.action == "resume":
+            call, done = lambda: domain_resume(actor=user, domain=domain), "Domain resumed."
+        else:
+            force = self.remove.cleaned_data["confirm"]
+            call, done = lambda: domain_delete(actor=user, domain=domain, force=force) or True, "Domain removed."
+        # A refused action whose form the page does not show (no right) is reported above the page.
+        shown = self.action == "update" or can_write_all_domains(user)
+        return call_service(self.request, form if shown else None, call, done=done)
+
+    def next_url(self) -> str:
+        if self.action == "remove":
+            return users_url(self.request, "domains")
+        self.domain.refresh_from_db(fields=["name"])
+        return users_url(self.request, "domain_settings", self.domain.name)
+
+    def context(self) -> dict[str, Any]:
+        domain, user = self.domain, self.user
+        addresses, by_dns = domain_addresses(domain, dns_looked_up_addresses())
+        return {
+            "domain": domain, "links": domain_links(self.request, domain), "settings_form": self.settings,
+            "addresses_form": self.addresses, "aliases_form": self.aliases, "rename_form": self.rename,
+            "remove_form": self.remove, "may_manage": can_write_all_domains(user),
+            "assigned": addresses, "by_dns": by_dns, "using_dns": USING_DNS,
+        }
+
+
+@realm_page("Users", "Domain Settings", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def domain_settings(request: HttpRequest, domain: str) -> HttpResponse:
+    """Every domain setting from the catalogue, the Domain Aliases, the Assigned IP Addresses, and
+    rename / suspend / resume / remove."""
+    page = DomainPage(request, access_domain(actor(request), domain))
+    status = 200
+    if page.action:
+        if page.action not in DomainPage.ACTIONS:
+            status = 400
+        elif page.run() is not None:
+            return HttpResponseRedirect(page.next_url())
+        else:
+            status = 400
+    return render(request, "domains/domain_settings.html", page.context(), status=status)

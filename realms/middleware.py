@@ -16,6 +16,7 @@ from django.shortcuts import render
 
 from accounts.services import account_note_login
 from cgadmin import context
+from cgadmin.errors import CGError
 from realms import access, pages
 from realms.auth import check_login, client_address, may_log_in
 
@@ -119,6 +120,13 @@ class RealmAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A service's refusal that no form caught (an unknown or foreign domain in the URL, say)
+        becomes a page with the service's own message and status, never a server error."""
+        if isinstance(exception, CGError):
+            return render(request, "realms/error.html", {"error": exception}, status=exception.status)
+        return None
 
     def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> HttpResponse | None:
         declared = pages.access_of(view)

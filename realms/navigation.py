@@ -10,6 +10,7 @@ from cgadmin.catalogue import Level
 from realms import access, pages
 
 DEFAULT_LEVEL = Level.BASIC
+DEFAULT_OBJECTS_PER_PAGE = 50
 
 
 def webadmin_prefs(account: object) -> dict:
@@ -24,6 +25,15 @@ def interface_level(account: object) -> Level:
         return Level.parse(str(webadmin_prefs(account).get("InterfaceType", DEFAULT_LEVEL.label)))
     except Exception:
         return DEFAULT_LEVEL
+
+
+def objects_per_page(account: object) -> int:
+    """How many rows a list page shows (WebAdminPrefs ObjectsPerPage, 50 until changed)."""
+    value = webadmin_prefs(account).get("ObjectsPerPage", DEFAULT_OBJECTS_PER_PAGE)
+    try:
+        return max(1, int(str(value)))
+    except ValueError:
+        return DEFAULT_OBJECTS_PER_PAGE
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,23 @@ class Row:
     def inherited_text(self) -> str:
         return value_text(self.definition, self.inherited.value) if self.inherited else ""
 
+    @property
+    def type_text(self) -> str:
+        return self.definition.kind.value
+
+    @property
+    def default_text(self) -> str:
+        """The catalogue's own default (what a value falls back to when no layer sets one)."""
+        return value_text(self.definition, self.definition.default)
+
+    @property
+    def effective_text(self) -> str:
+        return value_text(self.definition, self.current.value)
+
+    @property
+    def source(self) -> str:
+        return self.current.source
+
 
 class SettingsForm(forms.Form):
     """Fields `s_<Name>` (the value) and `d_<Name>` (use the default) for each shown setting."""
@@ -150,3 +167,17 @@ class SettingsForm(forms.Form):
         """Show a service's refusal next to the setting it names, or above the form."""
         field = f"s_{error.field}" if error.field and f"s_{error.field}" in self.fields else None
         self.add_error(field, error.message)
+
+
+def allowed_by(authorize: Callable[[str, str | None], None]) -> Callable[[SettingDef], bool]:
+    """A SettingsForm `may_change` from a service's per-setting authorizer (realms.access): the page
+    shows read-only exactly what the service would refuse."""
+
+    def may_change(definition: SettingDef) -> bool:
+        try:
+            authorize(definition.name, definition.right)
+        except CGError:
+            return False
+        return True
+
+    return may_change

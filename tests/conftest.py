@@ -104,3 +104,16 @@ def as_basic():
         return Client(**basic_auth(login_name(account), password))
 
     return make
+
+
+@pytest.fixture
+def expert():
+    """Give an administrator the Expert Interface Type, so pages show every setting."""
+    from accounts.services import account_update_webadmin_prefs
+
+    def make(account: Account) -> Account:
+        account_update_webadmin_prefs(actor=None, account=account, updates={"InterfaceType": "Expert"})
+        account.refresh_from_db()
+        return account
+
+    return make

@@ -1,0 +1,210 @@
+"""Users realm pages of the accounts app: a domain's Accounts list, each account's Settings and
+Preferences. Views parse input, call one service, render; objects come through realms.access."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import (
+    AccountAliasesForm,
+    AccountTypeForm,
+    CreateAccountForm,
+    PasswordForm,
+    RemoveAccountForm,
+    RenameAccountForm,
+)
+from accounts.models import Account
+from accounts.selectors import account_prefs_layers, account_settings_with_inherited, accounts_page
+from accounts.services import (
+    BASIC,
+    CAN_CREATE_ACCOUNTS,
+    CAN_CREATE_ALIASES,
+    account_create,
+    account_delete,
+    account_rename,
+    account_set_aliases,
+    account_set_password,
+    account_set_type,
+    account_update_prefs,
+    account_update_settings,
+)
+from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
+from cgadmin.catalogue import Level
+from cgadmin.errors import CGError
+from domains.views import domain_links, users_url
+from realms.access import access_account, access_domain, account_setting_authorizer, can_write_domain, check_account
+from realms.listing import list_request
+from realms.navigation import interface_level
+from realms.pages import realm_page
+from realms.settingsform import SettingsForm, allowed_by
+from realms.settingspage import layered_settings_page
+from realms.viewtools import actor, call_service
+
+ENCRYPTION = "PasswordEncryption"
+
+
+def account_url(request: HttpRequest, account: Account, page: str = "account") -> str:
+    return users_url(request, page, account.domain.name, account.name)
+
+
+@realm_page("Users", "Accounts", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_list(request: HttpRequest, domain: str) -> HttpResponse:
+    """A domain's accounts, a page at a time, with a filter; Create Account with a type and password."""
+    user = actor(request)
+    the_domain = access_domain(user, domain)
+    form = CreateAccountForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            shown = form if can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS) else None
+            created = call_service(request, shown, lambda: account_create(
+                actor=user, domain=the_domain, name=data["name"], kind=data["kind"],
+                password=data["password"] or None), done="Account created.")
+            if created is not None:
+                return HttpResponseRedirect(account_url(request, created))
+        status = 400
+    page = accounts_page(the_domain, list_request(request))
+    rows = [{"account": account, "url": account_url(request, account),
+             "real_name": account.settings.get("RealName", ""), "last_login": account.info.get("LastLogin"),
+             "aliases": [alias.name for alias in account.aliases.all()]} for account in page.rows]
+    context = {"domain": the_domain, "links": domain_links(request, the_domain), "page": page, "rows": rows,
+               "form": form, "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS)}
+    return render(request, "accounts/account_list.html", context, status=status)
+
+
+def _may(check: Callable[[], None]) -> bool:
+    try:
+        check()
+    except CGError:
+        return False
+    return True
+
+
+class AccountPage:
+    """The forms of the Account Settings page; a POST fills the one its `action` names."""
+
+    ACTIONS = ("update", "password", "aliases", "rename", "type", "remove")
+
+    def __init__(self, request: HttpRequest, account: Account) -> None:
+        self.request, self.account, self.user = request, account, actor(request)
+        self.action = request.POST.get("action", "") if request.method == "POST" else ""
+        data = request.POST if self.action else None
+        values, inherited = account_settings_with_inherited(account)
+        self.values = values
+        self.settings = SettingsForm(
+            data if self.action == "update" else None, catalogue=ACCOUNT, values=values, inherited=inherited,
+            level=interface_level(self.user), may_change=allowed_by(account_setting_authorizer(self.user, account)),
+        )
+        self.password = PasswordForm(data if self.action == "password" else None)
+        aliases = "\n".join(account.aliases.order_by("name").values_list("name", flat=True))
+        self.aliases = AccountAliasesForm(data if self.action == "aliases" else None, initial={"aliases": aliases})
+        self.rename = RenameAccountForm(data if self.action == "rename" else None)
+        self.kind = AccountTypeForm(data if self.action == "type" else None, initial={"kind": account.kind})
+        self.remove = RemoveAccountForm(data if self.action == "remove" else None)
+
+    def may(self, right: str) -> bool:
+        return _may(lambda: check_account(self.user, self.account, write=True, right=right))
+
+    def run(self) -> Any:
+        """Call the one service the posted action asks for; None when it was refused."""
+        user, account = self.user, self.account
+        form = {"update": self.settings, "password": self.password, "aliases": self.aliases, "rename": self.rename,
+                "type": self.kind, "remove": self.remove}[self.action]
+        if not form.is_valid():
+            return None
+        call: Callable[[], Any]
+        if self.action == "update":
+            updates = self.settings.updates()
+            if not self.settings.is_valid():
+                return None
+            call = lambda: account_update_settings(actor=user, account=account, updates=updates)  # noqa: E731
+            done = "Settings updated."
+        elif self.action == "password":
+            password = self.password.cleaned_data["password"]
+            call = lambda: account_set_password(actor=user, account=account, password=password) or True  # noqa: E731
+            done = "Password changed."
+        elif self.action == "aliases":
+            aliases = self.aliases.alias_list()
+            call, done = lambda: account_set_aliases(actor=user, account=account, aliases=aliases), "Aliases updated."
+        elif self.action == "rename":
+            new_name = self.rename.cleaned_data["new_name"]
+            call, done = lambda: account_rename(actor=user, account=account, new_address=new_name), "Account renamed."
+        elif self.action == "type":
+            kind = self.kind.cleaned_data["kind"]
+            call, done = lambda: account_set_type(actor=user, account=account, kind=kind), "Account type changed."
+        else:
+            call, done = lambda: account_delete(actor=user, account=account) or True, "Account removed."
+        # A refused action whose form the page does not show (no right) is reported above the page.
+        return call_service(self.request, form if self.shows(self.action) else None, call, done=done)
+
+    def shows(self, action: str) -> bool:
+        """Whether the page shows the form of this action to this administrator."""
+        if action == "password":
+            return self.may(BASIC)
+        if action == "aliases":
+            return self.may(CAN_CREATE_ALIASES)
+        return action == "update" or self.may(CAN_CREATE_ACCOUNTS)
+
+    def next_url(self, result: Any) -> str:
+        if self.action == "remove":
+            return users_url(self.request, "accounts", self.account.domain.name)
+        if self.action == "rename":
+            return account_url(self.request, result)
+        return account_url(self.request, self.account)
+
+    def context(self) -> dict[str, Any]:
+        account = self.account
+        return {
+            "account": account, "domain": account.domain, "links": domain_links(self.request, account.domain),
+            "settings_form": self.settings, "password_form": self.password, "aliases_form": self.aliases,
+            "rename_form": self.rename, "type_form": self.kind, "remove_form": self.remove,
+            "encryption": self.values[ENCRYPTION].value,
+            "may_set_password": self.shows("password"), "may_manage": self.shows("rename"),
+            "may_alias": self.shows("aliases"),
+            "prefs_url": account_url(self.request, account, "account_prefs"),
+            "accounts_url": users_url(self.request, "accounts", account.domain.name),
+        }
+
+
+def _account(request: HttpRequest, domain: str, name: str) -> Account:
+    return access_account(actor(request), f"{name}@{domain}")
+
+
+@realm_page("Users", "Account Settings", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest, domain: str, account: str) -> HttpResponse:
+    """Every account setting from the catalogue with its source; password, aliases, rename, type, remove."""
+    found = _account(request, domain, account)
+    if (found.name, found.domain.name) != (account, domain):  # reached through an alias: the real address
+        return HttpResponseRedirect(account_url(request, found))
+    page = AccountPage(request, found)
+    status = 200
+    if page.action:
+        result = page.run() if page.action in AccountPage.ACTIONS else None
+        if result is not None:
+            return HttpResponseRedirect(page.next_url(result))
+        status = 400
+    return render(request, "accounts/account_settings.html", page.context(), status=status)
+
+
+@realm_page("Users", "Account Preferences", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_prefs(request: HttpRequest, domain: str, account: str) -> HttpResponse:
+    """The account's Preferences: each effective value and where it comes from."""
+    user = actor(request)
+    found = _account(request, domain, account)
+    return layered_settings_page(
+        request, catalogue=PREFS, below=account_prefs_layers(found.domain), own=found.prefs,
+        may_change=allowed_by(account_setting_authorizer(user, found)),
+        update=lambda updates: account_update_prefs(actor=user, account=found, updates=updates),
+        context={"title": f"Preferences of {found.address}", "links": domain_links(request, found.domain),
+                 "current": "Accounts", "back_url": account_url(request, found), "back_title": found.address,
+                 "time_zone_note": host_os_zone_note()},
+    )
