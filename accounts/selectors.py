@@ -1,6 +1,8 @@
 """Reads of accounts and their effective settings."""
 
-from accounts.models import Account, AccountAlias
+from dataclasses import dataclass
+
+from accounts.models import STORAGE_KIND, Account, AccountAlias
 from accounts.settings_schema import ACCOUNT, PREFS
 from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
 from cgadmin.dataformat import Value
@@ -80,3 +82,125 @@ def accounts_page(domain: Domain, wanted):
     for account in page.rows:
         account.domain = domain  # the page knows its domain: account.address costs no query
     return page
+
+
+# --- CLI reads: domain object pages, volatile info, locations -----------------------------------
+
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class DomainObjectsPage:
+    """One page of a domain's objects by name (ListDomainObjects)."""
+
+    objects: dict[str, Value]  # account name -> storage kind (macnt, mbox, mdir); alias -> (account name)
+    total_accounts: int
+    total_aliases: int
+    next_cookie: str | None  # the last name on this page when more follow
+
+
+def domain_objects_page(
+    domain: Domain, *, contains: str, limit: int, after: str, accounts: bool = True, aliases: bool = True
+) -> DomainObjectsPage:
+    """Accounts and aliases after `after` in name order, `limit` of them, whose name contains `contains`.
+
+    Pages by key (name > after), never by offset, so the millionth page costs what the first does."""
+    from cgadmin.errors import InvalidInput
+
+    if not 0 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"the limit must be from 0 to {MAX_PAGE}")
+    rows: list[tuple[str, Value]] = []
+    if accounts:
+        found = Account.objects.filter(domain=domain, name__gt=after.lower())
+        if contains:
+            found = found.filter(name__contains=contains.lower())
+        rows += [(name, STORAGE_KIND.get(kind, "macnt"))
+                 for name, kind in found.order_by("name").values_list("name", "kind")[: limit + 1]]
+    if aliases:
+        found_aliases = AccountAlias.objects.filter(domain=domain, name__gt=after.lower())
+        if contains:
+            found_aliases = found_aliases.filter(name__contains=contains.lower())
+        rows += [(name, [owner]) for name, owner in
+                 found_aliases.order_by("name").values_list("name", "account__name")[: limit + 1]]
+    rows.sort(key=lambda row: row[0])
+    page = rows[:limit]
+    more = len(rows) > limit
+    return DomainObjectsPage(
+        objects=dict(page),
+        total_accounts=domain.account_count,
+        total_aliases=AccountAlias.objects.filter(domain=domain).count(),
+        next_cookie=page[-1][0] if more and page else None,
+    )
+
+
+def storage_used(account: Account) -> int:
+    """Bytes the account's files take in the base directory (its folder, or its single mailbox)."""
+    import os
+
+    from basedir.paths import account_foldering, account_path
+
+    path = account_path(account, account_foldering(account))
+    if path.is_file():
+        return path.stat().st_size
+    total = 0
+    for folder, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:  # removed while we walked
+                continue
+    return total
+
+
+def account_info(account: Account) -> dict[str, Value]:
+    """The account's volatile info (LastLogin, LastAddress, ...) with StorageUsed counted from the files."""
+    return {**account.info, "StorageUsed": storage_used(account)}
+
+
+def account_location(account: Account) -> str:
+    """Where the account lives, relative to the base directory (Foldering applied)."""
+    from basedir.paths import account_foldering, account_path, base
+
+    return account_path(account, account_foldering(account)).relative_to(base()).as_posix()
+
+
+def account_mailboxes(actor: Account | None, account: Account) -> dict[str, Value]:
+    """The account's mailboxes with their format and class: its own user, or CanAccessMailboxes."""
+    from accounts.services import check_mailbox_access
+
+    check_mailbox_access(actor, account)
+    result: dict[str, Value] = {}
+    for name, storage, mailbox_class in account.mailboxes.order_by("name").values_list(
+        "name", "format", "mailbox_class"
+    ):
+        info: dict[str, Value] = {"Format": storage}
+        if mailbox_class:
+            info["Class"] = mailbox_class
+        result[name] = info
+    return result
+
+
+def account_storage_kinds(domain: Domain) -> dict[str, Value]:
+    """Every account of the domain by name, with its storage kind (ListAccounts)."""
+    return {
+        name: STORAGE_KIND.get(kind, "macnt")
+        for name, kind in Account.objects.filter(domain=domain).order_by("name").values_list("name", "kind").iterator()
+    }
+
+
+def account_alias_names(account: Account) -> list[str]:
+    return list(account.aliases.order_by("name").values_list("name", flat=True))
+
+
+def account_effective_setting_named(account: Account, key: str) -> Value:
+    """One effective setting by its name in any case (custom settings too); None when unset."""
+    values = account_effective_values(account)
+    wanted = key.lower()
+    for name, value in values.items():
+        if name.lower() == wanted:
+            return value
+    return None
+
+
+def account_prefs_effective_values(account: Account) -> dict[str, Value]:
+    return {name: item.value for name, item in account_prefs_effective(account).items()}

@@ -439,7 +439,7 @@ def normalize_mailbox_name(name: str) -> str:
     return INBOX if text.upper() == INBOX else text
 
 
-def _check_mailbox_access(actor: Account | None, account: Account) -> None:
+def check_mailbox_access(actor: Account | None, account: Account) -> None:
     """The account's own user, or an administrator with CanAccessMailboxes."""
     if not _is_self(actor, account):
         check_account(actor, account, write=True, right=CAN_ACCESS_MAILBOXES)
@@ -457,7 +457,7 @@ def _mailbox(account: Account, name: str) -> Mailbox:
 @transaction.atomic
 def mailbox_create(*, actor: Account | None, account: Account, name: str, mailbox_class: str = "") -> Mailbox:
     """Create a mailbox in the account's DefaultMailboxType format (MaxMailboxes applies)."""
-    _check_mailbox_access(actor, account)
+    check_mailbox_access(actor, account)
     if account.kind in SINGLE_MAILBOX_TYPES:
         raise GeneralError("a single-mailbox account has only its INBOX")
     key = normalize_mailbox_name(name)
@@ -480,7 +480,7 @@ def mailbox_create(*, actor: Account | None, account: Account, name: str, mailbo
 @transaction.atomic
 def mailbox_rename(*, actor: Account | None, account: Account, name: str, new_name: str) -> Mailbox:
     """Rename a mailbox (INBOX keeps its name)."""
-    _check_mailbox_access(actor, account)
+    check_mailbox_access(actor, account)
     mailbox = _mailbox(account, name)
     key = normalize_mailbox_name(new_name)
     if INBOX in (mailbox.name, key):
@@ -499,7 +499,7 @@ def mailbox_rename(*, actor: Account | None, account: Account, name: str, new_na
 @transaction.atomic
 def mailbox_delete(*, actor: Account | None, account: Account, name: str) -> None:
     """Remove a mailbox and its messages (INBOX stays)."""
-    _check_mailbox_access(actor, account)
+    check_mailbox_access(actor, account)
     mailbox = _mailbox(account, name)
     if mailbox.name == INBOX:
         raise GeneralError("INBOX cannot be removed")

@@ -40,6 +40,16 @@ ACCOUNTS = "Accounts"
 SERVER = "Server"
 
 
+class _Null:
+    """A handler returns NULL to answer the data `#NULL#` (None answers a plain `200 OK`)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+NULL = _Null()
+
+
 class ArgumentError(ValueError):
     """The command's arguments are wrong: the message names what (answered as 500)."""
 

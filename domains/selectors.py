@@ -80,3 +80,34 @@ def domains_page(actor, wanted):
     if wanted.filter:
         domains = domains.filter(name__contains=lookup_domain_key(wanted.filter))
     return page_by_key(domains, wanted)
+
+
+def visible_domain_names(actor) -> list[str]:
+    """The names of the domains this actor may see (ListDomains): all for server readers."""
+    from realms.access import administered_domains
+
+    return list(administered_domains(actor).order_by("name").values_list("name", flat=True))
+
+
+def domains_administered_from(domain: Domain) -> list[str]:
+    """The domain and the domains that name it as their Administrator Domain (ListAdminDomains dom)."""
+    from django.db.models import Q
+
+    names = Domain.objects.filter(Q(pk=domain.pk) | Q(administrator_domain=domain.name)).order_by("name")
+    return list(names.values_list("name", flat=True))
+
+
+def domain_alias_names(domain: Domain) -> list[str]:
+    return list(domain.aliases.order_by("name").values_list("name", flat=True))
+
+
+def server_document_for(actor, name: str):
+    """A server-wide defaults dictionary (Domain Defaults, Account Defaults, Default Preferences),
+    readable by administrators who may read every domain (DomainsRead, AllDomains, Master)."""
+    from cgadmin.errors import AccessDenied
+    from realms.access import can_read_all_domains
+    from server import documents
+
+    if not can_read_all_domains(actor):
+        raise AccessDenied("not enough access rights: the DomainsRead right is needed")
+    return documents.read(name)

@@ -84,3 +84,53 @@ def server_strings_customised(actor) -> dict[str, Value]:
 
     require_server_right(actor, R.SETTINGS)
     return documents.read(documents.STRINGS)
+
+
+def server_settings_for(actor):
+    """The General page's settings in force (GetServerSettings): the Settings right is needed."""
+    from realms import rights as R
+    from realms.access import require_server_right
+    from server.services import server_settings
+
+    require_server_right(actor, R.SETTINGS)
+    return server_settings()
+
+
+SYSTEM_INFO_KEYS = ("Version", "ServerOS", "Hardware", "ServerName", "MainDomainName", "StartTime", "UpTime",
+                    "IPv6", "DNSServers", "LocalIPs", "CurrentTime", "PID", "StartupParameters")
+
+
+def system_info(actor, what: str):
+    """One item of the General page's information (GetSystemInfo what): the Settings right is needed."""
+    from datetime import UTC, datetime
+
+    from django.conf import settings
+
+    from cgadmin.errors import InvalidInput
+    from domains.selectors import main_domain
+    from realms import rights as R
+    from realms.access import require_server_right
+    from server import osinfo
+
+    require_server_right(actor, R.SETTINGS)
+    key = {name.lower(): name for name in SYSTEM_INFO_KEYS}.get(what.lower())
+    if key is None:
+        raise InvalidInput(f"unknown system information {what!r}: use one of {', '.join(SYSTEM_INFO_KEYS)}")
+    runtime = documents.read(documents.RUNTIME)
+    started = runtime.get("StartedAt")
+    readers = {
+        "Version": lambda: settings.CGATE_VERSION,
+        "ServerOS": osinfo.os_name,
+        "Hardware": osinfo.hardware,
+        "ServerName": osinfo.host_name,
+        "MainDomainName": lambda: main_domain().name,
+        "StartTime": lambda: started,
+        "UpTime": lambda: int((datetime.now() - started).total_seconds()) if isinstance(started, datetime) else None,
+        "IPv6": lambda: "YES" if osinfo.ipv6_supported() else "NO",
+        "DNSServers": lambda: documents.read(documents.NETWORK).get("DNSServers") or osinfo.dns_servers(),
+        "LocalIPs": lambda: [address for address, _ in server_ip_rows()],
+        "CurrentTime": lambda: datetime.now(UTC).replace(microsecond=0, tzinfo=None),
+        "PID": lambda: runtime.get("PID"),
+        "StartupParameters": lambda: runtime.get("StartupParameters") or [],
+    }
+    return readers[key]()
