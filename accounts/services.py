@@ -17,6 +17,7 @@ from cgadmin.catalogue import Layer, effective_values, parse_bool
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
 from cgadmin.settings_change import SettingsChange, apply_change
+from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
 from domains.names import normalize_account_name
 from logs.audit import audit
@@ -129,6 +130,7 @@ def account_create(
     audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
           domain_name=domain.name, after={"Type": kind, **explicit})
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    directory_sync.account_changed(account)  # Central Directory
     return account
 
 
@@ -161,6 +163,7 @@ def account_rename(*, actor: Account | None, account: Account, new_address: str)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     if new_domain.pk != old_domain.pk:
         outbox.mark_dirty(outbox.DOMAIN, old_domain.pk)
+    directory_sync.account_changed(account)  # Central Directory
     return account
 
 
@@ -172,6 +175,7 @@ def account_delete(*, actor: Account | None, account: Account) -> None:
         raise GeneralError("you cannot remove the account you are logged in with")
     address, pk, domain = account.address, account.pk, account.domain
     account.delete()
+    directory_sync.account_removed(domain=domain, name=account.name)  # Central Directory
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") - 1)
     audit(actor=actor, event=Event.ACCOUNT_DELETE, object_type="account", object_name=address,
           domain_name=domain.name, before={"Name": address})
@@ -208,6 +212,7 @@ def account_update_settings(
         account.settings = settings
         account.save(update_fields=["settings"])
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+        directory_sync.account_changed(account)  # Central Directory
 
     change = apply_change(
         actor=actor, catalogue=ACCOUNT, current=account.settings, updates=values, replace=replace,
@@ -286,6 +291,7 @@ def account_set_aliases(*, actor: Account | None, account: Account, aliases: Ite
         audit(actor=actor, event=Event.ACCOUNT_ALIASES, object_type="account", object_name=account.address,
               domain_name=account.domain.name, before=before, after=wanted)
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+        directory_sync.account_changed(account)  # Central Directory
     return wanted
 
 

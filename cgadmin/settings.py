@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "logs",
     "basedir",
     "cli",
+    "directory",
 ]
 
 MIDDLEWARE = [

@@ -2,17 +2,20 @@
 
 from django.urls import path
 
+from directory.urls import api_patterns as directory_api
+from directory.urls import directory_pages
 from domains.urls import users_pages
 from logs.urls import monitors_pages
 from realms import views
 from realms.pages import mount_realms
-from realms.urls import directory_pages, master_pages
+from realms.urls import master_pages
 from server.urls import settings_pages
 
 urlpatterns = [
     path("", views.root_view, name="root"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    *directory_api,
     *mount_realms({
         "Settings": settings_pages,
         "Users": users_pages,

@@ -11,6 +11,7 @@ from basedir import outbox
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
 from cgadmin.settings_change import SettingsChange, apply_change
+from directory import sync as directory_sync  # Central Directory: units follow domains (directory app)
 from domains.models import Domain, DomainAlias
 from domains.names import normalize_domain_name
 from domains.selectors import name_in_use
@@ -59,6 +60,7 @@ def domain_create(
     audit(actor=actor, event=Event.DOMAIN_CREATE, object_type="domain", object_name=key, domain_name=key,
           after=explicit)
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.domain_created(domain)  # Central Directory
     return domain
 
 
@@ -90,6 +92,7 @@ def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -
     audit(actor=actor, event=Event.DOMAIN_RENAME, object_type="domain", object_name=key, domain_name=key,
           before={"Name": old}, after={"Name": key})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.domain_renamed(domain, old_name=old)  # Central Directory
     return domain
 
 
@@ -112,6 +115,7 @@ def domain_delete(*, actor: Account | None, domain: Domain, force: bool = False)
     audit(actor=actor, event=Event.DOMAIN_DELETE, object_type="domain", object_name=name, domain_name=name,
           before={"Name": name, "Accounts": count})
     outbox.mark_dirty(outbox.DOMAIN, pk)
+    directory_sync.domain_removed(domain_name=name)  # Central Directory
 
 
 def _set_suspended(actor: Account | None, domain: Domain, suspended: bool) -> Domain:
@@ -144,12 +148,14 @@ def domain_update_settings(
 ) -> SettingsChange:
     """Change explicit domain settings (replace: the whole set); each changed key needs its right."""
     domain = Domain.objects.select_for_update().get(pk=domain.pk)
+    was_in_directory_sync = directory_sync.kept_in_sync(domain)  # Central Directory
 
     def save(settings: dict[str, Value]) -> None:
         domain.settings = settings
         domain.administrator_domain = str(settings.get(ADMIN_DOMAIN_SETTING, ""))
         domain.save(update_fields=["settings", "administrator_domain"])
         outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+        directory_sync.domain_settings_changed(domain, was_in_sync=was_in_directory_sync)  # Central Directory
 
     return apply_change(
         actor=actor, catalogue=DOMAIN, current=domain.settings, updates=updates, replace=replace,
@@ -241,10 +247,12 @@ def domain_defaults_update(
     *, actor: Account | None, updates: Mapping[str, Value], replace: bool = False
 ) -> SettingsChange:
     """Change the server-wide Domain Defaults every domain's settings inherit."""
-    return _update_server_document(
+    change = _update_server_document(
         actor=actor, document=documents.DOMAIN_DEFAULTS, catalogue=DOMAIN, updates=updates, replace=replace,
         event=Event.DOMAIN_DEFAULTS, what="Domain Defaults",
     )
+    directory_sync.domain_defaults_changed(before=change.before, after=change.after)  # Central Directory
+    return change
 
 
 @transaction.atomic

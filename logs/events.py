@@ -37,3 +37,8 @@ class Event(enum.StrEnum):
     ALERT_POST = "alert.post"
     ALERT_REMOVE = "alert.remove"
     ALERTS_SET = "alert.set"
+    DIRECTORY_ACCESS = "directory.access"
+    DIRECTORY_PUBLIC_INFO = "directory.public_info"
+    DIRECTORY_RECORD_CREATE = "directory.record_create"
+    DIRECTORY_RECORD_DELETE = "directory.record_delete"
+    DIRECTORY_REBUILD = "directory.rebuild"

@@ -1,0 +1,47 @@
+"""Forms of the Directory realm pages: they parse what the administrator typed, nothing more."""
+
+from __future__ import annotations
+
+from django import forms
+
+from cgadmin.dataformat import Value
+from cgadmin.errors import InvalidInput
+
+
+class CustomRecordForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=255)
+    real_name = forms.CharField(label="Real Name", max_length=255, required=False)
+    email = forms.CharField(label="E-mail", max_length=320, required=False)
+    attributes = forms.CharField(
+        label="Other attributes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: name = value (e.g. title = Sales Manager)",
+    )
+
+    def attribute_values(self) -> dict[str, Value]:
+        values: dict[str, Value] = {}
+        for number, line in enumerate(self.cleaned_data.get("attributes", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, equals, value = line.partition("=")
+            if not equals or not name.strip():
+                raise InvalidInput(f"line {number} of the other attributes is not 'name = value'", field="attributes")
+            values[name.strip()] = value.strip()
+        return values
+
+    def report(self, error) -> None:  # type: ignore[no-untyped-def]
+        """Show a service's refusal next to its field (realms.viewtools.call_service)."""
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+def posted_rules(data) -> list[dict[str, Value]]:  # type: ignore[no-untyped-def]
+    """The rules table of the Access Rights page as rule dictionaries (rows without a unit are left
+    out; a row marked for removal too)."""
+    units, attributes, who = data.getlist("unit"), data.getlist("attributes"), data.getlist("who")
+    removed = set(data.getlist("remove"))
+    rules: list[dict[str, Value]] = []
+    for index, (unit, names, reader) in enumerate(zip(units, attributes, who, strict=False)):
+        if not unit.strip() or str(index) in removed:
+            continue
+        listed: Value = "*" if names.strip() == "*" else [part.strip() for part in names.split(",") if part.strip()]
+        rules.append({"Unit": unit.strip(), "Attributes": listed, "Who": reader})
+    return rules

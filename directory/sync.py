@@ -1,0 +1,176 @@
+"""Keeping the Central Directory in step with accounts and domains.
+
+The account and domain services call these functions inside their own transactions, so a record
+changes exactly when (and only if) the change it mirrors commits. They check no rights and write no
+audit entry: the calling service did both. A domain whose CentralDirectory setting is "Don't Update"
+is left alone: its records stay as they were, and none are added.
+
+A record carries the account's own (explicit) values, never inherited ones: the record is then a
+function of the account row alone, so every account change updates exactly one record, and
+`manage.py directory rebuild` recreates the same records from the same accounts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from django.db.models import Value as V
+from django.db.models.functions import Concat
+
+from cgadmin.dataformat import Value
+from directory import config
+from directory.export import mark_unit_dirty
+from directory.models import DirectoryRecord, search_key
+from directory.units import (
+    CENTRAL_DIRECTORY,
+    KEEP_IN_SYNC,
+    kept_in_sync,
+    kept_in_sync_now,
+    server_default_integration,
+)
+from domains.models import Domain
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+
+RECORD_FIELDS = ["account", "name", "real_name", "email", "domain_name", "aliases", "public",
+                 "name_key", "real_name_key", "email_key", "updated"]
+BULK_BATCH = 1000
+_KEY_LENGTH = 255
+
+
+def _setting(settings: Mapping[str, Value], name: str) -> Value | None:
+    """An explicit setting by any case of its name (custom settings keep the case they were given)."""
+    if name in settings:
+        return settings[name]
+    lowered = name.lower()
+    for key, value in settings.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def account_record(
+    account: Account, domain: Domain, aliases: Iterable[str], public_names: Iterable[str]
+) -> DirectoryRecord:
+    """The record an account has in its domain's unit (not saved)."""
+    settings = account.settings or {}
+    real_name = _setting(settings, "RealName")
+    real_name = real_name if isinstance(real_name, str) else ""
+    public = {name: value for name in public_names if (value := _setting(settings, name)) is not None}
+    email = f"{account.name}@{domain.name}"
+    return DirectoryRecord(
+        domain=domain, account=account, name=account.name, real_name=real_name[:255], email=email,
+        domain_name=domain.name, aliases=sorted(aliases), public=public,
+        name_key=search_key(account.name)[:_KEY_LENGTH], real_name_key=search_key(real_name)[:_KEY_LENGTH],
+        email_key=search_key(email)[:320],
+    )
+
+
+def account_changed(account: Account) -> None:
+    """An account was created, renamed or moved, or its settings or aliases changed."""
+    server_default = server_default_integration()
+    domain = account.domain
+    key = search_key(account.name)
+    if kept_in_sync_now(domain, server_default):
+        aliases = list(account.aliases.values_list("name", flat=True))
+        record = account_record(account, domain, aliases, config.public_info_names())
+        DirectoryRecord.objects.bulk_create(
+            [record], update_conflicts=True, unique_fields=["domain", "name_key"],
+            update_fields=[field for field in RECORD_FIELDS if field != "name_key"],
+        )
+        mark_unit_dirty(domain.name)
+    # A rename or a move leaves a record under the old name: drop it where the directory is kept in sync.
+    stale = DirectoryRecord.objects.filter(account=account).exclude(domain=domain, name_key=key).select_related(
+        "domain"
+    )
+    for record in stale:
+        if record.domain is not None and kept_in_sync(record.domain, server_default):
+            record.delete()
+            mark_unit_dirty(record.domain.name)
+
+
+def account_removed(*, domain: Domain, name: str) -> None:
+    """An account was removed: its record goes too, unless the domain is not kept in sync."""
+    if kept_in_sync_now(domain):
+        DirectoryRecord.objects.filter(domain=domain, name_key=search_key(name)).delete()
+        mark_unit_dirty(domain.name)
+
+
+def domain_created(domain: Domain) -> None:
+    """A new domain has a new (empty) unit."""
+    mark_unit_dirty(domain.name)
+
+
+def domain_renamed(domain: Domain, *, old_name: str) -> None:
+    """The unit follows its domain's name; records kept in sync take the new addresses."""
+    from directory.rules import rename_unit_in_rules
+
+    if kept_in_sync_now(domain):
+        new = domain.name
+        DirectoryRecord.objects.filter(domain=domain).update(
+            domain_name=new, email=Concat("name", V(f"@{new}")), email_key=Concat("name_key", V(f"@{search_key(new)}"))
+        )
+    rename_unit_in_rules(old_name, domain.name)
+    mark_unit_dirty(old_name)
+    mark_unit_dirty(domain.name)
+
+
+def domain_removed(*, domain_name: str) -> None:
+    """The domain's unit went with it (its records were deleted with the domain)."""
+    from directory.rules import rename_unit_in_rules
+
+    rename_unit_in_rules(domain_name, None)
+    mark_unit_dirty(domain_name)
+
+
+def domain_settings_changed(domain: Domain, *, was_in_sync: bool) -> None:
+    """A domain turned to "Keep in Sync" gets its records recreated from its accounts."""
+    if not was_in_sync and kept_in_sync(domain):
+        resync_domain(domain)
+
+
+def domain_defaults_changed(*, before: Mapping[str, Value], after: Mapping[str, Value]) -> None:
+    """The server-wide CentralDirectory default changed: domains that inherit it and are now kept
+    in sync get their records recreated."""
+    old = str(before.get(CENTRAL_DIRECTORY, KEEP_IN_SYNC))
+    new = str(after.get(CENTRAL_DIRECTORY, KEEP_IN_SYNC))
+    if old == new or new != KEEP_IN_SYNC:
+        return
+    public_names = config.public_info_names()
+    for domain in Domain.objects.order_by("name"):
+        if CENTRAL_DIRECTORY not in domain.settings:
+            resync_domain(domain, public_names)
+
+
+def resync_domain(domain: Domain, public_names: list[str] | None = None) -> int:
+    """Recreate the domain's records from its accounts; the number of records."""
+    from accounts.models import Account, AccountAlias
+
+    names = config.public_info_names() if public_names is None else public_names
+    DirectoryRecord.objects.filter(domain=domain).delete()
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for account_id, alias in AccountAlias.objects.filter(domain=domain).values_list("account_id", "name"):
+        aliases[account_id].append(alias)
+    batch: list[DirectoryRecord] = []
+    count = 0
+    for account in Account.objects.filter(domain=domain).only("id", "name", "settings").iterator(chunk_size=2000):
+        batch.append(account_record(account, domain, aliases.get(account.pk, ()), names))
+        if len(batch) >= BULK_BATCH:
+            count += len(DirectoryRecord.objects.bulk_create(batch))
+            batch = []
+    count += len(DirectoryRecord.objects.bulk_create(batch))
+    mark_unit_dirty(domain.name)
+    return count
+
+
+def resync_all(public_names: list[str] | None = None) -> dict[str, int]:
+    """Recreate the records of every domain kept in sync; {domain name: records}."""
+    names = config.public_info_names() if public_names is None else public_names
+    server_default = server_default_integration()
+    return {
+        domain.name: resync_domain(domain, names)
+        for domain in Domain.objects.order_by("name")
+        if kept_in_sync(domain, server_default)
+    }

@@ -1,0 +1,167 @@
+"""Directory realm pages (the Central Directory) and the directory search API."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cgadmin.catalogue import Level
+from cgadmin.errors import CGError, InvalidInput
+from directory import config
+from directory.export import directory_dir, unit_file
+from directory.forms import CustomRecordForm, posted_rules
+from directory.rules import ANONYMOUS, BASE_ATTRIBUTES, WHO, DirectoryReader, current_rules
+from directory.selectors import PAGE_SIZE, Cursor, search_records
+from directory.services import (
+    directory_access_update,
+    directory_public_info_update,
+    directory_record_create,
+    directory_record_delete,
+)
+from directory.units import LOCAL_UNIT, find_unit, integration, local_unit, server_default_integration
+from domains.models import Domain
+from realms import pages
+from realms.pages import realm_page
+from realms.viewtools import actor, call_service
+
+UNITS_PAGE_SIZE = 100
+BLANK_RULE_ROWS = 3
+
+
+def _realm_url(request: HttpRequest, name: str) -> str:
+    return pages.realm_reverse(getattr(request, "cg_scheme", None) or pages.MASTER_SCHEME, "Directory", name)
+
+
+def _relative(path) -> str:  # type: ignore[no-untyped-def]
+    return str(path.relative_to(directory_dir().parent))
+
+
+@realm_page("Directory", "Units", level=Level.BASIC)
+@require_GET
+def directory_units(request: HttpRequest) -> HttpResponse:
+    """The directory's storage units: the Local Unit and one per domain, paged by domain name."""
+    after = request.GET.get("after", "")
+    domains = list(Domain.objects.filter(name__gt=after).only("name", "settings", "account_count")
+                   .order_by("name")[: UNITS_PAGE_SIZE + 1])
+    default = server_default_integration()
+    rows = [{"key": domain.name, "title": domain.name, "integration": integration(domain, default),
+             "accounts": domain.account_count, "file": _relative(unit_file(domain.name))}
+            for domain in domains[:UNITS_PAGE_SIZE]]
+    context = {
+        "local": {"key": LOCAL_UNIT, "title": local_unit().title, "file": _relative(unit_file(LOCAL_UNIT))},
+        "rows": rows,
+        "next_after": domains[UNITS_PAGE_SIZE - 1].name if len(domains) > UNITS_PAGE_SIZE else "",
+        "browse_url": _realm_url(request, "browse"),
+    }
+    return render(request, "directory/units.html", context)
+
+
+def _browse_post(request: HttpRequest, form: CustomRecordForm) -> bool:
+    """Add or remove a custom record of the Local Unit; True when done."""
+    who = actor(request)
+    if request.POST.get("action") == "remove":
+        name = request.POST.get("name", "")
+        return call_service(request, None, lambda: directory_record_delete(actor=who, name=name),
+                            done=f"Record {name} removed.") is not None
+    if not form.is_valid():
+        return False
+    try:
+        attributes = form.attribute_values()
+    except CGError as error:
+        form.report(error)
+        return False
+    data = form.cleaned_data
+    return call_service(
+        request, form,
+        lambda: directory_record_create(actor=who, name=data["name"], real_name=data["real_name"],
+                                        email=data["email"], attributes=attributes),
+        done=f"Record {data['name']} added.",
+    ) is not None
+
+
+@realm_page("Directory", "Browse", level=Level.BASIC)
+@require_http_methods(["GET", "POST"])
+def directory_browse(request: HttpRequest) -> HttpResponse:
+    """Records of one unit (or of every unit), searched by a prefix of the name, real name or e-mail,
+    paged by key; custom records of the Local Unit are added and removed here."""
+    unit_key = request.GET.get("unit", "")
+    unit = find_unit(unit_key) if unit_key else None
+    form = CustomRecordForm(request.POST if request.method == "POST" and request.POST.get("action") == "add"
+                            else None)
+    status = 200
+    if request.method == "POST":
+        if unit is not None and unit.is_local and _browse_post(request, form):
+            return HttpResponseRedirect(request.get_full_path())
+        status = 400
+    if unit_key and unit is None:
+        status = 404
+    prefix = request.GET.get("q", "")
+    reader = DirectoryReader(request.user)
+    try:
+        after = Cursor.parse(request.GET.get("after"))
+    except InvalidInput:
+        after, status = None, 400
+    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader) if (
+        unit is not None or not unit_key) else None
+    readable = reader.readable(unit) if unit is not None else None
+    context = {
+        "unit": unit, "unit_key": unit_key, "prefix": prefix, "page": page, "form": form,
+        "readable_names": readable is not None and "Name" in readable,
+        "units_url": _realm_url(request, "units"),
+    }
+    return render(request, "directory/browse.html", context, status=status)
+
+
+@realm_page("Directory", "Access Rights", level=Level.BASIC)
+@require_http_methods(["GET", "POST"])
+def directory_access(request: HttpRequest) -> HttpResponse:
+    """The Directory Access Rights (who may read which attributes) and the Public Info list."""
+    status = 200
+    if request.method == "POST":
+        who = actor(request)
+        if request.POST.get("action") == "public_info":
+            names = [line.strip() for line in request.POST.get("public_info", "").splitlines() if line.strip()]
+            done = call_service(request, None, lambda: directory_public_info_update(actor=who, names=names),
+                                done="Public Info updated.")
+        else:
+            rules = posted_rules(request.POST)
+            done = call_service(request, None, lambda: directory_access_update(actor=who, rules=rules),
+                                done="Access Rights updated.")
+        if done is not None:
+            return HttpResponseRedirect(request.path)
+        status = 400
+    public_info = config.public_info_names()
+    context = {
+        "rules": current_rules(),
+        "blank_rows": range(BLANK_RULE_ROWS),
+        "who_choices": WHO,
+        "local_unit": LOCAL_UNIT,
+        "attributes": [*BASE_ATTRIBUTES, *public_info],
+        "public_info": "\n".join(public_info),
+    }
+    return render(request, "directory/access.html", context, status=status)
+
+
+@pages.public
+@require_GET
+def directory_search_api(request: HttpRequest) -> JsonResponse:
+    """GET /api/directory/search?q=prefix[&unit=key][&after=cursor][&limit=n]: the records the caller
+    may read (Directory Access Rights), as JSON; anyone may ask, the rules decide what they see."""
+    viewer = request.user if request.user.is_authenticated else ANONYMOUS
+    try:
+        unit_key = request.GET.get("unit", "")
+        unit = find_unit(unit_key) if unit_key else None
+        if unit_key and unit is None:
+            raise InvalidInput(f"unknown directory unit {unit_key!r}", field="unit")
+        limit_text = request.GET.get("limit", str(PAGE_SIZE))
+        if not limit_text.isdigit():
+            raise InvalidInput("limit must be a number", field="limit")
+        page = search_records(viewer=viewer, prefix=request.GET.get("q", ""), unit=unit,
+                              after=Cursor.parse(request.GET.get("after")), limit=int(limit_text))
+    except CGError as error:
+        return JsonResponse({"error": error.message, "field": error.field}, status=error.status)
+    return JsonResponse({
+        "records": [{"unit": record.unit, **record.values} for record in page.records],
+        "next": page.next.encode() if page.next else None,
+    })
