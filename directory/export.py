@@ -154,10 +154,12 @@ def _drain_after_commit() -> None:
 
 
 def _schedule_drain() -> None:
-    """Queue one export task when the transaction commits (once, however many units it marks)."""
+    """Queue one export task when the transaction commits: once per service call (savepoint),
+    however many units it marks. A savepoint rolled back takes its callback with it."""
     pending = getattr(connection, "run_on_commit", [])
-    with contextlib.suppress(TypeError, ValueError):
-        if any(entry[1] is _drain_after_commit for entry in pending):
+    current = set(connection.savepoint_ids)
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        if any(entry[1] is _drain_after_commit and entry[0] == current for entry in pending):
             return
     transaction.on_commit(_drain_after_commit)
 

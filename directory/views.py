@@ -19,7 +19,7 @@ from directory.services import (
     directory_record_create,
     directory_record_delete,
 )
-from directory.units import LOCAL_UNIT, find_unit, integration, local_unit, server_default_integration
+from directory.units import LOCAL_UNIT, find_unit, get_unit, integration, local_unit, server_default_integration
 from domains.models import Domain
 from realms import pages
 from realms.pages import realm_page
@@ -151,9 +151,7 @@ def directory_search_api(request: HttpRequest) -> JsonResponse:
     viewer = request.user if request.user.is_authenticated else ANONYMOUS
     try:
         unit_key = request.GET.get("unit", "")
-        unit = find_unit(unit_key) if unit_key else None
-        if unit_key and unit is None:
-            raise InvalidInput(f"unknown directory unit {unit_key!r}", field="unit")
+        unit = get_unit(unit_key) if unit_key else None
         limit_text = request.GET.get("limit", str(PAGE_SIZE))
         if not limit_text.isdigit():
             raise InvalidInput("limit must be a number", field="limit")
