@@ -138,7 +138,7 @@ def test_rebuild_refuses_to_drop_custom_records_found_only_in_the_file(postmaste
     file_before = unit_file("_local").read_bytes()
     directory_record_delete(actor=None, name="desk")  # e.g. a database restored from an older backup
 
-    with pytest.raises(GeneralError, match="holds 1 custom record.*desk.*--import-custom"):
+    with pytest.raises(GeneralError, match=r"holds 1 custom record.*desk.*--import-custom"):
         directory_rebuild(actor=None)
     with pytest.raises(CommandError, match="--drop-custom"):
         call_command("directory", "rebuild")
