@@ -9,13 +9,20 @@ from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
 from realms.navigation import interface_level
-from realms.pages import realm_page
+from realms.pages import realm_page, realm_reverse
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
 from server import osinfo
 from server.selectors import general_info, general_settings_effective
 from server.services import network_refresh_request, server_settings_update
 from server.settings_schema import MAIN
+
+
+def _domain_settings_url(request: HttpRequest, domain: str | None) -> str | None:
+    """Each server address links to the Domain Settings page of the domain it is assigned to."""
+    if domain is None:
+        return None
+    return realm_reverse(request.cg_scheme, "Users", "domain_settings", domain)  # type: ignore[attr-defined]
 
 
 @realm_page("Settings", "General", level=Level.BASIC)
@@ -39,6 +46,7 @@ def general(request: HttpRequest) -> HttpResponse:
             ) is not None:
                 return HttpResponseRedirect(request.path)
         status = 400
-    context = {"form": form, "info": general_info(), "time_zone": settings.TIME_ZONE,
-               "os_time": osinfo.server_time()}
+    info = general_info()
+    info["ip_rows"] = [(address, domain, _domain_settings_url(request, domain)) for address, domain in info["ip_rows"]]
+    context = {"form": form, "info": info, "time_zone": settings.TIME_ZONE, "os_time": osinfo.server_time()}
     return render(request, "server/general.html", context, status=status)

@@ -127,7 +127,8 @@ def test_refresh_reads_addresses_in_a_task_and_shows_assigned_domains(
     assert local in network["LocalIPs"]
     assert AuditEntry.objects.filter(event="server.refresh").exists()
     page = as_basic(expert_postmaster).get(GENERAL).content.decode()
-    assert f"<td>[{local}]</td><td>client1.test</td>" in page
+    link = '<a href="/Master/Users/Domains/client1.test/Settings">client1.test</a>'
+    assert f"<td>[{local}]</td><td>{link}</td>" in page
 
 
 def test_dns_assigned_domains_are_looked_up_on_refresh(expert_postmaster, settings):
