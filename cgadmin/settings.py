@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "basedir",
     "cli",
     "directory",
+    "mailqueue",
 ]
 
 MIDDLEWARE = [
@@ -195,3 +196,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+
+# DNS for "Using DNS A/MX Records" domains and mail-loop checks (server.dns); tests use a fixed table.
+DNS_RESOLVER = env.str("DNS_RESOLVER", default="server.dns.SystemResolver")
+# How long a queue worker holds a claimed message before another may take it over (it died).
+MAILQUEUE_LEASE_SECONDS = env.int("MAILQUEUE_LEASE_SECONDS", default=60)

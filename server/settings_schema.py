@@ -15,6 +15,15 @@ def check_log_level(value: object) -> object:
     raise InvalidInput(f"{value!r} is not a log level: use 0 to 5 ({', '.join(LOG_LEVELS)})")
 
 
+def check_journal_account(value: object) -> object:
+    """An account name, `name` (Main Domain) or `name@domain`, or empty for no journal."""
+    from cgadmin.errors import InvalidInput
+
+    if not isinstance(value, str) or any(char.isspace() for char in value.strip()) or value.count("@") > 1:
+        raise InvalidInput(f"{value!r} is not an account name (name or name@domain)")
+    return value.strip()
+
+
 GENERAL = "General"
 
 MAIN = Catalogue(
@@ -44,6 +53,12 @@ MAIN = Catalogue(
         SettingDef(
             "SeparateAdminRealms", Kind.BOOL, "NO", GENERAL, "Separate WebAdmin Realms", Level.ADVANCED,
             help="Off: pages at /Master/<realm>/ with the Master right. On: /<realm>/, each realm's own right.",
+        ),
+        SettingDef(
+            "JournalAccount", Kind.STRING, "", "Journaling", "Journal Account", Level.EXPERT,
+            check=check_journal_account,
+            help="An account (name or name@domain) that gets a copy of every locally delivered message, "
+                 "to recover mail users deleted. Empty: no journal.",
         ),
     ],
 )

@@ -1,0 +1,190 @@
+"""The PIPE module's Submitted/ folder: `.sub` files become queued messages (spec/basedir.md).
+
+Order of steps, each durable before the next, so that a crash anywhere neither loses nor doubles a
+message: the message row is committed (state R) under the `.sub` file's identity; the Queue file is
+written whole; the row becomes Q; only then is the `.sub` file removed. A file seen again after a
+crash finds its row by that identity and is only removed (or its Queue file finished)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from basedir.atomic import fsync_dir, same_content, write_file_atomic
+from logs import serverlog, stats
+from mailqueue import queuefile
+from mailqueue.models import QueuedMessage, QueueRecipient
+from mailqueue.submission import BadSubmission, Submission, parse_submission
+
+SUB = ".sub"
+BAD = ".bad"
+TAG = "PIPE"
+
+
+@dataclass
+class PickupResult:
+    queued: list[int] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.queued or self.bad)
+
+
+@dataclass(frozen=True)
+class Picked:
+    name: str
+    key: str
+    submission: Submission
+
+
+def source_key(name: str, stat: os.stat_result, data: bytes) -> str:
+    """Who this file is: its name, inode, size, modification time and content."""
+    digest = hashlib.sha256()
+    digest.update(f"{name}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def submitted_names(limit: int) -> list[str]:
+    """The complete (`.sub`) files waiting in Submitted/, oldest name first."""
+    try:
+        with os.scandir(queuefile.submitted_dir()) as entries:
+            names = [entry.name for entry in entries if entry.name.endswith(SUB) and entry.is_file()]
+    except FileNotFoundError:
+        return []
+    names.sort()
+    return names[:limit]
+
+
+def pickup(*, limit: int = 500) -> PickupResult:
+    """Queue the `.sub` files of Submitted/ (at most limit of them); set bad ones aside."""
+    result = PickupResult()
+    folder = queuefile.submitted_dir()
+    picked: list[Picked] = []
+    for name in submitted_names(limit):
+        path = folder / name
+        try:
+            with open(path, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                data = handle.read()
+        except FileNotFoundError:
+            continue  # another runner took it
+        try:
+            submission = parse_submission(data)
+        except BadSubmission as error:
+            set_aside(path, data, error.reason)
+            result.bad.append(name)
+            continue
+        picked.append(Picked(name, source_key(name, stat, data), submission))
+    if picked:
+        result.queued = queue_picked(picked)
+    return result
+
+
+def queue_picked(picked: list[Picked]) -> list[int]:
+    """Rows, then Queue files, then the Q state, then the .sub files go."""
+    for _attempt in range(3):
+        try:
+            rows = _claim_rows(picked)
+            break
+        except IntegrityError:
+            continue  # another runner queued some of these files at the same moment: look again
+    else:
+        return []
+    by_key = {item.key: item for item in picked}
+    to_write = [row for row in rows.values() if row.state == QueuedMessage.RECEIVING]
+    for row in to_write:
+        item = by_key[row.source_key]
+        lines = [queuefile.EnvelopeLine("W", address) for address in item.submission.recipients]
+        queuefile.write_queue_file(row.pk, item.submission.sender, lines, item.submission.message)
+    now = timezone.now()
+    if to_write:
+        QueuedMessage.objects.filter(pk__in=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(
+            state=QueuedMessage.QUEUED, received=now, next_attempt=now
+        )
+    folder = queuefile.submitted_dir()
+    for item in picked:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / item.name)
+    fsync_dir(folder)
+    for row in to_write:
+        item = by_key[row.source_key]
+        serverlog.log(
+            TAG, serverlog.MAJOR,
+            f"{item.name}: queued as message {row.pk} from <{item.submission.sender}> to "
+            f"{len(item.submission.recipients)} recipient(s), {len(item.submission.message)} bytes",
+        )
+    if to_write:
+        stats.count("mail.submitted", len(to_write))
+    return [row.pk for row in to_write]
+
+
+@transaction.atomic
+def _claim_rows(picked: list[Picked]) -> dict[str, QueuedMessage]:
+    keys = [item.key for item in picked]
+    rows = {row.source_key: row for row in QueuedMessage.objects.filter(source_key__in=keys).only("id", "state",
+                                                                                                  "source_key")}
+    new = [
+        QueuedMessage(
+            source_key=item.key, source_name=item.name[:255], state=QueuedMessage.RECEIVING,
+            sender=item.submission.sender, message_id=item.submission.message_id,
+            subject=item.submission.subject, size=len(item.submission.message),
+        )
+        for item in picked if item.key not in rows
+    ]
+    if new:
+        QueuedMessage.objects.bulk_create(new)
+        by_key = {item.key: item for item in picked}
+        QueueRecipient.objects.bulk_create([
+            QueueRecipient(message=row, position=position, address=address)
+            for row in new
+            for position, address in enumerate(by_key[row.source_key].submission.recipients)
+        ])
+        rows.update({row.source_key: row for row in new})
+    return rows
+
+
+def set_aside(path: Path, data: bytes, reason: str) -> None:
+    """An unparseable file: a copy into BadFiles/, the file renamed .bad, a log record saying why."""
+    stem = path.name[: -len(SUB)]
+    copy = _free_name(queuefile.bad_files_dir(), stem, data)
+    if copy is not None:
+        write_file_atomic(copy, data)
+    renamed = _free_name(path.parent, stem, None)
+    assert renamed is not None
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(path, renamed)
+        fsync_dir(path.parent)
+    where = f"BadFiles/{(copy or _existing_copy(queuefile.bad_files_dir(), stem, data)).name}"
+    serverlog.log(TAG, serverlog.MAJOR, f"{path.name}: cannot be parsed: {reason}; renamed {renamed.name}, "
+                                        f"copied to {where}")
+    stats.count("mail.badfiles")
+
+
+def _candidates(folder: Path, stem: str):
+    yield folder / f"{stem}{BAD}"
+    for number in range(1, 10_000):
+        yield folder / f"{stem}-{number}{BAD}"
+
+
+def _free_name(folder: Path, stem: str, data: bytes | None) -> Path | None:
+    """The first unused `<stem>[-n].bad` in folder; None when one already holds exactly data."""
+    for candidate in _candidates(folder, stem):
+        if not candidate.exists():
+            return candidate
+        if data is not None and same_content(candidate, data):
+            return None
+    raise RuntimeError(f"too many bad files named {stem}")
+
+
+def _existing_copy(folder: Path, stem: str, data: bytes) -> Path:
+    for candidate in _candidates(folder, stem):
+        if same_content(candidate, data):
+            return candidate
+    return folder / f"{stem}{BAD}"

@@ -1,0 +1,287 @@
+"""Where each recipient's copy goes: an account's INBOX, a wait, or a failure (with or without a
+report). One Router lives for one delivery pass and remembers what it looked up.
+
+- Local domains are the Main Domain, the created domains and their aliases (the seed's rule);
+  a name without @domain is in the Main Domain. Anything else is remote.
+- An unknown name in a local domain follows the domain's MailToUnknown: Rejected (failed, a
+  report to a local sender), Rerouted (to MailRerouteAddress, `*` standing for the name),
+  Discarded (failed silently), Accepted and Bounced (failed, a report to any sender).
+- An account whose AccessModes (or whose domain's DomainAccessModes) leave out Mail is disabled
+  for mail: failed with a report. A suspended domain's mail waits until it is resumed.
+- MaxMessageSize refuses larger messages. MaxAccountSize against StorageUsed (the sizes of the
+  account's mailbox files): over it, QuotaSuspend YES keeps the message waiting, NO fails it.
+- Remote recipients wait in their domain's SMTP queue (there is no SMTP module), unless the
+  domain's MX or A records point at this server: then it is a mail loop, failed with a report."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from accounts.models import Account, Mailbox
+from accounts.selectors import find_account
+from basedir import paths
+from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_bool, parse_size
+from cgadmin.dataformat import Value
+from domains.models import Domain
+from domains.selectors import find_domain, main_domain_or_none
+from domains.settings_schema import DOMAIN
+from mailqueue import mailstore
+from server import documents
+
+LOCAL = "LOCAL"
+SMTP = "SMTP"
+INBOX = "INBOX"
+REMOTE_RETRY_SECONDS = 15 * 60
+QUOTA_RETRY_SECONDS = 5 * 60
+SUSPENDED_RETRY_SECONDS = 5 * 60
+BUSY_RETRY_SECONDS = 30
+NO_SMTP = "no SMTP module on this server: waiting to be released or rejected"
+REPORT_NONE, REPORT_LOCAL, REPORT_ANY = "none", "local", "any"
+
+
+@dataclass(frozen=True)
+class Deliver:
+    account: Account
+    mailbox: Mailbox
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    module: str
+    queue: str
+    reason: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Fail:
+    reason: str
+    report: str = REPORT_LOCAL  # who gets a non-delivery report: nobody, a local sender, any sender
+    counter: str = "mail.rejected"
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    reason: str
+
+
+Decision = Deliver | Wait | Fail | Duplicate
+
+
+def mail_enabled(modes: Value) -> bool:
+    """Enabled Services (All, None, or a list) include Mail."""
+    if isinstance(modes, str):
+        return modes.lower() != "none"
+    if isinstance(modes, list):
+        return any(str(item).lower() == "mail" for item in modes)
+    return True
+
+
+def _size_limit(value: Value) -> int | None:
+    try:
+        return parse_size(value)
+    except InvalidInput:
+        return None
+
+
+class Router:
+    """Routes addresses for one delivery pass, each lookup made once."""
+
+    def __init__(self) -> None:
+        self.main = main_domain_or_none()
+        self._domains: dict[str, Domain | None] = {}
+        self._domain_values: dict[int, dict[str, Value]] = {}
+        self._accounts: dict[tuple[int, str], Account | None] = {}
+        self._account_values: dict[int, dict[str, Value]] = {}
+        self._inboxes: dict[int, Mailbox | None] = {}
+        self._storage: dict[int, int] = {}
+        self._loops: dict[str, bool] = {}
+        self._local_ips: set[str] | None = None
+        self._server_documents: dict[str, dict[str, Value]] = {}
+
+    # --- lookups ----------------------------------------------------------------------------
+
+    def document(self, name: str) -> dict[str, Value]:
+        if name not in self._server_documents:
+            self._server_documents[name] = documents.read(name)
+        return self._server_documents[name]
+
+    def domain(self, name: str) -> Domain | None:
+        key = name.strip().lower()
+        if key not in self._domains:
+            try:
+                self._domains[key] = find_domain(key)
+            except InvalidInput:
+                self._domains[key] = None
+        return self._domains[key]
+
+    def domain_values(self, domain: Domain) -> dict[str, Value]:
+        if domain.pk not in self._domain_values:
+            self._domain_values[domain.pk] = effective_values(
+                DOMAIN, [Layer("server defaults", self.document(documents.DOMAIN_DEFAULTS)),
+                         Layer("explicit", domain.settings)],
+            )
+        return self._domain_values[domain.pk]
+
+    def foldering(self, domain: Domain) -> str:
+        return str(self.domain_values(domain)["Foldering"])
+
+    def account(self, domain: Domain, name: str) -> Account | None:
+        key = (domain.pk, name.strip().lower())
+        if key not in self._accounts:
+            self._accounts[key] = find_account(domain.name, name)
+        return self._accounts[key]
+
+    def account_values(self, account: Account) -> dict[str, Value]:
+        if account.pk not in self._account_values:
+            from accounts.selectors import account_setting_layers
+            from accounts.settings_schema import ACCOUNT
+
+            self._account_values[account.pk] = effective_values(
+                ACCOUNT, [*account_setting_layers(account.domain), Layer("explicit", account.settings)]
+            )
+        return self._account_values[account.pk]
+
+    def inbox(self, account: Account) -> Mailbox | None:
+        if account.pk not in self._inboxes:
+            mailbox = Mailbox.objects.filter(account=account, name=INBOX).first()
+            if mailbox is not None:
+                mailbox.account = account
+            self._inboxes[account.pk] = mailbox
+        return self._inboxes[account.pk]
+
+    def mailbox_path(self, mailbox: Mailbox):
+        return paths.mailbox_path(mailbox, self.foldering(mailbox.account.domain))
+
+    def storage_used(self, account: Account) -> int:
+        """StorageUsed: the sizes of the account's mailbox files (what this pass added included)."""
+        if account.pk not in self._storage:
+            foldering = self.foldering(account.domain)
+            total = 0
+            for mailbox in Mailbox.objects.filter(account=account):
+                mailbox.account = account
+                total += mailstore.storage_used(paths.mailbox_path(mailbox, foldering))
+            self._storage[account.pk] = total
+        return self._storage[account.pk]
+
+    def local_ips(self) -> set[str]:
+        if self._local_ips is None:
+            from server import osinfo
+
+            listed = self.document(documents.NETWORK).get("LocalIPs")
+            if not isinstance(listed, list):
+                runtime = self.document(documents.RUNTIME)
+                listed = osinfo.local_ip_addresses([str(x) for x in runtime.get("ExcludedLocalIPs") or []])
+            self._local_ips = {str(address).strip("[]") for address in listed}
+        return self._local_ips
+
+    def is_loop(self, domain_name: str) -> bool:
+        """The domain's MX (else A) records point at one of this server's own addresses."""
+        if domain_name not in self._loops:
+            from server.dns import domain_addresses
+
+            mine = self.local_ips()
+            found = False
+            for address in domain_addresses(domain_name):
+                try:
+                    parsed = ipaddress.ip_address(address)
+                except ValueError:
+                    continue
+                if parsed.is_loopback or str(parsed) in mine:
+                    found = True
+                    break
+            self._loops[domain_name] = found
+        return self._loops[domain_name]
+
+    # --- routing ----------------------------------------------------------------------------
+
+    def split(self, address: str) -> tuple[str, str]:
+        local, at, domain = address.strip().rpartition("@")
+        if not at:
+            return domain, self.main.name if self.main else ""
+        return local, domain
+
+    def is_local_address(self, address: str) -> bool:
+        """Whether an address is in a local domain (a report goes to local senders)."""
+        if not address:
+            return False
+        _local, domain = self.split(address)
+        return self.domain(domain) is not None
+
+    def route(self, address: str, *, size: int, rerouted: bool = False) -> Decision:
+        """Where a copy for this address goes."""
+        local, domain_name = self.split(address)
+        domain = self.domain(domain_name) if domain_name else None
+        if domain is None:
+            return self.remote(domain_name)
+        account = self.account(domain, local)
+        if account is None:
+            return self.unknown(domain, local, size=size, rerouted=rerouted)
+        return self.local(account, size=size)
+
+    def local(self, account: Account, *, size: int) -> Decision:
+        domain = account.domain
+        if domain.suspended:
+            return Wait(LOCAL, account.address, f"the domain {domain.name} is suspended", SUSPENDED_RETRY_SECONDS)
+        values = self.account_values(account)
+        if not mail_enabled(self.domain_values(domain).get("DomainAccessModes")):
+            return Fail(f"mail is disabled for the domain {domain.name}")
+        if not mail_enabled(values.get("AccessModes")):
+            return Fail("mail is disabled for this account (AccessModes)")
+        largest = _size_limit(values.get("MaxMessageSize"))
+        if largest is not None and size > largest:
+            return Fail(f"the message is larger than the account accepts ({largest} bytes, MaxMessageSize)")
+        mailbox = self.inbox(account)
+        if mailbox is None:
+            return Wait(LOCAL, account.address, "the account has no INBOX mailbox", QUOTA_RETRY_SECONDS)
+        quota = _size_limit(values.get("MaxAccountSize"))
+        if quota is not None:
+            used = self.storage_used(account)
+            if used + size > quota:
+                reason = f"the account is over its quota ({used} of {quota} bytes used, MaxAccountSize)"
+                if parse_bool(values.get("QuotaSuspend") or "NO"):
+                    return Wait(LOCAL, account.address, reason, QUOTA_RETRY_SECONDS)
+                return Fail(reason)
+            self._storage[account.pk] = used + size
+        return Deliver(account, mailbox)
+
+    def unknown(self, domain: Domain, local: str, *, size: int, rerouted: bool) -> Decision:
+        values = self.domain_values(domain)
+        action = str(values.get("MailToUnknown") or "Rejected")
+        reason = f"unknown user account {local}@{domain.name}"
+        if action == "Discarded":
+            return Fail(f"{reason}: discarded", report=REPORT_NONE, counter="mail.discarded")
+        if action == "Accepted and Bounced":
+            return Fail(reason, report=REPORT_ANY)
+        target = str(values.get("MailRerouteAddress") or "").strip()
+        if action == "Rerouted" and target and not rerouted:
+            target = target.replace("*", local)
+            decision = self.route(target, size=size, rerouted=True)
+            if isinstance(decision, Deliver):
+                return Deliver(decision.account, decision.mailbox, note=f"rerouted to {target}")
+            return decision
+        return Fail(reason)
+
+    def remote(self, domain_name: str) -> Decision:
+        queue = domain_name.strip().lower().rstrip(".")
+        try:
+            queue = queue.encode("idna").decode("ascii")
+        except UnicodeError:
+            return Fail(f"bad domain name {domain_name!r}")
+        if not queue:
+            return Fail("no domain in the address")
+        if self.is_loop(queue):
+            return Fail(f"mail loop: {queue} points to this server but is not one of its domains",
+                        counter="mail.loops")
+        return Wait(SMTP, queue, NO_SMTP, REMOTE_RETRY_SECONDS)
+
+    def journal_account(self) -> Account | None:
+        """The JournalAccount server setting's account, when it names a local one."""
+        name = str(self.document(documents.MAIN).get("JournalAccount") or "").strip()
+        if not name:
+            return None
+        local, domain_name = self.split(name)
+        domain = self.domain(domain_name)
+        return self.account(domain, local) if domain is not None else None

@@ -1,0 +1,29 @@
+"""Celery tasks of the queue: thin wrappers; the queue's state is in the database, so a lost task
+only delays work (the runner's sweep kicks again), and a task run twice does nothing twice."""
+
+from celery import shared_task
+
+from cgadmin import context
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_due() -> int:
+    """Deliver what is due, until nothing is left (or the time slice ends)."""
+    from mailqueue.delivery import deliver_due as run
+
+    with context.calling_from(context.SYSTEM):
+        return run()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep() -> None:
+    """Finish what crashes left half done (the runner does this too)."""
+    from mailqueue.sweep import sweep as run
+
+    with context.calling_from(context.SYSTEM):
+        run()
+
+
+def kick() -> None:
+    """Ask a worker to deliver now."""
+    deliver_due.delay()

@@ -1,0 +1,194 @@
+"""A crash at each step of a delivery, simulated in one process: the next pass (after the dead
+worker's lease ran out) neither loses nor doubles a copy. The real-process test with kill -9 is
+test_kill_workers.py; these pin each step down exactly."""
+
+import os
+
+import pytest
+
+from accounts.services import account_create
+from mailqueue import delivery, mailstore, queuefile
+from mailqueue.models import QueuedMessage, QueueRecipient
+from mailqueue.pipe import pickup
+from mailqueue.sweep import sweep
+from tests.factories import make_account
+from tests.mailqueue.conftest import inbox_messages, inbox_path, message, run_queue, submit
+
+pytestmark = pytest.mark.django_db
+
+
+class Crash(BaseException):
+    """The worker dies here (BaseException: nothing on the way catches it, as nothing survives kill -9)."""
+
+
+def crashing_pass(monkeypatch, target, name, crash) -> None:
+    monkeypatch.setattr(target, name, crash)
+    pickup()
+    with pytest.raises(Crash):
+        delivery.deliver_due()
+    monkeypatch.undo()
+    QueuedMessage.objects.update(claimed_until=None)  # the dead worker's lease runs out
+
+
+@pytest.fixture
+def jane(client1):
+    return make_account(client1, "jane")
+
+
+@pytest.fixture
+def maildir_jane(client1):
+    return account_create(actor=None, domain=client1, name="jane", kind="MailDirMailbox")
+
+
+def test_crash_after_recording_before_writing(base, jane, monkeypatch):
+    submit(base, "m", message())
+
+    def crash(self, planned):
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.TextMailbox, "write", crash)
+    assert QueueRecipient.objects.get().state == QueueRecipient.APPENDING
+    run_queue()
+
+    assert len(inbox_messages(jane)) == 1
+    assert QueueRecipient.objects.get().state == QueueRecipient.DELIVERED
+
+
+def test_crash_after_writing_before_marking_delivered(base, jane, monkeypatch):
+    submit(base, "m", message())
+    real_write = mailstore.TextMailbox.write
+
+    def crash(self, planned):
+        real_write(self, planned)
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.TextMailbox, "write", crash)
+    run_queue()
+
+    assert len(inbox_messages(jane)) == 1
+    assert QueuedMessage.objects.get().state == QueuedMessage.DONE
+
+
+def test_a_torn_append_is_cut_off_and_made_again(base, jane, monkeypatch):
+    submit(base, "a", message(message_id="<first@test>"))
+    run_queue()
+    before = inbox_path(jane).read_bytes()
+    submit(base, "b", message(message_id="<second@test>", body="x" * 10000 + "\n"))
+
+    def crash(self, planned):
+        data = b"".join(item.data for item in planned)
+        os.write(self.fd, data[: len(data) // 2])
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.TextMailbox, "write", crash)
+    assert len(inbox_path(jane).read_bytes()) > len(before)
+    run_queue()
+
+    messages = inbox_messages(jane)
+    assert [m.count(b"Message-ID: <second@test>") for m in messages] == [0, 1]
+    assert inbox_path(jane).read_bytes().startswith(before)
+
+
+def test_maildir_crash_after_the_rename_into_new(base, maildir_jane, monkeypatch):
+    submit(base, "m", message())
+    real_write = mailstore.MailDirMailbox.write
+
+    def crash(self, planned):
+        real_write(self, planned)
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.MailDirMailbox, "write", crash)
+    run_queue()
+
+    assert len(inbox_messages(maildir_jane)) == 1
+
+
+def test_maildir_crash_with_the_file_still_in_tmp(base, maildir_jane, monkeypatch):
+    submit(base, "m", message())
+
+    def crash(self, planned):
+        (self.path / "tmp" / planned[0].token).write_bytes(b"half a mess")
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.MailDirMailbox, "write", crash)
+    run_queue()
+
+    assert len(inbox_messages(maildir_jane)) == 1
+    assert list((inbox_path(maildir_jane) / "tmp").iterdir()) == []
+
+
+def test_a_message_read_by_the_user_meanwhile_is_still_found(base, maildir_jane, monkeypatch):
+    submit(base, "m", message())
+    real_write = mailstore.MailDirMailbox.write
+
+    def crash(self, planned):
+        real_write(self, planned)
+        name = planned[0].token
+        os.rename(self.path / "new" / name, self.path / "cur" / f"{name}:2,S")  # an IMAP client read it
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.MailDirMailbox, "write", crash)
+    run_queue()
+
+    assert len(inbox_messages(maildir_jane)) == 1
+
+
+def test_crash_before_settling_the_message(base, jane, monkeypatch):
+    submit(base, "m", message())
+
+    def crash(*args, **kwargs):
+        raise Crash
+
+    crashing_pass(monkeypatch, delivery, "settle", crash)
+    assert QueueRecipient.objects.get().state == QueueRecipient.DELIVERED
+    run_queue()
+
+    assert len(inbox_messages(jane)) == 1
+    assert QueuedMessage.objects.get().state == QueuedMessage.DONE
+    assert list((base / "Queue").iterdir()) == []
+
+
+def test_crash_after_settling_before_the_queue_file_goes(base, jane, monkeypatch):
+    submit(base, "m", message())
+
+    def crash(*args, **kwargs):
+        raise Crash
+
+    crashing_pass(monkeypatch, queuefile, "remove_queue_files", crash)
+    assert QueuedMessage.objects.get().state == QueuedMessage.DONE
+    assert len(list((base / "Queue").iterdir())) == 1
+
+    sweep()
+
+    assert list((base / "Queue").iterdir()) == []
+    assert len(inbox_messages(jane)) == 1
+
+
+def test_a_second_worker_on_the_same_message_adds_nothing(base, jane, client1):
+    ann = account_create(actor=None, domain=client1, name="ann", kind="MailDirMailbox")
+    submit(base, "m", message(to="jane@client1.test, ann@client1.test"))
+    pickup()
+    first = delivery.claim()
+    QueuedMessage.objects.update(claimed_until=None)
+    second = delivery.claim()  # the lease ran out while the first still works on it
+
+    delivery.process(first)
+    delivery.process(second)
+
+    assert len(inbox_messages(jane)) == len(inbox_messages(ann)) == 1
+
+
+def test_a_report_lost_before_its_queue_file_is_written_is_written_by_the_sweep(base, client1, monkeypatch):
+    bob = make_account(client1, "bob")
+    submit(base, "m", message(to="nobody@client1.test"))
+
+    def crash(*args, **kwargs):
+        raise Crash
+
+    crashing_pass(monkeypatch, delivery, "materialize", crash)
+    assert QueuedMessage.objects.filter(is_report=True, state="R").count() == 1
+
+    sweep()
+    run_queue()
+
+    assert len(inbox_messages(bob)) == 1
