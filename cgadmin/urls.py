@@ -6,6 +6,7 @@ from directory.urls import api_patterns as directory_api
 from directory.urls import directory_pages
 from domains.urls import users_pages
 from logs.urls import monitors_pages
+from logs.urls import users_pages as logs_users_pages
 from realms import views
 from realms.pages import mount_realms
 from realms.urls import master_pages
@@ -18,7 +19,7 @@ urlpatterns = [
     *directory_api,
     *mount_realms({
         "Settings": settings_pages,
-        "Users": users_pages,
+        "Users": [*users_pages, *logs_users_pages],
         "Monitors": monitors_pages,
         "Directory": directory_pages,
         "Master": master_pages,

@@ -1,9 +1,15 @@
-"""Monitors realm pages."""
+"""Monitors realm pages of the logs app, and its Users realm page (the Domain WebAdmin's Audit)."""
 
 from django.urls import path
 
 from logs import views
 
 monitors_pages = [
+    path("Logs", views.log_viewer, name="logs"),
+    path("Logs/<str:name>", views.log_file, name="log_file"),
+    path("LogSettings", views.log_settings_page, name="log_settings"),
     path("Audit", views.audit_trail, name="audit"),
+]
+users_pages = [
+    path("Audit", views.domain_audit_trail, name="domain_audit"),
 ]

@@ -1,19 +1,140 @@
-"""Monitors realm pages of the logs app."""
+"""Monitors realm pages of the logs app (and the Users realm's Audit page for Domain Administrators)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import datetime
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
-from logs.models import AuditEntry
+from cgadmin.errors import CGError
+from logs import serverlog
+from logs.forms import AuditFilterForm, LogSearchForm
+from logs.search import DEFAULT_PAGE, LogQuery, SearchPage, search
+from logs.selectors import AuditFilter, AuditPage, audit_page, log_settings
+from logs.services import log_all_set, log_settings_update
+from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
+from realms import access
+from realms import rights as R
 from realms.pages import realm_page
+from realms.viewtools import actor, call_service
+
+# A page of the viewer looks at no more than this much before it offers the next page.
+VIEWER_SCAN_LIMIT = 512 * 1024 * 1024
+
+
+@realm_page("Monitors", "Logs", level=Level.BASIC)
+@require_GET
+def log_viewer(request: HttpRequest) -> HttpResponse:
+    """The Server Log files (the current one marked) and the records that match the filters."""
+    form = LogSearchForm(request.GET or None)
+    page, error, status = SearchPage(), "", 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        query = form.query() if form.is_bound else LogQuery()
+        try:
+            page = search(query, cursor=request.GET.get("cursor", ""), limit=DEFAULT_PAGE, max_scan=VIEWER_SCAN_LIMIT)
+        except CGError as refused:
+            error, status = refused.message, 400
+            if refused.field in form.fields:
+                form.add_error(refused.field, refused.message)
+    current = serverlog.current_file().name
+    namespace = request.resolver_match.namespace  # type: ignore[union-attr]
+    files = [
+        {"name": item.name, "size": item.size, "modified": datetime.fromtimestamp(item.modified),
+         "current": item.name == current, "download": reverse(f"{namespace}:log_file", args=[item.name])}
+        for item in serverlog.log_files()
+    ]
+    context = {"form": form, "page": page, "error": error, "files": files, "tags": serverlog.TAGS,
+               "selected_file": form.cleaned_data.get("file", "") if form.is_bound and form.is_valid() else ""}
+    return render(request, "logs/log_viewer.html", context, status=status)
+
+
+@realm_page("Monitors", "Log File", level=Level.BASIC, in_menu=False)
+@require_GET
+def log_file(request: HttpRequest, name: str) -> FileResponse:
+    """One Server Log file as it is on disk (streamed, never read whole)."""
+    if serverlog.parse_file_name(name) is None:
+        raise Http404("no such log file")
+    path = serverlog.log_dir() / name
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise Http404("no such log file")
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="text/plain; charset=utf-8")
+
+
+@realm_page("Monitors", "Log Settings", level=Level.ADVANCED)
+@require_http_methods(["GET", "POST"])
+def log_settings_page(request: HttpRequest) -> HttpResponse:
+    """Component levels, rotation and retention; changed with CanTuneLoggerSettings."""
+    may_tune = access.has_server_right(request.user, R.CAN_TUNE_LOGGER)  # type: ignore[arg-type]
+    if request.method == "POST":
+        if request.POST.get("action") == "logall":
+            enabled = request.POST.get("value") == "ON"
+            call_service(request, None, lambda: log_all_set(actor=actor(request), enabled=enabled),
+                         done=f"Log all records: {'ON' if enabled else 'OFF'}.")
+            return HttpResponseRedirect(request.path)
+        updates = _log_settings_updates(request)
+        if call_service(request, None, lambda: log_settings_update(actor=actor(request), updates=updates),
+                        done="Log settings updated.") is not None:
+            return HttpResponseRedirect(request.path)
+    values = log_settings()
+    levels = values[LEVELS]
+    context = {
+        "may_tune": may_tune, "values": values, "level_names": list(enumerate(serverlog.LEVEL_NAMES)),
+        "levels": sorted(levels.items()),  # type: ignore[union-attr]
+        "fields": [(ROTATION_PERIOD, "Start a new file every", "24h, 6h, never", values[ROTATION_PERIOD]),
+                   (ROTATION_SIZE, "Start a new file above", "100M, 1G, unlimited", values[ROTATION_SIZE]),
+                   (KEEP_DAYS, "Delete files older than (days)", "0 keeps every file", values[KEEP_DAYS])],
+    }
+    return render(request, "logs/log_settings.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _log_settings_updates(request: HttpRequest) -> dict:
+    levels = {}
+    for key, value in request.POST.items():
+        if key.startswith("level_") and value != "":
+            levels[key[len("level_"):]] = value
+    updates: dict = {LEVELS: levels} if levels else {}
+    for name in (ROTATION_PERIOD, ROTATION_SIZE, KEEP_DAYS):
+        value = request.POST.get(name, "").strip()
+        if value:
+            updates[name] = value
+    return updates
+
+
+def _audit_context(request: HttpRequest, *, domains_only: bool) -> tuple[dict, int]:
+    form = AuditFilterForm(request.GET or None)
+    page, status = AuditPage([], None), 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        filters = form.filters() if form.is_bound else AuditFilter()
+        try:
+            page = audit_page(request.user, filters, cursor=request.GET.get("cursor", ""),  # type: ignore[arg-type]
+                              domains_only=domains_only)
+        except CGError as refused:
+            form.add_error(None, refused.message)
+            status = 400
+    return {"form": form, "page": page}, status
 
 
 @realm_page("Monitors", "Audit Trail", level=Level.BASIC)
 @require_GET
 def audit_trail(request: HttpRequest) -> HttpResponse:
-    """The latest changes, newest first."""
-    entries = AuditEntry.objects.order_by("-time", "-id")[:100]
-    return render(request, "logs/audit_trail.html", {"entries": entries})
+    """Every change by any administrator, newest first, with filters."""
+    context, status = _audit_context(request, domains_only=False)
+    return render(request, "logs/audit_trail.html", context, status=status)
+
+
+@realm_page("Users", "Audit", level=Level.ADVANCED)
+@require_GET
+def domain_audit_trail(request: HttpRequest) -> HttpResponse:
+    """The changes in the domains this administrator may see (a Domain Administrator's own)."""
+    context, status = _audit_context(request, domains_only=True)
+    return render(request, "logs/audit_trail.html", context, status=status)

@@ -1,0 +1,78 @@
+"""Forms of the Monitors pages: the log viewer's filters, the audit trail's filters, Log Settings."""
+
+from __future__ import annotations
+
+from django import forms
+
+from logs import serverlog
+from logs.search import LogQuery
+from logs.selectors import AuditFilter
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+LEVEL_CHOICES = [("", "any level")] + [
+    (str(level), f"{level} {name} and below") for level, name in enumerate(serverlog.LEVEL_NAMES)
+]
+
+
+class _DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=False, input_formats=DATETIME_FORMATS, widget=_DateTimeInput())
+
+
+class LogSearchForm(forms.Form):
+    text = forms.CharField(label="Text", required=False, max_length=1000)
+    regex = forms.BooleanField(label="Regular expression", required=False)
+    tag = forms.CharField(label="Component", required=False, max_length=32,
+                          widget=forms.TextInput(attrs={"list": "log-tags", "size": 10}))
+    level = forms.ChoiceField(label="Level", required=False, choices=LEVEL_CHOICES)
+    since = _datetime_field("From")
+    until = _datetime_field("To")
+    file = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def clean_tag(self) -> str:
+        tag = self.cleaned_data["tag"].strip().upper()
+        if tag and not tag.replace("_", "").isalnum():
+            raise forms.ValidationError("a component name is letters and digits, e.g. CLI")
+        return tag
+
+    def clean_file(self) -> str:
+        name = self.cleaned_data["file"].strip()
+        if name and serverlog.parse_file_name(name) is None:
+            raise forms.ValidationError("not a Server Log file name")
+        return name
+
+    def query(self) -> LogQuery:
+        data = self.cleaned_data
+        # the form's times are the server's local time, as the records are; no time zone attached
+        since, until = data.get("since"), data.get("until")
+        return LogQuery(
+            text=data.get("text") or "", regex=bool(data.get("regex")), tag=data.get("tag") or "",
+            max_level=int(data["level"]) if data.get("level") else None,
+            since=since.replace(tzinfo=None) if since else None,
+            until=until.replace(tzinfo=None) if until else None,
+            file=data.get("file") or "",
+        )
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="Administrator", required=False, max_length=300,
+                            widget=forms.TextInput(attrs={"placeholder": "name@domain"}))
+    event = forms.CharField(label="Event", required=False, max_length=64,
+                            widget=forms.TextInput(attrs={"placeholder": "account. or domain.create", "size": 14}))
+    object_name = forms.CharField(label="Object", required=False, max_length=300)
+    domain = forms.CharField(label="Domain", required=False, max_length=255)
+    since = _datetime_field("From")
+    until = _datetime_field("To")
+
+    def filters(self) -> AuditFilter:
+        data = self.cleaned_data
+        return AuditFilter(
+            actor=data.get("actor") or "", event=data.get("event") or "", object_name=data.get("object_name") or "",
+            domain=data.get("domain") or "", since=data.get("since"), until=data.get("until"),
+        )

@@ -1,0 +1,118 @@
+"""The audit trail: who changed what, from where, with before and after values; the Monitors page
+with its filters and key paging, and the Domain Administrators' view of their own domains."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cgadmin import context
+from domains.services import domain_update_settings
+from logs.audit import audit
+from logs.models import AuditEntry
+from logs.selectors import AuditFilter, audit_page
+from tests import factories
+from tests.helpers import set_separate_realms
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_of(response):
+    return [(entry.event, entry.object_name) for entry in response.context["page"].entries]
+
+
+def test_an_entry_says_who_from_where_what_and_the_values_before_and_after(postmaster, as_basic, client1):
+    as_basic(postmaster).post("/Master/Monitors/LogSettings", {"KeepDays": "9"})
+    with context.calling_from(context.CLI, "10.1.2.3"):
+        domain_update_settings(actor=postmaster, domain=client1, updates={"WebBanner": "Hello"})
+    domain_update_settings(actor=None, domain=client1, updates={"WebBanner": "Bye"})
+
+    web, cli, shell = AuditEntry.objects.filter(event__in=["log.settings", "domain.settings"]).order_by("id")
+    assert (web.actor_name, web.interface, web.client_address) == (postmaster.address, "WebAdmin", "127.0.0.1")
+    assert (web.object_name, web.before, web.after) == ("Log", "{KeepDays=default;}", "{KeepDays=#9;}")
+    assert (cli.interface, cli.client_address, cli.object_name, cli.domain_name) == (
+        "CLI", "10.1.2.3", "client1.test", "client1.test",
+    )
+    assert (shell.actor_name, shell.interface, shell.before, shell.after) == (
+        "(shell)", "shell", "{WebBanner=Hello;}", "{WebBanner=Bye;}",
+    )
+
+
+@pytest.fixture
+def changes(personas):
+    """Changes in client1, client2 and the sub-domain, by different administrators."""
+    factories.make_account(personas.client1, "alice")
+    factories.make_account(personas.client2, "bob")
+    factories.make_account(personas.sub_domain, "carol")
+    domain_update_settings(actor=personas.postmaster, domain=personas.client2, updates={"WebBanner": "two"})
+    return personas
+
+
+def test_the_monitors_page_filters_by_actor_event_object_domain_and_time(changes, as_basic):
+    client = as_basic(changes.postmaster)
+    url = "/Master/Monitors/Audit"
+
+    by_actor = client.get(url, {"actor": changes.postmaster.address})
+    by_event = client.get(url, {"event": "account.", "domain": "client2.test"})
+    by_object = client.get(url, {"object_name": "ALICE@"})
+    future = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    by_time = client.get(url, {"since": future})
+
+    assert entries_of(by_actor) == [("domain.settings", "client2.test")]
+    assert entries_of(by_event) == [("account.create", "bob@client2.test"), ("account.create", "admin@client2.test")]
+    assert entries_of(by_object) == [("account.create", "alice@client1.test")]
+    assert entries_of(by_time) == []
+    assert client.get(url, {"since": "not a time"}).status_code == 400
+
+
+def test_the_trail_pages_by_time_and_id_newest_first(postmaster, as_basic, django_assert_num_queries):
+    stamp = timezone.now()
+    for number in range(60):
+        entry = audit(actor=None, event="test.bulk", object_type="test", object_name=f"object{number:02d}")
+        AuditEntry.objects.filter(pk=entry.pk).update(time=stamp if number >= 30 else stamp - timedelta(minutes=1))
+    client = as_basic(postmaster)
+
+    with django_assert_num_queries(8):  # login and page furniture 7, the entries 1
+        first = client.get("/Master/Monitors/Audit", {"event": "test."})
+    second = client.get("/Master/Monitors/Audit", {"event": "test.", "cursor": first.context["page"].next_cursor})
+
+    names = [name for _, name in entries_of(first) + entries_of(second)]
+    assert names == [f"object{number:02d}" for number in range(59, -1, -1)]
+    assert second.context["page"].next_cursor is None
+    assert client.get("/Master/Monitors/Audit", {"cursor": "garbage!"}).status_code == 400
+
+
+def test_a_domain_administrator_sees_its_own_domains_only(changes, as_basic, django_assert_num_queries):
+    admin = as_basic(changes.domain_admin_with_right)
+
+    with django_assert_num_queries(8):
+        own = admin.get("/Domain/Audit")
+    other = admin.get("/Domain/Audit", {"domain": "client2.test"})
+    parent = as_basic(changes.sub_domain_admin).get("/Domain/Audit")
+
+    assert own.status_code == 200
+    assert {entry.domain_name for entry in own.context["page"].entries} == {"client1.test"}
+    assert ("account.create", "alice@client1.test") in entries_of(own)
+    assert entries_of(other) == []
+    parent_domains = {entry.domain_name for entry in parent.context["page"].entries}
+    assert parent_domains == {"client1.test", "sub.client1-family.test"}
+    assert admin.get("/Master/Monitors/Audit").status_code == 403
+    set_separate_realms(True)
+    assert admin.get("/Monitors/Audit").status_code == 403
+
+
+def test_server_administrators_see_every_domain_in_the_users_realm_audit(changes, as_basic):
+    page = as_basic(changes.postmaster).get("/Master/Users/Audit")
+
+    domains = {entry.domain_name for entry in page.context["page"].entries}
+    assert {"client1.test", "client2.test", "sub.client1-family.test"} <= domains
+    assert "" not in domains
+
+
+def test_the_selector_limits_a_domain_administrator_whatever_the_filters(changes):
+    page = audit_page(changes.other_domain_admin, AuditFilter(domain="client1.test"))
+    mine = audit_page(changes.other_domain_admin, AuditFilter())
+
+    assert page.entries == []
+    assert {entry.domain_name for entry in mine.entries} == {"client2.test"}
+    assert audit_page(changes.plain_user, AuditFilter()).entries == []

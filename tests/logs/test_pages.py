@@ -1,0 +1,117 @@
+"""The Monitors pages of the Server Log: the files and the viewer, a file's download, Log Settings."""
+
+import pytest
+
+from logs import serverlog
+from logs.models import AuditEntry
+from logs.selectors import log_settings
+from tests import factories
+from tests.helpers import set_separate_realms
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logs(log_folder):
+    log_folder.mkdir(parents=True)
+    (log_folder / "2026-05-01.log").write_text(
+        "08:00:00.000 2 SYSTEM server started\n"
+        "09:15:00.000 3 CLI-000002([10.0.0.5]:41000) login failed for 'jane@client1.test'\n"
+    )
+    lines = [f"10:{n // 60:02d}:{n % 60:02d}.000 4 QUEUE-{n:06d} message {n}" for n in range(150)]
+    (log_folder / "2026-05-02.log").write_text("\n".join(lines) + "\n")
+    serverlog.log("SYSTEM", 1, "written today")
+    return log_folder
+
+
+def test_the_logs_page_lists_the_files_with_the_current_one_marked(postmaster, as_basic, logs):
+    page = as_basic(postmaster).get("/Master/Monitors/Logs").content.decode()
+
+    current = serverlog.current_file().name
+    assert "2026-05-01.log" in page and "2026-05-02.log" in page
+    assert f'{current}</a> <strong class="badge current-file">current</strong>' in page
+    assert page.index("written today") < page.index("message 149") < page.index("message 51<")
+    assert "message 50<" not in page  # a hundred records a page
+
+
+def test_the_viewer_filters_and_pages_by_cursor(postmaster, as_basic, logs):
+    client = as_basic(postmaster)
+
+    first = client.get("/Master/Monitors/Logs", {"tag": "queue", "level": "4", "text": "message"})
+    assert first.status_code == 200
+    assert first.context["page"].records[0].text == "message 149"
+    cursor = first.context["page"].next_cursor
+    assert f"cursor={cursor}" in first.content.decode().replace("%3A", ":")
+    second = client.get("/Master/Monitors/Logs", {"tag": "queue", "level": "4", "text": "message", "cursor": cursor})
+    assert [record.text for record in second.context["page"].records] == [f"message {n}" for n in range(49, -1, -1)]
+    assert second.context["page"].next_cursor is None
+
+    regex = client.get("/Master/Monitors/Logs", {"text": r"failed for '\w+@", "regex": "on"})
+    assert [record.tag for record in regex.context["page"].records] == ["CLI"]
+    ranged = client.get("/Master/Monitors/Logs", {"since": "2026-05-01T08:30", "until": "2026-05-01T23:00"})
+    assert [record.text for record in ranged.context["page"].records] == ["login failed for 'jane@client1.test'"]
+    one_file = client.get("/Master/Monitors/Logs", {"file": "2026-05-01.log"})
+    assert len(one_file.context["page"].records) == 2
+
+
+def test_bad_filters_are_named_and_nothing_is_searched(postmaster, as_basic, logs):
+    client = as_basic(postmaster)
+
+    bad_regex = client.get("/Master/Monitors/Logs", {"text": "(unclosed", "regex": "on"})
+    bad_time = client.get("/Master/Monitors/Logs", {"since": "yesterday"})
+    bad_cursor = client.get("/Master/Monitors/Logs", {"cursor": "../../secret:0"})
+
+    assert bad_regex.status_code == 400 and "not a regular expression" in bad_regex.content.decode()
+    assert bad_time.status_code == 400 and bad_time.context["form"].errors["since"]
+    assert bad_cursor.status_code == 400 and "cursor is not valid" in bad_cursor.content.decode()
+
+
+def test_a_log_file_downloads_as_it_is_on_disk(postmaster, as_basic, logs):
+    response = as_basic(postmaster).get("/Master/Monitors/Logs/2026-05-01.log")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (logs / "2026-05-01.log").read_bytes()
+    assert as_basic(postmaster).get("/Master/Monitors/Logs/passwd").status_code == 404
+    assert as_basic(postmaster).get("/Master/Monitors/Logs/2020-01-01.log").status_code == 404
+
+
+def test_monitors_pages_need_the_monitor_right(personas, as_basic, logs):
+    set_separate_realms(True)
+
+    for url in ("/Monitors/Logs", "/Monitors/LogSettings", "/Monitors/Audit", "/Monitors/Logs/2026-05-01.log"):
+        assert as_basic(personas.monitor).get(url).status_code == 200, url
+        assert as_basic(personas.settings_admin).get(url).status_code == 403, url
+        assert as_basic(personas.domain_admin_with_right).get(url).status_code == 403, url
+
+
+def test_log_settings_are_read_only_without_can_tune_logger_settings(personas, as_basic, log_folder):
+    set_separate_realms(True)
+    client = as_basic(personas.monitor)
+
+    page = client.get("/Monitors/LogSettings").content.decode()
+    refused = client.post("/Monitors/LogSettings", {"level_CLI": "5", "KeepDays": "3"})
+
+    assert "read-only" in page and 'name="level_CLI" disabled' in page
+    assert refused.status_code == 400 and "CanTuneLoggerSettings" in refused.content.decode()
+    assert log_settings()["Levels"]["CLI"] == 2
+
+
+def test_log_settings_change_levels_rotation_and_log_all(personas, as_basic, log_folder):
+    set_separate_realms(True)
+    tuner = factories.make_account(None, "tuner", rights=["Monitor", "CanTuneLoggerSettings"])
+    client = as_basic(tuner)
+
+    changed = client.post("/Monitors/LogSettings", {"level_CLI": "5", "level_SYSTEM": "3", "RotationPeriod": "6h",
+                                                     "RotationSize": "10M", "KeepDays": "14"})
+    bad = client.post("/Monitors/LogSettings", {"RotationPeriod": "5m"})
+    switched = client.post("/Monitors/LogSettings", {"action": "logall", "value": "ON"})
+
+    assert changed.status_code == 302 and switched.status_code == 302
+    assert bad.status_code == 400 and "too short" in bad.content.decode()
+    values = log_settings()
+    assert (values["Levels"]["CLI"], values["Levels"]["SYSTEM"]) == (5, 3)
+    assert (values["RotationPeriod"], values["RotationSize"], values["KeepDays"], values["LogAll"]) == (
+        "6h", "10M", 14, "YES",
+    )
+    entry = AuditEntry.objects.filter(event="log.all").get()
+    assert (entry.actor_name, entry.interface) == (tuner.address, "WebAdmin")
