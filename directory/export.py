@@ -150,7 +150,7 @@ def _drain_after_commit() -> None:
     try:
         export_directory.delay()
     except Exception:  # the broker being down must not fail a committed change: the sweep catches up
-        logger.exception("could not queue the directory export; the periodic sweep will write it")
+        logger.warning("could not queue the directory export; the sweep will write it", exc_info=True)
 
 
 def _schedule_drain() -> None:

@@ -53,10 +53,10 @@ class DirectoryRecord(models.Model):
             ),
         ]
         indexes = [
-            # Prefix search across every unit, each key on its own (the search ORs them).
+            # Prefix search across every unit: one index per key, in the order pages go (key, id).
             models.Index(fields=["name_key", "id"], name="directory_name_key"),
-            models.Index(fields=["real_name_key"], name="directory_real_name_key"),
-            models.Index(fields=["email_key"], name="directory_email_key"),
+            models.Index(fields=["real_name_key", "id"], name="directory_real_name_id"),
+            models.Index(fields=["email_key", "id"], name="directory_email_id"),
         ]
 
     def __str__(self) -> str:

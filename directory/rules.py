@@ -49,7 +49,7 @@ ADMINISTRATORS = "Administrators"
 WHO = (ANYBODY, AUTHENTICATED, DOMAIN_USERS, ADMINISTRATORS)
 BASE_ATTRIBUTES = ("Name", "RealName", "Email", "Domain", "Aliases")
 # The attributes a search may match, and the record column that holds each one's search key.
-SEARCHABLE = {"Name": "name_key", "RealName": "real_name_key", "Email": "email_key"}
+SEARCHABLE = {"Name": "name_key", "Email": "email_key", "RealName": "real_name_key"}
 MAX_RULES = 200
 
 
