@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.root_view, name="root"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("healthz", views.health_view, name="health"),
     *directory_api,
     *mount_realms({
         "Settings": settings_pages,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import login, logout
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -83,3 +84,15 @@ def _declare_realm_index() -> None:
 _declare_realm_index()
 
 __all__ = ["login_view", "logout_view", "may_open", "realm_index", "root_view", "separate_realms_enabled"]
+
+
+@pages.public
+@require_http_methods(["GET", "HEAD"])
+def health_view(request: HttpRequest) -> HttpResponse:
+    """For load balancers and container health checks: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("OK\n", content_type="text/plain")
