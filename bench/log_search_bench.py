@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import report
+
 from logs.search import LogQuery, search
 
 RARE = "needle.user@rare-client.example"
@@ -174,6 +176,9 @@ def main() -> int:
             worst = max(worst, ratio)
             print(f"{label:6s} query {query!r}: {grep_count} lines in {total / 2**20:.0f} MB | "
                   f"grep -F {grep_seconds:.3f} s | search {ours_seconds:.3f} s | ratio {ratio:.2f}")
+            report(f"search {label} text in {total / 2**20:.0f} MB of logs", ours_seconds, "s",
+                   baseline=grep_seconds, baseline_name="grep -F", ratio=ratio,
+                   target="ratio <= 2 (time / grep's)", passed=ratio <= 2.0)
         verdict = "PASS" if worst <= 2.0 else "FAIL"
         print(f"log search / grep -F worst ratio: {worst:.2f} (target <= 2.00) {verdict}")
         return 0 if worst <= 2.0 else 1

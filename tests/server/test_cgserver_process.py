@@ -72,7 +72,7 @@ class RunningServer:
         request = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}",
                                          headers={"Authorization": f"Basic {token}"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
