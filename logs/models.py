@@ -27,3 +27,34 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.event} {self.object_name}"
+
+
+class Alert(models.Model):
+    """A posted alert (spec/cli.md): server-wide (an urgent notification on every WebAdmin page of
+    the server administrators), for one domain, or for one account. Keyed by its time stamp."""
+
+    SERVER = "server"
+    DOMAIN = "domain"
+    ACCOUNT = "account"
+
+    scope = models.CharField(max_length=8)
+    domain = models.ForeignKey("domains.Domain", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    stamp = models.CharField(max_length=32)  # the key clients name it by: 20261128T221344Z
+    text = models.TextField()
+    posted = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["stamp"]
+        constraints = [
+            models.UniqueConstraint(fields=["stamp"], condition=models.Q(scope="server"), name="alert_server_stamp"),
+            models.UniqueConstraint(fields=["domain", "stamp"], condition=models.Q(scope="domain"),
+                                    name="alert_domain_stamp"),
+            models.UniqueConstraint(fields=["account", "stamp"], condition=models.Q(scope="account"),
+                                    name="alert_account_stamp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.stamp} {self.text[:40]}"

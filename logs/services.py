@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from basedir import outbox
 from cgadmin.catalogue import DEFAULT
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, InvalidInput
+from cgadmin.errors import AccessDenied, InvalidInput, NotFound
 from cgadmin.settings_change import SettingsChange, apply_change
 from logs import serverlog
 from logs.audit import audit
 from logs.events import Event
-from logs.selectors import log_config_publish
+from logs.models import Alert
+from logs.selectors import AlertTarget, alerts_of, log_config_publish
 from logs.settings_schema import LEVELS, LOG, SYSTEM_TAG, check_levels, parse_level
 from realms import access
 from realms import rights as R
@@ -117,4 +121,83 @@ def log_write(*, actor: Account | None, level: Value, text: str) -> bool:
     return serverlog.log(SYSTEM_TAG, digit, text)
 
 
-__all__ = ["LOG", "log_all_set", "log_settings_update", "log_write"]
+# --- posted alerts (server, domain, account) ---------------------------------------------------
+
+MAX_ALERT_TEXT = 4096
+MAX_ALERTS = 100
+_STAMP = re.compile(r"^[A-Za-z0-9._:-]{1,32}$")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _check_text(text: Value) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("the alert text must be a non-empty string", field="text")
+    if len(text) > MAX_ALERT_TEXT:
+        raise InvalidInput(f"the alert text is longer than {MAX_ALERT_TEXT} characters", field="text")
+    return text
+
+
+def check_stamp(value: Value) -> str:
+    """An alert's key: the time stamp GetXXXAlerts answered (a #T timestamp is accepted too)."""
+    if isinstance(value, datetime):
+        return _stamp(value if value.tzinfo else value.replace(tzinfo=UTC))
+    if isinstance(value, str) and _STAMP.match(value):
+        return value
+    raise InvalidInput(f"{value!r} is not an alert time stamp, e.g. 20261128T221344Z", field="stamp")
+
+
+def _audit_alerts(actor: Account | None, target: AlertTarget, event: Event, before: Value, after: Value) -> None:
+    audit(actor=actor, event=event, object_type=f"{target.scope} alerts", object_name=target.name,
+          domain_name=target.domain_name, before=before, after=after)
+
+
+@transaction.atomic
+def alert_post(*, actor: Account | None, target: AlertTarget, text: str) -> str:
+    """Post an alert; answers its time stamp (the next free second when one is taken)."""
+    text = _check_text(text)
+    if target.alerts().count() >= MAX_ALERTS:
+        raise InvalidInput(f"there are already {MAX_ALERTS} alerts: remove some first")
+    moment = timezone.now()
+    taken = set(target.alerts().values_list("stamp", flat=True))
+    while _stamp(moment) in taken:
+        moment += timedelta(seconds=1)
+    stamp = _stamp(moment)
+    Alert.objects.create(scope=target.scope, domain=target.domain, account=target.account, stamp=stamp, text=text)
+    _audit_alerts(actor, target, Event.ALERT_POST, None, {stamp: text})
+    return stamp
+
+
+@transaction.atomic
+def alert_remove(*, actor: Account | None, target: AlertTarget, stamp: Value) -> None:
+    """Remove the alert with this time stamp."""
+    key = check_stamp(stamp)
+    alert = target.alerts().filter(stamp=key).first()
+    if alert is None:
+        raise NotFound(f"there is no alert with the time stamp {key}", field="stamp")
+    alert.delete()
+    _audit_alerts(actor, target, Event.ALERT_REMOVE, {key: alert.text}, None)
+
+
+@transaction.atomic
+def alerts_set(*, actor: Account | None, target: AlertTarget, alerts: Mapping[str, Value]) -> None:
+    """Replace all the alerts with these ({stamp = text; ...})."""
+    if not isinstance(alerts, Mapping):
+        raise InvalidInput("the alerts must be a dictionary {timestamp = text; ...}")
+    if len(alerts) > MAX_ALERTS:
+        raise InvalidInput(f"at most {MAX_ALERTS} alerts may be set")
+    wanted = {check_stamp(stamp): _check_text(text) for stamp, text in alerts.items()}
+    before = alerts_of(target)
+    if before == wanted:
+        return
+    target.alerts().delete()
+    Alert.objects.bulk_create(
+        Alert(scope=target.scope, domain=target.domain, account=target.account, stamp=stamp, text=text)
+        for stamp, text in sorted(wanted.items())
+    )
+    _audit_alerts(actor, target, Event.ALERTS_SET, before, wanted)
+
+
+__all__ = ["LOG", "alert_post", "alert_remove", "alerts_set", "log_all_set", "log_settings_update", "log_write"]

@@ -26,6 +26,7 @@ MONITOR_SUB_RIGHTS = (CAN_RELEASE_QUEUES, CAN_REJECT_QUEUES, CAN_TUNE_LOGGER)
 # The marker that makes an account a Domain Administrator of its own domain.
 DOMAIN_ADMIN = "Domain"
 CAN_ADMIN_SUB_DOMAINS = "CanAdminSubDomains"
+CAN_POST_ALERTS = "CanPostAlerts"
 
 DOMAIN_SETTING_RIGHTS: dict[str, str] = {
     "DomainAccessModes": "Enabled Services",
