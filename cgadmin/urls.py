@@ -7,6 +7,7 @@ from directory.urls import directory_pages
 from domains.urls import users_pages
 from logs.urls import monitors_pages
 from logs.urls import users_pages as logs_users_pages
+from mailqueue.urls import monitors_pages as queue_pages
 from realms import views
 from realms.pages import mount_realms
 from realms.urls import master_pages
@@ -21,7 +22,7 @@ urlpatterns = [
     *mount_realms({
         "Settings": settings_pages,
         "Users": [*users_pages, *logs_users_pages],
-        "Monitors": monitors_pages,
+        "Monitors": [*queue_pages, *monitors_pages],
         "Directory": directory_pages,
         "Master": master_pages,
     }),
