@@ -58,3 +58,16 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.stamp} {self.text[:40]}"
+
+
+class StatSample(models.Model):
+    """One minute's reading of every statistics counter and gauge (logs.statistics samples them)."""
+
+    time = models.DateTimeField(default=timezone.now, db_index=True)
+    values = models.JSONField(default=dict)  # {"login.WebAdmin": 12, "queue.messages": 3, ...}
+
+    class Meta:
+        ordering = ["time"]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {len(self.values)} values"

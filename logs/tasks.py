@@ -14,3 +14,12 @@ def rotate_logs() -> list[str]:
     with context.calling_from(context.SYSTEM):
         log_config_publish()
         return rotate().deleted
+
+
+@shared_task(acks_late=True)
+def sample_statistics() -> int:
+    """Every minute: record every statistics counter and gauge for the Monitors charts."""
+    from logs.statistics import sample
+
+    with context.calling_from(context.SYSTEM):
+        return sample().pk

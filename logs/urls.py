@@ -9,6 +9,7 @@ monitors_pages = [
     path("Logs/<str:name>", views.log_file, name="log_file"),
     path("LogSettings", views.log_settings_page, name="log_settings"),
     path("Audit", views.audit_trail, name="audit"),
+    path("Statistics", views.statistics_page, name="statistics"),
 ]
 users_pages = [
     path("Audit", views.domain_audit_trail, name="domain_audit"),

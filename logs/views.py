@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
-from logs import serverlog
+from logs import serverlog, statistics
+from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
 from logs.search import DEFAULT_PAGE, LogQuery, SearchPage, search
 from logs.selectors import AuditFilter, AuditPage, audit_page, log_settings
@@ -138,3 +139,25 @@ def domain_audit_trail(request: HttpRequest) -> HttpResponse:
     """The changes in the domains this administrator may see (a Domain Administrator's own)."""
     context, status = _audit_context(request, domains_only=True)
     return render(request, "logs/audit_trail.html", context, status=status)
+
+
+@realm_page("Monitors", "Statistics", level=Level.BASIC, auto_refresh=True)
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Charts of the server counters over the last hour, day or week, drawn here as SVG."""
+    period = statistics.PERIODS.get(request.GET.get("period", "hour"))
+    if period is None:
+        raise Http404("no such period: use hour, day or week")
+    names = [name for _, lines in statistics.CHARTS for _, name in lines]
+    data = statistics.series(period, names)
+    charts = [
+        {"title": title, "svg": line_chart(f"{title}, {period.label.lower()}", data.start, data.step,
+                                           [(label, data.values[name]) for label, name in lines])}
+        for title, lines in statistics.CHARTS
+    ]
+    last = statistics.latest()
+    current = [(label, last.values.get(name, 0)) for _, lines in statistics.CHARTS for label, name in lines
+               if name in statistics.GAUGES] if last else []
+    context = {"charts": charts, "period": period, "periods": statistics.PERIODS.values(), "last": last,
+               "current": current}
+    return render(request, "logs/statistics.html", context)

@@ -9,6 +9,8 @@ from accounts.models import Account
 from accounts.selectors import account_effective_values, find_account
 from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
+from logs import stats
+from logs.statistics import login_counter
 from realms import throttle
 from realms.access import split_address
 
@@ -43,13 +45,15 @@ def may_log_in(account: Account) -> bool:
 _DUMMY_HASH = make_password("cgadmin-timing-equalizer")
 
 
-def check_login(login_name: str, password: str, *, address: str) -> Account | None:
+def check_login(login_name: str, password: str, *, address: str, interface: str = "WebAdmin") -> Account | None:
     """The account when the name and password are right and no failure limit is reached.
 
-    Every failure looks the same to the caller, and an unknown name costs the same hashing time."""
+    Every failure looks the same to the caller, and an unknown name costs the same hashing time.
+    Each attempt counts in the statistics of its interface (WebAdmin, CLI)."""
     account = resolve_login_name(login_name)
     flow = account_flow(account)
     if throttle.is_blocked(login_name, address, flow):
+        stats.count(login_counter(interface, failed=True))
         return None
     if account is None:
         Account(password=_DUMMY_HASH).check_password(password)
@@ -58,8 +62,10 @@ def check_login(login_name: str, password: str, *, address: str) -> Account | No
         ok = account.check_password(password) and may_log_in(account)
     if not ok:
         throttle.note_failure(login_name, address, flow)
+        stats.count(login_counter(interface, failed=True))
         return None
     throttle.note_success(login_name, address)
+    stats.count(login_counter(interface, failed=False))
     return account
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from logs.notifications import pick_notification
-from realms.navigation import interface_level, page_links, realm_links
+from realms.navigation import interface_level, monitors_refresh_seconds, page_links, realm_links
 
 
 def webadmin(request: HttpRequest) -> dict:
@@ -18,6 +18,7 @@ def webadmin(request: HttpRequest) -> dict:
         "realm_links": realm_links(request) if logged_in else [],
         "page_links": page_links(request) if logged_in else [],
         "interface_level": interface_level(user) if logged_in else None,
+        "refresh_seconds": monitors_refresh_seconds(user) if logged_in else 0,
         "current_page": getattr(request, "cg_page", None),
         "administrator": user.address if logged_in else "",
         "urgent_notification": pick_notification() if logged_in else None,

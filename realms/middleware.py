@@ -61,7 +61,8 @@ class WebAdminAuthMiddleware:
         request.cg_basic = False  # type: ignore[attr-defined]
         credentials = basic_credentials(request)
         if credentials is not None:
-            account = check_login(*credentials, address=client_address(request))
+            interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
+            account = check_login(*credentials, address=client_address(request), interface=interface)
             if account is None:
                 return unauthorized("WebAdmin")
             request.user = account

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from cgadmin.catalogue import Level
+from cgadmin.catalogue import Level, parse_duration
+from cgadmin.errors import InvalidInput
 from realms import access, pages
 
 DEFAULT_LEVEL = Level.BASIC
@@ -34,6 +35,24 @@ def objects_per_page(account: object) -> int:
         return max(1, int(str(value)))
     except ValueError:
         return DEFAULT_OBJECTS_PER_PAGE
+
+
+DEFAULT_REFRESH_SECONDS = 30
+MIN_REFRESH_SECONDS = 5
+REFRESH_PREF = "RefreshRate"
+
+
+def monitors_refresh_seconds(account: object) -> int:
+    """How often Monitors pages reload themselves (WebAdminPrefs RefreshRate: 30s until changed,
+    `never` for not at all, 0)."""
+    value = webadmin_prefs(account).get(REFRESH_PREF, DEFAULT_REFRESH_SECONDS)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    try:
+        seconds = parse_duration(value)
+    except InvalidInput:
+        return DEFAULT_REFRESH_SECONDS
+    return 0 if not seconds else max(MIN_REFRESH_SECONDS, seconds)
 
 
 @dataclass(frozen=True)
