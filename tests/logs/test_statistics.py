@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from logs import stats, statistics
+from logs import statistics, stats
 from logs.models import StatSample
 from logs.tasks import sample_statistics
 from tests import factories
