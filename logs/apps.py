@@ -14,6 +14,7 @@ class LogsConfig(AppConfig):
         post_save.connect(_publish_log_config, sender=ServerDocument, dispatch_uid="logs.publish_log_config")
         periodic("logs.rotate", "logs.tasks.rotate_logs", 60)
         periodic("logs.statistics", "logs.tasks.sample_statistics", 60)
+        periodic("logs.health", "logs.tasks.health_check", 60)
 
 
 def _publish_log_config(sender: type, instance: object, **kwargs: object) -> None:

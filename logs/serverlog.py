@@ -271,10 +271,12 @@ def log(tag: str, level: int, text: str, *, session: int | None = None, peer: st
     data = format_record(now, level, tag, text, session, peer).encode("utf-8")
     try:
         _writer.write(log_dir(), now.date(), data, max_file_size())
-    except OSError:
-        from logs import oslog
+    except OSError as error:
+        from logs import notifications, oslog
 
         oslog.program_error(f"cannot write the Server Log in {log_dir()}")
+        with contextlib.suppress(Exception):  # the cache being down must never stop the caller
+            notifications.report_server_log_failure(log_dir(), error)
     if log_to_console():
         with contextlib.suppress(OSError):
             os.write(1, data)

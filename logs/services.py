@@ -15,7 +15,7 @@ from cgadmin.catalogue import DEFAULT
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccessDenied, InvalidInput, NotFound
 from cgadmin.settings_change import SettingsChange, apply_change
-from logs import serverlog
+from logs import notifications, serverlog
 from logs.audit import audit
 from logs.events import Event
 from logs.models import Alert
@@ -154,6 +154,12 @@ def _audit_alerts(actor: Account | None, target: AlertTarget, event: Event, befo
           domain_name=target.domain_name, before=before, after=after)
 
 
+def _publish(target: AlertTarget) -> None:
+    """Server alerts show on every WebAdmin page: copy them to the cache once committed."""
+    if target.scope == Alert.SERVER:
+        transaction.on_commit(notifications.publish_posted_alerts)
+
+
 @transaction.atomic
 def alert_post(*, actor: Account | None, target: AlertTarget, text: str) -> str:
     """Post an alert; answers its time stamp (the next free second when one is taken)."""
@@ -167,6 +173,7 @@ def alert_post(*, actor: Account | None, target: AlertTarget, text: str) -> str:
     stamp = _stamp(moment)
     Alert.objects.create(scope=target.scope, domain=target.domain, account=target.account, stamp=stamp, text=text)
     _audit_alerts(actor, target, Event.ALERT_POST, None, {stamp: text})
+    _publish(target)
     return stamp
 
 
@@ -179,6 +186,7 @@ def alert_remove(*, actor: Account | None, target: AlertTarget, stamp: Value) ->
         raise NotFound(f"there is no alert with the time stamp {key}", field="stamp")
     alert.delete()
     _audit_alerts(actor, target, Event.ALERT_REMOVE, {key: alert.text}, None)
+    _publish(target)
 
 
 @transaction.atomic
@@ -198,6 +206,7 @@ def alerts_set(*, actor: Account | None, target: AlertTarget, alerts: Mapping[st
         for stamp, text in sorted(wanted.items())
     )
     _audit_alerts(actor, target, Event.ALERTS_SET, before, wanted)
+    _publish(target)
 
 
 __all__ = ["LOG", "alert_post", "alert_remove", "alerts_set", "log_all_set", "log_settings_update", "log_write"]

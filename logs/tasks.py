@@ -23,3 +23,13 @@ def sample_statistics() -> int:
 
     with context.calling_from(context.SYSTEM):
         return sample().pk
+
+
+@shared_task(acks_late=True)
+def health_check() -> int:
+    """Every minute: the worker's heartbeat, the disk of the base directory, the posted alerts."""
+    from basedir.paths import base
+    from logs.notifications import health_check as check
+
+    with context.calling_from(context.SYSTEM):
+        return len(check(base()))

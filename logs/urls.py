@@ -10,6 +10,7 @@ monitors_pages = [
     path("LogSettings", views.log_settings_page, name="log_settings"),
     path("Audit", views.audit_trail, name="audit"),
     path("Statistics", views.statistics_page, name="statistics"),
+    path("Notifications", views.notifications_page, name="notifications"),
 ]
 users_pages = [
     path("Audit", views.domain_audit_trail, name="domain_audit"),

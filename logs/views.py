@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
-from logs import serverlog, statistics
+from logs import notifications, serverlog, statistics
 from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
 from logs.search import DEFAULT_PAGE, LogQuery, SearchPage, search
-from logs.selectors import AuditFilter, AuditPage, audit_page, log_settings
-from logs.services import log_all_set, log_settings_update
+from logs.selectors import AuditFilter, AuditPage, alerts_of, audit_page, log_settings, server_alert_target
+from logs.services import alert_post, alert_remove, log_all_set, log_settings_update
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import access
 from realms import rights as R
@@ -161,3 +161,29 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     context = {"charts": charts, "period": period, "periods": statistics.PERIODS.values(), "last": last,
                "current": current}
     return render(request, "logs/statistics.html", context)
+
+
+@realm_page("Monitors", "Notifications", level=Level.BASIC, auto_refresh=True)
+@require_http_methods(["GET", "POST"])
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """The Urgent Notifications in force and the posted server alerts (post and remove: AllDomains)."""
+    if request.method == "POST":
+        who = actor(request)
+        if request.POST.get("action") == "remove":
+            stamp = request.POST.get("stamp", "")
+            call_service(request, None, lambda: alert_remove(
+                actor=who, target=server_alert_target(who, write=True), stamp=stamp), done="Alert removed.")
+        else:
+            text = request.POST.get("text", "")
+            call_service(request, None, lambda: alert_post(
+                actor=who, target=server_alert_target(who, write=True), text=text), done="Alert posted.")
+        return HttpResponseRedirect(request.path)
+    raised = notifications.raised_notifications()
+    worker = notifications.worker_notification()
+    context = {
+        "raised": [{**item, "since": datetime.fromtimestamp(item["since"])}
+                   for item in raised + ([worker] if worker else [])],
+        "posted": alerts_of(server_alert_target(request.user, write=False)),  # type: ignore[arg-type]
+        "may_post": access.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]
+    }
+    return render(request, "logs/notifications.html", context)

@@ -21,7 +21,15 @@ def webadmin(request: HttpRequest) -> dict:
         "refresh_seconds": monitors_refresh_seconds(user) if logged_in else 0,
         "current_page": getattr(request, "cg_page", None),
         "administrator": user.address if logged_in else "",
-        "urgent_notification": pick_notification() if logged_in else None,
+        "urgent_notification": pick_notification() if logged_in and _server_administrator(user) else None,
         "preferences_url": None,
         "cgadmin_version": settings.CGADMIN_VERSION,
     }
+
+
+def _server_administrator(user: object) -> bool:
+    """Urgent Notifications are for Server Administrators (the rights alone decide, no query)."""
+    from realms.rights import SERVER_RIGHTS
+
+    granted = getattr(user, "rights", None) or []
+    return any(right in SERVER_RIGHTS for right in granted) and user.domain.is_main  # type: ignore[attr-defined]

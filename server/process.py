@@ -8,6 +8,7 @@ Each child runs in its own process group, so stopping a component stops its own 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from logs import notifications
 from server.options import ServerOptions, effective_port
 
 STOP_GRACE_SECONDS = 15
@@ -114,6 +116,7 @@ class Supervisor:
             self.children.append(child)
 
     def _spawn(self, child: Child) -> None:
+        check_listener(child.component, self.options, self.say)
         child.process = subprocess.Popen(
             child.component.command(self.options), start_new_session=True, env=os.environ.copy()
         )
@@ -136,6 +139,9 @@ class Supervisor:
         if time.monotonic() - child.started_at > 60:
             child.restarts = 0  # it ran fine for a while: start the backoff over
         self.say(f"component {child.component.name} exited with status {returncode}; restarting in {delay}s")
+        _notify(notifications.raise_notification, f"component:{child.component.name}", child.component.name.upper(),
+                f"component {child.component.name} exited with status {returncode}; restarting it",
+                ttl=notifications.CHECK_TTL)
         deadline = time.monotonic() + delay
         while time.monotonic() < deadline and not self.stopping:
             time.sleep(0.1)
@@ -159,6 +165,41 @@ class Supervisor:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
             _signal_group(process, signal.SIGKILL)  # stragglers of the group (pool workers)
+
+
+def _notify(function: Callable[..., None], *args: object, **kwargs: object) -> None:
+    """Tell the WebAdmin (through the shared cache); the supervisor never fails because of it."""
+    with contextlib.suppress(Exception):
+        function(*args, **kwargs)
+
+
+def bind_problem(host: str, port: int) -> OSError | None:
+    """Why a listener could not bind host:port now (None when it could)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host or "0.0.0.0", port))
+        except OSError as error:
+            return error
+    return None
+
+
+def check_listener(component: Component, options: ServerOptions, say: Callable[[str], None]) -> bool:
+    """Before a listener starts: raise an Urgent Notification when its port is taken; True if free."""
+    port = component.port(options)
+    if not port:
+        return True
+    host = listen_address(options)
+    key = notifications.listener_key(component.name)
+    problem = bind_problem(host, port)
+    if problem is None:
+        _notify(notifications.clear_notification, key)
+        return True
+    reason = "network address/port is already in use" if problem.errno == errno.EADDRINUSE else str(problem)
+    text = f"A problem with {component.name}, TCP listener on [{host}]:{port}: failed to start. Error Code={reason}"
+    say(text)
+    _notify(notifications.raise_notification, key, component.name.upper(), text)
+    return False
 
 
 def _signal_group(process: subprocess.Popen | None, signum: int) -> None:

@@ -119,3 +119,13 @@ def test_a_domain_administrator_without_can_post_alerts_is_refused(client1):
 
     assert answer.code == 510 and "CanPostAlerts" in answer.text
     assert not Alert.objects.exists()
+
+
+def test_the_log_manager_verbs_need_monitor_with_can_tune_logger_settings(db, postmaster):
+    tuner = factories.make_account(None, "tuner", rights=["Monitor", "CanTuneLoggerSettings"])
+    half = factories.make_account(None, "halfright", rights=["CanTuneLoggerSettings"])
+
+    assert execute("UpdateLogSettings {KeepDays=5;}", actor=tuner).code == 200
+    assert execute("SetLogAll OFF", actor=tuner).code == 200
+    assert execute("UpdateLogSettings {KeepDays=6;}", actor=half).code == 510
+    assert execute("GetLogSettings", actor=half).code == 510

@@ -78,7 +78,8 @@ def test_a_log_file_downloads_as_it_is_on_disk(postmaster, as_basic, logs):
 def test_monitors_pages_need_the_monitor_right(personas, as_basic, logs):
     set_separate_realms(True)
 
-    for url in ("/Monitors/Logs", "/Monitors/LogSettings", "/Monitors/Audit", "/Monitors/Logs/2026-05-01.log"):
+    for url in ("/Monitors/Logs", "/Monitors/LogSettings", "/Monitors/Audit", "/Monitors/Logs/2026-05-01.log",
+                "/Monitors/Statistics", "/Monitors/Notifications"):
         assert as_basic(personas.monitor).get(url).status_code == 200, url
         assert as_basic(personas.settings_admin).get(url).status_code == 403, url
         assert as_basic(personas.domain_admin_with_right).get(url).status_code == 403, url
