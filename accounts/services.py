@@ -461,8 +461,11 @@ def _mailbox(account: Account, name: str) -> Mailbox:
 
 
 @transaction.atomic
-def mailbox_create(*, actor: Account | None, account: Account, name: str, mailbox_class: str = "") -> Mailbox:
-    """Create a mailbox in the account's DefaultMailboxType format (MaxMailboxes applies)."""
+def mailbox_create(
+    *, actor: Account | None, account: Account, name: str, mailbox_class: str = "", mailbox_format: str | None = None
+) -> Mailbox:
+    """Create a mailbox in the account's DefaultMailboxType format, or the given one (a restored
+    mailbox keeps the format of its files); MaxMailboxes applies."""
     check_mailbox_access(actor, account)
     if account.kind in SINGLE_MAILBOX_TYPES:
         raise GeneralError("a single-mailbox account has only its INBOX")
@@ -475,7 +478,7 @@ def mailbox_create(*, actor: Account | None, account: Account, name: str, mailbo
         raise GeneralError(f"the account already has its maximum of {limit} mailboxes (MaxMailboxes)")
     mailbox = Mailbox.objects.create(
         account=account, name=key, mailbox_class=mailbox_class,
-        format=MAILBOX_TYPE_FORMATS.get(str(effective["DefaultMailboxType"]), MailboxFormat.TEXT),
+        format=mailbox_format or MAILBOX_TYPE_FORMATS.get(str(effective["DefaultMailboxType"]), MailboxFormat.TEXT),
     )
     audit(actor=actor, event=Event.MAILBOX_CREATE, object_type="mailbox", object_name=f"{account.address}/{key}",
           domain_name=account.domain.name, after={"Name": key, "Format": mailbox.format, "Class": mailbox_class})

@@ -34,6 +34,7 @@ from accounts.services import (
     account_update_settings,
 )
 from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
+from basedir.services import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from domains.views import domain_links, users_url
@@ -90,7 +91,7 @@ def _may(check: Callable[[], None]) -> bool:
 class AccountPage:
     """The forms of the Account Settings page; a POST fills the one its `action` names."""
 
-    ACTIONS = ("update", "password", "aliases", "rename", "type", "remove")
+    ACTIONS = ("update", "password", "aliases", "rename", "type", "remove", "clearcache")
 
     def __init__(self, request: HttpRequest, account: Account) -> None:
         self.request, self.account, self.user = request, account, actor(request)
@@ -115,6 +116,9 @@ class AccountPage:
     def run(self) -> Any:
         """Call the one service the posted action asks for; None when it was refused."""
         user, account = self.user, self.account
+        if self.action == "clearcache":  # no form: the service re-reads the files (seed: after a restore)
+            return call_service(self.request, None, lambda: account_clear_cache(actor=user, account=account),
+                                done="Account cache cleared: account.settings and account.info re-read.")
         form = {"update": self.settings, "password": self.password, "aliases": self.aliases, "rename": self.rename,
                 "type": self.kind, "remove": self.remove}[self.action]
         if not form.is_valid():
@@ -167,7 +171,7 @@ class AccountPage:
             "rename_form": self.rename, "type_form": self.kind, "remove_form": self.remove,
             "encryption": self.values[ENCRYPTION].value,
             "may_set_password": self.shows("password"), "may_manage": self.shows("rename"),
-            "may_alias": self.shows("aliases"),
+            "may_alias": self.shows("aliases"), "may_clear_cache": self.shows("password"),
             "prefs_url": account_url(self.request, account, "account_prefs"),
             "accounts_url": users_url(self.request, "accounts", account.domain.name),
         }

@@ -101,3 +101,16 @@ def account_foldering(account: Account) -> str:
     from domains.selectors import domain_settings_effective
 
     return str(domain_settings_effective(account.domain)["Foldering"].value)
+
+
+FILE_STORAGE = "account.web"  # an account's File Storage: a folder in its .macnt folder
+
+
+def account_files_dir(account: Account, foldering: str = "flat") -> Path:
+    """The account's File Storage folder (the Files of WebUser and WebDAV clients)."""
+    return account_path(account, foldering) / FILE_STORAGE
+
+
+def relative(path: Path) -> str:
+    """A path inside the base directory as a backup archive names it ('/'-separated)."""
+    return path.relative_to(base()).as_posix()
