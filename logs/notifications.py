@@ -66,8 +66,11 @@ def raised_notifications() -> list[dict]:
     keys = cache.get(INDEX_KEY) or []
     items = cache.get_many([f"cg:alert:{key}" for key in keys]) if keys else {}
     found = [items[f"cg:alert:{key}"] for key in keys if f"cg:alert:{key}" in items]
-    if len(found) < len(keys):  # forget the keys of lapsed ones
-        cache.set(INDEX_KEY, sorted(item["key"] for item in found), None)
+    lapsed = set(keys) - {item["key"] for item in found}
+    if lapsed:  # forget the keys of lapsed ones, keeping any another process added meanwhile
+        current = cache.get(INDEX_KEY) or []
+        cache.set(INDEX_KEY, sorted(key for key in current if key not in lapsed or cache.has_key(f"cg:alert:{key}")),
+                  None)
     return sorted(found, key=lambda item: item["since"])
 
 
