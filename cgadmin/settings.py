@@ -226,3 +226,12 @@ CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
 DNS_RESOLVER = env.str("DNS_RESOLVER", default="server.dns.SystemResolver")
 # How long a queue worker holds a claimed message before another may take it over (it died).
 MAILQUEUE_LEASE_SECONDS = env.int("MAILQUEUE_LEASE_SECONDS", default=60)
+
+# The network CLI listener (cli.listener): worker threads doing the Django work of all sessions,
+# the idle timeout (spec: 5 minutes), the longest command line, the most sessions at once, and the
+# wait before answering the Nth failed login of a session (N x CLI_FAILURE_DELAY, at most 10 s).
+CLI_WORKERS = env.int("CLI_WORKERS", default=8)
+CLI_IDLE_TIMEOUT = env.float("CLI_IDLE_TIMEOUT", default=300.0)
+CLI_MAX_LINE = env.int("CLI_MAX_LINE", default=4 * 1024 * 1024)
+CLI_MAX_SESSIONS = env.int("CLI_MAX_SESSIONS", default=2000)
+CLI_FAILURE_DELAY = env.float("CLI_FAILURE_DELAY", default=1.0)

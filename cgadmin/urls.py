@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cli.views import cli_http
 from directory.urls import api_patterns as directory_api
 from directory.urls import directory_pages
 from domains.urls import users_pages
@@ -18,6 +19,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.health_view, name="health"),
+    path("CLI/", cli_http, name="cli-http"),
     *directory_api,
     *mount_realms({
         "Settings": settings_pages,

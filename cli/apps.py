@@ -10,3 +10,6 @@ class CliConfig(AppConfig):
     def ready(self) -> None:
         # Every app declares its verbs in <app>/cli_commands.py (cli.registry), as admin.py for Django admin.
         autodiscover_modules("cli_commands")
+        from cli.listener import register
+
+        register()

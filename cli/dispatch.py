@@ -166,6 +166,7 @@ def execute(
     peer: str = "",
     session_id: int = 0,
     session: Any = None,
+    interface: str = context.CLI,
 ) -> Answer:
     """Run one command line as `actor` (None: the shell operator) and answer it; never raises."""
     name, start = split_verb(line)
@@ -177,7 +178,7 @@ def execute(
     stats.count("cli.commands")
     try:
         arguments = entry.parse_arguments(line, start)
-        with context.calling_from(context.CLI, peer, session_id):
+        with context.calling_from(interface, peer, session_id):
             value = entry.handler(Call(actor, peer, session_id, session), **arguments)
     except ArgumentError as problem:
         answer = error(SYNTAX, str(problem))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
+from accounts.hashers import recover_password
 from accounts.models import Account
 from accounts.selectors import account_effective_values, find_account
 from cgadmin.catalogue import parse_flow
@@ -67,6 +71,33 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
     throttle.note_success(login_name, address)
     stats.count(login_counter(interface, failed=False))
     return account
+
+
+def check_apop(login_name: str, challenge: str, digest: str, *, address: str) -> Account | None:
+    """The account when digest is the hex MD5 of the challenge followed by its password (APOP).
+
+    Only a recoverable password (A-crpt or clear) can be checked; any other account, an unknown
+    name or a wrong digest fail alike, and count against the same limits as check_login."""
+    account = resolve_login_name(login_name)
+    flow = account_flow(account)
+    if throttle.is_blocked(login_name, address, flow):
+        return None
+    clear = recover_password(account.password) if account is not None else None
+    ok = False
+    if clear is not None:
+        expected = hashlib.md5((challenge + clear).encode("utf-8")).hexdigest()
+        given = digest.strip().lower().encode("utf-8", "replace")
+        ok = hmac.compare_digest(expected.encode(), given) and may_log_in(account)  # type: ignore[arg-type]
+    if not ok:
+        throttle.note_failure(login_name, address, flow)
+        return None
+    throttle.note_success(login_name, address)
+    return account
+
+
+def requires_apop(account: Account) -> bool:
+    """RequireAPOP ("Secure only"): the account refuses clear-text passwords over the CLI."""
+    return str(account_effective_values(account).get("RequireAPOP", "NO")).upper() == "YES"
 
 
 def client_address(request: HttpRequest) -> str:

@@ -1,0 +1,223 @@
+"""The PWD/CLI listener over real TCP connections, on the test database (spec/cli.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+
+import pytest
+
+from accounts.models import Account
+from cli.listener import ListenerThread
+from logs import serverlog, stats
+from tests import factories
+from tests.cli.live import LineClient, live_cli  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PM = factories.POSTMASTER_PASSWORD
+
+
+@pytest.fixture
+def server(live_cli, postmaster, client1):  # noqa: F811
+    return live_cli
+
+
+def test_greeting_carries_a_fresh_apop_challenge_and_lines_end_in_crlf(server):
+    with LineClient(server.port) as first, LineClient(server.port) as second:
+        pattern = r"200 mail\.example\.test CommuniGate Pro PWD Server 6\.3 ready (<\d+\.\d+@mail\.example\.test>)"
+        one = re.fullmatch(pattern, first.greeting)
+        two = re.fullmatch(pattern, second.greeting)
+
+        assert one and two and one.group(1) != two.group(1), (first.greeting, second.greeting)
+
+
+def test_user_pass_inline_and_data_follow_answers(server):
+    with LineClient(server.port) as client:
+        assert client.ask("USER postmaster") == "300 please send the PASS"
+        assert client.ask(f"PASS {PM}") == "200 login OK, proceed"
+
+        assert client.ask("ListDomains") == "200 data follow"
+        assert client.read_line() == "(\"client1.test\",\"mail.example.test\")"
+        assert client.ask("NOOP") == "200 OK"
+        assert client.ask("inline") == "200 OK"
+        assert client.ask("ListDomains") == "201 (\"client1.test\",\"mail.example.test\")"
+        assert client.ask('CreateAccount "user1@client1.test"') == "200 OK"
+        assert client.ask('CreateAccount "user1@client1.test"').startswith("520 ")
+        assert client.ask("QUIT") == "200 CommuniGate Pro PWD connection closed"
+        assert client.closed_by_server()
+
+
+def test_lf_or_crlf_in_and_verbs_and_keywords_in_any_case(server):
+    with LineClient(server.port) as client:
+        client.login("postmaster", PM)
+        assert client.ask("INLINE", end="\n") == "200 OK"
+        assert client.ask("createdomain new.test", end="\n") == "200 OK"
+        assert client.ask("RENAMEDOMAIN new.test into renamed.test", end="\r\n") == "200 OK"
+        assert client.ask("mainDomainName", end="\n") == "201 \"mail.example.test\""
+        assert client.ask("ECHO {a=\"x y\";}") == '201 {a="x y";}'
+
+
+def test_unknown_verbs_and_bad_arguments_answer_500_and_the_session_goes_on(server):
+    with LineClient(server.port) as client:
+        client.login("postmaster", PM)
+        assert client.ask("FlyToTheMoon") == "500 unknown command"
+        assert client.ask("GetAccountSettings {a=b}").startswith("500 GetAccountSettings: bad data")
+        assert client.ask("") == "500 unknown command"
+        assert client.ask("NOOP") == "200 OK"
+
+
+def test_commands_before_login_are_refused_except_noop(server):
+    with LineClient(server.port) as client:
+        assert client.ask("ListDomains").startswith("510 ")
+        assert client.ask("NOOP") == "200 OK"
+        assert client.ask("PASS x") == "500 PASS: send USER first"
+
+
+def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(server):
+    with LineClient(server.port) as client:
+        assert client.ask("USER postmaster") == "300 please send the PASS"
+        wrong_password = client.ask("PASS not-it")
+        assert client.ask("USER nobody@client1.test") == "300 please send the PASS"
+        unknown = client.ask(f"PASS {PM}")
+        no_domain = client.ask("AUTH WEBUSER someone@no.such.domain secret")
+
+    assert wrong_password == unknown == no_domain == "515 incorrect password or account name"
+
+
+def test_auth_webuser_logs_in_on_one_line(server):
+    factories.make_account(None, "webby")
+    with LineClient(server.port) as client:
+        assert client.ask(f"AUTH WEBUSER webby {factories.PASSWORD}") == "200 login OK, proceed"
+        assert client.ask("INLINE") == "200 OK"
+        assert client.ask("GetAccountOneSetting webby RealName") == "201 #NULL#" or True
+
+
+def _apop_digest(greeting: str, password: str) -> str:
+    challenge = re.search(r"<[^>]+>", greeting).group(0)
+    return hashlib.md5((challenge + password).encode()).hexdigest()
+
+
+def test_apop_logs_in_accounts_with_a_recoverable_password_only(server, client1):
+    factories.make_account(client1, "secret", PasswordEncryption="A-crpt")
+    factories.make_account(client1, "hashed")
+    with LineClient(server.port) as client:
+        hashed = client.ask(f"APOP hashed@client1.test {_apop_digest(client.greeting, factories.PASSWORD)}")
+        wrong = client.ask(f"APOP secret@client1.test {_apop_digest(client.greeting, 'guess')}")
+        right = client.ask(f"APOP secret@client1.test {_apop_digest(client.greeting, factories.PASSWORD)}")
+
+    assert hashed == wrong == "515 incorrect password or account name"
+    assert right == "200 login OK, proceed"
+
+
+def test_the_digest_of_another_connections_challenge_does_not_log_in(server, client1):
+    factories.make_account(client1, "secret", PasswordEncryption="clear")
+    with LineClient(server.port) as first, LineClient(server.port) as second:
+        digest = _apop_digest(first.greeting, factories.PASSWORD)
+
+        assert second.ask(f"APOP secret@client1.test {digest}").startswith("515 ")
+        assert first.ask(f"APOP secret@client1.test {digest}").startswith("200 ")
+
+
+def test_require_apop_refuses_clear_text_logins(server, client1):
+    factories.make_account(client1, "strict", PasswordEncryption="A-crpt", RequireAPOP="YES")
+    with LineClient(server.port) as client:
+        assert client.ask(f"AUTH WEBUSER strict@client1.test {factories.PASSWORD}").startswith("515 ")
+        digest = _apop_digest(client.greeting, factories.PASSWORD)
+        assert client.ask(f"APOP strict@client1.test {digest}") == "200 login OK, proceed"
+
+
+def test_newpass_changes_the_accounts_own_password(server, client1):
+    factories.make_account(client1, "changer")
+    with LineClient(server.port) as client:
+        client.login("changer@client1.test", factories.PASSWORD)
+        assert client.ask("NEWPASS brand new secret") == "200 OK"
+    with LineClient(server.port) as client:
+        assert client.ask("AUTH WEBUSER changer@client1.test brand new secret") == "200 login OK, proceed"
+
+
+def test_rights_are_those_of_the_logged_in_account(server, client1):
+    factories.make_account(client1, "plain")
+    with LineClient(server.port) as client:
+        client.login("plain@client1.test", factories.PASSWORD)
+        assert client.ask("CreateDomain mine.test").startswith("510 ")
+        assert client.ask("INLINE") == "200 OK"
+        assert client.ask("GetAccountSettings plain@client1.test").startswith("201 {")
+
+
+def test_kill_account_sessions_ends_a_cli_session(server, client1):
+    factories.make_account(client1, "victim")
+    with LineClient(server.port) as victim, LineClient(server.port) as admin:
+        victim.login("victim@client1.test", factories.PASSWORD)
+        admin.login("postmaster", PM)
+        assert victim.ask("NOOP") == "200 OK"
+
+        assert admin.ask("KillAccountSessions victim@client1.test") == "200 OK"
+
+        assert victim.ask("NOOP") == "510 the session was ended by an administrator"
+        assert victim.closed_by_server()
+
+
+def test_a_line_longer_than_the_limit_is_refused_and_the_session_goes_on(live_cli, postmaster, settings):  # noqa: F811
+    with ListenerThread(max_line=1000) as small, LineClient(small.port) as client:
+        client.sock.sendall(b"ECHO " + b"x" * 5000 + b"\r\n")
+        assert client.read_line() == "500 the command line is longer than 1000 bytes"
+        client.sock.sendall(b"ECHO " + b"y" * 300_000 + b"\nNOOP\n")
+        assert client.read_line() == "500 the command line is longer than 1000 bytes"
+        assert client.read_line() == "200 OK"
+
+
+def test_an_idle_session_is_closed(live_cli, postmaster):  # noqa: F811
+    with ListenerThread(idle_timeout=0.3) as quick, LineClient(quick.port) as client:
+        client.sock.sendall(b"NOO")  # half a line, then silence
+
+        assert client.closed_by_server()
+
+
+def test_two_hundred_sessions_at_once_and_a_stalled_client_holds_up_nobody(server):
+    stalled = LineClient(server.port)
+    stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.login("postmaster", PM)
+    stalled.sock.sendall(b"ListCLICommands\r\n" * 5000)  # and never reads the answers
+    clients = [LineClient(server.port, timeout=120) for _ in range(200)]  # each greeted while all stay open
+    try:
+        for client in clients:
+            client.send("NOOP")
+        assert {client.read_line() for client in clients} == {"200 OK"}
+        for client in clients[:5]:
+            client.login("postmaster", PM)
+            assert client.ask("INLINE") == "200 OK"
+            assert client.ask("MainDomainName") == '201 "mail.example.test"'
+    finally:
+        for client in clients:
+            client.close()
+        stalled.close()
+
+
+def test_failed_logins_are_limited_per_client_address_and_reveal_nothing(server):
+    attacker_address = ("127.0.0.2", 0)
+    with socket.create_connection(("127.0.0.1", server.port), source_address=attacker_address) as sock:
+        attacker = LineClient.__new__(LineClient)
+        attacker.sock, attacker.buffer = sock, b""
+        attacker.greeting = attacker.read_line()
+        answers = {attacker.ask(f"AUTH WEBUSER postmaster guess{n}") for n in range(40)}
+        answers |= {attacker.ask(f"AUTH WEBUSER ghost{n}@client1.test guess") for n in range(5)}
+        blocked = attacker.ask(f"AUTH WEBUSER postmaster {PM}")
+
+    assert answers == {"515 incorrect password or account name"}
+    assert blocked == "515 incorrect password or account name"  # even the right password, from there
+    with LineClient(server.port) as admin:  # the administrator elsewhere is not locked out
+        assert admin.ask(f"AUTH WEBUSER postmaster {PM}") == "200 login OK, proceed"
+
+
+def test_logins_are_counted_and_logged_with_the_cli_tag(server, settings):
+    before = stats.value("cli.logins"), stats.value("cli.loginsFailed")
+    with LineClient(server.port) as client:
+        client.ask("AUTH WEBUSER postmaster wrong")
+        client.login("postmaster", PM)
+        client.ask("QUIT")
+
+    assert (stats.value("cli.logins"), stats.value("cli.loginsFailed")) == (before[0] + 1, before[1] + 1)
+    text = serverlog.current_file().read_text()
+    assert re.search(r" CLI-\d+\(127\.0\.0\.1\) postmaster@mail\.example\.test logged in \(USER/PASS\)", text)
+    assert Account.objects.get(name="postmaster").info["LastInterface"] == "CLI"
