@@ -235,3 +235,4 @@ CLI_IDLE_TIMEOUT = env.float("CLI_IDLE_TIMEOUT", default=300.0)
 CLI_MAX_LINE = env.int("CLI_MAX_LINE", default=4 * 1024 * 1024)
 CLI_MAX_SESSIONS = env.int("CLI_MAX_SESSIONS", default=2000)
 CLI_FAILURE_DELAY = env.float("CLI_FAILURE_DELAY", default=1.0)
+CLI_RECHECK_SECONDS = env.float("CLI_RECHECK_SECONDS", default=1.0)  # re-read a session's account this often

@@ -38,6 +38,7 @@ GREETING_PRODUCT = "CommuniGate Pro PWD Server 6.3"
 LOGIN_FAILED_TEXT = "incorrect password or account name"  # the same for every failure (spec/cli.md)
 DEFAULT_FAILURE_DELAY = 1.0
 MAX_FAILURE_DELAY = 10.0
+DEFAULT_RECHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Session:
     login_time: float = 0.0
     failures: int = 0
     closed: bool = False
+    checked_at: float = 0.0  # when the logged-in account was last re-read (monotonic)
     _handlers: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -91,7 +93,7 @@ class Session:
         handler = self._handlers.get(name.lower())
         if handler is not None:
             return handler(line[start:].strip(" \t\r\n"))
-        if self.account is not None and not self._still_valid():
+        if self.account is not None and self._due_for_check() and not self._still_valid():
             self.closed = True
             return Reply([f"{DENIED} the session was ended by an administrator"], close=True)
         return self._answer(execute(line, actor=self.account, logged_in=self.account is not None,
@@ -170,6 +172,7 @@ class Session:
             return Reply([f"{LOGIN_FAILED} {LOGIN_FAILED_TEXT}"], delay=self._failure_delay())
         self.account = account
         self.login_time = time.time()
+        self.checked_at = time.monotonic()
         with context.calling_from(context.CLI, self.peer, self.session_id):
             account_note_login(account, interface=context.CLI, address=self.peer)
         stats.count("cli.logins")
@@ -182,9 +185,17 @@ class Session:
         base = float(getattr(settings, "CLI_FAILURE_DELAY", DEFAULT_FAILURE_DELAY))
         return min(base * self.failures, MAX_FAILURE_DELAY)
 
+    def _due_for_check(self) -> bool:
+        now = time.monotonic()
+        if now - self.checked_at < float(getattr(settings, "CLI_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS)):
+            return False
+        self.checked_at = now
+        return True
+
     def _still_valid(self) -> bool:
-        """Re-read the account before each command, as the WebAdmin does on each request: rights
-        changed, the account disabled or KillAccountSessions since login all take effect now."""
+        """Re-read the account before a command, as the WebAdmin does on each request: changed
+        rights, a suspended domain or KillAccountSessions take effect within CLI_RECHECK_SECONDS
+        (a second: a script's tight loop of commands does not pay a query for each)."""
         from accounts.models import Account
 
         assert self.account is not None

@@ -6,6 +6,8 @@ flood of bad passwords from one address therefore locks out that address, not th
 logging in from elsewhere, and every window ends by itself (a cool-off, never a permanent lock).
 Unknown names are counted exactly like real ones, so the limits reveal nothing either."""
 
+import hashlib
+
 from django.core.cache import cache
 
 ADDRESS_FLOW = (30, 600)  # failures per client address per 10 minutes, whatever the names
@@ -13,8 +15,16 @@ ACCOUNT_FLOW = (100, 3600)  # failures per account per hour, from all addresses 
 DEFAULT_ACCOUNT_FLOW = (10, 600)
 
 
-def _keys(login_name: str, address: str) -> list[tuple[str, tuple[int, int]]]:
+def _name(login_name: str) -> str:
+    """The name as a cache key part: a name too long or odd to be a key (a fuzzer's) by its digest."""
     name = login_name.strip().lower()
+    if len(name) > 100 or not name.isprintable() or " " in name:
+        return "sha1-" + hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()
+    return name
+
+
+def _keys(login_name: str, address: str) -> list[tuple[str, tuple[int, int]]]:
+    name = _name(login_name)
     return [
         (f"cg:fail:ip:{address}", ADDRESS_FLOW),
         (f"cg:fail:acct:{name}", ACCOUNT_FLOW),
@@ -22,7 +32,7 @@ def _keys(login_name: str, address: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def _pair_key(login_name: str, address: str) -> str:
-    return f"cg:fail:pair:{login_name.strip().lower()}:{address}"
+    return f"cg:fail:pair:{_name(login_name)}:{address}"
 
 
 def is_blocked(login_name: str, address: str, account_flow: tuple[int | None, int] = DEFAULT_ACCOUNT_FLOW) -> bool:

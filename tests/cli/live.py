@@ -14,6 +14,7 @@ def live_cli(transactional_db, settings):
     """A listener in this process on a free port: its worker threads see the test database (the
     data is committed, hence transactional_db), like Django's live_server."""
     settings.CLI_FAILURE_DELAY = 0
+    settings.CLI_RECHECK_SECONDS = 0  # re-read the account before every command
     with ListenerThread() as thread:
         yield thread
 
