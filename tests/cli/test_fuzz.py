@@ -129,7 +129,7 @@ def test_the_mutator_really_varies_its_lines():
     lines = {generated_line(rng) for _ in range(2000)}
 
     assert len(lines) > 1900
-    assert sum(1 for line in lines if lookup(split_verb(line)[0])) > 1000  # most reach an argument reader
+    assert sum(1 for line in lines if lookup(split_verb(line)[0])) > 900  # most reach an argument reader
 
 
 def _wire(line: str) -> bytes:
