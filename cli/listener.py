@@ -159,10 +159,12 @@ class Listener:
             reason = "the connection was reset"
         except TimeoutError:
             reason = "idle timeout"
+            await self._say_goodbye(writer, session, "PWDIdleClosed")
         except Exception as problem:  # one session's failure must never touch the listener
             reason = f"internal error: {type(problem).__name__}"
         except asyncio.CancelledError:
             reason = "the server is stopping"
+            await self._say_goodbye(writer, session, "PWDShutdown")
         finally:
             self.sessions -= 1
             self._tasks.discard(task)  # type: ignore[arg-type]
@@ -172,6 +174,14 @@ class Listener:
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 5)
+
+    async def _say_goodbye(self, writer: asyncio.StreamWriter, session: Session | None, keyword: str) -> None:
+        """A last line before the server closes a session itself; never waits on a stalled client."""
+        if session is None:
+            return
+        with contextlib.suppress(Exception):
+            line = await asyncio.wait_for(self.run(lambda: session.farewell(keyword)), 5)
+            writer.write(f"{line}\r\n".encode())
 
     async def _conversation(self, session: Session, reader: asyncio.StreamReader,
                             writer: asyncio.StreamWriter) -> str:

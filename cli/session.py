@@ -27,15 +27,16 @@ from cli.dispatch import (
     Answer,
     error,
     execute,
+    one_line_text,
     split_verb,
 )
 from logs import serverlog, stats
+from server import strings
 
 if TYPE_CHECKING:
     from accounts.models import Account
 
-GREETING_PRODUCT = "CommuniGate Pro PWD Server 6.3"
-LOGIN_FAILED_TEXT = "incorrect password or account name"  # the same for every failure (spec/cli.md)
+PROTOCOL_VERSION = "6.3"
 DEFAULT_FAILURE_DELAY = 1.0
 MAX_FAILURE_DELAY = 10.0
 DEFAULT_RECHECK_SECONDS = 1.0
@@ -83,7 +84,7 @@ class Session:
         """The first line: host, product and the APOP challenge."""
         stats.count("cli.sessions")
         self._log(serverlog.ALL_INFO, "connection accepted")
-        return f"{OK} {self.host} {GREETING_PRODUCT} ready {self.challenge}"
+        return f"{OK} {one_line_text(strings.text('PWDPrompt', self.host, PROTOCOL_VERSION))} {self.challenge}"
 
     def handle(self, line: str) -> Reply:
         """Answer one command line (its line end already removed); never raises."""
@@ -111,7 +112,7 @@ class Session:
         if not rest:
             return self._answer(error(SYNTAX, "USER: the account name is missing"))
         self.login_name = rest
-        return Reply([f"{PASSWORD_NEEDED} please send the PASS"])
+        return Reply([f"{PASSWORD_NEEDED} {_text('PWDPassPrompt')}"])
 
     def _pass(self, rest: str) -> Reply:
         if self.account is not None:
@@ -169,7 +170,8 @@ class Session:
             self.failures += 1
             stats.count("cli.loginsFailed")
             self._log(serverlog.PROBLEMS, f"{method} login failed for {name[:200]!r}")
-            return Reply([f"{LOGIN_FAILED} {LOGIN_FAILED_TEXT}"], delay=self._failure_delay())
+            # PWDLoginFailed: the same text for every failure (spec/cli.md)
+            return Reply([f"{LOGIN_FAILED} {_text('PWDLoginFailed')}"], delay=self._failure_delay())
         self.account = account
         self.login_time = time.time()
         self.checked_at = time.monotonic()
@@ -177,7 +179,7 @@ class Session:
             account_note_login(account, interface=context.CLI, address=self.peer)
         stats.count("cli.logins")
         self._log(serverlog.MAJOR, f"{account.address} logged in ({method})")
-        return Reply([f"{OK} login OK, proceed"])
+        return Reply([f"{OK} {_text('PWDLoginOK')}"])
 
     def _failure_delay(self) -> float:
         """Each failure in a session waits longer before its answer: a password-guessing loop on
@@ -218,10 +220,19 @@ class Session:
 
     def _quit(self, rest: str) -> Reply:
         self.closed = True
-        return Reply([f"{OK} CommuniGate Pro PWD connection closed"], close=True)
+        return Reply([f"{OK} {_text('PWDByeBye')}"], close=True)
 
     def _answer(self, answer: Answer) -> Reply:
         return Reply(answer.lines(inline=self.inline))
 
+    def farewell(self, keyword: str) -> str:
+        """The line sent when the server closes the session itself (PWDIdleClosed, PWDShutdown)."""
+        return f"{FAILED} {_text(keyword)}"
+
     def _log(self, level: int, text: str) -> None:
         serverlog.log(LOG_TAG, level, text, session=self.session_id, peer=self.peer or None)
+
+
+def _text(keyword: str) -> str:
+    """A Server String (server/strings.py: an administrator may customise it), on one line."""
+    return one_line_text(strings.text(keyword))

@@ -171,7 +171,17 @@ def test_an_idle_session_is_closed(live_cli, postmaster):  # noqa: F811
     with ListenerThread(idle_timeout=0.3) as quick, LineClient(quick.port) as client:
         client.sock.sendall(b"NOO")  # half a line, then silence
 
+        assert client.read_line() == "501 connection idle for too long, closing"
         assert client.closed_by_server()
+
+
+def test_server_strings_customise_the_protocol_texts(server):
+    from server.services import server_strings_update
+
+    server_strings_update(actor=None, updates={"PWDPassPrompt": "your password, please", "PWDByeBye": "see you"})
+    with LineClient(server.port) as client:
+        assert client.ask("USER postmaster") == "300 your password, please"
+        assert client.ask("QUIT") == "200 see you"
 
 
 def test_two_hundred_sessions_at_once_and_a_stalled_client_holds_up_nobody(server):
