@@ -141,14 +141,15 @@ class Session:
         name, _, digest = rest.partition(" ")
         if not name or not digest.strip():
             return self._answer(error(SYNTAX, "APOP: expected APOP name digest"))
-        account = self._guarded(lambda: check_apop(name, self.challenge, digest.strip(), address=self.peer))
+        account = self._guarded(lambda: check_apop(name, self.challenge, digest.strip(), address=self.peer,
+                                                      interface=context.CLI))
         return self._login_result(name, account, "APOP")
 
     def _plain_login(self, name: str, password: str, method: str) -> Reply:
         from realms.auth import check_login, requires_apop
 
         def attempt() -> Account | None:
-            account = check_login(name, password, address=self.peer)
+            account = check_login(name, password, address=self.peer, interface=context.CLI)
             # RequireAPOP ("Secure only"): a clear-text password does not open this account here.
             return None if account is not None and requires_apop(account) else account
 
@@ -167,8 +168,7 @@ class Session:
         from accounts.services import account_note_login
 
         if account is None:
-            self.failures += 1
-            stats.count("cli.loginsFailed")
+            self.failures += 1  # counted in the statistics (login.failed.CLI) by realms.auth
             self._log(serverlog.PROBLEMS, f"{method} login failed for {name[:200]!r}")
             # PWDLoginFailed: the same text for every failure (spec/cli.md)
             return Reply([f"{LOGIN_FAILED} {_text('PWDLoginFailed')}"], delay=self._failure_delay())
@@ -177,7 +177,6 @@ class Session:
         self.checked_at = time.monotonic()
         with context.calling_from(context.CLI, self.peer, self.session_id):
             account_note_login(account, interface=context.CLI, address=self.peer)
-        stats.count("cli.logins")
         self._log(serverlog.MAJOR, f"{account.address} logged in ({method})")
         return Reply([f"{OK} {_text('PWDLoginOK')}"])
 

@@ -73,7 +73,7 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
     return account
 
 
-def check_apop(login_name: str, challenge: str, digest: str, *, address: str) -> Account | None:
+def check_apop(login_name: str, challenge: str, digest: str, *, address: str, interface: str = "CLI") -> Account | None:
     """The account when digest is the hex MD5 of the challenge followed by its password (APOP).
 
     Only a recoverable password (A-crpt or clear) can be checked; any other account, an unknown
@@ -81,6 +81,7 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str) ->
     account = resolve_login_name(login_name)
     flow = account_flow(account)
     if throttle.is_blocked(login_name, address, flow):
+        stats.count(login_counter(interface, failed=True))
         return None
     clear = recover_password(account.password) if account is not None else None
     ok = False
@@ -90,8 +91,10 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str) ->
         ok = hmac.compare_digest(expected.encode(), given) and may_log_in(account)  # type: ignore[arg-type]
     if not ok:
         throttle.note_failure(login_name, address, flow)
+        stats.count(login_counter(interface, failed=True))
         return None
     throttle.note_success(login_name, address)
+    stats.count(login_counter(interface, failed=False))
     return account
 
 

@@ -221,13 +221,13 @@ def test_failed_logins_are_limited_per_client_address_and_reveal_nothing(server)
 
 
 def test_logins_are_counted_and_logged_with_the_cli_tag(server, settings):
-    before = stats.value("cli.logins"), stats.value("cli.loginsFailed")
+    before = stats.value("login.CLI"), stats.value("login.failed.CLI")
     with LineClient(server.port) as client:
         client.ask("AUTH WEBUSER postmaster wrong")
         client.login("postmaster", PM)
         client.ask("QUIT")
 
-    assert (stats.value("cli.logins"), stats.value("cli.loginsFailed")) == (before[0] + 1, before[1] + 1)
+    assert (stats.value("login.CLI"), stats.value("login.failed.CLI")) == (before[0] + 1, before[1] + 1)
     text = serverlog.current_file().read_text()
     assert re.search(r" CLI-\d+\(127\.0\.0\.1\) postmaster@mail\.example\.test logged in \(USER/PASS\)", text)
     assert Account.objects.get(name="postmaster").info["LastInterface"] == "CLI"
