@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cli",
     "directory",
     "mailqueue",
+    "skins",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "realms.context_processors.webadmin",
+                "skins.context_processors.skin",
             ],
         },
     },

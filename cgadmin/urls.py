@@ -13,6 +13,9 @@ from realms import views
 from realms.pages import mount_realms
 from realms.urls import master_pages
 from server.urls import settings_pages
+from skins.urls import file_patterns as skin_files
+from skins.urls import settings_pages as skin_settings_pages
+from skins.urls import users_pages as skin_users_pages
 
 urlpatterns = [
     path("", views.root_view, name="root"),
@@ -21,9 +24,10 @@ urlpatterns = [
     path("healthz", views.health_view, name="health"),
     path("CLI/", cli_http, name="cli-http"),
     *directory_api,
+    *skin_files,
     *mount_realms({
-        "Settings": settings_pages,
-        "Users": [*users_pages, *logs_users_pages],
+        "Settings": [*settings_pages, *skin_settings_pages],
+        "Users": [*users_pages, *logs_users_pages, *skin_users_pages],
         "Monitors": [*queue_pages, *monitors_pages],
         "Directory": directory_pages,
         "Master": master_pages,

@@ -62,6 +62,7 @@ def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:
         ("Account Defaults", users_url(request, "domain_account_defaults", domain.name)),
         ("Account Template", users_url(request, "domain_account_template", domain.name)),
         ("Default Preferences", users_url(request, "domain_account_prefs", domain.name)),
+        ("Skins", users_url(request, "domain_skins", domain.name)),
     ]
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SkinsConfig(AppConfig):
+    name = "skins"
+    verbose_name = "WebAdmin skins"

@@ -1,0 +1,148 @@
+"""Skins as administrators use them: upload, dress the Domain WebAdmin, and nothing unsafe gets in."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cgadmin.errors import AccessDenied, InvalidInput
+from cli.dispatch import execute
+from logs.models import AuditEntry
+from skins import look, services, storage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+CSS = b".top { background: #004488; }"
+HEADER = b'<div class="brand-banner">Welcome to {{ domain }}, {{ administrator }}</div>'
+
+
+@pytest.fixture
+def skinner(personas):
+    return factories.make_domain_admin(personas.client1, "skinner", "CanModifySkins")
+
+
+def test_a_domain_administrator_with_the_right_uploads_a_skin_file(personas, skinner, as_basic, settings):
+    upload = SimpleUploadedFile("admin.css", CSS, content_type="text/css")
+
+    response = as_basic(skinner).post("/Domain/Domains/client1.test/Skins",
+                                      {"action": "upload", "skin": "blue", "upload": upload})
+
+    assert response.status_code == 302
+    path = storage.skins_root(personas.client1) / "Admin-blue" / "admin.css"
+    assert path.read_bytes() == CSS
+    assert str(path).startswith(str(settings.CGATE_BASE) + "/Domains/client1.test/WebSkins/")
+    entry = AuditEntry.objects.get(event="skin.store")
+    assert entry.object_name == "client1.test/blue/admin.css" and entry.actor_name == "skinner@client1.test"
+
+
+def test_without_can_modify_skins_there_is_no_upload_and_a_forged_post_changes_nothing(personas, as_basic):
+    admin = personas.domain_admin_with_right
+    page = as_basic(admin).get("/Domain/Domains/client1.test/Skins")
+    upload = SimpleUploadedFile("admin.css", CSS, content_type="text/css")
+
+    forged = as_basic(admin).post("/Domain/Domains/client1.test/Skins",
+                                  {"action": "upload", "skin": "blue", "upload": upload})
+
+    assert page.status_code == 200 and b"Upload a file" not in page.content
+    assert b"CanModifySkins" in forged.content
+    assert not storage.skins_root(personas.client1).exists()
+
+
+def test_another_domains_administrator_cannot_read_or_change_the_skins(personas, skinner):
+    storage.store_file(personas.client1, "blue", "admin.css", CSS)
+
+    with pytest.raises(AccessDenied):
+        services.skin_files(actor=personas.other_domain_admin, domain=personas.client1, skin="blue")
+    with pytest.raises(AccessDenied):
+        services.skin_file_store(actor=personas.other_domain_admin, domain=personas.client1, skin="blue",
+                                 name="admin.css", data=b"")
+
+
+@pytest.mark.parametrize(("skin", "name", "data"), [
+    ("../../Settings", "admin.css", CSS),
+    ("blue", "../../../Main.settings", CSS),
+    ("blue", "admin.js", b"alert(1)"),
+    ("blue", "admin.php", b"<?php ?>"),
+    ("blue", "index.html", b"<p>a whole page</p>"),
+    ("blue", "adminheader.html", b"<script>alert(1)</script>"),
+    ("blue", "adminheader.html", b'<a href="javascript:alert(1)">x</a>'),
+    ("blue", "adminheader.html", b'<img src=x onerror="alert(1)">'),
+    ("blue", "adminheader.html", b"{% debug %}"),
+    ("blue", "adminheader.html", b"{{ request.user.password }}"),
+    ("blue", "logo.svg", b'<svg><script>alert(1)</script></svg>'),
+    ("blue", "admin.css", b"x" * (storage.MAX_FILE_SIZE + 1)),
+])
+def test_unsafe_uploads_are_refused_and_nothing_is_written(personas, skinner, skin, name, data, settings):
+    with pytest.raises(InvalidInput):
+        services.skin_file_store(actor=skinner, domain=personas.client1, skin=skin, name=name, data=data)
+
+    written = [path for path in settings.CGATE_BASE.rglob("*") if path.is_file() and "WebSkins" in str(path)]
+    assert written == []
+
+
+def test_the_skin_dresses_a_domain_administrators_pages_but_never_the_server_webadmin(personas, skinner, as_basic):
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="", name="admin.css", data=CSS)
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="", name="adminheader.html", data=HEADER)
+
+    dressed = as_basic(skinner).get("/Domain/Domains/client1.test/Accounts").content.decode()
+    stock = as_basic(personas.postmaster).get("/Master/Users/Domains/client1.test/Accounts").content.decode()
+
+    assert "Welcome to client1.test, skinner@client1.test" in dressed
+    assert "/skins/file?skin=&amp;name=admin.css&amp;domain=client1.test" in dressed
+    assert "brand-banner" not in stock and "/skins/file" not in stock
+
+
+def test_placeholders_are_filled_in_escaped():
+    filled = look.fill_fragment(b"<p>{{ administrator }} on {{domain}}</p>",
+                                {"administrator": "<b>o'brien</b>", "domain": "client1.test"})
+
+    assert filled == "<p>&lt;b&gt;o&#x27;brien&lt;/b&gt; on client1.test</p>"
+
+
+def test_a_chosen_skin_falls_back_to_the_server_wide_skin_of_that_name(personas, skinner, as_basic):
+    services.skin_file_store(actor=None, domain=None, skin="corporate", name="adminheader.html",
+                             data=b"<p>Corporate look</p>")
+
+    chosen = as_basic(skinner).post("/Domain/Domains/client1.test/Skins", {"action": "choose", "skin": "corporate"})
+    page = as_basic(skinner).get("/Domain/Domains/client1.test/Accounts").content.decode()
+
+    assert chosen.status_code == 302
+    skinner.refresh_from_db()
+    assert skinner.settings["WebAdminPrefs"]["Skin"] == "corporate"
+    assert "<p>Corporate look</p>" in page
+
+
+def test_skin_files_are_served_sandboxed_to_those_who_may_read_them(personas, skinner, as_basic):
+    storage.store_file(personas.client1, "blue", "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    url = "/skins/file?domain=client1.test&skin=blue&name=logo.svg"
+
+    mine = as_basic(skinner).get(url)
+    theirs = as_basic(personas.other_domain_admin).get(url)
+
+    assert mine.status_code == 200 and mine["Content-Type"] == "image/svg+xml"
+    assert mine["Content-Security-Policy"].startswith("sandbox")
+    assert theirs.status_code == 403
+
+
+def test_the_cli_stores_reads_lists_and_deletes_skin_files(personas):
+    def cli(line: str):
+        return execute(line, actor=personas.postmaster, logged_in=True, peer="192.0.2.1")
+
+    stored = cli("StoreDomainSkinFile client1.test SKIN blue FILE admin.css DATA [LnRvcCB7IGNvbG9yOiByZWQ7IH0=]")
+    listed = cli("ListDomainSkinFiles client1.test SKIN blue")
+    skins = cli("ListDomainSkins client1.test")
+    read = cli("ReadDomainSkinFile client1.test SKIN blue FILE admin.css")
+    deleted = cli("StoreDomainSkinFile client1.test SKIN blue FILE admin.css DELETE")
+
+    assert stored.ok and deleted.ok
+    assert "admin.css" in listed.line() and "Size=#20" in listed.line().replace(" ", "")
+    assert '"blue"' in skins.line() or "(blue)" in skins.line()
+    assert "[LnRvcCB7IGNvbG9yOiByZWQ7IH0=]" in read.line()
+    assert not (storage.skins_root(personas.client1) / "Admin-blue").exists()
+
+
+def test_a_bad_cli_store_names_what_is_wrong(personas):
+    answer = execute('StoreDomainSkinFile client1.test SKIN blue FILE "../x.css" DATA [eA==]',
+                     actor=personas.postmaster, logged_in=True, peer="192.0.2.1")
+
+    assert answer.code == 500 and "bad skin file name" in answer.line()
