@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 ARGS   ?=
 
-.PHONY: run test lint bench clean-venv
+.PHONY: run test lint bench messages clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ lint: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(ARGS)
+
+# After changing WebAdmin texts: extract them, fill German and Russian from locale/translations.py
+# (it lists any text still without a translation), and compile the catalogues (needs GNU gettext).
+messages: $(VENV)/.dev-deps
+	$(PY) manage.py webadmin_strings
+	$(PY) manage.py makemessages -l de -l ru --no-obsolete --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
+	$(PY) locale/fill.py
+	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,6 +1,7 @@
 """Forms of the Users realm's account pages: each parses input for one service."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountType
 from domains.names import MAX_ACCOUNT_NAME_LENGTH
@@ -11,18 +12,18 @@ TYPE_CHOICES = [(choice.value, choice.value) for choice in AccountType]
 
 class CreateAccountForm(ServiceForm):
     service_fields = {"Password": "password"}
-    name = forms.CharField(label="Account name", max_length=MAX_ACCOUNT_NAME_LENGTH * 4, strip=True)
-    kind = forms.ChoiceField(label="Type", choices=TYPE_CHOICES, initial=AccountType.MULTI_MAILBOX)
-    password = forms.CharField(label="Password", required=False, strip=False, max_length=1024,
+    name = forms.CharField(label=_("Account name"), max_length=MAX_ACCOUNT_NAME_LENGTH * 4, strip=True)
+    kind = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial=AccountType.MULTI_MAILBOX)
+    password = forms.CharField(label=_("Password"), required=False, strip=False, max_length=1024,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="Leave empty to create the account without a password (no login).")
+                               help_text=_("Leave empty to create the account without a password (no login)."))
 
 
 class PasswordForm(ServiceForm):
     service_fields = {"Password": "password"}
-    password = forms.CharField(label="New password", strip=False, max_length=1024,
+    password = forms.CharField(label=_("New password"), strip=False, max_length=1024,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    confirm = forms.CharField(label="Repeat it", strip=False, max_length=1024,
+    confirm = forms.CharField(label=_("Repeat it"), strip=False, max_length=1024,
                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict:
@@ -33,8 +34,8 @@ class PasswordForm(ServiceForm):
 
 
 class AccountAliasesForm(ServiceForm):
-    aliases = forms.CharField(label="Aliases", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="One name a line; remove a line to remove the alias.")
+    aliases = forms.CharField(label=_("Aliases"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("One name a line; remove a line to remove the alias."))
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
@@ -42,13 +43,13 @@ class AccountAliasesForm(ServiceForm):
 
 class RenameAccountForm(ServiceForm):
     service_fields = {"name": "new_name"}
-    new_name = forms.CharField(label="New name", max_length=320, strip=True,
-                               help_text="name, or name@domain to move the account to another domain.")
+    new_name = forms.CharField(label=_("New name"), max_length=320, strip=True,
+                               help_text=_("name, or name@domain to move the account to another domain."))
 
 
 class AccountTypeForm(ServiceForm):
-    kind = forms.ChoiceField(label="Type", choices=TYPE_CHOICES)
+    kind = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES)
 
 
 class RemoveAccountForm(ServiceForm):
-    confirm = forms.BooleanField(label="Yes, remove this account with its mailboxes")
+    confirm = forms.BooleanField(label=_("Yes, remove this account with its mailboxes"))

@@ -1,6 +1,7 @@
 """Forms of the Users realm's domain pages: each parses input for one service."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from domains.names import MAX_DOMAIN_LENGTH
 from realms.forms import ServiceForm
@@ -10,23 +11,24 @@ IP_LISTED = "listed"
 
 
 class CreateDomainForm(ServiceForm):
-    name = forms.CharField(label="Domain name", max_length=MAX_DOMAIN_LENGTH * 4, strip=True,
+    name = forms.CharField(label=_("Domain name"), max_length=MAX_DOMAIN_LENGTH * 4, strip=True,
                            widget=forms.TextInput(attrs={"placeholder": "client1.com"}))
 
 
 class RenameDomainForm(ServiceForm):
     service_fields = {"name": "new_name"}
-    new_name = forms.CharField(label="New name", max_length=MAX_DOMAIN_LENGTH * 4, strip=True)
+    new_name = forms.CharField(label=_("New name"), max_length=MAX_DOMAIN_LENGTH * 4, strip=True)
 
 
 class RemoveDomainForm(ServiceForm):
-    confirm = forms.BooleanField(label="Also remove all its accounts", required=False)
+    confirm = forms.BooleanField(label=_("Also remove all its accounts"), required=False)
 
 
 class DomainAliasesForm(ServiceForm):
-    aliases = forms.CharField(label="Domain Aliases", required=False, strip=False,
+    aliases = forms.CharField(label=_("Domain Aliases"), required=False, strip=False,
                               widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text="One name a line. Empty lines are ignored; remove a line to remove the alias.")
+                              help_text=_("One name a line. Empty lines are ignored; "
+                                          "remove a line to remove the alias."))
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
@@ -35,11 +37,11 @@ class DomainAliasesForm(ServiceForm):
 class AssignedAddressesForm(ServiceForm):
     service_fields = {"IPAddresses": "addresses"}
     mode = forms.ChoiceField(
-        label="Assigned IP Addresses", widget=forms.RadioSelect,
+        label=_("Assigned IP Addresses"), widget=forms.RadioSelect,
         choices=((IP_USING_DNS, "Using DNS A/MX Records"), (IP_LISTED, "Listed below")),
     )
-    addresses = forms.CharField(label="Addresses", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                help_text="One address a line, IPv4 or IPv6.")
+    addresses = forms.CharField(label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("One address a line, IPv4 or IPv6."))
 
     def setting_value(self) -> object:
         from domains.settings_schema import USING_DNS

@@ -1,12 +1,13 @@
 """Forms of the WebAdmin shell."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
-    name = forms.CharField(label="Account name", max_length=320,
+    name = forms.CharField(label=_("Account name"), max_length=320,
                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label="Password", max_length=1024, strip=False,
+    password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
