@@ -221,4 +221,6 @@ T = {
     "Skip to content": ("Zum Inhalt springen", "Перейти к содержимому"),
     "Realms": ("Bereiche", "Разделы"),
     "Administrator:": ("Administrator:", "Администратор:"),
+    "Skins": ("Skins", "Оформления"),
+    "Domain Skins": ("Skins der Domain", "Оформления домена"),
 }
