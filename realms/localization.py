@@ -18,6 +18,7 @@ from django.utils import translation
 
 from accounts.models import Account
 from accounts.settings_schema import HOST_OS_ZONE
+from server import documents
 
 # The Language preference's values (seed: "Preferred Language") and the catalogues we ship.
 LANGUAGE_CODES = {"English": "en", "German": "de", "Russian": "ru"}
@@ -46,12 +47,16 @@ def time_zone(preference: object) -> tzinfo:
 
 def administrator_locale(account: Account) -> tuple[str, tzinfo]:
     """The language code and time zone of this administrator's effective Preferences."""
-    from accounts.selectors import account_prefs_effective
+    return language_code(_preference(account, "Language", "English")), time_zone(
+        _preference(account, "TimeZone", HOST_OS_ZONE))
 
-    prefs = account_prefs_effective(account)
-    language = prefs["Language"].value if "Language" in prefs else "English"
-    zone = prefs["TimeZone"].value if "TimeZone" in prefs else HOST_OS_ZONE
-    return language_code(language), time_zone(zone)
+
+def _preference(account: Account, name: str, default: str) -> object:
+    """Explicit, else the domain's Default Preferences, else the server's (cached: every page asks)."""
+    for layer in (account.prefs, account.domain.account_prefs, documents.read_cached(documents.ACCOUNT_PREFS)):
+        if isinstance(layer, dict) and name in layer:
+            return layer[name]
+    return default
 
 
 class AdministratorLocaleMiddleware:

@@ -2,8 +2,13 @@
 
 Only services write them (they check rights and record the audit entry); anyone may read."""
 
+from django.core.cache import cache
+from django.db import transaction
+
 from cgadmin.dataformat import Value
 from server.models import ServerDocument
+
+CACHE_SECONDS = 60
 
 MAIN = "Main"  # the General page (Settings/Main.settings)
 DOMAIN_DEFAULTS = "DomainDefaults"  # server-wide Domain defaults (Settings/DomainDefault.settings)
@@ -21,6 +26,24 @@ def read(name: str) -> dict[str, Value]:
     return dict(row.data) if row else {}
 
 
+def read_cached(name: str) -> dict[str, Value]:
+    """The document through the shared cache: for what every page reads (the Default Preferences)."""
+    key = _cache_key(name)
+    data = cache.get(key)
+    if data is None:
+        data = read(name)
+        cache.set(key, data, CACHE_SECONDS)
+    return dict(data)
+
+
 def write(name: str, data: dict[str, Value]) -> None:
     """Replace the document (callers hold the transaction and record the change)."""
     ServerDocument.objects.update_or_create(name=name, defaults={"data": data})
+    key = _cache_key(name)
+    cache.delete(key)
+    # Again after commit: a reader between this write and the commit may have cached the old value.
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _cache_key(name: str) -> str:
+    return f"server-document:{name}"

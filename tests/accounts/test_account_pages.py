@@ -305,11 +305,13 @@ def test_the_account_type_changes_but_not_the_storage_of_a_single_mailbox_accoun
 
 
 def test_preferences_show_their_sources_and_the_hostos_note(admin, client1, as_basic):
+    from accounts.services import account_update_prefs
     from domains.services import account_default_prefs_update
 
     account_default_prefs_update(actor=None, domain=None, updates={"Language": "German"})
     account_default_prefs_update(actor=None, domain=client1, updates={"TimeZone": "Europe/Berlin"})
     jane = make_account(client1, "jane")
+    account_update_prefs(actor=None, account=admin, updates={"Language": "English"})  # the reader's own language
     client = as_basic(admin)
     url = account_url("jane") + "/Preferences"
     page = main_of(client.get(url))
