@@ -222,5 +222,7 @@ T = {
     "Realms": ("Bereiche", "Разделы"),
     "Administrator:": ("Administrator:", "Администратор:"),
     "Skins": ("Skins", "Оформления"),
+    "Notifications": ("Benachrichtigungen", "Уведомления"),
+    "Statistics": ("Statistik", "Статистика"),
     "Domain Skins": ("Skins der Domain", "Оформления домена"),
 }
