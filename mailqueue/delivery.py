@@ -17,6 +17,7 @@ from accounts.models import Mailbox
 from basedir import paths
 from logs import serverlog, stats
 from mailqueue import mailstore, queuefile, reports
+from mailqueue.bulk import bulk_set
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
 from mailqueue.routing import (
@@ -31,8 +32,13 @@ from mailqueue.routing import (
     Wait,
 )
 
-BATCH_SIZE = 100
+BATCH_SIZE = 250
 W, A, D, F = QueueRecipient.WAITING, QueueRecipient.APPENDING, QueueRecipient.DELIVERED, QueueRecipient.FAILED
+
+
+def batch_size() -> int:
+    """Messages one delivery pass claims (MAILQUEUE_BATCH_SIZE): larger passes share more lookups."""
+    return int(getattr(settings, "MAILQUEUE_BATCH_SIZE", BATCH_SIZE))
 
 
 def lease_seconds() -> int:
@@ -41,8 +47,9 @@ def lease_seconds() -> int:
 
 # --- claiming ------------------------------------------------------------------------------------
 
-def claim(limit: int = BATCH_SIZE) -> list[QueuedMessage]:
+def claim(limit: int | None = None) -> list[QueuedMessage]:
     """Take up to limit due messages that no live worker holds, leased for lease_seconds()."""
+    limit = batch_size() if limit is None else limit
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -59,7 +66,7 @@ def claim(limit: int = BATCH_SIZE) -> list[QueuedMessage]:
     return list(QueuedMessage.objects.filter(id__in=ids).defer("content").order_by("id"))
 
 
-def deliver_due(*, limit: int = BATCH_SIZE, max_seconds: float = 20.0) -> int:
+def deliver_due(*, limit: int | None = None, max_seconds: float = 20.0) -> int:
     """Deliver due messages, batch after batch, until none is left or max_seconds passed."""
     done = 0
     deadline = time.monotonic() + max_seconds
@@ -259,7 +266,7 @@ def _record_appends(
             serverlog.log("DELIVERY", serverlog.MAJOR, f"mailbox {mailboxes[mailbox_id]}: after a crash "
                           f"{len(complete)} append(s) found complete, {len(incomplete)} to be made again")
         if settled:
-            QueueRecipient.objects.bulk_update(
+            bulk_set(
                 settled, ["state", "done_at", "delivered_to", "reason", "append_offset", "append_length",
                           "append_token"])
         recorded: list[QueueRecipient] = []
@@ -275,7 +282,7 @@ def _record_appends(
                     append_length=item.length, append_token=item.token,
                 ))
         if recorded:
-            QueueRecipient.objects.bulk_update(
+            bulk_set(
                 recorded, ["state", "mailbox_id", "append_offset", "append_length", "append_token"])
     return planned
 
@@ -288,27 +295,35 @@ def _write_appends(
     done: list[QueueRecipient] = []
     again: list[QueueRecipient] = []
     now = timezone.now()
-    for mailbox_id, items in planned.items():
-        box, address = opened[mailbox_id], mailboxes[mailbox_id].account.address
+
+    def write(entry: tuple[int, list[mailstore.Planned]]) -> tuple[int, list[int], list[int], OSError | None]:
+        mailbox_id, items = entry
+        box = opened[mailbox_id]
         try:
             box.write(items)
-            complete = [item.append.recipient_id for item in items]
+            return mailbox_id, [item.append.recipient_id for item in items], [], None
         except OSError as error:  # disk full, I/O error: keep what made it, the rest waits
-            serverlog.log("DELIVERY", serverlog.PROBLEMS, f"mailbox {mailboxes[mailbox_id]}: write failed: {error}")
             complete, incomplete = box.recover(
                 [Recorded(item.append.recipient_id, item.offset, item.length, item.token) for item in items])
-            for recipient_id in incomplete:
-                outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
-                again.append(QueueRecipient(pk=recipient_id, state=W, append_offset=None, append_length=None,
-                                            append_token=""))
+            return mailbox_id, complete, incomplete, error
+
+    # Each mailbox is a file or folder of its own: their writes and syncs go side by side.
+    for mailbox_id, complete, incomplete, error in queuefile.parallel(write, list(planned.items())):
+        address = mailboxes[mailbox_id].account.address
+        if error is not None:
+            serverlog.log("DELIVERY", serverlog.PROBLEMS, f"mailbox {mailboxes[mailbox_id]}: write failed: {error}")
+        for recipient_id in incomplete:
+            outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
+            again.append(QueueRecipient(pk=recipient_id, state=W, append_offset=None, append_length=None,
+                                        append_token=""))
         for recipient_id in complete:
             outcome.delivered[recipient_id] = address
             done.append(QueueRecipient(pk=recipient_id, state=D, done_at=now, delivered_to=address, reason=""))
     with transaction.atomic():
         if done:
-            QueueRecipient.objects.bulk_update(done, ["state", "done_at", "delivered_to", "reason"])
+            bulk_set(done, ["state", "done_at", "delivered_to", "reason"])
         if again:
-            QueueRecipient.objects.bulk_update(again, ["state", "append_offset", "append_length", "append_token"])
+            bulk_set(again, ["state", "append_offset", "append_length", "append_token"])
 
 
 def _log_deliveries(works: list[Work], outcome: AppendOutcome, notes: dict[int, str]) -> None:
@@ -365,9 +380,9 @@ def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
                     result.reports.append(report)
             _finish_or_wait(message, rows[message.pk], work, now, result)
         if changed:
-            QueueRecipient.objects.bulk_update(changed, ["state", "reason", "done_at", "next_attempt", "module",
+            bulk_set(changed, ["state", "reason", "done_at", "next_attempt", "module",
                                                          "queue", "attempts"])
-        QueuedMessage.objects.bulk_update(list(messages.values()), ["state", "next_attempt", "claimed_until"])
+        bulk_set(list(messages.values()), ["state", "next_attempt", "claimed_until"])
         if touched_queues:
             MailQueue.objects.bulk_create(
                 [MailQueue(module=module, name=name, last_error=reason, last_attempt=now)

@@ -229,18 +229,23 @@ class MailDirMailbox:
             for append in appends
         ]
 
+    def _write_tmp(self, item: Planned) -> None:
+        fd = os.open(self.path / "tmp" / item.token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            view = memoryview(item.append.message)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+
     def write(self, planned: list[Planned]) -> None:
+        """Each message into tmp/ and synced (side by side), then renamed into new/, new/ synced."""
+        from mailqueue.queuefile import parallel
+
+        parallel(self._write_tmp, planned)
         for item in planned:
-            tmp = self.path / "tmp" / item.token
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            try:
-                view = memoryview(item.append.message)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fdatasync(fd)
-            finally:
-                os.close(fd)
-            os.rename(tmp, self.path / "new" / item.token)
+            os.rename(self.path / "tmp" / item.token, self.path / "new" / item.token)
         fsync_dir(self.path / "new")
 
 

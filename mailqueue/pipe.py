@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from mailqueue.models import QueuedMessage, QueueRecipient
 from mailqueue.submission import BadSubmission, Submission, parse_submission
 
 SUB = ".sub"
+PICKUP_BATCH = 200
 BAD = ".bad"
 TAG = "PIPE"
 
@@ -62,6 +64,11 @@ def submitted_names(limit: int) -> list[str]:
     return names[:limit]
 
 
+def pickup_batch() -> int:
+    """Files one pickup round takes (MAILQUEUE_PICKUP_BATCH): a small round keeps pickup quick."""
+    return int(getattr(settings, "MAILQUEUE_PICKUP_BATCH", PICKUP_BATCH))
+
+
 def pickup(*, limit: int = 500) -> PickupResult:
     """Queue the `.sub` files of Submitted/ (at most limit of them); set bad ones aside."""
     result = PickupResult()
@@ -99,10 +106,12 @@ def queue_picked(picked: list[Picked]) -> list[int]:
         return []
     by_key = {item.key: item for item in picked}
     to_write = [row for row in rows.values() if row.state == QueuedMessage.RECEIVING]
-    for row in to_write:
-        item = by_key[row.source_key]
-        lines = [queuefile.EnvelopeLine("W", address) for address in item.submission.recipients]
-        queuefile.write_queue_file(row.pk, item.submission.sender, lines, item.submission.message)
+    queuefile.write_queue_files([
+        (row.pk, by_key[row.source_key].submission.sender,
+         [queuefile.EnvelopeLine("W", address) for address in by_key[row.source_key].submission.recipients],
+         by_key[row.source_key].submission.message)
+        for row in to_write
+    ])
     now = timezone.now()
     if to_write:
         QueuedMessage.objects.filter(pk__in=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(

@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from basedir import paths
 from basedir.atomic import fsync_dir, write_file_atomic
 
 SUFFIX = ".msg"
+FILE_MODE = 0o640
+# fsync calls made at the same time share the disk's flushes (the file system commits them together):
+# eight at once deliver several times the files per second of one after another.
+PARALLEL_SYNCS = 8
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def queue_dir() -> Path:
@@ -73,6 +82,42 @@ def write_queue_file(message_id: int, sender: str, recipients: Iterable[Envelope
     path = queue_file(message_id)
     write_file_atomic(path, render_envelope(sender, recipients) + message)
     return path
+
+
+def parallel(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """function over items, up to PARALLEL_SYNCS at a time (for calls that wait on fsync)."""
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_SYNCS, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write a file whole: a temporary name, fsync, rename (the caller fsyncs the folder)."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, FILE_MODE)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_queue_files(entries: Sequence[tuple[int, str, list[EnvelopeLine], bytes]]) -> None:
+    """Write many Queue files whole, their fsyncs side by side, then fsync Queue/ once: when this
+    returns every one of them is durable."""
+    if not entries:
+        return
+    folder = queue_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    parallel(lambda entry: write_new_file(queue_file(entry[0]), render_envelope(entry[1], entry[2]) + entry[3]),
+             entries)
+    fsync_dir(folder)
 
 
 @dataclass(frozen=True)

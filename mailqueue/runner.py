@@ -71,17 +71,17 @@ class Runner:
 
     def step(self) -> bool:
         """One round: pick up, deliver (inline) or kick, sweep when due. True if it found work."""
-        from mailqueue.delivery import BATCH_SIZE, claim, process
-        from mailqueue.pipe import pickup
+        from mailqueue.delivery import batch_size, claim, process
+        from mailqueue.pipe import pickup, pickup_batch
         from mailqueue.sweep import sweep
 
         busy = False
-        picked = pickup()
+        picked = pickup(limit=pickup_batch())
         if picked.queued:
             busy = True
             self.kick()
         if self.deliver_inline:
-            batch = claim(BATCH_SIZE)
+            batch = claim(batch_size())
             if batch:
                 process(batch)
                 busy = True

@@ -18,6 +18,7 @@ from logs import serverlog, stats
 from logs.audit import audit
 from logs.events import Event
 from mailqueue import queuefile
+from mailqueue.bulk import bulk_set
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
 from mailqueue.selectors import check_module
 from realms import access
@@ -104,7 +105,7 @@ def _reject_locked(messages: list[QueuedMessage], reason: str, notify: bool, res
         waiting = [row for row in rows[message.pk] if row.state == W]
         for row in waiting:
             row.state, row.reason, row.done_at = F, reason, now
-        QueueRecipient.objects.bulk_update(waiting, ["state", "reason", "done_at"])
+        bulk_set(waiting, ["state", "reason", "done_at"])
         result.messages.append(message.pk)
         result.recipients += len(waiting)
         regular = [row for row in waiting if row.kind == QueueRecipient.REGULAR]

@@ -23,4 +23,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
         runner = Runner(deliver_inline=bool(options["deliver"]), poll_seconds=float(options["poll"]))  # type: ignore[arg-type]
         with context.calling_from(context.SYSTEM):
+            self.stdout.write("queue runner started")  # for whoever waits for it to be up
+            self.stdout.flush()
             runner.run(lambda: bool(stopping))
