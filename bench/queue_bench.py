@@ -91,8 +91,15 @@ def runner_environment() -> dict[str, str]:
 
 
 def start_runners(count: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, str(PROJECT / "manage.py"), "queuerunner", "--deliver"],
-                             cwd=PROJECT, env=runner_environment()) for _ in range(count)]
+    """Queue runner processes, returned once each has said it is watching Submitted/."""
+    processes = [subprocess.Popen([sys.executable, str(PROJECT / "manage.py"), "queuerunner", "--deliver"],
+                                  cwd=PROJECT, env=runner_environment(), stdout=subprocess.PIPE, text=True)
+                 for _ in range(count)]
+    for process in processes:
+        assert process.stdout is not None
+        if "started" not in process.stdout.readline():
+            raise RuntimeError("a queue runner did not start")
+    return processes
 
 
 def stop_runners(processes: list[subprocess.Popen]) -> None:
@@ -103,6 +110,8 @@ def stop_runners(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def setup_accounts() -> list[str]:
@@ -136,7 +145,6 @@ def throughput(messages: list[bytes], workers: int) -> float:
         (submitted / f"b{number:06d}.tmp").write_bytes(data)
     processes = start_runners(workers)
     try:
-        time.sleep(3.0)  # let them start
         started = time.perf_counter()
         for number in range(len(messages)):
             os.rename(submitted / f"b{number:06d}.tmp", submitted / f"b{number:06d}.sub")
@@ -162,7 +170,6 @@ def pickup_latency(messages: list[bytes], rng: random.Random) -> list[float]:
     processes = start_runners(1)
     renamed: dict[str, float] = {}
     try:
-        time.sleep(3.0)  # let it start
         for number, data in enumerate(messages):
             name = f"p{number:05d}"
             tmp = submitted / f"{name}.tmp"
