@@ -28,10 +28,5 @@ def count(name: str, amount: int = 1) -> None:
         cache.add(key, amount, timeout=None)
 
 
-def gauge(name: str, amount: int) -> None:
-    """Set a level (a queue's size, say) rather than add to it."""
-    cache.set(PREFIX + name, amount, timeout=None)
-
-
 def value(name: str) -> int:
     return int(cache.get(PREFIX + name) or 0)

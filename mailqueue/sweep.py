@@ -7,11 +7,10 @@ import os
 import time
 from datetime import timedelta
 
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from basedir.atomic import write_file_atomic
-from logs import serverlog, stats
+from logs import serverlog
 from mailqueue import queuefile
 from mailqueue.delivery import materialize
 from mailqueue.models import QueuedMessage
@@ -34,15 +33,7 @@ def sweep() -> dict[str, int]:
     done["removed"], done["orphans"] = removed, orphans
     old = QueuedMessage.objects.filter(state=QueuedMessage.DONE, received__lt=now - KEEP_FINISHED)
     done["purged"], _ = old.delete()
-    record_queue_size()
     return done
-
-
-def record_queue_size() -> None:
-    """The statistics' queue levels: messages in the queue and their bytes."""
-    totals = QueuedMessage.objects.filter(state=QueuedMessage.QUEUED).aggregate(messages=Count("id"), size=Sum("size"))
-    stats.gauge("mail.queue.messages", totals["messages"] or 0)
-    stats.gauge("mail.queue.bytes", totals["size"] or 0)
 
 
 def _recover_pickups(now) -> int:

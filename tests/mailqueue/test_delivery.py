@@ -324,16 +324,3 @@ def test_the_mailbox_path_is_the_one_the_exporter_uses(base, client1):
 
     assert inbox_path(jane) == base / "Domains" / "client1.test" / "jane.macnt" / "INBOX.mbox"
     assert paths.mailbox_path(jane.mailboxes.get(), "flat") == inbox_path(jane)
-
-
-def test_the_sweep_records_the_queue_size_for_the_statistics(base, client1, dns):
-    from mailqueue.sweep import sweep
-
-    make_account(client1, "jane")
-    submit(base, "m", message(to="jane@client1.test, far@remote.example"))
-    run_queue()
-
-    sweep()
-
-    assert stats.value("mail.queue.messages") == 1
-    assert stats.value("mail.queue.bytes") == QueuedMessage.objects.get().size
