@@ -404,11 +404,13 @@ def account_kill_sessions(*, actor: Account | None, account: Account) -> None:
           domain_name=account.domain.name)
 
 
+@transaction.atomic
 def account_note_login(account: Account, *, interface: str, address: str) -> None:
     """Record a successful login in the account's volatile info (not an administrative change)."""
     info = {**account.info, "LastLogin": timezone.now().replace(microsecond=0, tzinfo=None),
             "LastAddress": address, "LastInterface": interface}
     Account.objects.filter(pk=account.pk).update(info=info)
+    outbox.mark_dirty(outbox.ACCOUNT, account.pk)  # account.info
     account.info = info
 
 

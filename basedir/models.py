@@ -15,3 +15,29 @@ class ExportOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class ExportedDomain(models.Model):
+    """Where a domain's folder is on disk now, and the Foldering its accounts are laid out by.
+
+    The database may already say otherwise (a rename or a Foldering change not yet exported): the
+    exporter moves the folder from here and then records the new place."""
+
+    domain_id = models.BigIntegerField(primary_key=True)
+    path = models.CharField(max_length=300)  # relative to the base directory: Accounts, Domains/<ascii>
+    foldering = models.CharField(max_length=16, default="flat")
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class ExportedAccount(models.Model):
+    """Where an account's folder (or single mailbox) is on disk now, relative to its domain's folder."""
+
+    account_id = models.BigIntegerField(primary_key=True)
+    domain_id = models.BigIntegerField(db_index=True)
+    path = models.CharField(max_length=400)  # [<h1>.sub/[<h2>.sub/]]<name>.macnt (or .mbox, .mdir)
+    has_rights = models.BooleanField(default=False)  # named in its domain's Access.settings
+
+    def __str__(self) -> str:
+        return self.path

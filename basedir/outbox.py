@@ -1,15 +1,21 @@
 """Recording what the exporter must write, inside the change's own transaction.
 
 A row here commits or rolls back with the change itself, so the base directory can always catch
-up: after commit a task drains the outbox, and a periodic sweep drains whatever a crash left."""
+up: after commit a task drains the outbox (basedir.export), and a periodic sweep drains whatever a
+crash left."""
 
 from basedir.models import ExportOutbox
 
 SERVER = "server"  # key: the ServerDocument name
 DOMAIN = "domain"  # key: the domain id
 ACCOUNT = "account"  # key: the account id
+EXPORTER_KINDS = frozenset({SERVER, DOMAIN, ACCOUNT})  # drained by basedir.export; others by their app
 
 
 def mark_dirty(kind: str, key: object) -> None:
-    """The files of this object must be rewritten from the database."""
+    """The files of this object must be rewritten from the database (after this transaction commits)."""
     ExportOutbox.objects.create(kind=kind, key=str(key))
+    if kind in EXPORTER_KINDS:
+        from basedir.export import schedule_drain
+
+        schedule_drain()

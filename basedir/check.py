@@ -1,0 +1,159 @@
+"""`basedir check`: the tree compared with the database, every difference listed.
+
+It renders what every file must hold (basedir.render, as the exporter does) and where every folder
+must be (the database's names and Foldering, not where the exporter last put them), and reports
+files missing or different, folders no object owns, and what a crashed write left behind.
+Mailbox contents are the mail store's, not compared."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from basedir import paths, render
+from basedir.export import (
+    ACCOUNT_FIELDS,
+    account_bytes,
+    account_file_paths,
+    account_relative,
+    domain_foldering,
+    domain_settings_bytes,
+    server_file_bytes,
+)
+from basedir.files import is_removed_leftover, is_temporary
+from basedir.layout import TOP_FOLDERS
+
+ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
+SIDE_SUFFIXES = (".settings", ".info", ".prefs")
+DOMAIN_FOLDER_KEEPS = frozenset({"Settings", "WebSkins"})
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str  # relative to the base directory
+    problem: str  # missing, differs, unexpected, leftover
+
+    def __str__(self) -> str:
+        return f"{self.problem}: {self.path}"
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(paths.base()).as_posix()
+
+
+def _compare(path: Path, expected: bytes, out: list[Difference]) -> None:
+    try:
+        actual = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        out.append(Difference(_relative(path), "missing"))
+        return
+    if actual != expected:
+        out.append(Difference(_relative(path), "differs"))
+
+
+def domain_folder_entries(folder: Path, foldering: str) -> Iterator[tuple[str, str]]:
+    """What lies in a domain folder, relative to it, as (path, kind): kind is account (a folder or
+    single mailbox with its side files), temporary, removed (a crashed write's or removal's
+    leftovers), or misplaced (a hashed subfolder the Foldering does not use). Settings/ and
+    WebSkins/ and anything else unknown are left out."""
+    depth = {"one-level": 1, "two-level": 2}.get(foldering, 0)
+    yield from _entries(folder, "", depth)
+
+
+def _entries(folder: Path, prefix: str, depth: int) -> Iterator[tuple[str, str]]:
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in sorted(names):
+        relative = f"{prefix}{name}"
+        if is_temporary(name):
+            yield relative, "temporary"
+        elif is_removed_leftover(name):
+            yield relative, "removed"
+        elif not prefix and name in DOMAIN_FOLDER_KEEPS:
+            continue
+        elif name.endswith(".sub") and (folder / name).is_dir():
+            if depth > 0:
+                yield from _entries(folder / name, f"{relative}/", depth - 1)
+            else:
+                yield relative, "misplaced"
+        elif name.endswith(ACCOUNT_SUFFIXES) or name.endswith(SIDE_SUFFIXES):
+            yield relative, "account"
+
+
+def check() -> list[Difference]:
+    """Every difference between the base directory and the database (empty: in sync)."""
+    from domains.models import Domain
+    from server.models import ServerDocument
+
+    out: list[Difference] = []
+    base = paths.base()
+    for name in TOP_FOLDERS:
+        if not (base / name).is_dir():
+            out.append(Difference(name, "missing"))
+    expected_settings = render.server_file_names(ServerDocument.objects.values_list("name", flat=True))
+    for file_name in expected_settings:
+        _compare(paths.settings_dir() / file_name, server_file_bytes(file_name), out)
+    _check_flat_folder(paths.settings_dir(), set(expected_settings), out)
+    domain_names = set()
+    for domain in Domain.objects.order_by("name"):
+        _check_domain(domain, out)
+        if not domain.is_main:
+            domain_names.add(domain.ascii_name)
+    domains_folder = base / "Domains"
+    for name in sorted(os.listdir(domains_folder)) if domains_folder.is_dir() else []:
+        if is_temporary(name) or is_removed_leftover(name):
+            out.append(Difference(f"Domains/{name}", "leftover"))
+        elif name not in domain_names and (domains_folder / name).is_dir():
+            out.append(Difference(f"Domains/{name}", "unexpected"))
+    return out
+
+
+def _check_flat_folder(folder: Path, expected: set[str], out: list[Difference]) -> None:
+    for name in sorted(os.listdir(folder)) if folder.is_dir() else []:
+        if is_temporary(name):
+            out.append(Difference(_relative(folder / name), "leftover"))
+        elif name.endswith(".settings") and name not in expected:
+            out.append(Difference(_relative(folder / name), "unexpected"))
+
+
+def _check_domain(domain, out: list[Difference]) -> None:
+    from accounts.models import Account
+
+    folder = paths.domain_dir(domain)
+    if not folder.is_dir():
+        out.append(Difference(_relative(folder), "missing"))
+        return
+    settings_files = domain_settings_bytes(domain)
+    for name, data in settings_files.items():
+        _compare(folder / "Settings" / name, data, out)
+    _check_flat_folder(folder / "Settings", set(settings_files), out)
+    foldering = domain_foldering(domain)
+    expected: set[str] = set()
+    last = 0
+    while True:
+        rows = list(Account.objects.filter(domain=domain, pk__gt=last).order_by("pk").values(*ACCOUNT_FIELDS)[:2000])
+        if not rows:
+            break
+        last = rows[-1]["id"]
+        for row in rows:
+            relative = account_relative(row["name"], row["kind"], foldering)
+            expected.add(relative)
+            if not relative.endswith(".macnt"):
+                stem = relative.rsplit(".", 1)[0]
+                expected.update(f"{stem}{suffix}" for suffix in SIDE_SUFFIXES)
+            files = account_file_paths(folder, relative)
+            for path, data in zip(files, account_bytes(row), strict=True):
+                _compare(path, data, out)
+            if relative.endswith(".macnt"):
+                for name in os.listdir(files[0].parent) if files[0].parent.is_dir() else []:
+                    if is_temporary(name):
+                        out.append(Difference(_relative(files[0].parent / name), "leftover"))
+    for relative, kind in domain_folder_entries(folder, foldering):
+        if kind in ("temporary", "removed"):
+            out.append(Difference(_relative(folder / relative), "leftover"))
+        elif kind == "misplaced" or relative not in expected:
+            out.append(Difference(_relative(folder / relative), "unexpected"))

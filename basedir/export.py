@@ -1,0 +1,647 @@
+"""The exporter: the base directory kept in sync with the database (spec/basedir.md, "Layout").
+
+Services record what changed in the outbox (basedir.outbox), in the change's own transaction.
+After commit a Celery task drains it (`drain`), and a periodic sweep drains whatever a crash or a
+busy worker left. Each object named by the outbox is exported in its own transaction that
+
+1. takes the object's lock (PostgreSQL advisory locks, tried, never waited for: a worker that
+   finds an object busy leaves it to the worker holding it, which drains again after its commit),
+2. locks the object's outbox rows (SELECT ... FOR UPDATE SKIP LOCKED),
+3. reads the object and writes its files (basedir.files: whole, flushed before the rename),
+4. deletes those rows and commits.
+
+An object is one Settings/ file (kind server), one domain (its folder and Settings/ files: kind
+domain, an exclusive lock on the domain) or one account (its folder or single mailbox and its three
+files: kind account, a shared lock on its domain). ExportedDomain and ExportedAccount record where
+each folder is on disk, so a rename moves the folder from where it really is (mailboxes and all),
+a removal finds what to delete, and a Foldering change knows which folders to move. Exporting
+twice writes nothing the second time (unchanged files are left alone)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.db import connection, transaction
+
+from basedir import outbox, paths, render
+from basedir.files import (
+    FileBatch,
+    make_folder,
+    move_path,
+    remove_empty_folders,
+    remove_leftovers,
+    remove_path,
+    remove_removed_leftovers,
+)
+from basedir.layout import ensure_layout
+from basedir.models import ExportedAccount, ExportedDomain, ExportOutbox
+from server import documents
+
+OUR_KINDS = (outbox.SERVER, outbox.DOMAIN, outbox.ACCOUNT)
+DRAIN_BATCH = 2000
+DRAIN_SECONDS = 30.0
+FULL_CHUNK = 1000
+NOTIFICATION_KEY = "export-cannot-write"
+TAG = "EXPORT"
+SINGLE_MAILBOX_SIDE_FILES = (".settings", ".info", ".prefs")
+
+_NS_OBJECT = 0x43474558  # "CGEX": a server file or an account
+_NS_DOMAIN = 0x43474544  # "CGED": a domain (exclusive) and the accounts in it (shared)
+_NS_ACCESS = 0x43474541  # "CGEA": a domain's Access.settings, rewritten by account exports too
+
+logger = logging.getLogger(__name__)
+
+
+class _NeedsDomain(Exception):
+    """The account's domain has no folder yet: export the domain first."""
+
+    def __init__(self, domain_id: int) -> None:
+        super().__init__(domain_id)
+        self.domain_id = domain_id
+
+
+# --- logging and the urgent notification ------------------------------------------------------
+
+
+def _log(level: int, text: str) -> None:
+    from logs import serverlog
+
+    with contextlib.suppress(Exception):  # the log must never stop the exporter
+        serverlog.log(TAG, level, text)
+
+
+def _cannot_write(what: str, error: BaseException) -> None:
+    text = f"the exporter cannot write {what}: {error}"
+    logger.warning(text)
+    _log(1, text)
+    with contextlib.suppress(Exception):  # the cache being down must not hide the log record
+        from logs.notifications import raise_notification
+
+        raise_notification(NOTIFICATION_KEY, TAG, f"The base directory is not up to date: {text}")
+
+
+def _writes_work_again() -> None:
+    with contextlib.suppress(Exception):
+        from logs.notifications import clear_notification
+
+        clear_notification(NOTIFICATION_KEY)
+
+
+# --- locks -------------------------------------------------------------------------------------
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _try_lock(namespace: int, key: str, *, shared: bool = False) -> bool:
+    """Take a transaction-scoped advisory lock if nobody holds it (SQLite serializes writers itself)."""
+    if not _postgres():
+        return True
+    function = "pg_try_advisory_xact_lock_shared" if shared else "pg_try_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, hashtext(%s))", [namespace, key])
+        return bool(cursor.fetchone()[0])
+
+
+def _wait_lock(namespace: int, key: str) -> None:
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [namespace, key])
+
+
+# --- where things are --------------------------------------------------------------------------
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(paths.base()).as_posix()
+
+
+def _absolute(relative: str) -> Path:
+    return paths.base() / relative
+
+
+def account_leaf(name: str, kind: str) -> str:
+    """`<name>.macnt`, or `<name>.mbox` / `<name>.mdir` for a single-mailbox account."""
+    return f"{name}.{paths.SINGLE_MAILBOX_SUFFIX.get(kind, 'macnt')}"
+
+
+def account_relative(name: str, kind: str, foldering: str) -> str:
+    """The account's place inside its domain's folder, with Foldering's hashed subfolders."""
+    return (paths.foldering_prefix(name, foldering) / account_leaf(name, kind)).as_posix()
+
+
+def account_units(relative: str) -> list[str]:
+    """What makes up an account on disk, relative to its domain folder: the .macnt folder, or the
+    single mailbox with its .settings, .info and .prefs files beside it."""
+    path = PurePosixPath(relative)
+    if path.suffix == ".macnt":
+        return [relative]
+    stem = path.with_suffix("")
+    return [relative, *(f"{stem}{suffix}" for suffix in SINGLE_MAILBOX_SIDE_FILES)]
+
+
+def account_file_paths(domain_folder: Path, relative: str) -> tuple[Path, Path, Path]:
+    """(settings, info, prefs) files of an account whose place is relative."""
+    path = domain_folder / relative
+    if path.suffix == ".macnt":
+        return path / "account.settings", path / "account.info", path / "account.prefs"
+    return path.with_suffix(".settings"), path.with_suffix(".info"), path.with_suffix(".prefs")
+
+
+def domain_foldering(domain) -> str:
+    """The Foldering setting in force for the domain (its own, else the server's Domain Defaults)."""
+    from domains.selectors import domain_settings_effective
+
+    return str(domain_settings_effective(domain)["Foldering"].value)
+
+
+def main_domain_name() -> str | None:
+    from domains.models import Domain
+
+    return Domain.objects.filter(is_main=True).values_list("name", flat=True).first()
+
+
+# --- rendering from the database ---------------------------------------------------------------
+
+
+def server_file_bytes(file_name: str) -> bytes:
+    return render.settings_bytes(render.server_file_values(file_name, main_domain_name=main_domain_name()))
+
+
+def domain_settings_bytes(domain) -> dict[str, bytes]:
+    """Every file of the domain's Settings/ folder, by name."""
+    from accounts.models import Account
+
+    aliases = list(domain.aliases.order_by("name").values_list("name", flat=True))
+    rights = _rights_of(Account.objects.filter(domain=domain))
+    return render.domain_files(domain, aliases, rights)
+
+
+def access_bytes(domain_id: int) -> bytes:
+    from accounts.models import Account
+
+    return render.settings_bytes(render.access_values(_rights_of(Account.objects.filter(domain_id=domain_id))))
+
+
+def _rights_of(accounts) -> list[tuple[str, list[str]]]:
+    """(name, rights) of the accounts that hold any, in name order."""
+    if _postgres():
+        accounts = accounts.exclude(rights=[])
+    rows = accounts.order_by("name").values_list("name", "rights")
+    return [(name, list(rights)) for name, rights in rows if rights]
+
+
+ACCOUNT_FIELDS = ("id", "name", "kind", "settings", "password", "info", "prefs", "rights", "domain_id")
+
+
+def account_bytes(row: dict) -> tuple[bytes, bytes, bytes]:
+    """(account.settings, account.info, account.prefs) of an account row (ACCOUNT_FIELDS values)."""
+    return render.account_files(row["settings"] or {}, row["password"] or "", row["info"] or {}, row["prefs"] or {})
+
+
+# --- one server file ---------------------------------------------------------------------------
+
+
+def _export_server_file(file_name: str) -> None:
+    batch = FileBatch()
+    folder = paths.settings_dir()
+    batch.add(folder / file_name, server_file_bytes(file_name))
+    batch.commit()
+    remove_leftovers(folder, older_than=60)
+
+
+def _refolder_domains_following_defaults() -> None:
+    """Domain Defaults changed: domains whose Foldering now differs from their folders' are queued."""
+    from domains.models import Domain
+
+    recorded = dict(ExportedDomain.objects.values_list("domain_id", "foldering"))
+    for domain in Domain.objects.filter(pk__in=list(recorded)):
+        if domain_foldering(domain) != recorded[domain.pk]:
+            outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+
+
+# --- one domain --------------------------------------------------------------------------------
+
+
+def _export_domain(domain_id: int) -> int:
+    """Move, re-folder, write or remove the domain's folder (the caller holds its exclusive lock)."""
+    from domains.models import Domain
+
+    domain = Domain.objects.filter(pk=domain_id).first()
+    state = ExportedDomain.objects.filter(pk=domain_id).first()
+    if domain is None:
+        if state is not None:
+            _remove_domain_folder(state)
+        return 0
+    folder = paths.domain_dir(domain)
+    relative = _relative(folder)
+    foldering = domain_foldering(domain)
+    if state is not None and state.path != relative and not domain.is_main:
+        clashes = move_path(_absolute(state.path), folder)
+        _log(2, f"domain {domain.name}: folder {state.path} renamed to {relative}")
+        for clash in clashes:
+            _log(3, f"domain {domain.name}: {clash} existed under the new name; the old one was kept beside it")
+    make_folder(folder)
+    if state is not None and state.foldering != foldering:
+        _refolder(domain, folder, state.foldering, foldering)
+    batch = FileBatch()
+    for name, data in domain_settings_bytes(domain).items():
+        batch.add(folder / "Settings" / name, data)
+    if domain.is_main:
+        batch.add(paths.settings_dir() / render.SERVER_FILES[documents.MAIN], server_file_bytes("Main.settings"))
+    written = batch.commit()
+    remove_leftovers(folder / "Settings", older_than=60)
+    ExportedDomain.objects.update_or_create(domain_id=domain.pk, defaults={"path": relative, "foldering": foldering})
+    return written
+
+
+def _remove_domain_folder(state: ExportedDomain) -> None:
+    others = ExportedDomain.objects.filter(path=state.path).exclude(pk=state.pk).exists()
+    folder = _absolute(state.path)
+    if others:  # a new domain took the name before this removal was exported: remove only ours
+        for account_state in ExportedAccount.objects.filter(domain_id=state.domain_id):
+            for unit in account_units(account_state.path):
+                remove_path(folder / unit)
+    elif state.path.startswith("Domains/"):
+        remove_path(folder)
+    ExportedAccount.objects.filter(domain_id=state.domain_id).delete()
+    state.delete()
+    _log(2, f"domain folder {state.path} removed")
+
+
+def _refolder(domain, folder: Path, old: str, new: str) -> None:
+    """Foldering changed: every account folder moves into (or out of) its hashed subfolders."""
+    moved = []
+    for account_state in ExportedAccount.objects.filter(domain_id=domain.pk).iterator(chunk_size=2000):
+        leaf = PurePosixPath(account_state.path).name
+        target = (paths.foldering_prefix(PurePosixPath(leaf).stem, new) / leaf).as_posix()
+        if target == account_state.path:
+            continue
+        for unit_old, unit_new in zip(account_units(account_state.path), account_units(target), strict=True):
+            move_path(folder / unit_old, folder / unit_new)
+        remove_empty_folders((folder / account_state.path).parent, folder)
+        account_state.path = target
+        moved.append(account_state)
+    ExportedAccount.objects.bulk_update(moved, ["path"], batch_size=2000)
+    _log(2, f"domain {domain.name}: Foldering {old} -> {new}, {len(moved)} account folder(s) moved")
+
+
+def _write_access(domain_id: int) -> None:
+    """Rewrite the domain's Access.settings (an account's rights or name changed)."""
+    state = ExportedDomain.objects.filter(pk=domain_id).first()
+    if state is None:
+        return
+    _wait_lock(_NS_ACCESS, str(domain_id))  # then read: the newest rights win
+    batch = FileBatch()
+    batch.add(_absolute(state.path) / "Settings" / render.ACCESS_FILE, access_bytes(domain_id))
+    batch.commit()
+
+
+# --- one account -------------------------------------------------------------------------------
+
+
+def _lock_account_domains(account_id: int) -> tuple[dict | None, ExportedAccount | None]:
+    """Shared locks on every domain the account is in, in the database or on disk; then its row."""
+    from accounts.models import Account
+
+    locked: set[int] = set()
+    while True:
+        row = Account.objects.filter(pk=account_id).values(*ACCOUNT_FIELDS).first()
+        state = ExportedAccount.objects.filter(pk=account_id).first()
+        wanted = {domain for domain in (row and row["domain_id"], state and state.domain_id) if domain}
+        if wanted <= locked:
+            return row, state
+        for domain_id in sorted(wanted - locked):
+            if not _try_lock(_NS_DOMAIN, str(domain_id), shared=True):
+                raise _Busy
+            locked.add(domain_id)
+
+
+class _Busy(Exception):
+    """Another worker holds a lock this export needs: it exports the object after its commit."""
+
+
+def _export_account(account_id: int) -> None:
+    row, state = _lock_account_domains(account_id)
+    if row is None:
+        if state is not None:
+            _remove_account(state)
+        return
+    domain_state = ExportedDomain.objects.filter(pk=row["domain_id"]).first()
+    if domain_state is None:
+        raise _NeedsDomain(row["domain_id"])
+    folder = _absolute(domain_state.path)
+    relative = account_relative(row["name"], row["kind"], domain_state.foldering)
+    if state is not None and (state.domain_id, state.path) != (row["domain_id"], relative):
+        _move_account(state, folder, relative)
+    settings_file, info_file, prefs_file = account_file_paths(folder, relative)
+    batch = FileBatch()
+    for path, data in zip((settings_file, info_file, prefs_file), account_bytes(row), strict=True):
+        batch.add(path, data)
+    batch.commit()
+    if relative.endswith(".macnt"):
+        remove_leftovers(folder / relative)
+    has_rights = bool(row["rights"])
+    ExportedAccount.objects.update_or_create(
+        account_id=account_id, defaults={"domain_id": row["domain_id"], "path": relative, "has_rights": has_rights}
+    )
+    renamed = state is not None and (state.domain_id, state.path) != (row["domain_id"], relative)
+    if has_rights and (state is None or renamed or not state.has_rights):
+        _write_access(row["domain_id"])
+    if state is not None and state.has_rights and (renamed or not has_rights):
+        _write_access(state.domain_id)
+
+
+def _move_account(state: ExportedAccount, folder: Path, relative: str) -> None:
+    old_domain = ExportedDomain.objects.filter(pk=state.domain_id).first()
+    if old_domain is None:  # its old domain's folder is gone, and the account's with it
+        return
+    old_folder = _absolute(old_domain.path)
+    for unit_old, unit_new in zip(account_units(state.path), account_units(relative), strict=True):
+        for clash in move_path(old_folder / unit_old, folder / unit_new):
+            _log(3, f"account folder {unit_new}: {clash} existed; the old one was kept beside it")
+    remove_empty_folders((old_folder / state.path).parent, old_folder)
+    _log(4, f"account folder {old_domain.path}/{state.path} moved to {_relative(folder)}/{relative}")
+
+
+def _remove_account(state: ExportedAccount) -> None:
+    domain_state = ExportedDomain.objects.filter(pk=state.domain_id).first()
+    if domain_state is not None:
+        taken = ExportedAccount.objects.filter(domain_id=state.domain_id, path=state.path).exclude(pk=state.pk)
+        if not taken.exists():  # else a new account of the same name already lives there
+            folder = _absolute(domain_state.path)
+            for unit in account_units(state.path):
+                remove_path(folder / unit)
+            remove_empty_folders((folder / state.path).parent, folder)
+            _log(4, f"account folder {domain_state.path}/{state.path} removed")
+    state.delete()
+    if state.has_rights:
+        _write_access(state.domain_id)
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+def _object_lock(kind: str, key: str) -> tuple[int, str]:
+    if kind == outbox.DOMAIN:
+        return _NS_DOMAIN, key
+    if kind == outbox.SERVER:
+        return _NS_OBJECT, f"server:{render.server_file_name(key)}"
+    return _NS_OBJECT, f"{kind}:{key}"
+
+
+def _work(kind: str, key: str) -> Callable[[], object]:
+    if kind == outbox.ACCOUNT:
+        return lambda: _export_account(int(key))
+    if kind == outbox.DOMAIN:
+        return lambda: _export_domain(int(key))
+
+    def server() -> None:
+        file_name = render.server_file_name(key)
+        if file_name:
+            _export_server_file(file_name)
+        if key == documents.DOMAIN_DEFAULTS:
+            _refolder_domains_following_defaults()
+
+    return server
+
+
+def _in_transaction(kind: str, key: str, work: Callable[[], object]) -> bool:
+    with transaction.atomic():
+        namespace, lock_key = _object_lock(kind, key)
+        if not _try_lock(namespace, lock_key):
+            return False
+        rows = list(
+            ExportOutbox.objects.select_for_update(skip_locked=True)
+            .filter(kind=kind, key=key)
+            .values_list("id", flat=True)
+        )
+        try:
+            work()
+        except _Busy:
+            transaction.set_rollback(True)
+            return False
+        if rows:
+            ExportOutbox.objects.filter(id__in=rows).delete()
+    return True
+
+
+def export_object(kind: str, key: str) -> bool:
+    """Export one object the outbox names and delete its rows; False when another worker holds it
+    (that worker exports it after its commit) or its files could not be written (logged)."""
+    if kind not in OUR_KINDS:
+        return True
+    try:
+        try:
+            return _in_transaction(kind, key, _work(kind, key))
+        except _NeedsDomain as needed:
+            if not _in_transaction(outbox.DOMAIN, str(needed.domain_id), _work(outbox.DOMAIN, str(needed.domain_id))):
+                return False
+            return _in_transaction(kind, key, _work(kind, key))
+    except (OSError, ValueError) as error:
+        _cannot_write(f"{kind} {key}", error)
+        return False
+
+
+@dataclass
+class DrainResult:
+    exported: int = 0
+    busy_or_failed: int = 0
+    more: bool = False  # the time limit ended it with rows left
+
+
+def drain(*, seconds: float = DRAIN_SECONDS) -> DrainResult:
+    """Export every object the outbox names, oldest change first, until nothing more can be done
+    (what another worker holds is left to it) or `seconds` have passed."""
+    result = DrainResult()
+    deadline = time.monotonic() + seconds
+    while True:
+        progress, failures = False, 0
+        cursor, seen = 0, set()
+        while True:
+            rows = list(
+                ExportOutbox.objects.filter(kind__in=OUR_KINDS, id__gt=cursor)
+                .order_by("id").values_list("id", "kind", "key")[:DRAIN_BATCH]
+            )
+            if not rows:
+                break
+            cursor = rows[-1][0]
+            for _row_id, kind, key in rows:
+                if (kind, key) in seen:
+                    continue
+                seen.add((kind, key))
+                if export_object(kind, key):
+                    result.exported += 1
+                    progress = True
+                else:
+                    failures += 1
+                if time.monotonic() > deadline:
+                    result.more = True
+                    return result
+        result.busy_or_failed = failures
+        if not progress:
+            break
+    if not failures:
+        _writes_work_again()
+    return result
+
+
+# --- the whole tree ----------------------------------------------------------------------------
+
+
+@dataclass
+class FullExport:
+    files_written: int = 0
+    accounts: int = 0
+    domains: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def export_full(*, progress: Callable[[str], None] | None = None) -> FullExport:
+    """Rebuild the whole tree from the database: every file written where it differs, folders
+    moved where the database says, what is no longer in the database removed. Then the outbox
+    rows it has covered are deleted and the rest drained."""
+    from domains.models import Domain
+    from server.models import ServerDocument
+
+    covered = list(ExportOutbox.objects.filter(kind__in=OUR_KINDS).values_list("id", flat=True))
+    base = paths.base()
+    ensure_layout(base)
+    result = FullExport()
+    batch = FileBatch()
+    for file_name in render.server_file_names(ServerDocument.objects.values_list("name", flat=True)):
+        with transaction.atomic():
+            _wait_lock(_NS_OBJECT, f"server:{file_name}")
+            batch.add(paths.settings_dir() / file_name, server_file_bytes(file_name))
+            result.files_written += batch.commit()
+    remove_leftovers(paths.settings_dir())
+    domains = list(Domain.objects.order_by("name").values_list("pk", flat=True))
+    for domain_id in domains:
+        with transaction.atomic():
+            _wait_lock(_NS_DOMAIN, str(domain_id))
+            result.files_written += _export_domain(domain_id)
+            result.files_written += _export_domain_accounts(domain_id, result)
+        result.domains += 1
+        if progress:
+            progress(f"{result.domains}/{len(domains)} domains, {result.accounts} accounts")
+    result.removed += _remove_stray_domains(domains)
+    for index in range(0, len(covered), 10000):
+        ExportOutbox.objects.filter(id__in=covered[index:index + 10000]).delete()
+    drain()
+    _writes_work_again()
+    _log(2, f"full export: {result.domains} domain(s), {result.accounts} account(s), "
+            f"{result.files_written} file(s) written, {len(result.removed)} removed")
+    return result
+
+
+def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
+    """Every account of the domain, a chunk at a time (the caller holds the domain's lock)."""
+    from accounts.models import Account
+
+    domain_state = ExportedDomain.objects.get(pk=domain_id)
+    folder = _absolute(domain_state.path)
+    states = {row.account_id: row for row in ExportedAccount.objects.filter(domain_id=domain_id)}
+    moved_in = {row.account_id: row for row in ExportedAccount.objects.filter(
+        account_id__in=Account.objects.filter(domain_id=domain_id).values("pk")).exclude(domain_id=domain_id)}
+    expected: set[str] = set()
+    written = 0
+    last = 0
+    batch = FileBatch()
+    while True:
+        rows = list(Account.objects.filter(domain_id=domain_id, pk__gt=last).order_by("pk")
+                    .values(*ACCOUNT_FIELDS)[:FULL_CHUNK])
+        if not rows:
+            break
+        last = rows[-1]["id"]
+        upserts = []
+        for row in rows:
+            relative = account_relative(row["name"], row["kind"], domain_state.foldering)
+            state = states.pop(row["id"], None) or moved_in.get(row["id"])
+            if state is not None and (state.domain_id, state.path) != (domain_id, relative):
+                _move_account(state, folder, relative)
+            files = account_file_paths(folder, relative)
+            if relative.endswith(".macnt"):
+                remove_leftovers(files[0].parent)  # before staging this chunk's own temporary files
+            for path, data in zip(files, account_bytes(row), strict=True):
+                batch.add(path, data)
+            expected.update(account_units(relative))
+            if state is None or (state.domain_id, state.path, state.has_rights) != (
+                    domain_id, relative, bool(row["rights"])):
+                upserts.append(ExportedAccount(account_id=row["id"], domain_id=domain_id, path=relative,
+                                               has_rights=bool(row["rights"])))
+        written += batch.commit()
+        ExportedAccount.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["account_id"],
+                                            update_fields=["domain_id", "path", "has_rights"])
+        result.accounts += len(rows)
+    ExportedAccount.objects.filter(account_id__in=list(states)).delete()  # accounts no longer there
+    result.removed += _remove_stray_accounts(folder, expected, domain_state.foldering)
+    return written
+
+
+def _remove_stray_accounts(folder: Path, expected: set[str], foldering: str) -> list[str]:
+    from basedir.check import domain_folder_entries
+
+    removed = []
+    for relative, kind in domain_folder_entries(folder, foldering):
+        if kind == "account" and relative not in expected:
+            remove_path(folder / relative)
+            removed.append(f"{_relative(folder)}/{relative}")
+        elif kind in ("temporary", "removed", "misplaced"):
+            remove_path(folder / relative)
+    for sub in sorted(folder.glob("*.sub"), reverse=True):
+        for inner in sorted(sub.glob("*.sub")):
+            remove_empty_folders(inner, folder)
+        remove_empty_folders(sub, folder)
+    return removed
+
+
+def _remove_stray_domains(domain_ids: Iterable[int]) -> list[str]:
+    from domains.models import Domain
+
+    ExportedDomain.objects.exclude(domain_id__in=list(domain_ids)).delete()
+    ExportedAccount.objects.exclude(domain_id__in=list(domain_ids)).delete()
+    expected = {domain.ascii_name for domain in Domain.objects.filter(is_main=False)}
+    removed = []
+    domains_folder = paths.base() / "Domains"
+    remove_removed_leftovers(domains_folder)
+    for entry in sorted(domains_folder.iterdir()) if domains_folder.is_dir() else []:
+        if entry.name.startswith("."):
+            if entry.name.endswith(".tmp"):
+                remove_path(entry)
+            continue
+        if entry.name not in expected and entry.is_dir():
+            remove_path(entry)
+            removed.append(_relative(entry))
+    return removed
+
+
+# --- after commit ------------------------------------------------------------------------------
+
+
+def _drain_after_commit() -> None:
+    from basedir.tasks import export_outbox
+
+    try:
+        export_outbox.delay()
+    except Exception:  # the broker being down must not fail a committed change: the sweep catches up
+        logger.warning("could not queue the base directory export; the sweep will write it", exc_info=True)
+
+
+def schedule_drain() -> None:
+    """Queue one export task when the outermost transaction commits, however many objects it marks."""
+    if not connection.in_atomic_block:
+        transaction.on_commit(_drain_after_commit)
+        return
+    # Once per savepoint (a service call): a callback registered in a savepoint that rolls back
+    # goes with it, and the test suite never commits its outer transaction.
+    current = set(connection.savepoint_ids)
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        if any(entry[1] is _drain_after_commit and entry[0] == current for entry in connection.run_on_commit):
+            return
+    transaction.on_commit(_drain_after_commit)
