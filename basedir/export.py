@@ -44,6 +44,7 @@ from server import documents
 
 OUR_KINDS = (outbox.SERVER, outbox.DOMAIN, outbox.ACCOUNT)
 DRAIN_BATCH = 2000
+ACCOUNT_BATCH = 500
 DRAIN_SECONDS = 30.0
 FULL_CHUNK = 1000
 NOTIFICATION_KEY = "export-cannot-write"
@@ -456,13 +457,108 @@ class DrainResult:
     more: bool = False  # the time limit ended it with rows left
 
 
+def _try_locks(namespace: int, keys: list[str], *, shared: bool = False) -> set[str]:
+    """Try many advisory locks in one query; the keys now held."""
+    if not keys or not _postgres():
+        return set(keys)
+    function = "pg_try_advisory_xact_lock_shared" if shared else "pg_try_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT k FROM unnest(%s::text[]) AS k WHERE {function}(%s, hashtext(k))", [keys, namespace])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass
+class _BatchOutcome:
+    done: list[int] = field(default_factory=list)
+    single: list[int] = field(default_factory=list)  # need the one-at-a-time path (moves, removals, rights)
+    busy: list[int] = field(default_factory=list)
+
+
+def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
+    """Accounts that only need their three files rewritten, many in one transaction and one
+    FileBatch (two flushes for all); the others are handed back for export_object."""
+    from accounts.models import Account
+
+    outcome = _BatchOutcome()
+    with transaction.atomic():
+        held = _try_locks(_NS_OBJECT, [f"account:{account_id}" for account_id in account_ids])
+        locked = [account_id for account_id in account_ids if f"account:{account_id}" in held]
+        outcome.busy = [account_id for account_id in account_ids if f"account:{account_id}" not in held]
+        rows = {row["id"]: row for row in Account.objects.filter(pk__in=locked).values(*ACCOUNT_FIELDS)}
+        states = {state.account_id: state for state in ExportedAccount.objects.filter(pk__in=locked)}
+        domain_ids = {row["domain_id"] for row in rows.values()} | {state.domain_id for state in states.values()}
+        domains_held = _try_locks(_NS_DOMAIN, sorted(str(domain_id) for domain_id in domain_ids), shared=True)
+        domain_states = {item.domain_id: item for item in ExportedDomain.objects.filter(pk__in=domain_ids)}
+        batch = FileBatch()
+        written: list[tuple[int, str, str]] = []  # (account id, macnt folder or "", relative)
+        new_states = []
+        for account_id in locked:
+            row, state = rows.get(account_id), states.get(account_id)
+            involved = {row["domain_id"] if row else None, state.domain_id if state else None} - {None}
+            if not all(str(domain_id) in domains_held for domain_id in involved):
+                outcome.busy.append(account_id)
+                continue
+            domain_state = domain_states.get(row["domain_id"]) if row else None
+            if row is None or domain_state is None:
+                outcome.single.append(account_id)
+                continue
+            relative = account_relative(row["name"], row["kind"], domain_state.foldering)
+            has_rights = bool(row["rights"])
+            if state is None and not has_rights:
+                new_states.append(ExportedAccount(account_id=account_id, domain_id=row["domain_id"], path=relative))
+            elif state is None or (state.domain_id, state.path, state.has_rights) != (
+                    row["domain_id"], relative, has_rights):
+                outcome.single.append(account_id)
+                continue
+            folder = _absolute(domain_state.path)
+            for path, data in zip(account_file_paths(folder, relative), account_bytes(row), strict=True):
+                batch.add(path, data)
+            written.append((account_id, str(folder / relative) if relative.endswith(".macnt") else "", relative))
+        keys = [str(account_id) for account_id, _folder, _relative in written]
+        rows_done = list(ExportOutbox.objects.select_for_update(skip_locked=True)
+                         .filter(kind=outbox.ACCOUNT, key__in=keys).values_list("id", flat=True))
+        try:
+            batch.commit()
+        except BaseException:
+            batch.abandon()
+            raise
+        for _account_id, macnt, _relative in written:
+            if macnt:
+                remove_leftovers(Path(macnt))
+        ExportedAccount.objects.bulk_create(new_states, ignore_conflicts=True)
+        ExportOutbox.objects.filter(id__in=rows_done).delete()
+        outcome.done = [account_id for account_id, _folder, _relative in written]
+    return outcome
+
+
+def _accounts_in_batches(account_ids: list[int]) -> tuple[int, int]:
+    """Export accounts a batch at a time, the ones a batch cannot do one at a time: (done, not done)."""
+    done = not_done = 0
+    for index in range(0, len(account_ids), ACCOUNT_BATCH):
+        chunk = account_ids[index:index + ACCOUNT_BATCH]
+        try:
+            outcome = _export_accounts_batch(chunk)
+        except (OSError, ValueError):  # one bad folder must not stop the others: each alone, logged
+            outcome = _BatchOutcome(single=chunk)
+        done += len(outcome.done)
+        not_done += len(outcome.busy)
+        for account_id in outcome.single:
+            if export_object(outbox.ACCOUNT, str(account_id)):
+                done += 1
+            else:
+                not_done += 1
+    return done, not_done
+
+
 def drain(*, seconds: float = DRAIN_SECONDS) -> DrainResult:
-    """Export every object the outbox names, oldest change first, until nothing more can be done
-    (what another worker holds is left to it) or `seconds` have passed."""
+    """Export every object the outbox names until nothing more can be done (what another worker
+    holds is left to it: it drains again after its commit) or `seconds` have passed. Server files
+    and domains go first, oldest change first; accounts that only need their files rewritten go
+    in batches (one transaction and two disk flushes for a whole batch)."""
     result = DrainResult()
     deadline = time.monotonic() + seconds
     while True:
-        progress, failures = False, 0
+        exported_before, failures = result.exported, 0
         cursor, seen = 0, set()
         while True:
             rows = list(
@@ -472,22 +568,27 @@ def drain(*, seconds: float = DRAIN_SECONDS) -> DrainResult:
             if not rows:
                 break
             cursor = rows[-1][0]
+            accounts: list[int] = []
             for _row_id, kind, key in rows:
                 if (kind, key) in seen:
                     continue
                 seen.add((kind, key))
-                if export_object(kind, key):
+                if kind == outbox.ACCOUNT:
+                    accounts.append(int(key))
+                elif export_object(kind, key):
                     result.exported += 1
-                    progress = True
                 else:
                     failures += 1
-                if time.monotonic() > deadline:
-                    result.more = True
-                    return result
+            done, not_done = _accounts_in_batches(accounts)
+            result.exported += done
+            failures += not_done
+            if time.monotonic() > deadline:
+                result.more, result.busy_or_failed = True, failures
+                return result
         result.busy_or_failed = failures
-        if not progress:
+        if result.exported == exported_before:
             break
-    if not failures:
+    if not result.busy_or_failed:
         _writes_work_again()
     return result
 

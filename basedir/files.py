@@ -14,7 +14,6 @@ import contextlib
 import ctypes
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -69,18 +68,24 @@ class FileBatch:
     """Files to write whole, together: add() them, then commit() once."""
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Path, str]] = []  # (target, temporary file)
+        self._pending: dict[Path, str] = {}  # target -> its temporary file (staged twice: the last wins)
         self._folders: set[Path] = set()
         self.written = 0
 
     def add(self, path: Path, data: bytes) -> bool:
-        """Stage path's new content; False (nothing staged) when the file already holds exactly that."""
+        """Stage path's new content; False (nothing staged) when the file already holds exactly that.
+
+        The temporary name is `.<name>.<pid>.tmp`: one writer per object at a time (the exporter's
+        locks), and one process never writes two versions of a file in one batch."""
+        target = os.fspath(path)
         if same_content(path, data):
             return False
         folder = path.parent
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)  # made durable by commit's flush
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+        head, name = os.path.split(target)
+        temp = os.path.join(head, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
         try:
             _write_all(fd, data)
             os.fchmod(fd, FILE_MODE)
@@ -90,7 +95,7 @@ class FileBatch:
                 os.unlink(temp)
             raise
         os.close(fd)
-        self._pending.append((path, temp))
+        self._pending[path] = temp
         self._folders.add(folder)
         return True
 
@@ -101,7 +106,7 @@ class FileBatch:
         try:
             for filesystem_folder in _one_folder_per_device(self._folders):
                 sync_filesystem(filesystem_folder)
-            for path, temp in self._pending:
+            for path, temp in self._pending.items():
                 os.replace(temp, path)
         except BaseException:
             self.abandon()
@@ -116,7 +121,7 @@ class FileBatch:
 
     def abandon(self) -> None:
         """Remove the temporary files not yet renamed."""
-        for _path, temp in self._pending:
+        for temp in self._pending.values():
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
         self._pending.clear()

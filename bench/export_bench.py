@@ -1,0 +1,273 @@
+"""The base directory exporter: a full export of many accounts, and the sync latency of single changes.
+
+    DATABASE_URL=postgres://... CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        python bench/export_bench.py [--accounts 100000] [--changes 200] [--rate 20]
+
+Creates a throw-away database (bench_<name of DATABASE_URL's database>) and a throw-away base
+directory (under $TMPDIR, on the disk it measures), bulk-creates the accounts (20 domains, each
+account with a few settings and preferences), then:
+
+1. Full export: `basedir.export.export_full()` writes every account's three files (plus the
+   server and domain files). Accounts per second, target at least 1,000/s. The baseline, in the
+   same run: a plain loop that writes the same number of files (3 per account), each to a
+   temporary file, fsync, rename — the disk's limit for files written one by one. The ratio is
+   export speed / plain loop speed.
+2. Sync latency: a real Celery worker (2 processes) runs, and the benchmark changes one random
+   account's RealName through the real service (accounts.services.account_update_settings) at a
+   steady rate. A reader thread polls each changed account.settings until the new value is there:
+   latency = seen on disk - committed. p50 and p99, target p99 under 1 s. The baseline is one
+   temp+fsync+rename of one file (the least a single change costs on this disk).
+
+The database, the broker's Redis database (give the benchmark one of its own) and the base
+directory are emptied at the end."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+WORK = Path(tempfile.mkdtemp(prefix="cgadmin-export-bench-"))
+os.environ["CGATE_BASE"] = str(WORK / "CommuniGate")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgadmin")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")  # a Redis database of its own
+os.environ.setdefault("SECRET_KEY", "bench-only")
+
+import django  # noqa: E402
+
+django.setup()
+
+from common import report  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+DOMAINS = 20
+TARGET_ACCOUNTS_PER_SECOND = 1000.0
+TARGET_P99_MS = 1000.0
+
+
+def populate(count: int) -> list[int]:
+    """The Main Domain and postmaster (as the first start makes them), DOMAINS domains, the accounts."""
+    from accounts.models import Account
+    from basedir.models import ExportOutbox
+    from domains.models import Domain
+    from server.services import server_initialize
+
+    started = time.perf_counter()
+    server_initialize(host_name="mail.bench.test", postmaster_password="bench-secret")
+    domains = [Domain.objects.create(name=f"client{n}.test", settings={"MailToUnknown": "Rejected"})
+               for n in range(DOMAINS)]
+    rng = random.Random(6)
+    accounts = []
+    for index in range(count):
+        accounts.append(Account(
+            domain=domains[index % DOMAINS], name=f"user{index:06d}", password="md5$bench$" + "0" * 32,
+            settings={"RealName": f"User {index}", "MaxAccountSize": f"{rng.choice((10, 50, 100))}M",
+                      "AccessModes": ["Mail", "POP", "IMAP", "WebMail"]},
+            prefs={"TimeZone": rng.choice(("UTC", "Europe/Paris", "America/New_York")), "Language": "english"},
+            info={"LastLogin": "2026-11-28 10:00:00"},
+        ))
+    Account.objects.bulk_create(accounts, batch_size=5000)
+    ExportOutbox.objects.all().delete()  # bulk creation is not a change to export: the full export writes all
+    print(f"created {count:,} accounts in {DOMAINS} domains in {time.perf_counter() - started:.1f} s")
+    return list(Account.objects.exclude(name="postmaster").values_list("pk", flat=True))
+
+
+def full_export(count: int) -> float:
+    from basedir.export import export_full
+
+    started = time.perf_counter()
+    result = export_full()
+    elapsed = time.perf_counter() - started
+    print(f"full export: {result.accounts:,} accounts, {result.files_written:,} files in {elapsed:.1f} s "
+          f"= {result.accounts / elapsed:,.0f} accounts/s")
+    return result.accounts / elapsed
+
+
+def plain_loop(files: int, sample: bytes) -> float:
+    """Files per second of a loop writing `files` files one by one: temp, write, fsync, rename."""
+    folder = WORK / "plain"
+    started = time.perf_counter()
+    for index in range(files):
+        sub = folder / f"{index // 3000}"
+        if index % 3000 == 0:
+            sub.mkdir(parents=True)
+        target = sub / f"f{index}.settings"
+        temp = sub / f".f{index}.settings.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        os.write(fd, sample)
+        os.fsync(fd)
+        os.close(fd)
+        os.replace(temp, target)
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"plain loop: {files:,} files in {elapsed:.1f} s = {files / elapsed:,.0f} files/s "
+          f"= {files / 3 / elapsed:,.0f} accounts/s at 3 files each")
+    return files / elapsed
+
+
+def one_file_ms(runs: int = 50) -> float:
+    """The median time of one temp+fsync+rename of one small file."""
+    folder = WORK / "one"
+    folder.mkdir()
+    times = []
+    for index in range(runs):
+        started = time.perf_counter()
+        temp = folder / ".a.tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        os.write(fd, b"{RealName = x%d;}\n" % index)
+        os.fsync(fd)
+        os.close(fd)
+        os.replace(temp, folder / "a.settings")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def start_worker() -> subprocess.Popen:
+    database = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+                                         f"{database['NAME']}"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cgadmin", "worker", "--concurrency", "2", "--without-heartbeat",
+         "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+class Watcher(threading.Thread):
+    """Polls every pending change's file until its new value is on disk."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.pending: dict[Path, tuple[bytes, float]] = {}
+        self.latencies: list[float] = []
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+
+    def expect(self, path: Path, marker: bytes, committed: float) -> None:
+        with self.lock:
+            self.pending[path] = (marker, committed)
+
+    def run(self) -> None:
+        while not (self.done.is_set() and not self.pending):
+            with self.lock:
+                items = list(self.pending.items())
+            now = time.perf_counter()
+            for path, (marker, committed) in items:
+                try:
+                    seen = marker in path.read_bytes()
+                except FileNotFoundError:
+                    seen = False
+                if seen:
+                    with self.lock:
+                        if self.pending.get(path, (None,))[0] == marker:
+                            del self.pending[path]
+                    self.latencies.append((now - committed) * 1000)
+            time.sleep(0.002)
+
+
+def sync_latency(account_ids: list[int], changes: int, rate: float) -> tuple[float, float]:
+    from accounts.models import Account
+    from accounts.services import account_update_settings
+    from basedir.export import account_file_paths, account_relative
+    from basedir.models import ExportedDomain
+
+    worker = start_worker()
+    watcher = Watcher()
+    rng = random.Random(7)
+    try:
+        time.sleep(8)  # the worker starts (imports, connects)
+        watcher.start()
+        chosen = rng.sample(account_ids, changes)
+        interval = 1.0 / rate
+        next_at = time.perf_counter()
+        for number, account_id in enumerate(chosen):
+            account = Account.objects.select_related("domain").get(pk=account_id)
+            domain_state = ExportedDomain.objects.get(pk=account.domain_id)
+            relative = account_relative(account.name, account.kind, domain_state.foldering)
+            path = account_file_paths(settings.CGATE_BASE / domain_state.path, relative)[0]
+            marker = f"Changed{number:05d}".encode()
+            account_update_settings(actor=None, account=account, updates={"RealName": marker.decode()})
+            watcher.expect(path, marker, time.perf_counter())
+            next_at += interval
+            time.sleep(max(0.0, next_at - time.perf_counter()))
+        watcher.done.set()
+        watcher.join(timeout=60)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    latencies = sorted(watcher.latencies)
+    if len(latencies) < changes:
+        print(f"only {len(latencies)} of {changes} changes reached the disk within 60 s")
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    print(f"sync latency over {len(latencies)} changes at {rate:g}/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+          f"max {latencies[-1]:.0f} ms")
+    return p50, p99
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=int(os.environ.get("EXPORT_BENCH_ACCOUNTS", 100_000)),
+                        help="accounts to export (default 100,000, or $EXPORT_BENCH_ACCOUNTS under bench/run.py)")
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=20.0, help="changes per second")
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+        return 2
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"base directory exporter: {options.accounts:,} accounts, base directory in {WORK}; "
+          f"{os.cpu_count()} CPUs, load average {load}")
+    try:
+        account_ids = populate(options.accounts)
+        export_speed = full_export(options.accounts)
+        sample = (Path(settings.CGATE_BASE) / "Domains" / "client0.test" / "user000000.macnt"
+                  / "account.settings").read_bytes()
+        plain_files_per_second = plain_loop(3 * options.accounts, sample)
+        single_ms = one_file_ms()
+        p50, p99 = sync_latency(account_ids, options.changes, options.rate)
+    finally:
+        connection.creation.destroy_test_db(database["NAME"].removeprefix("bench_"), verbosity=0)
+        with_broker_cleaned()
+        shutil.rmtree(WORK, ignore_errors=True)
+    plain_accounts = plain_files_per_second / 3
+    report(f"full export of {options.accounts:,} accounts", export_speed, "accounts/s",
+           baseline=plain_accounts, baseline_name="plain temp+fsync+rename loop, 3 files each",
+           target=f">= {TARGET_ACCOUNTS_PER_SECOND:,.0f}/s", passed=export_speed >= TARGET_ACCOUNTS_PER_SECOND)
+    report(f"sync latency p50 ({options.rate:g} changes/s)", p50, "ms", baseline=single_ms,
+           baseline_name="one temp+fsync+rename", target="", passed=None)
+    report(f"sync latency p99 ({options.rate:g} changes/s)", p99, "ms", baseline=single_ms,
+           baseline_name="one temp+fsync+rename", target=f"< {TARGET_P99_MS:.0f} ms", passed=p99 < TARGET_P99_MS)
+    return 0 if export_speed >= TARGET_ACCOUNTS_PER_SECOND and p99 < TARGET_P99_MS else 1
+
+
+def with_broker_cleaned() -> None:
+    """Drop the tasks left in the benchmark's broker database (the sweep's, a slow worker's)."""
+    from cgadmin.celery import app
+
+    try:
+        app.connection_for_write().default_channel.client.flushdb()
+    except Exception as error:
+        print(f"could not clean the broker: {error}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
