@@ -309,3 +309,13 @@ def test_a_folder_that_cannot_be_written_raises_an_urgent_notification(base, pos
     drain()
     assert not any(item["component"] == "EXPORT" for item in active_notifications())
     assert check() == []
+
+
+def test_a_domain_rename_is_logged_under_the_export_tag(base, postmaster, client1):
+    export_full()
+
+    domain_rename(actor=None, domain=client1, new_name="renamed.test")
+    drain()
+
+    records = "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log"))
+    assert "EXPORT domain renamed.test: folder Domains/client1.test renamed to Domains/renamed.test" in records
