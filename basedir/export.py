@@ -47,7 +47,6 @@ DRAIN_BATCH = 2000
 ACCOUNT_BATCH = 500
 DRAIN_SECONDS = 30.0
 FULL_CHUNK = 1000
-NOTIFICATION_KEY = "export-cannot-write"
 TAG = "EXPORT"
 SINGLE_MAILBOX_SIDE_FILES = (".settings", ".info", ".prefs")
 
@@ -81,16 +80,19 @@ def _cannot_write(what: str, error: BaseException) -> None:
     logger.warning(text)
     _log(1, text)
     with contextlib.suppress(Exception):  # the cache being down must not hide the log record
-        from logs.notifications import raise_notification
+        from logs import notifications
 
-        raise_notification(NOTIFICATION_KEY, TAG, f"The base directory is not up to date: {text}")
+        if isinstance(error, OSError):
+            notifications.report_export_failure(what, error)
+        else:
+            notifications.raise_notification(notifications.EXPORT_FAILED, TAG, f"cannot write {what}: {error}")
 
 
 def _writes_work_again() -> None:
     with contextlib.suppress(Exception):
-        from logs.notifications import clear_notification
+        from logs import notifications
 
-        clear_notification(NOTIFICATION_KEY)
+        notifications.clear_notification(notifications.EXPORT_FAILED)
 
 
 # --- locks -------------------------------------------------------------------------------------
