@@ -177,29 +177,40 @@ class Watcher(threading.Thread):
             time.sleep(0.002)
 
 
-def sync_latency(account_ids: list[int], changes: int, rate: float) -> tuple[float, float]:
+def _change(watcher: Watcher, account_id: int, marker: bytes) -> None:
+    """Change one account's RealName through the real service; the watcher waits for it on disk."""
     from accounts.models import Account
     from accounts.services import account_update_settings
     from basedir.export import account_file_paths, account_relative
     from basedir.models import ExportedDomain
 
+    account = Account.objects.select_related("domain").get(pk=account_id)
+    domain_state = ExportedDomain.objects.get(pk=account.domain_id)
+    relative = account_relative(account.name, account.kind, domain_state.foldering)
+    path = account_file_paths(settings.CGATE_BASE / domain_state.path, relative)[0]
+    account_update_settings(actor=None, account=account, updates={"RealName": marker.decode()})
+    watcher.expect(path, marker, time.perf_counter())
+
+
+def sync_latency(account_ids: list[int], changes: int, rate: float) -> tuple[float, float]:
     worker = start_worker()
     watcher = Watcher()
     rng = random.Random(7)
     try:
-        time.sleep(8)  # the worker starts (imports, connects)
         watcher.start()
-        chosen = rng.sample(account_ids, changes)
+        chosen = rng.sample(account_ids, changes + 1)
+        warm_up = chosen.pop()
+        started = time.perf_counter()
+        _change(watcher, warm_up, b"WarmUp")  # the stream starts once the worker has written one change
+        deadline = time.monotonic() + 300
+        while watcher.pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        watcher.latencies.clear()
+        print(f"worker ready: the first change took {time.perf_counter() - started:.1f} s (start-up included)")
         interval = 1.0 / rate
         next_at = time.perf_counter()
         for number, account_id in enumerate(chosen):
-            account = Account.objects.select_related("domain").get(pk=account_id)
-            domain_state = ExportedDomain.objects.get(pk=account.domain_id)
-            relative = account_relative(account.name, account.kind, domain_state.foldering)
-            path = account_file_paths(settings.CGATE_BASE / domain_state.path, relative)[0]
-            marker = f"Changed{number:05d}".encode()
-            account_update_settings(actor=None, account=account, updates={"RealName": marker.decode()})
-            watcher.expect(path, marker, time.perf_counter())
+            _change(watcher, account_id, f"Changed{number:05d}".encode())
             next_at += interval
             time.sleep(max(0.0, next_at - time.perf_counter()))
         watcher.done.set()
