@@ -9,23 +9,28 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-SIOCGIFADDR = 0x8915
+SIOCGIFCONF = 0x8912
 RESOLV_CONF = Path("/etc/resolv.conf")
 IF_INET6 = Path("/proc/net/if_inet6")
 
 
-def ipv4_addresses() -> list[str]:
-    """The IPv4 address of every network interface that has one."""
-    found: list[str] = []
+def ipv4_addresses(buffer_size: int = 16 * 1024) -> list[str]:
+    """The IPv4 address of every interface, read with SIOCGIFCONF into a buffer of buffer_size bytes
+    (--localIPBuffer: a system with thousands of addresses needs a bigger one)."""
+    import array
+
+    record = 40 if struct.calcsize("P") == 8 else 32  # sizeof(struct ifreq)
+    buffer = array.array("B", b"\0" * max(buffer_size, record))
+    address, length = buffer.buffer_info()
+    request = struct.pack("iL", length, address)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        for _, name in socket.if_nameindex():
-            request = struct.pack("256s", name.encode()[:15])
-            try:
-                answer = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, request)
-            except OSError:
-                continue  # an interface without an IPv4 address
-            found.append(socket.inet_ntoa(answer[20:24]))
-    return found
+        answer = fcntl.ioctl(sock.fileno(), SIOCGIFCONF, request)
+    used = struct.unpack("iL", answer)[0]
+    data = buffer.tobytes()[:used]
+    found: list[str] = []
+    for offset in range(0, used - record + 1, record):
+        found.append(socket.inet_ntoa(data[offset + 20:offset + 24]))
+    return list(dict.fromkeys(found))
 
 
 def ipv6_addresses() -> list[str]:
@@ -43,10 +48,21 @@ def ipv6_addresses() -> list[str]:
     return found
 
 
-def local_ip_addresses(excluded: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """The server's addresses, minus those --excludeLocalIP removed."""
+def local_ip_addresses(excluded: list[str] | tuple[str, ...] = (), *, ipv6: bool = True,
+                       buffer_size: int = 16 * 1024) -> list[str]:
+    """The server's addresses, minus those --excludeLocalIP removed (IPv4 only with --IPv6 NO)."""
     skip = {str(ipaddress.ip_address(item)) for item in excluded}
-    return [address for address in [*ipv4_addresses(), *ipv6_addresses()] if address not in skip]
+    found = [*ipv4_addresses(buffer_size), *(ipv6_addresses() if ipv6 else [])]
+    return [address for address in found if address not in skip]
+
+
+def runtime_local_ip_addresses(runtime: dict) -> list[str]:
+    """The local addresses as the running server's options say (its Runtime document)."""
+    return local_ip_addresses(
+        [str(item) for item in runtime.get("ExcludedLocalIPs") or []],
+        ipv6=runtime.get("IPv6") != "NO",
+        buffer_size=int(runtime.get("LocalIPBuffer") or 16 * 1024),
+    )
 
 
 def dns_servers() -> list[str]:

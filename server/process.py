@@ -60,14 +60,19 @@ def cli_port(options: ServerOptions) -> int:
     return effective_port(options.cli_port, options.use_system_ports)
 
 
+def application_dir() -> Path:
+    """Where the server's code is (--CGateApplication; the project folder by default)."""
+    return Path(settings.CGATE_APPLICATION)
+
+
 def _manage_py() -> str:
-    return str(Path(settings.PROJECT_DIR) / "manage.py")
+    return str(application_dir() / "manage.py")
 
 
 def gunicorn_command(options: ServerOptions) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "cgadmin.wsgi:application",
-        "--config", str(Path(settings.PROJECT_DIR) / "cgadmin" / "gunicorn.conf.py"),
+        "--config", str(application_dir() / "cgadmin" / "gunicorn.conf.py"),
         "--bind", f"{listen_address(options)}:{http_port(options)}",
     ]
 
@@ -94,6 +99,14 @@ register_component(Component("web", gunicorn_command, http_port))
 register_component(Component("worker", worker_command))
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: a SIGTERM when the server dies, even of kill -9 (Linux prctl)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class Child:
     component: Component
@@ -118,7 +131,8 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         check_listener(child.component, self.options, self.say)
         child.process = subprocess.Popen(
-            child.component.command(self.options), start_new_session=True, env=os.environ.copy()
+            child.component.command(self.options), start_new_session=True, env=os.environ.copy(),
+            cwd=application_dir(), preexec_fn=_die_with_parent,
         )
         child.started_at = time.monotonic()
 

@@ -26,8 +26,7 @@ def server_ip_rows() -> list[tuple[str, str | None]]:
     network = documents.read(documents.NETWORK)
     addresses = network.get("LocalIPs")
     if addresses is None:
-        runtime = documents.read(documents.RUNTIME)
-        addresses = osinfo.local_ip_addresses([str(x) for x in runtime.get("ExcludedLocalIPs", [])])
+        addresses = osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME))
     assigned = ip_assignments()
     return [(str(address), assigned.get(str(address))) for address in addresses]  # type: ignore[union-attr]
 
@@ -68,7 +67,7 @@ def general_info() -> dict:
         "hardware": osinfo.hardware(),
         "version": settings.CGATE_VERSION,
         "cgadmin_version": settings.CGADMIN_VERSION,
-        "ipv6": "Enabled" if osinfo.ipv6_supported() else "Disabled",
+        "ipv6": "Enabled" if osinfo.ipv6_supported() and runtime.get("IPv6") != "NO" else "Disabled",
         "uptime": uptime or "not running under cgserver",
         "dns_servers": network.get("DNSServers") or osinfo.dns_servers(),
         "ip_rows": server_ip_rows(),
@@ -126,7 +125,7 @@ def system_info(actor, what: str):
         "MainDomainName": lambda: main_domain().name,
         "StartTime": lambda: started,
         "UpTime": lambda: int((datetime.now() - started).total_seconds()) if isinstance(started, datetime) else None,
-        "IPv6": lambda: "YES" if osinfo.ipv6_supported() else "NO",
+        "IPv6": lambda: "YES" if osinfo.ipv6_supported() and runtime.get("IPv6") != "NO" else "NO",
         "DNSServers": lambda: documents.read(documents.NETWORK).get("DNSServers") or osinfo.dns_servers(),
         "LocalIPs": lambda: [address for address, _ in server_ip_rows()],
         "CurrentTime": lambda: datetime.now(UTC).replace(microsecond=0, tzinfo=None),

@@ -105,12 +105,12 @@ def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value
     return change
 
 
-def server_record_start(*, parameters: list[str], pid: int) -> None:
-    """Note the running server's start time and startup parameters for the General page."""
+def server_record_start(*, parameters: list[str], pid: int, details: Mapping[str, Value] | None = None) -> None:
+    """Note the running server's start time and startup parameters (and what they set) for the General page."""
     documents.write(
         documents.RUNTIME,
-        {"StartedAt": timezone.now().replace(microsecond=0, tzinfo=None), "StartupParameters": parameters,
-         "PID": pid},
+        {**dict(details or {}), "StartedAt": timezone.now().replace(microsecond=0, tzinfo=None),
+         "StartupParameters": parameters, "PID": pid},
     )
 
 
@@ -129,14 +129,12 @@ def network_refresh() -> dict[str, Value]:
     from domains.models import Domain
     from server.dns import domain_addresses
 
-    runtime = documents.read(documents.RUNTIME)
-    excluded = [str(item) for item in runtime.get("ExcludedLocalIPs", [])]
     by_dns = {}
     for domain in Domain.objects.only("name", "settings"):
         if domain.settings.get("IPAddresses") == USING_DNS:
             by_dns[domain.name] = domain_addresses(domain.ascii_name)
     data: dict[str, Value] = {
-        "LocalIPs": osinfo.local_ip_addresses(excluded),
+        "LocalIPs": osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME)),
         "DNSServers": osinfo.dns_servers(),
         "DomainIPs": by_dns,
         "RefreshedAt": datetime.now().replace(microsecond=0),

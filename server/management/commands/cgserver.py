@@ -1,6 +1,7 @@
 """`manage.py cgserver [options]` starts the server; `manage.py cgserver stop` stops it.
 
-The options are CommuniGate's (case-insensitive, e.g. --Base DIR); see server/options.py."""
+The options are CommuniGate's (case-insensitive, e.g. --Base DIR); see server/options.py. The base
+directory's Startup.sh adds the options of its SUPPLPARAMS="..." line."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from basedir.layout import PROCESS_ID, ensure_layout
-from cgadmin.errors import CGError
+from cgadmin.errors import CGError, InvalidInput
+from server import runenv
 from server.lock import ProcessLock, running_pid
-from server.options import ServerOptions, parse_options
+from server.options import ServerOptions, parse_options, startup_parameters
 from server.process import Supervisor, http_port, listen_address, prepare_state_dirs, wait_for_port
+
+STOP_WAIT_SECONDS = 60
 
 
 class Command(BaseCommand):
@@ -30,7 +34,7 @@ class Command(BaseCommand):
         try:
             if arguments[:1] == ["stop"]:
                 sys.exit(self.stop(parse_options(arguments[1:])))
-            sys.exit(self.start(parse_options(arguments)))
+            sys.exit(self.start(self._options(arguments)))
         except CGError as error:
             self.stderr.write(f"cgserver: {error.message}")
             sys.exit(2)
@@ -41,43 +45,79 @@ class Command(BaseCommand):
     def _base(self, options: ServerOptions) -> Path:
         return options.base or Path(settings.CGATE_BASE)
 
-    def _use_base(self, options: ServerOptions, argv: list[str]) -> None:
-        """Settings read the base directory at import: start over with it in the environment."""
-        base = self._base(options)
-        if base.resolve() != Path(settings.CGATE_BASE).resolve():
-            os.environ["CGATE_BASE"] = str(base)
+    def _options(self, arguments: list[str]) -> ServerOptions:
+        """The command line, then Startup.sh's SUPPLPARAMS (whose exported variables apply too)."""
+        options = parse_options(arguments)
+        supplied, exported = startup_parameters(self._base(options))
+        os.environ.update(exported)
+        return parse_options(supplied, options)
+
+    def _use_base(self, options: ServerOptions) -> None:
+        """Settings read the base and application directories at import: start over with them."""
+        argv = [str(Path(sys.argv[0]).absolute()), *sys.argv[1:]]
+        wanted = {"CGATE_BASE": (self._base(options), settings.CGATE_BASE)}
+        if options.application is not None:
+            if not (options.application / "manage.py").is_file():
+                raise InvalidInput(f"--CGateApplication {options.application}: no manage.py there")
+            wanted["CGATE_APPLICATION"] = (options.application, settings.CGATE_APPLICATION)
+        if any(Path(new).resolve() != Path(old).resolve() for new, old in wanted.values()):
+            for name, (new, _) in wanted.items():
+                os.environ[name] = str(new)
             os.execv(sys.executable, [sys.executable, *argv])
 
     def stop(self, options: ServerOptions) -> int:
-        self._use_base(options, [str(Path(sys.argv[0]).absolute()), *sys.argv[1:]])
+        self._use_base(options)
         pid_file = Path(settings.CGATE_BASE) / PROCESS_ID
-        pid = running_pid(pid_file)
+        pid = running_pid(pid_file, locked=options.lock_lock_file)
         if pid is None:
             self.stderr.write(f"cgserver: no server is running on {settings.CGATE_BASE}")
             return 1
         os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 60
-        while running_pid(pid_file) is not None and time.monotonic() < deadline:
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while running_pid(pid_file, locked=options.lock_lock_file) == pid and time.monotonic() < deadline:
             time.sleep(0.2)
-        if running_pid(pid_file) is not None:
-            self.stderr.write(f"cgserver: server {pid} did not stop within 60 s")
+        if running_pid(pid_file, locked=options.lock_lock_file) == pid:
+            self.stderr.write(f"cgserver: server {pid} did not stop within {STOP_WAIT_SECONDS} s")
             return 1
         self.stdout.write(f"cgserver: server {pid} stopped")
         return 0
 
     def start(self, options: ServerOptions) -> int:
-        self._use_base(options, [str(Path(sys.argv[0]).absolute()), *sys.argv[1:]])
+        self._use_base(options)
         base = Path(settings.CGATE_BASE)
+        if options.daemon:
+            self._daemonize()
+        for note in options.not_applicable:
+            self.stderr.write(f"cgserver: option {note}: not applicable, ignored")
+        if options.delay_on_start:
+            time.sleep(options.delay_on_start)
+        runenv.export(options)
+        runenv.apply_to_this_process()
         ensure_layout(base)
         prepare_state_dirs()
-        lock = ProcessLock(base / PROCESS_ID)
+        lock = ProcessLock(base / PROCESS_ID, locked=options.lock_lock_file)
         lock.acquire()
         try:
             return self._serve(options, base)
         finally:
             lock.release()
 
+    def _daemonize(self) -> None:
+        """--daemon: the parent returns at once; the child leaves the terminal, stdio on /dev/null."""
+        self.stdout.flush()
+        self.stderr.flush()
+        pid = os.fork()
+        if pid:
+            print(f"cgserver: running in the background as pid {pid}", flush=True)
+            os._exit(0)
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+
     def _serve(self, options: ServerOptions, base: Path) -> int:
+        from logs import oslog, serverlog
         from server.osinfo import host_name
         from server.services import server_initialize, server_record_start
 
@@ -90,11 +130,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"postmaster password (shown once): {first.password}")
             else:
                 self.stdout.write("postmaster password: taken from CGADMIN_POSTMASTER_PASSWORD")
-        server_record_start(parameters=options.given, pid=os.getpid())
+        server_record_start(parameters=options.given, pid=os.getpid(), details=runenv.runtime_details(options))
+        for note in options.not_applicable:
+            serverlog.log("SYSTEM", serverlog.MAJOR, f"option {note}: not applicable, ignored")
+        if options.random_data_device is not None and not runenv.seeded_from_device():
+            serverlog.log("SYSTEM", serverlog.PROBLEMS,
+                          f"cannot read {options.random_data_device}: the PRNG is seeded from the timer")
         supervisor = Supervisor(options, say=lambda text: self.stderr.write(f"cgserver: {text}"))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
         supervisor.start_all()
+        oslog.server_started(str(base), settings.CGADMIN_VERSION)
+        reason = "shutdown"
         try:
             address, port = listen_address(options), http_port(options)
             if wait_for_port(address, port):
@@ -102,7 +149,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"WebAdmin at http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}/")
                 self.stdout.flush()
             supervisor.watch()
+        except BaseException:
+            reason = "error"
+            raise
         finally:
             supervisor.stop_all()
+            oslog.server_stopped(str(base), reason)
+            serverlog.log("SYSTEM", serverlog.MAJOR, f"server stopped ({reason})")
             self.stdout.write("cgserver: stopped")
         return 0
+
