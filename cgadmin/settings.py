@@ -221,6 +221,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(CGADMIN_STATE_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+OS_SYSLOG_SOCKET = env.str("OS_SYSLOG_SOCKET", default="")  # the OS log's socket; empty: /dev/log
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

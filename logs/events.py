@@ -8,6 +8,8 @@ class Event(enum.StrEnum):
     SERVER_INITIALIZE = "server.initialize"
     NETWORK_REFRESH = "server.refresh"
     SERVER_STRINGS = "server.strings"
+    SERVER_SHUTDOWN = "server.shutdown"
+    SERVER_ROOT = "server.root"
     DOMAIN_CREATE = "domain.create"
     DOMAIN_RENAME = "domain.rename"
     DOMAIN_DELETE = "domain.delete"

@@ -46,3 +46,9 @@ def get_current_time(call: Call) -> Value:
 def refresh_os_data(call: Call) -> None:
     """Re-read the local IP addresses and name servers (the General page's Refresh)."""
     services.network_refresh_request(actor=call.actor)
+
+
+@verb("SHUTDOWN", rights="Master", section=SERVER)
+def shutdown(call: Call) -> None:
+    """Stop the server gracefully, as SIGTERM does."""
+    services.server_shutdown(actor=call.actor)

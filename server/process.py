@@ -21,7 +21,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from logs import notifications
+from cgadmin.errors import GeneralError
+from logs import notifications, serverlog
+from server import crash, privilege
 from server.options import ServerOptions, effective_port
 
 STOP_GRACE_SECONDS = 15
@@ -35,6 +37,43 @@ class Component:
     name: str
     command: Callable[[ServerOptions], list[str]]
     port: Callable[[ServerOptions], int | None] = lambda options: None
+    # A socket cgserver opens (as root, before any privilege drop) and keeps; the command finds its
+    # descriptor with listen_fd(name). None: the component opens what it needs itself.
+    listen: Callable[[ServerOptions], Listen] | None = None
+
+
+@dataclass(frozen=True)
+class Listen:
+    address: str
+    port: int
+    kind: int = socket.SOCK_STREAM
+    required: bool = False  # the server cannot run without it; others are skipped, and logged, when busy
+
+
+LISTEN_SOCKETS: dict[str, socket.socket] = {}
+
+
+def listen_fd(name: str) -> int | None:
+    """The descriptor of the socket cgserver opened for a component (inherited by its process)."""
+    sock = LISTEN_SOCKETS.get(name)
+    return sock.fileno() if sock is not None else None
+
+
+def open_listen_socket(spec: Listen) -> socket.socket:
+    """Bind (and for TCP listen on) a component's socket; it is passed to every process of it."""
+    family = socket.AF_INET6 if ":" in spec.address else socket.AF_INET
+    sock = socket.socket(family, spec.kind)
+    try:
+        if spec.kind == socket.SOCK_STREAM:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((spec.address, spec.port))
+        if spec.kind == socket.SOCK_STREAM:
+            sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 COMPONENTS: list[Component] = []
@@ -69,12 +108,23 @@ def _manage_py() -> str:
     return str(application_dir() / "manage.py")
 
 
+def snmp_port(options: ServerOptions) -> int:
+    return effective_port(options.snmp_port, options.use_system_ports)
+
+
 def gunicorn_command(options: ServerOptions) -> list[str]:
+    fd = listen_fd("web")
     return [
         sys.executable, "-m", "gunicorn", "cgadmin.wsgi:application",
         "--config", str(application_dir() / "cgadmin" / "gunicorn.conf.py"),
-        "--bind", f"{listen_address(options)}:{http_port(options)}",
+        "--bind", f"fd://{fd}" if fd is not None else f"{listen_address(options)}:{http_port(options)}",
     ]
+
+
+def snmp_command(options: ServerOptions) -> list[str]:
+    fd = listen_fd("snmp")
+    return [sys.executable, _manage_py(), "snmpagent", "--address", listen_address(options),
+            "--port", str(snmp_port(options)), *(["--fd", str(fd)] if fd is not None else [])]
 
 
 def prepare_state_dirs() -> None:
@@ -95,8 +145,11 @@ def worker_command(options: ServerOptions) -> list[str]:
     ]
 
 
-register_component(Component("web", gunicorn_command, http_port))
+register_component(Component("web", gunicorn_command, http_port,
+                             listen=lambda options: Listen(listen_address(options), http_port(options), required=True)))
 register_component(Component("worker", worker_command))
+register_component(Component("snmp", snmp_command, snmp_port, listen=lambda options: Listen(
+    listen_address(options), snmp_port(options), socket.SOCK_DGRAM)))
 
 
 def _die_with_parent() -> None:
@@ -105,6 +158,14 @@ def _die_with_parent() -> None:
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _child_setup(identity: privilege.Identity | None) -> Callable[[], None]:
+    def setup() -> None:
+        privilege.become(identity)  # first: a change of user clears the parent-death signal
+        _die_with_parent()
+
+    return setup
 
 
 @dataclass
@@ -121,32 +182,138 @@ class Supervisor:
     say: Callable[[str], None]
     children: list[Child] = field(default_factory=list)
     stopping: bool = False
+    crashed: str | None = None  # the component whose failure stopped the server (Crash Recovery off)
+    crash_report: Path | None = None
+    root: str = field(default_factory=privilege.initial_state)
+    run_as: privilege.Identity | None = None  # children's user; None: the server's own
+    privilege_request: bool = False
+    skipped: list[str] = field(default_factory=list)  # components whose socket could not be opened
+
+    def open_listeners(self) -> None:
+        """Open every component's socket now, while the server may still be root."""
+        for component in COMPONENTS:
+            if component.listen is not None and component.name not in LISTEN_SOCKETS:
+                spec = component.listen(self.options)
+                try:
+                    LISTEN_SOCKETS[component.name] = open_listen_socket(spec)
+                except OSError as error:
+                    kind = "UDP" if spec.kind == socket.SOCK_DGRAM else "TCP"
+                    problem = (f"{component.name}: cannot listen on {kind} [{spec.address}]:{spec.port}: "
+                               f"{error.strerror or error}")
+                    if spec.required:
+                        raise GeneralError(problem) from None
+                    self.skipped.append(component.name)
+                    self.say(f"{problem}; {component.name} is not started")
+                    serverlog.log("SYSTEM", serverlog.CRASHES, problem)
+                    _notify(notifications.raise_notification, notifications.listener_key(component.name),
+                            component.name.upper(), f"A problem with {problem}: failed to start")
+
+    def close_listeners(self) -> None:
+        for name in list(LISTEN_SOCKETS):
+            LISTEN_SOCKETS.pop(name).close()
 
     def start_all(self) -> None:
         for component in COMPONENTS:
+            if component.name in self.skipped:
+                continue
             child = Child(component)
             self._spawn(child)
             self.children.append(child)
 
     def _spawn(self, child: Child) -> None:
-        check_listener(child.component, self.options, self.say)
+        if child.component.name not in LISTEN_SOCKETS:  # a socket cgserver holds is open already
+            check_listener(child.component, self.options, self.say)
+        fault_file = crash.fault_file(child.component.name)
         child.process = subprocess.Popen(
-            child.component.command(self.options), start_new_session=True, env=os.environ.copy(),
-            cwd=application_dir(), preexec_fn=_die_with_parent,
+            child.component.command(self.options), start_new_session=True,
+            env={**os.environ, "CGADMIN_COMPONENT": child.component.name, crash.ENV_FAULT_FILE: str(fault_file)},
+            cwd=application_dir(), preexec_fn=_child_setup(self.run_as),
+            pass_fds=tuple(sock.fileno() for sock in LISTEN_SOCKETS.values()),
         )
         child.started_at = time.monotonic()
 
     def request_stop(self, signum: int = signal.SIGTERM, frame: object = None) -> None:
         self.stopping = True
 
+    def request_privilege_change(self, signum: int = signal.SIGUSR1, frame: object = None) -> None:
+        self.privilege_request = True
+
     def watch(self) -> None:
-        """Until asked to stop: restart a component that died (Crash Recovery)."""
+        """Until asked to stop: handle a component that died (Crash Recovery), and Drop/Restore Root."""
         while not self.stopping:
+            if self.privilege_request:
+                self.privilege_request = False
+                self._change_privilege()
             for child in self.children:
                 process = child.process
                 if process is not None and process.poll() is not None and not self.stopping:
-                    self._recover(child, process.returncode)
+                    self._failed(child, process.returncode)
             time.sleep(0.3)
+
+    def _failed(self, child: Child, returncode: int) -> None:
+        """Crash Recovery on: log it and restart the component. Off: stop, leaving a crash report."""
+        name = child.component.name
+        report = crash.component_failed(name, returncode)
+        if crash.recovery_enabled():
+            self._recover(child, returncode)
+            return
+        self.crashed = name
+        self.crash_report = crash.write_report(name, returncode, report)
+        self.say(f"component {name} failed ({crash.status_text(returncode)}) and Crash Recovery is off: "
+                 f"stopping; crash report in {self.crash_report}")
+        self.stopping = True
+
+    def drop_root(self, *, permanently: bool) -> None:
+        """Give the base directory to the unprivileged user and become it (children follow on restart)."""
+        if self.root not in (privilege.ROOT, privilege.DROPPED):
+            return  # not started as root, or dropped for good: nothing to drop
+        if self.root == privilege.DROPPED:
+            privilege.restore()  # giving the base directory away needs root
+        identity = privilege.unprivileged_identity()
+        problem = privilege.obstacle(identity, Path(settings.CGATE_BASE))
+        if problem is not None:
+            if self.root == privilege.DROPPED:
+                privilege.drop_reversibly(identity)
+            raise GeneralError(f"cannot drop the root privilege: {problem}")
+        privilege.give_tree(Path(settings.CGATE_BASE), identity)
+        self.run_as = identity
+        if permanently:
+            privilege.drop_permanently(identity)
+            self.root = privilege.DROPPED_PERMANENTLY
+        else:
+            privilege.drop_reversibly(identity)
+            self.root = privilege.DROPPED
+        self.say(f"root privilege dropped{' permanently' if permanently else ''}: running as {identity.name}")
+
+    def restore_root(self) -> None:
+        privilege.restore()
+        self.run_as = None
+        self.root = privilege.ROOT
+        self.say("root privilege restored")
+
+    def _change_privilege(self) -> None:
+        """The General page asked to drop or restore the root privilege (Runtime's RootPrivilegeRequest)."""
+        from server.selectors import root_privilege_request
+        from server.services import server_record_privilege
+
+        wanted = root_privilege_request()
+        try:
+            if wanted == "drop" and self.root == privilege.ROOT:
+                self._restart_children_after(lambda: self.drop_root(permanently=False))
+            elif wanted == "restore" and self.root == privilege.DROPPED:
+                self._restart_children_after(self.restore_root)
+        except (OSError, GeneralError) as error:
+            self.say(f"root privilege change failed: {error}")
+        server_record_privilege(state=self.root, user=self.run_as.name if self.run_as else "root")
+
+    def _restart_children_after(self, change: Callable[[], None]) -> None:
+        """Stop every component (as the user they run as), change the privilege, start them again.
+
+        The listening sockets stay open in cgserver, so clients wait in the backlog meanwhile."""
+        self._stop_children()
+        change()
+        for child in self.children:
+            self._spawn(child)
 
     def _recover(self, child: Child, returncode: int) -> None:
         delay = RESTART_BACKOFF_SECONDS[min(child.restarts, len(RESTART_BACKOFF_SECONDS) - 1)]
@@ -166,6 +333,10 @@ class Supervisor:
     def stop_all(self) -> None:
         """SIGTERM every component's process group, wait, then SIGKILL what is left."""
         self.stopping = True
+        self._stop_children()
+        self.close_listeners()
+
+    def _stop_children(self) -> None:
         for child in self.children:
             _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS

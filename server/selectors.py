@@ -73,6 +73,8 @@ def general_info() -> dict:
         "ip_rows": server_ip_rows(),
         "startup_parameters": " ".join(f'"{item}"' for item in parameters),  # type: ignore[union-attr]
         "refreshed_at": network.get("RefreshedAt"),
+        "root_privilege": runtime.get("RootPrivilege") or "",
+        "run_as": runtime.get("RunAs") or "",
     }
 
 
@@ -133,3 +135,36 @@ def system_info(actor, what: str):
         "StartupParameters": lambda: runtime.get("StartupParameters") or [],
     }
     return readers[key]()
+
+
+def snmp_system_group(agent_started: float):
+    """What the SNMP agent answers: version and OS, start time, Main Domain Name, contact, location, community."""
+    from datetime import datetime
+
+    from django.conf import settings
+
+    from server import osinfo
+    from server.services import server_settings
+    from server.snmp import SystemGroup
+
+    values = server_settings()
+    started = documents.read(documents.RUNTIME).get("StartedAt")
+    return SystemGroup(
+        description=f"CommuniGate Pro {settings.CGATE_VERSION} (cgadmin {settings.CGADMIN_VERSION}) "
+                    f"on {osinfo.os_name()} {osinfo.hardware()}",
+        started=started.timestamp() if isinstance(started, datetime) else agent_started,
+        name=str(values.get("DomainName") or ""),
+        contact=str(values.get("ContactPerson") or ""),
+        location=str(values.get("ServerLocation") or ""),
+        community=str(values.get("SNMPCommunity") or ""),
+    )
+
+
+def root_privilege_request() -> str:
+    """What the General page last asked of the running server: `drop`, `restore` or ``."""
+    return str(documents.read(documents.RUNTIME).get("RootPrivilegeRequest") or "")
+
+
+def root_privilege_state() -> str:
+    """The running server's root privilege: root, dropped, dropped permanently or not root."""
+    return str(documents.read(documents.RUNTIME).get("RootPrivilege") or "")

@@ -171,3 +171,77 @@ def server_strings_update(*, actor: Account | None, updates: Mapping[str, Value]
         transaction.on_commit(strings.forget)
     return after
 
+
+
+def server_pid() -> int | None:
+    """The running server's pid from the base directory's ProcessID (locked, or --lockLockFile NO)."""
+    from django.conf import settings
+
+    from basedir.layout import PROCESS_ID
+    from server.lock import running_pid
+
+    path = settings.CGATE_BASE / PROCESS_ID
+    return running_pid(path) or running_pid(path, locked=False)
+
+
+def _signal_server(signum: int) -> None:
+    import os
+
+    from logs import serverlog
+
+    pid = server_pid()
+    if pid is None:
+        serverlog.log("SYSTEM", serverlog.PROBLEMS, "no running server found in ProcessID to signal")
+        return
+    os.kill(pid, signum)
+
+
+@transaction.atomic
+def server_shutdown(*, actor: Account | None) -> None:
+    """Stop the server as SIGTERM does (the CLI's SHUTDOWN): listeners close, work in flight ends."""
+    import signal
+
+    require_server_right(actor, R.MASTER)
+    audit(actor=actor, event=Event.SERVER_SHUTDOWN, object_type="server", object_name="Server",
+          after={"PID": server_pid() or ""})
+    transaction.on_commit(lambda: _signal_server(signal.SIGTERM))
+
+
+def server_record_privilege(*, state: str, user: str) -> None:
+    """Note the running server's root privilege state for the General page (cgserver calls it)."""
+    with transaction.atomic():
+        runtime = documents.read(documents.RUNTIME)
+        runtime.update({"RootPrivilege": state, "RunAs": user})
+        documents.write(documents.RUNTIME, runtime)
+
+
+@transaction.atomic
+def server_root_privilege_set(*, actor: Account | None, drop: bool) -> None:
+    """The General page's Drop Root / Restore Root: ask the running server to change its user reversibly."""
+    import signal
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from cgadmin.errors import GeneralError
+    from server import privilege
+
+    require_server_right(actor, R.SETTINGS)
+    runtime = documents.read(documents.RUNTIME)
+    state = str(runtime.get("RootPrivilege") or "")
+    if server_pid() is None:
+        raise GeneralError("no server is running on this base directory")
+    if drop and state != privilege.ROOT:
+        raise GeneralError(f"the server cannot drop the root privilege: it is {state or 'not running as root'}")
+    if not drop and state != privilege.DROPPED:
+        raise GeneralError(f"the server cannot restore the root privilege: it is {state or 'not running'}")
+    if drop:
+        identity = privilege.unprivileged_identity()
+        problem = privilege.obstacle(identity, Path(settings.CGATE_BASE))
+        if problem is not None:
+            raise GeneralError(f"the root privilege stays: {problem}")
+    runtime["RootPrivilegeRequest"] = "drop" if drop else "restore"
+    documents.write(documents.RUNTIME, runtime)
+    audit(actor=actor, event=Event.SERVER_ROOT, object_type="server", object_name="RootPrivilege",
+          before={"RootPrivilege": state}, after={"RootPrivilege": "drop requested" if drop else "restore requested"})
+    transaction.on_commit(lambda: _signal_server(signal.SIGUSR1))

@@ -42,6 +42,11 @@ MAIN = Catalogue(
             help="The physical location of this node, e.g. 'telephone closet, 3rd floor' (SNMP sysLocation).",
         ),
         SettingDef(
+            "SNMPCommunity", Kind.STRING, "public", GENERAL, "SNMP Community", Level.ADVANCED,
+            help="The community string SNMP managers must send to read sysName, sysContact, sysLocation, ... "
+                 "Empty: the SNMP agent answers nobody.",
+        ),
+        SettingDef(
             "LogLevel", Kind.NUMBER, 2, GENERAL, "Server Internals Log", Level.ADVANCED,
             check=check_log_level,
             help="What the kernel records in the Server Log under the SYSTEM tag. Major is the usual level.",

@@ -14,7 +14,7 @@ from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
 from server import osinfo
 from server.selectors import general_info, general_settings_effective
-from server.services import network_refresh_request, server_settings_update
+from server.services import network_refresh_request, server_root_privilege_set, server_settings_update
 from server.settings_schema import MAIN
 
 
@@ -37,6 +37,11 @@ def general(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "refresh":
             call_service(request, None, lambda: network_refresh_request(actor=actor(request)),
                          done="Refresh requested: addresses are re-read in the background.")
+            return HttpResponseRedirect(request.path)
+        if request.POST.get("action") in ("drop_root", "restore_root"):
+            drop = request.POST["action"] == "drop_root"
+            call_service(request, None, lambda: server_root_privilege_set(actor=actor(request), drop=drop),
+                         done="Root privilege: the server is switching its user; components restart meanwhile.")
             return HttpResponseRedirect(request.path)
         if form.is_valid():
             updates = form.updates()

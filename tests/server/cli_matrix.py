@@ -11,4 +11,5 @@ MATRIX = {
     "GetSystemInfo": Row("Version", ok=SETTINGS_ADMINS),
     "GetCurrentTime": Row(ok=LOGGED_IN),
     "RefreshOSData": Row(ok=SETTINGS_ADMINS),
+    "SHUTDOWN": Row(ok={MASTER}),
 }

@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PROJECT = Path(settings.PROJECT_DIR)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -48,9 +48,10 @@ def server_env(base: Path, **extra: str) -> dict[str, str]:
 class RunningServer:
     def __init__(self, base: Path, env: dict[str, str], *options: str) -> None:
         self.http_port = free_port()
+        self.snmp_port = free_port(socket.SOCK_DGRAM)
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "cgserver", "--base", str(base), "--HTTPPORT", str(self.http_port),
-             "--CLIPort", str(free_port()), *options],
+             "--CLIPort", str(free_port()), "--SNMPPort", str(self.snmp_port), *options],
             cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output: list[str] = []

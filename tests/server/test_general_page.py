@@ -18,6 +18,7 @@ def _form(**changes):
         "s_DomainName": "mail.example.test",
         "s_ContactPerson": "",
         "s_ServerLocation": "",
+        "s_SNMPCommunity": "public",
         "s_LogLevel": "2",
         "s_CrashRecovery": "YES",
         "s_SeparateAdminRealms": "NO",

@@ -128,3 +128,49 @@ def test_lock_lock_file_no_still_refuses_a_second_server(tmp_path):
     finally:
         if server.process.poll() is None:
             server.process.kill()
+
+
+def syslog_listener(path: Path):
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(0.2)
+    return sock
+
+
+def syslog_records(sock) -> list[str]:
+    records = []
+    while True:
+        try:
+            records.append(sock.recv(4096).decode())
+        except TimeoutError:
+            return records
+
+
+def test_shutdown_stops_the_server_like_sigterm_and_tells_the_os_log(tmp_path, settings):
+    from accounts.models import Account
+    from logs.models import AuditEntry
+    from server.services import server_shutdown
+
+    base = tmp_path / "CommuniGate"
+    log = syslog_listener(tmp_path / "log.sock")
+    env = server_env(base, CGADMIN_POSTMASTER_PASSWORD=PASSWORD, OS_SYSLOG_SOCKET=str(tmp_path / "log.sock"))
+    server = RunningServer(base, env)
+    try:
+        server.wait_for("WebAdmin at")
+        settings.CGATE_BASE = base
+        postmaster = Account.objects.get(name="postmaster", domain__is_main=True)
+
+        server_shutdown(actor=postmaster)  # what the CLI's SHUTDOWN calls
+
+        assert server.process.wait(timeout=60) == 0
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+    assert not (base / "ProcessID").exists()
+    assert port_is_closed(server.http_port)
+    assert AuditEntry.objects.filter(event="server.shutdown", actor=postmaster).exists()
+    records = syslog_records(log)
+    assert any(f"server 0.1.0 started on {base}" in record for record in records), records
+    assert any(f"server on {base} stopped (shutdown)" in record for record in records), records

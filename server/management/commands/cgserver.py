@@ -23,6 +23,7 @@ from server.options import ServerOptions, parse_options, startup_parameters
 from server.process import Supervisor, http_port, listen_address, prepare_state_dirs, wait_for_port
 
 STOP_WAIT_SECONDS = 60
+CRASH_EXIT_STATUS = 3
 
 
 class Command(BaseCommand):
@@ -119,7 +120,7 @@ class Command(BaseCommand):
     def _serve(self, options: ServerOptions, base: Path) -> int:
         from logs import oslog, serverlog
         from server.osinfo import host_name
-        from server.services import server_initialize, server_record_start
+        from server.services import server_initialize, server_record_privilege, server_record_start
 
         call_command("migrate", interactive=False, verbosity=0)
         first = server_initialize(host_name=host_name(),
@@ -139,6 +140,11 @@ class Command(BaseCommand):
         supervisor = Supervisor(options, say=lambda text: self.stderr.write(f"cgserver: {text}"))
         signal.signal(signal.SIGTERM, supervisor.request_stop)
         signal.signal(signal.SIGINT, supervisor.request_stop)
+        signal.signal(signal.SIGUSR1, supervisor.request_privilege_change)
+        supervisor.open_listeners()
+        if options.drop_root:
+            supervisor.drop_root(permanently=True)
+        server_record_privilege(state=supervisor.root, user=supervisor.run_as.name if supervisor.run_as else "")
         supervisor.start_all()
         oslog.server_started(str(base), settings.CGADMIN_VERSION)
         reason = "shutdown"
@@ -149,6 +155,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"WebAdmin at http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}/")
                 self.stdout.flush()
             supervisor.watch()
+            if supervisor.crashed:
+                reason = f"component {supervisor.crashed} failed, Crash Recovery off"
         except BaseException:
             reason = "error"
             raise
@@ -156,6 +164,6 @@ class Command(BaseCommand):
             supervisor.stop_all()
             oslog.server_stopped(str(base), reason)
             serverlog.log("SYSTEM", serverlog.MAJOR, f"server stopped ({reason})")
-            self.stdout.write("cgserver: stopped")
-        return 0
+            self.stdout.write(f"cgserver: stopped ({reason})")
+        return CRASH_EXIT_STATUS if supervisor.crashed else 0
 
