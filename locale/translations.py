@@ -163,6 +163,8 @@ T = {
     "Sent": ("Gesendet", "Отправленные"),
     "Separate WebAdmin Realms": ("Getrennte WebAdmin-Bereiche", "Отдельные разделы WebAdmin"),
     "Server Internals Log": ("Protokoll der Serverinterna", "Журнал внутренних событий сервера"),
+    "SNMP Community": ("SNMP-Community", "Сообщество SNMP"),
+    "The community string SNMP managers must send to read sysName, sysContact, sysLocation, ... Empty: the SNMP agent answers nobody.": ("Die Community, die SNMP-Manager senden müssen, um sysName, sysContact, sysLocation, ... zu lesen. Leer: der SNMP-Agent antwortet niemandem.", "Строка сообщества, которую должны передавать SNMP-менеджеры, чтобы читать sysName, sysContact, sysLocation, ... Пусто: SNMP-агент никому не отвечает."),
     "Server Location": ("Serverstandort", "Расположение сервера"),
     "Server OS user name": ("Benutzername im Server-Betriebssystem", "Имя пользователя в ОС сервера"),
     "Settings": ("Einstellungen", "Параметры"),
