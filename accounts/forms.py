@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AccountType
 from domains.names import MAX_ACCOUNT_NAME_LENGTH
 from realms.forms import ServiceForm
+from realms.rights import DOMAIN_ADMIN_RIGHT_GROUPS
 
 TYPE_CHOICES = [(choice.value, choice.value) for choice in AccountType]
 
@@ -53,3 +54,14 @@ class AccountTypeForm(ServiceForm):
 
 class RemoveAccountForm(ServiceForm):
     confirm = forms.BooleanField(label=_("Yes, remove this account with its mailboxes"))
+
+
+class DomainAdminRightsForm(ServiceForm):
+    """Whether the account is a Domain Administrator, and which Domain Administrator rights it holds."""
+
+    service_fields = {"rights": "rights"}
+    administrator = forms.BooleanField(label="Domain Administrator", required=False)
+    rights = forms.MultipleChoiceField(
+        label="Rights", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(name, name) for _title, group in DOMAIN_ADMIN_RIGHT_GROUPS for name in group],
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -303,33 +303,38 @@ def _checked_rights(account: Account, rights: Iterable[str]) -> list[str]:
         if name is None:
             raise InvalidInput(f"unknown access right {right!r}", field="rights")
         if name in R.SERVER_RIGHTS and not account.domain.is_main:
-            raise InvalidInput(
-                "Server Administration access rights can be granted to the Main Domain Accounts only. "
-                "Accounts in secondary Domains can be granted Domain Administration rights only.",
-                field="rights",
-            )
+            raise InvalidInput(SERVER_RIGHTS_MAIN_DOMAIN_ONLY, field="rights")
         if name not in result:
             result.append(name)
+    for name in R.MONITOR_SUB_RIGHTS:
+        if name in result and R.MONITOR not in result:
+            raise InvalidInput(f"{name} is granted together with the Monitor right", field="rights")
     if any(name in R.DOMAIN_ADMIN_RIGHTS for name in result) and R.DOMAIN_ADMIN not in result:
-        result.insert(0, R.DOMAIN_ADMIN)
+        result.insert(result.index(next(n for n in result if n in R.DOMAIN_ADMIN_RIGHTS)), R.DOMAIN_ADMIN)
     return result
 
 
-@transaction.atomic
-def account_set_rights(*, actor: Account | None, account: Account, rights: Iterable[str]) -> list[str]:
-    """Replace the account's rights. Server rights need Master; Domain Administrator rights need
-    AllDomains (or Master). Nobody removes the last Master right on the server."""
+# The seed's own words ("Realms and Access Rights").
+SERVER_RIGHTS_MAIN_DOMAIN_ONLY = (
+    "Server Administration access rights can be granted to the Main Domain Accounts only. "
+    "Accounts in secondary Domains can be granted Domain Administration rights only."
+)
+
+
+def _replace_rights(
+    actor: Account | None, account: Account, compute: Callable[[list[str]], Iterable[str]]
+) -> list[str]:
+    """Lock the account, compute its new rights from the current ones, check, save and audit."""
+    if not has_server_right(actor, R.ALL_DOMAINS):
+        raise AccessDenied("only an administrator with the AllDomains or Master right grants access rights")
     account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
-    wanted = _checked_rights(account, rights)
     before = list(account.rights or [])
+    wanted = _checked_rights(account, compute(before))
     changed = set(before) ^ set(wanted)
     if not changed:
         return before
-    if any(name in R.SERVER_RIGHTS for name in changed):
-        if not has_server_right(actor, R.MASTER):
-            raise AccessDenied("only an administrator with the Master right grants or revokes server rights")
-    elif not has_server_right(actor, R.ALL_DOMAINS):
-        raise AccessDenied("only an administrator with the AllDomains right grants Domain Administrator rights")
+    if any(name in R.SERVER_RIGHTS for name in changed) and not has_server_right(actor, R.MASTER):
+        raise AccessDenied("only an administrator with the Master right grants or revokes server rights")
     if R.MASTER in before and R.MASTER not in wanted and not _another_master_exists(account):
         raise GeneralError("this is the last account with the Master right: grant it to another account first")
     account.rights = wanted
@@ -338,6 +343,40 @@ def account_set_rights(*, actor: Account | None, account: Account, rights: Itera
           domain_name=account.domain.name, before=before, after=wanted)
     outbox.mark_dirty(outbox.DOMAIN, account.domain_id)  # Access.settings lives with the domain
     return wanted
+
+
+@transaction.atomic
+def account_set_rights(*, actor: Account | None, account: Account, rights: Iterable[str]) -> list[str]:
+    """Replace the account's rights. Server rights need Master; Domain Administrator rights need
+    AllDomains (or Master). Nobody removes the last Master right on the server."""
+    wanted = list(rights)
+    return _replace_rights(actor, account, lambda _: wanted)
+
+
+@transaction.atomic
+def account_set_server_rights(*, actor: Account | None, account: Account, rights: Iterable[str]) -> list[str]:
+    """Grant exactly these server rights (the Master realm's page); Domain Administrator rights stay."""
+    wanted = list(rights)
+    unknown = [name for name in wanted if str(name) not in R.SERVER_RIGHTS]
+    if unknown:
+        raise InvalidInput(f"not a server right: {', '.join(map(str, unknown))}", field="rights")
+    return _replace_rights(actor, account, lambda before: [
+        *wanted, *(name for name in before if name not in R.SERVER_RIGHTS)])
+
+
+@transaction.atomic
+def account_set_domain_admin_rights(
+    *, actor: Account | None, account: Account, administrator: bool, rights: Iterable[str]
+) -> list[str]:
+    """Make the account a Domain Administrator with exactly these rights, or (administrator False)
+    take every Domain Administrator right away; its server rights stay."""
+    wanted = list(rights) if administrator else []
+    unknown = [name for name in wanted if str(name) not in R.DOMAIN_ADMIN_RIGHTS]
+    if unknown:
+        raise InvalidInput(f"not a Domain Administrator right: {', '.join(map(str, unknown))}", field="rights")
+    marker = [R.DOMAIN_ADMIN] if administrator else []
+    return _replace_rights(actor, account, lambda before: [
+        *(name for name in before if name in R.SERVER_RIGHTS), *marker, *wanted])
 
 
 def _another_master_exists(account: Account) -> bool:

@@ -14,6 +14,7 @@ from accounts.forms import (
     AccountAliasesForm,
     AccountTypeForm,
     CreateAccountForm,
+    DomainAdminRightsForm,
     PasswordForm,
     RemoveAccountForm,
     RenameAccountForm,
@@ -28,6 +29,7 @@ from accounts.services import (
     account_delete,
     account_rename,
     account_set_aliases,
+    account_set_domain_admin_rights,
     account_set_password,
     account_set_type,
     account_update_prefs,
@@ -38,7 +40,16 @@ from basedir.services import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from domains.views import domain_links, users_url
-from realms.access import access_account, access_domain, account_setting_authorizer, can_write_domain, check_account
+from realms import rights as R
+from realms.access import (
+    access_account,
+    access_domain,
+    account_setting_authorizer,
+    can_write_all_domains,
+    can_write_domain,
+    check_account,
+    has_server_right,
+)
 from realms.listing import list_request
 from realms.navigation import interface_level
 from realms.pages import realm_page
@@ -173,6 +184,7 @@ class AccountPage:
             "may_set_password": self.shows("password"), "may_manage": self.shows("rename"),
             "may_alias": self.shows("aliases"), "may_clear_cache": self.shows("password"),
             "prefs_url": account_url(self.request, account, "account_prefs"),
+            "rights_url": account_url(self.request, account, "account_rights"),
             "accounts_url": users_url(self.request, "accounts", account.domain.name),
         }
 
@@ -212,3 +224,43 @@ def account_prefs(request: HttpRequest, domain: str, account: str) -> HttpRespon
                  "current": "Accounts", "back_url": account_url(request, found), "back_title": found.address,
                  "time_zone_note": host_os_zone_note()},
     )
+
+
+@realm_page("Users", "Access Rights", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_rights(request: HttpRequest, domain: str, account: str) -> HttpResponse:
+    """The account's Domain Administrator rights, grouped as the seed's table, each with its
+    description; only an administrator with AllDomains (or Master) may change them."""
+    user = actor(request)
+    found = _account(request, domain, account)
+    held = set(found.rights or [])
+    may_grant = can_write_all_domains(user)
+    initial = {"administrator": R.DOMAIN_ADMIN in held, "rights": sorted(held & R.DOMAIN_ADMIN_RIGHTS)}
+    form = DomainAdminRightsForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            done = call_service(request, form if may_grant else None, lambda: account_set_domain_admin_rights(
+                actor=user, account=found, administrator=data["administrator"], rights=data["rights"]),
+                done="Access rights updated.")
+            if done is not None:
+                return HttpResponseRedirect(request.path)
+        status = 400
+    groups = [(title, [(name, text, name in held) for name, text in group.items()])
+              for title, group in R.DOMAIN_ADMIN_RIGHT_GROUPS]
+    server = [(name, text) for name, text in R.SERVER_RIGHTS.items() if name in held]
+    context = {
+        "account": found, "domain": found.domain, "links": domain_links(request, found.domain), "form": form,
+        "groups": groups, "administrator": R.DOMAIN_ADMIN in held, "may_grant": may_grant, "server_rights": server,
+        "master_url": _master_rights_url() if has_server_right(user, R.MASTER) else "",
+        "account_url": account_url(request, found),
+    }
+    return render(request, "accounts/account_rights.html", context, status=status)
+
+
+def _master_rights_url() -> str:
+    from realms.middleware import separate_realms_enabled
+    from realms.pages import realm_reverse, scheme_for
+
+    return realm_reverse(scheme_for("Master", separate_realms_enabled()), "Master", "rights")

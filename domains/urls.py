@@ -20,4 +20,5 @@ users_pages = [
     path(DOMAIN + "AccountPreferences", defaults_views.domain_account_prefs, name="domain_account_prefs"),
     path(ACCOUNT, account_views.account_settings, name="account"),
     path(ACCOUNT + "/Preferences", account_views.account_prefs, name="account_prefs"),
+    path(ACCOUNT + "/AccessRights", account_views.account_rights, name="account_rights"),
 ]

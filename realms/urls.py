@@ -5,5 +5,5 @@ from django.urls import path
 from realms import master_views
 
 master_pages = [
-    path("Rights", master_views.server_administrators, name="rights"),
+    path("Rights", master_views.server_rights, name="rights"),
 ]
