@@ -412,18 +412,55 @@ def account_update_prefs(
 
 
 WEBADMIN_PREFS = "WebAdminPrefs"
+MAX_OBJECTS_PER_PAGE = 1000
+MAX_REFRESH_SECONDS = 3600
+
+
+def _webadmin_pref(key: str, value: Value) -> str:
+    """A WebAdmin Preference as stored (text), or InvalidInput naming it."""
+    from cgadmin.catalogue import Level, parse_duration
+
+    text = str(value).strip()
+    if key == "InterfaceType":
+        return Level.parse(text).label
+    if key == "ObjectsPerPage":
+        if not text.isdigit() or not 1 <= int(text) <= MAX_OBJECTS_PER_PAGE:
+            raise InvalidInput(f"objects per page: a number from 1 to {MAX_OBJECTS_PER_PAGE}", field=key)
+        return str(int(text))
+    if key == "RefreshRate":
+        seconds = 0 if text.lower() == "never" else parse_duration(text)
+        if seconds is None or seconds > MAX_REFRESH_SECONDS or 0 < seconds < 5:
+            raise InvalidInput("refresh period: from 5 seconds to 1 hour, or never", field=key)
+        return str(seconds)
+    if key == "Charset":
+        charsets = PREFS.get("PreferredCharset").choice_list()
+        if text.lower() not in charsets:
+            raise InvalidInput(f"unknown character set {text!r}: use one of {', '.join(charsets)}", field=key)
+        return text.lower()
+    raise InvalidInput(f"unknown WebAdmin Preference {key!r}", field=key)
 
 
 @transaction.atomic
 def account_update_webadmin_prefs(
-    *, actor: Account | None, account: Account, updates: Mapping[str, Value]
+    *, actor: Account | None, account: Account, updates: Mapping[str, Value], realm: str | None = None
 ) -> dict[str, Value]:
-    """Change an administrator's own WebAdmin Preferences (kept in its WebAdminPrefs setting)."""
+    """Change an administrator's own WebAdmin Preferences (kept in its WebAdminPrefs setting): the
+    Interface Type for every realm, the others for `realm` (or as the general value without one)."""
+    from realms.rights import REALMS
+
     account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
     if not _is_self(actor, account):
         check_account(actor, account, write=True, right=None)
+    if realm is not None and realm not in REALMS:
+        raise InvalidInput(f"unknown realm {realm!r}", field="realm")
     before = dict(account.settings.get(WEBADMIN_PREFS) or {})
-    after = {**before, **updates}
+    after = dict(before)
+    for key, value in updates.items():
+        stored = _webadmin_pref(key, value)
+        if key == "InterfaceType" or realm is None:
+            after[key] = stored
+        else:
+            after[realm] = {**(after.get(realm) or {}), key: stored}
     if after != before:
         account.settings = {**account.settings, WEBADMIN_PREFS: after}
         account.save(update_fields=["settings"])

@@ -152,6 +152,7 @@ SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 
 SESSION_COOKIE_AGE = 12 * 3600  # the absolute limit of a WebAdmin session
 WEBADMIN_IDLE_TIMEOUT = 30 * 60
+WEBADMIN_MAX_SESSION = SESSION_COOKIE_AGE  # from the login, however busy the session
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

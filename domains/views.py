@@ -42,7 +42,7 @@ from domains.settings_schema import DOMAIN, USING_DNS
 from realms.access import access_domain, can_write_all_domains, can_write_domain
 from realms.listing import list_request
 from realms.navigation import interface_level
-from realms.pages import DOMAIN_WEBADMIN_REALM, realm_page, realm_reverse
+from realms.pages import DOMAIN_WEBADMIN_REALM, access_of, realm_page, realm_reverse
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
 
@@ -54,16 +54,24 @@ def users_url(request: HttpRequest, name: str, *args: Any) -> str:
     return realm_reverse(request.cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)  # type: ignore[attr-defined]
 
 
+DOMAIN_PAGES = (("Settings", "domain_settings"), ("Accounts", "accounts"),
+                ("Account Defaults", "domain_account_defaults"), ("Account Template", "domain_account_template"),
+                ("Default Preferences", "domain_account_prefs"), ("Skins", "domain_skins"))
+
+
 def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:
-    """The pages of one domain, for the strip of links at the top of each of them."""
-    return [
-        ("Settings", users_url(request, "domain_settings", domain.name)),
-        ("Accounts", users_url(request, "accounts", domain.name)),
-        ("Account Defaults", users_url(request, "domain_account_defaults", domain.name)),
-        ("Account Template", users_url(request, "domain_account_template", domain.name)),
-        ("Default Preferences", users_url(request, "domain_account_prefs", domain.name)),
-        ("Skins", users_url(request, "domain_skins", domain.name)),
-    ]
+    """The pages of one domain, for the strip of links at the top of each of them; a page above the
+    administrator's Interface Type is left out (it still opens by its address)."""
+    from django.urls import resolve
+
+    level = interface_level(request.user)
+    links = []
+    for title, name in DOMAIN_PAGES:
+        url = users_url(request, name, domain.name)
+        declared = access_of(resolve(url).func)
+        if declared is None or declared.level <= level:
+            links.append((title, url))
+    return links
 
 
 @realm_page("Users", "Domains", level=Level.BASIC)

@@ -103,6 +103,37 @@ def requires_apop(account: Account) -> bool:
     return str(account_effective_values(account).get("RequireAPOP", "NO")).upper() == "YES"
 
 
+def _second_factor_fails(login_name: str, account: Account, address: str, code: str | None) -> bool:
+    """A password was right: does the second factor still refuse (counted as a failed login)?
+    `code` None is HTTP Basic, which cannot carry a one-time code (realms.second_factor)."""
+    from realms import second_factor
+
+    if second_factor.enrolled(account):
+        ok = code is not None and second_factor.second_factor_verify(account, code)
+    else:
+        ok = code is not None or not second_factor.must_enrol(account)
+    if not ok:
+        throttle.note_failure(login_name, address, account_flow(account))
+    return not ok
+
+
+def check_form_login(login_name: str, password: str, code: str, *, address: str) -> Account | None:
+    """The login form: the password, then the one-time code of an account that has a second factor.
+    Any failure gives the same answer, so nothing tells which part was wrong or whether the name exists."""
+    account = check_login(login_name, password, address=address)
+    if account is None or _second_factor_fails(login_name, account, address, code):
+        return None
+    return account
+
+
+def check_basic_login(login_name: str, password: str, *, address: str, interface: str = "WebAdmin") -> Account | None:
+    """HTTP Basic: the password alone, refused for an account that needs a second factor."""
+    account = check_login(login_name, password, address=address, interface=interface)
+    if account is None or _second_factor_fails(login_name, account, address, None):
+        return None
+    return account
+
+
 def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 

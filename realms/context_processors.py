@@ -4,7 +4,17 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from logs.notifications import pick_notification
-from realms.navigation import interface_level, monitors_refresh_seconds, page_links, realm_links
+from realms import pages
+from realms.navigation import interface_level, page_charset, page_links, realm_links, refresh_seconds
+
+
+def _preferences_url(request: HttpRequest) -> str | None:
+    """The Preferences page of the realm being viewed (of the first realm the account may open elsewhere)."""
+    scheme, realm = getattr(request, "cg_scheme", None), getattr(request, "cg_realm", None)
+    if scheme and realm:
+        return pages.realm_reverse(scheme, realm, "preferences")
+    links = realm_links(request)
+    return links[0].url.rstrip("/") + "/Preferences" if links else None
 
 
 def webadmin(request: HttpRequest) -> dict:
@@ -18,11 +28,12 @@ def webadmin(request: HttpRequest) -> dict:
         "realm_links": realm_links(request) if logged_in else [],
         "page_links": page_links(request) if logged_in else [],
         "interface_level": interface_level(user) if logged_in else None,
-        "refresh_seconds": monitors_refresh_seconds(user) if logged_in else 0,
         "current_page": getattr(request, "cg_page", None),
         "administrator": user.address if logged_in else "",
         "urgent_notification": pick_notification() if logged_in and _server_administrator(user) else None,
-        "preferences_url": None,
+        "preferences_url": _preferences_url(request) if logged_in else None,
+        "refresh_seconds": refresh_seconds(user, getattr(request, "cg_realm", None)) if logged_in else 0,
+        "page_charset": page_charset(user, getattr(request, "cg_realm", None)) if logged_in else "utf-8",
         "cgadmin_version": settings.CGADMIN_VERSION,
     }
 

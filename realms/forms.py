@@ -9,6 +9,9 @@ class LoginForm(forms.Form):
                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    code = forms.CharField(label="One-time code", max_length=10, required=False,
+                           help_text="Only if you set up a second factor (authenticator app).",
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
 class ServiceForm(forms.Form):
@@ -22,3 +25,31 @@ class ServiceForm(forms.Form):
         field = getattr(error, "field", None)
         field = self.service_fields.get(field, field) if field else None
         self.add_error(field if field in self.fields else None, getattr(error, "message", str(error)))
+
+
+INTERFACE_TYPES = [("Basic", "Basic"), ("Advanced", "Advanced"), ("Expert", "Expert")]
+REFRESH_CHOICES = [("10", "10 seconds"), ("15", "15 seconds"), ("30", "30 seconds"), ("60", "1 minute"),
+                   ("120", "2 minutes"), ("300", "5 minutes"), ("0", "never")]
+
+
+class WebAdminPrefsForm(ServiceForm):
+    """One realm's WebAdmin Preferences (the Interface Type is the administrator's, for every realm)."""
+
+    InterfaceType = forms.ChoiceField(label="Interface Type", choices=INTERFACE_TYPES,
+                                      help_text="Basic shows the essential pages and settings, Expert all of "
+                                                "them. It changes what you see, never what you may do.")
+    ObjectsPerPage = forms.IntegerField(label="Objects per page", min_value=1, max_value=1000,
+                                        help_text="How many rows list pages show at first.")
+    RefreshRate = forms.ChoiceField(label="Refresh every", choices=REFRESH_CHOICES,
+                                      help_text="How often Monitors pages reload themselves.")
+    Charset = forms.ChoiceField(label="Character set", choices=[],
+                                help_text="The character set of WebAdmin pages and forms in this realm.")
+
+    def __init__(self, *args: object, realm: str, **kwargs: object) -> None:
+        from accounts.settings_schema import PREFS
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        charsets = PREFS.get("PreferredCharset").choice_list()  # type: ignore[union-attr]
+        self.fields["Charset"].choices = [(name, name) for name in charsets]
+        if realm != "Monitors":
+            del self.fields["RefreshRate"]

@@ -72,7 +72,7 @@ def list_request(request: HttpRequest) -> ListRequest:
     try:
         size = int(params.get("limit", ""))
     except ValueError:
-        size = objects_per_page(request.user)
+        size = objects_per_page(request.user, getattr(request, "cg_realm", None))
     size = min(max(size, 1), MAX_PAGE_SIZE)
     return ListRequest(
         filter=params.get("filter", "").strip()[:MAX_FILTER_LENGTH],

@@ -18,11 +18,13 @@ from accounts.services import account_note_login
 from cgadmin import context
 from cgadmin.errors import CGError
 from realms import access, pages
-from realms.auth import check_login, client_address, may_log_in
+from realms.auth import check_basic_login, client_address, may_log_in
+from realms.navigation import page_charset
 
 SESSION_REALMS = "cg_auth_realms"
 SESSION_LOGIN_TIME = "cg_login_time"
 SESSION_LAST_SEEN = "cg_last_seen"
+SESSION_ENROL = "cg_must_enrol"  # a server administrator who must set up a second factor first
 
 
 def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
@@ -38,11 +40,16 @@ def basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
 
 
 def _session_expired(request: HttpRequest) -> bool:
-    """Idle too long, killed by KillAccountSessions, or the account was disabled since login."""
+    """Idle too long, older than the 12-hour limit, killed by KillAccountSessions, or the account was
+    disabled since login."""
     now = time.time()
     session = request.session
     last_seen = session.get(SESSION_LAST_SEEN, 0)
     if now - last_seen > settings.WEBADMIN_IDLE_TIMEOUT:
+        return True
+    # Each request saves the session (last seen), which would push its cookie's age forward for ever:
+    # the 12-hour limit counts from the login itself.
+    if now - session.get(SESSION_LOGIN_TIME, 0) > settings.WEBADMIN_MAX_SESSION:
         return True
     account = request.user
     killed_at = account.sessions_valid_after  # type: ignore[union-attr]
@@ -62,7 +69,7 @@ class WebAdminAuthMiddleware:
         credentials = basic_credentials(request)
         if credentials is not None:
             interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
-            account = check_login(*credentials, address=client_address(request), interface=interface)
+            account = check_basic_login(*credentials, address=client_address(request), interface=interface)
             if account is None:
                 return unauthorized("WebAdmin")
             request.user = account
@@ -89,13 +96,17 @@ def wants_html(request: HttpRequest) -> bool:
 
 def start_session(request: HttpRequest, account: object, auth_realm: str) -> None:
     """After a form login: remember which authentication realm the password opened."""
-    now = int(time.time())
+    now = time.time()  # not rounded: a login right after KillAccountSessions must count as later
     request.session[SESSION_LOGIN_TIME] = now
-    request.session[SESSION_LAST_SEEN] = now
+    request.session[SESSION_LAST_SEEN] = int(now)
     realms = set(request.session.get(SESSION_REALMS, []))
     realms.add(auth_realm)
     request.session[SESSION_REALMS] = sorted(realms)
     account_note_login(account, interface=context.WEBADMIN, address=client_address(request))  # type: ignore[arg-type]
+    from realms.second_factor import must_enrol
+
+    if must_enrol(account):  # type: ignore[arg-type]
+        request.session[SESSION_ENROL] = True
 
 
 def separate_realms_enabled() -> bool:
@@ -120,7 +131,10 @@ class RealmAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 400 and getattr(request, "cg_denied", None) is not None:
+            response.status_code = 403  # the form shows the refusal; the status says what it was
+        return _in_charset(request, response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """A service's refusal that no form caught (an unknown or foreign domain in the URL, say)
@@ -157,6 +171,12 @@ class RealmAccessMiddleware:
             return self._ask_login(request, auth_realm)
         if not may_open(user, scheme, realm):  # type: ignore[arg-type]
             return forbidden(request, realm)
+        if request.session.get(SESSION_ENROL) and not request.cg_page.extra.get("enrolment"):  # type: ignore[attr-defined]
+            from realms.second_factor import must_enrol
+
+            if must_enrol(user):  # type: ignore[arg-type]
+                return HttpResponseRedirect(pages.realm_reverse(scheme, realm, "preferences"))
+            request.session.pop(SESSION_ENROL, None)
         return None
 
     @staticmethod
@@ -165,6 +185,23 @@ class RealmAccessMiddleware:
             query = urlencode({"next": request.get_full_path(), "realm": auth_realm})
             return HttpResponseRedirect(f"{settings.LOGIN_URL}?{query}")
         return unauthorized(auth_realm)
+
+
+def _in_charset(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Send an HTML page in the character set the administrator chose for the realm (WebAdmin
+    Preferences); characters the set lacks become numeric references, so nothing is lost. Forms still
+    come back in UTF-8 (accept-charset): Django reads form posts as UTF-8 only."""
+    realm = getattr(request, "cg_realm", None)
+    user = getattr(request, "user", None)
+    if not realm or user is None or not user.is_authenticated or response.streaming:
+        return response
+    charset = page_charset(user, realm)
+    if charset == "utf-8" or not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    text = response.content.decode(response.charset or "utf-8").replace("<form ", '<form accept-charset="utf-8" ')
+    response.content = text.encode(charset, "xmlcharrefreplace")
+    response["Content-Type"] = f"text/html; charset={charset}"
+    return response
 
 
 def may_open(account: object, scheme: str, realm: str) -> bool:

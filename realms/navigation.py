@@ -12,6 +12,14 @@ from realms import access, pages
 
 DEFAULT_LEVEL = Level.BASIC
 DEFAULT_OBJECTS_PER_PAGE = 50
+DEFAULT_REFRESH_SECONDS = 30
+DEFAULT_CHARSET = "utf-8"
+# WebAdminPrefs keys: InterfaceType for the administrator; these for each realm (a dictionary per
+# realm name, falling back to the same key at the top level, then to the default).
+OBJECTS_PER_PAGE = "ObjectsPerPage"
+REFRESH_PERIOD = "RefreshRate"
+CHARSET = "Charset"
+INTERFACE_TYPE = "InterfaceType"
 
 
 def webadmin_prefs(account: object) -> dict:
@@ -20,39 +28,54 @@ def webadmin_prefs(account: object) -> dict:
     return prefs if isinstance(prefs, dict) else {}
 
 
+def realm_pref(account: object, realm: str | None, key: str) -> object:
+    """One WebAdmin Preference of a realm: the realm's own value, else the administrator's general one."""
+    prefs = webadmin_prefs(account)
+    own = prefs.get(realm) if realm else None
+    if isinstance(own, dict) and key in own:
+        return own[key]
+    return prefs.get(key)
+
+
 def interface_level(account: object) -> Level:
     """The administrator's Interface Type (Basic until changed in the Preferences)."""
     try:
-        return Level.parse(str(webadmin_prefs(account).get("InterfaceType", DEFAULT_LEVEL.label)))
+        return Level.parse(str(webadmin_prefs(account).get(INTERFACE_TYPE, DEFAULT_LEVEL.label)))
     except Exception:
         return DEFAULT_LEVEL
 
 
-def objects_per_page(account: object) -> int:
-    """How many rows a list page shows (WebAdminPrefs ObjectsPerPage, 50 until changed)."""
-    value = webadmin_prefs(account).get("ObjectsPerPage", DEFAULT_OBJECTS_PER_PAGE)
+def _number(value: object, default: int) -> int:
     try:
-        return max(1, int(str(value)))
+        return int(str(value))
     except ValueError:
-        return DEFAULT_OBJECTS_PER_PAGE
+        return default
 
 
-DEFAULT_REFRESH_SECONDS = 30
-MIN_REFRESH_SECONDS = 5
-REFRESH_PREF = "RefreshRate"
+def objects_per_page(account: object, realm: str | None = None) -> int:
+    """How many rows a list page shows (ObjectsPerPage, 50 until changed)."""
+    value = realm_pref(account, realm, OBJECTS_PER_PAGE)
+    return max(1, _number(value, DEFAULT_OBJECTS_PER_PAGE)) if value is not None else DEFAULT_OBJECTS_PER_PAGE
 
 
-def monitors_refresh_seconds(account: object) -> int:
-    """How often Monitors pages reload themselves (WebAdminPrefs RefreshRate: 30s until changed,
-    `never` for not at all, 0)."""
-    value = webadmin_prefs(account).get(REFRESH_PREF, DEFAULT_REFRESH_SECONDS)
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+def refresh_seconds(account: object, realm: str | None = "Monitors") -> int:
+    """How often a Monitors page reloads itself (RefreshRate: 30 seconds until changed, 0 never)."""
+    value = realm_pref(account, realm, REFRESH_PERIOD)
+    if value is None:
+        return DEFAULT_REFRESH_SECONDS
     try:
-        seconds = parse_duration(value)
+        seconds = parse_duration(int(value) if str(value).isdigit() else value)  # type: ignore[arg-type]
     except InvalidInput:
         return DEFAULT_REFRESH_SECONDS
-    return 0 if not seconds else max(MIN_REFRESH_SECONDS, seconds)
+    return seconds or 0
+
+
+def page_charset(account: object, realm: str | None) -> str:
+    """The character set WebAdmin pages of this realm are sent in (and forms read in)."""
+    value = realm_pref(account, realm, CHARSET)
+    return str(value).lower() if value else DEFAULT_CHARSET
+
+
 
 
 @dataclass(frozen=True)

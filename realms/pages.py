@@ -107,7 +107,7 @@ REGISTRY: dict[str, RealmPages] = {}
 
 def mount_realms(pages: dict[str, list[URLPattern]]) -> list:
     """URL patterns for every realm under each scheme (master ones first: /Master/<Realm>/)."""
-    from realms.views import realm_index
+    from realms.views import realm_index, webadmin_preferences
 
     REGISTRY.clear()
     mounted: list = []
@@ -115,7 +115,8 @@ def mount_realms(pages: dict[str, list[URLPattern]]) -> list:
         for realm in REALM_ORDER:
             if scheme == DOMAIN_SCHEME and realm != DOMAIN_WEBADMIN_REALM:
                 continue
-            patterns = [path("", realm_index, name="index"), *pages.get(realm, [])]
+            patterns = [path("", realm_index, name="index"),
+                        path("Preferences", webadmin_preferences, name="preferences"), *pages.get(realm, [])]
             REGISTRY[realm] = RealmPages(realm, patterns)
             route = f"{SCHEME_PREFIX[scheme]}{realm}/" if scheme != DOMAIN_SCHEME else SCHEME_PREFIX[scheme]
             mounted.append(

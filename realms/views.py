@@ -8,13 +8,26 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Account
 from realms import pages
-from realms.auth import check_login, client_address
-from realms.forms import LoginForm
+from realms.auth import check_form_login, client_address
+from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.middleware import may_open, separate_realms_enabled, start_session
-from realms.navigation import first_page_url, interface_level, realm_links
+from realms.navigation import (
+    CHARSET,
+    INTERFACE_TYPE,
+    OBJECTS_PER_PAGE,
+    REFRESH_PERIOD,
+    first_page_url,
+    interface_level,
+    objects_per_page,
+    page_charset,
+    realm_links,
+    refresh_seconds,
+)
+from realms.viewtools import actor, call_service
 
 
 def _auth_realm_of(url: str) -> str | None:
@@ -42,8 +55,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     realm = _auth_realm_of(next_url)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = check_login(form.cleaned_data["name"], form.cleaned_data["password"],
-                              address=client_address(request))
+        account = check_form_login(form.cleaned_data["name"], form.cleaned_data["password"],
+                                   form.cleaned_data.get("code", ""), address=client_address(request))
         if account is not None:
             login(request, account, backend="realms.auth.AccountBackend")
             start_session(request, account, realm or _home_realm(request))
@@ -63,6 +76,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @pages.authenticated
+@require_GET
 def root_view(request: HttpRequest) -> HttpResponse:
     """The first page the administrator may open, or a page saying there is none."""
     links = realm_links(request)
@@ -71,14 +85,76 @@ def root_view(request: HttpRequest) -> HttpResponse:
     return render(request, "realms/forbidden.html", {"realm": None}, status=403)
 
 
+@require_GET
 def realm_index(request: HttpRequest) -> HttpResponse:
     """A realm's root opens its first page at the administrator's Interface Type."""
     url = first_page_url(request.cg_scheme, request.cg_realm, interface_level(request.user))  # type: ignore[attr-defined]
     return HttpResponseRedirect(url)
 
 
+@require_http_methods(["GET", "POST"])
+def webadmin_preferences(request: HttpRequest) -> HttpResponse:
+    """This realm's WebAdmin Preferences of the administrator viewing it (kept in its WebAdminPrefs),
+    and the administrator's TOTP second factor."""
+    from accounts.services import account_update_webadmin_prefs
+
+    user = actor(request)
+    realm = request.cg_realm  # type: ignore[attr-defined]
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action.startswith("totp_"):
+        return _second_factor_post(request, user, action)
+    initial = {INTERFACE_TYPE: interface_level(user).label, OBJECTS_PER_PAGE: objects_per_page(user, realm),
+               REFRESH_PERIOD: str(refresh_seconds(user, realm)), CHARSET: page_charset(user, realm)}
+    form = WebAdminPrefsForm(request.POST if request.method == "POST" else None, initial=initial, realm=realm)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            updates = {key: value for key, value in form.cleaned_data.items() if str(value) != str(initial[key])}
+            done = call_service(request, form, lambda: account_update_webadmin_prefs(
+                actor=user, account=user, updates=updates, realm=realm), done="Preferences saved.")
+            if done is not None:
+                return HttpResponseRedirect(request.path)
+        status = 400
+    context = {"form": form, "realm": realm, **_second_factor_context(request, user)}
+    return render(request, "realms/preferences.html", context, status=status)
+
+
+def _second_factor_post(request: HttpRequest, user: Account, action: str) -> HttpResponse:
+    """Set up, confirm or remove the second factor; the answer is the Preferences page again."""
+    from realms import second_factor as totp
+    from realms.middleware import SESSION_ENROL
+
+    code = request.POST.get("code", "")
+    if action == "totp_begin":
+        call_service(request, None, lambda: totp.second_factor_begin(actor=user, account=user))
+    elif action == "totp_confirm":
+        if call_service(request, None, lambda: totp.second_factor_confirm(actor=user, account=user, code=code) or True,
+                        done="Second factor set up: logins now ask for a code.") is not None:
+            request.session.pop(SESSION_ENROL, None)
+    elif action == "totp_remove":
+        call_service(request, None, lambda: totp.second_factor_remove(actor=user, account=user, code=code) or True,
+                     done="Second factor removed.")
+    return HttpResponseRedirect(request.path)
+
+
+def _second_factor_context(request: HttpRequest, user: Account) -> dict:
+    from realms import second_factor as totp
+    from realms.models import SecondFactor
+
+    factor = SecondFactor.objects.filter(account=user).first()
+    pending = factor is not None and not factor.confirmed
+    return {
+        "totp_enrolled": factor is not None and factor.confirmed,
+        "totp_secret": factor.secret if pending else "",
+        "totp_uri": totp.provisioning_uri(user, factor.secret) if pending else "",
+        "totp_required": totp.is_server_administrator(user) and totp.requirement_in_force(),
+    }
+
+
 def _declare_realm_index() -> None:
     realm_index.cg_access = pages.PageAccess(pages.REALM, None, "", in_menu=False)  # type: ignore[attr-defined]
+    webadmin_preferences.cg_access = pages.PageAccess(  # type: ignore[attr-defined]
+        pages.REALM, None, "Preferences", in_menu=False, extra={"enrolment": True})
 
 
 _declare_realm_index()

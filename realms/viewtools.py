@@ -8,7 +8,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.http import HttpRequest
 
-from cgadmin.errors import CGError
+from cgadmin.errors import AccessDenied, CGError
 
 T = TypeVar("T")
 
@@ -22,10 +22,13 @@ def actor(request: HttpRequest):
 
 
 def call_service(request: HttpRequest, form: object, call: Callable[[], T], done: str = "") -> T | None:
-    """Run a service; its refusal goes next to the field it names (or above the form)."""
+    """Run a service; its refusal goes next to the field it names (or above the form). A refusal
+    for want of a right makes the page answer 403 (realms.middleware), whatever status the view chose."""
     try:
         result = call()
     except CGError as error:
+        if isinstance(error, AccessDenied):
+            request.cg_denied = error  # type: ignore[attr-defined]
         report = getattr(form, "report", None)
         if report is not None:
             report(error)

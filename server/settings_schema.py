@@ -60,6 +60,12 @@ MAIN = Catalogue(
             help="Off: pages at /Master/<realm>/ with the Master right. On: /<realm>/, each realm's own right.",
         ),
         SettingDef(
+            "RequireAdminTOTP", Kind.BOOL, "NO", GENERAL, "Require a Second Factor of Server Administrators",
+            Level.ADVANCED,
+            help="On: every server administrator logs into the WebAdmin with a one-time code from an authenticator "
+                 "app (set up on the Preferences page; HTTP Basic is then refused for them).",
+        ),
+        SettingDef(
             "JournalAccount", Kind.STRING, "", "Journaling", "Journal Account", Level.EXPERT,
             check=check_journal_account,
             help="An account (name or name@domain) that gets a copy of every locally delivered message, "

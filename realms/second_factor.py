@@ -1,0 +1,131 @@
+"""The optional TOTP second factor of administrators: enrol, confirm, remove, verify at login.
+
+HTTP Basic sends the same credentials with every request, so a code that is good once cannot go
+with them: an account that needs a second factor logs into the WebAdmin with the login form only,
+and Basic credentials for it are refused like a wrong password (the answer says nothing more)."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+from django.db import transaction
+
+from accounts.models import Account
+from cgadmin.errors import AccessDenied, GeneralError, InvalidInput
+from logs.audit import audit
+from logs.events import Event
+from realms import rights as R
+from realms.access import check_account
+from realms.models import SecondFactor
+
+ISSUER = "cgadmin"
+REQUIRE_SETTING = "RequireAdminTOTP"
+STEP = 30
+
+
+def requirement_in_force() -> bool:
+    """Whether the server requires a second factor of every server administrator."""
+    from server.services import server_settings_flag
+
+    return server_settings_flag(REQUIRE_SETTING)
+
+
+def is_server_administrator(account: Account) -> bool:
+    return account.domain.is_main and any(right in R.SERVER_RIGHTS for right in account.rights or [])
+
+
+def enrolled(account: Account) -> bool:
+    return SecondFactor.objects.filter(account=account, confirmed=True).exists()
+
+
+def must_enrol(account: Account) -> bool:
+    """A server administrator without a second factor while the server requires one."""
+    return is_server_administrator(account) and not enrolled(account) and requirement_in_force()
+
+
+def _check_self(actor: Account | None, account: Account) -> None:
+    if actor is None or actor.pk != account.pk:
+        raise AccessDenied("administrators enrol their own second factor")
+
+
+def _totp(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret, interval=STEP)
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    """The time step the code belongs to (this one or a neighbour, for clock drift), or None."""
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = _totp(secret)
+    current = int(now // STEP)
+    for step in (current, current - 1, current + 1):
+        if totp.at(step * STEP) == code:
+            return step
+    return None
+
+
+@transaction.atomic
+def second_factor_begin(*, actor: Account | None, account: Account) -> str:
+    """Start (or restart) enrolment: a new secret, unconfirmed until a code from it is verified."""
+    _check_self(actor, account)
+    if enrolled(account):
+        raise GeneralError("a second factor is already set up: remove it first")
+    secret = pyotp.random_base32()
+    SecondFactor.objects.update_or_create(account=account, defaults={"secret": secret, "confirmed": False,
+                                                                      "last_step": 0})
+    return secret
+
+
+def provisioning_uri(account: Account, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads (as a QR code or typed in)."""
+    return _totp(secret).provisioning_uri(name=account.address, issuer_name=ISSUER)
+
+
+@transaction.atomic
+def second_factor_confirm(*, actor: Account | None, account: Account, code: str) -> None:
+    """Finish enrolment with a code from the authenticator; from now on logins need one."""
+    _check_self(actor, account)
+    pending = SecondFactor.objects.select_for_update().filter(account=account, confirmed=False).first()
+    if pending is None:
+        raise GeneralError("start the set-up first")
+    step = _matching_step(pending.secret, code, time.time())
+    if step is None:
+        raise InvalidInput("the code does not match: check the authenticator's clock and try again", field="code")
+    pending.confirmed, pending.last_step = True, step
+    pending.save(update_fields=["confirmed", "last_step"])
+    audit(actor=actor, event=Event.ACCOUNT_SETTINGS, object_type="account", object_name=account.address,
+          domain_name=account.domain.name, before={"SecondFactor": "NO"}, after={"SecondFactor": "TOTP"})
+
+
+@transaction.atomic
+def second_factor_remove(*, actor: Account | None, account: Account, code: str = "") -> None:
+    """Remove the second factor: its owner with a current code (unless the server requires one),
+    or an administrator who may change the account (a lost phone)."""
+    factor = SecondFactor.objects.select_for_update().filter(account=account).first()
+    if actor is not None and actor.pk == account.pk:
+        if factor is not None and factor.confirmed and _matching_step(factor.secret, code, time.time()) is None:
+            raise InvalidInput("the code does not match", field="code")
+        if is_server_administrator(account) and requirement_in_force():
+            raise GeneralError("this server requires a second factor of every server administrator")
+    else:
+        check_account(actor, account, write=True, right=None)
+    if factor is None:
+        return
+    factor.delete()
+    audit(actor=actor, event=Event.ACCOUNT_SETTINGS, object_type="account", object_name=account.address,
+          domain_name=account.domain.name, before={"SecondFactor": "TOTP"}, after={"SecondFactor": "NO"})
+
+
+def second_factor_verify(account: Account, code: str, *, now: float | None = None) -> bool:
+    """Whether the code is the account's current one, and never used before (no replay)."""
+    with transaction.atomic():
+        factor = SecondFactor.objects.select_for_update().filter(account=account, confirmed=True).first()
+        if factor is None:
+            return False
+        step = _matching_step(factor.secret, code, time.time() if now is None else now)
+        if step is None or step <= factor.last_step:
+            return False
+        SecondFactor.objects.filter(pk=factor.pk).update(last_step=step)
+        return True

@@ -1,0 +1,80 @@
+"""URL matrix rows of the Users realm's domain pages (under /Master/Users/, /Users/ and /Domain/)."""
+
+from tests.realms.matrix import (
+    ADMIN,
+    ALL,
+    CLIENT1_ADMINS,
+    CLIENT1_READERS,
+    CLIENT1_WRITERS,
+    EVERYONE,
+    IGNORED,
+    MASTER,
+    READER,
+    SERVER_READERS,
+    SERVER_WRITERS,
+    SUB,
+    SUB_DOMAIN_READERS,
+    Case,
+    UrlRow,
+    form,
+)
+
+CLIENT1 = {"domain": "client1.test"}
+SUB_DOMAIN = {"domain": "sub.client1-family.test"}
+NOWHERE = {"domain": "nowhere.test"}
+# A server administrator who may read but not write, posting a page whose fields it sees read-only.
+READ_ONLY = {READER: IGNORED}
+# Client1's Domain Administrators see the setting read-only (none holds its right): a post changes nothing.
+CLIENT1_READ_ONLY = {**READ_ONLY, **{persona: IGNORED for persona in CLIENT1_ADMINS}}
+UNKNOWN_DOMAIN = {persona: 404 for persona in SERVER_READERS}  # others learn nothing: 403
+
+
+def server_layer(field: str, value: str) -> UrlRow:
+    """A server-wide defaults page: server administrators of the Users realm only."""
+    return UrlRow(get=Case(ok=SERVER_READERS), post=Case(ok=SERVER_WRITERS, data=form(None, **{field: value})))
+
+
+def domain_layer(field: str, value: str) -> UrlRow:
+    """A per-domain defaults page of client1.test, where no Domain Administrator holds the setting's right."""
+    return UrlRow(args=CLIENT1, get=(Case(ok=CLIENT1_READERS), Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
+                  post=Case(ok=SERVER_WRITERS, codes=CLIENT1_READ_ONLY, data=form(None, **{field: value})))
+
+
+MATRIX = {
+    "Users:domains": UrlRow(
+        get=Case(ok=EVERYONE),  # each sees the domains it may: every one, or those it administers
+        post=Case(ok=SERVER_WRITERS, data={"name": "fresh.test"}),
+    ),
+    "Users:server_account_defaults": server_layer("s_MaxAccountSize", "100M"),
+    "Users:server_account_prefs": server_layer("s_Language", "German"),
+    "Users:server_domain_defaults": server_layer("s_MailToUnknown", "Discarded"),
+    "Users:domain_settings": UrlRow(
+        args=CLIENT1,
+        get=(
+            Case(ok=CLIENT1_READERS),
+            Case(args=SUB_DOMAIN, ok=SUB_DOMAIN_READERS),  # CanAdminSubDomains reaches it, its own right does not
+            Case(args=NOWHERE, codes=UNKNOWN_DOMAIN),
+        ),
+        post=(
+            Case(ok=CLIENT1_WRITERS, codes={**READ_ONLY, "domain_admin_without_right": IGNORED, SUB: IGNORED},
+                 data=form("update", s_MailToUnknown="Discarded")),
+            Case(ok=SERVER_WRITERS, data={"action": "rename", "new_name": "renamed.test"}),
+            Case(ok=SERVER_WRITERS, data={"action": "suspend"}),
+            Case(ok=SERVER_WRITERS, data={"action": "aliases", "aliases": "alias1.test"}),
+            Case(args=SUB_DOMAIN, ok=SERVER_WRITERS, codes=READ_ONLY | {SUB: IGNORED},
+                 data=form("update", s_MailToUnknown="Discarded")),
+        ),
+    ),
+    "Users:accounts": UrlRow(
+        args=CLIENT1,
+        get=(Case(ok=CLIENT1_READERS), Case(args=SUB_DOMAIN, ok=SUB_DOMAIN_READERS),
+             Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
+        post=(
+            Case(ok=SERVER_WRITERS | {ADMIN, SUB}, data={"name": "fresh", "kind": "MultiMailbox"}),
+            Case(args=SUB_DOMAIN, ok={ALL, MASTER, SUB}, data={"name": "fresh", "kind": "MultiMailbox"}),
+        ),
+    ),
+    "Users:domain_account_defaults": domain_layer("s_MaxAccountSize", "100M"),
+    "Users:domain_account_template": domain_layer("s_MaxAccountSize", "100M"),
+    "Users:domain_account_prefs": domain_layer("s_Language", "German"),
+}
