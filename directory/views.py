@@ -22,7 +22,6 @@ from directory.services import (
 from directory.units import LOCAL_UNIT, find_unit, get_unit, integration, local_unit, server_default_integration
 from domains.models import Domain
 from realms import pages
-from realms.navigation import objects_per_page
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
@@ -103,8 +102,7 @@ def directory_browse(request: HttpRequest) -> HttpResponse:
         after = Cursor.parse(request.GET.get("after"))
     except InvalidInput:
         after, status = None, 400
-    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader,
-                          limit=objects_per_page(request.user, "Directory")) if (
+    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader) if (
         unit is not None or not unit_key) else None
     readable = reader.readable(unit) if unit is not None else None
     context = {

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.selectors import account_prefs_layers, account_setting_layers
 from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from cgadmin.catalogue import Catalogue, Layer, Level, SettingDef
-from cgadmin.errors import AccessDenied
 from domains.models import Domain
 from domains.services import (
     account_default_prefs_update,
@@ -20,7 +19,7 @@ from domains.services import (
 )
 from domains.settings_schema import DOMAIN
 from domains.views import domain_links, users_url
-from realms.access import access_domain, can_read_all_domains, can_write_all_domains, domain_setting_authorizer
+from realms.access import access_domain, can_write_all_domains, domain_setting_authorizer
 from realms.pages import realm_page
 from realms.settingsform import allowed_by
 from realms.settingspage import layered_settings_page
@@ -30,11 +29,8 @@ from server import documents
 
 def _server_layer_page(request: HttpRequest, *, catalogue: Catalogue, document: str, update, title: str,
                        intro: str, **context) -> HttpResponse:
-    """A server-wide layer: server administrators of the Users realm read it (Domain Administrators
-    do not: it is not one of their domains), AllDomains changes it."""
+    """A server-wide layer: anyone in the Users realm reads it, AllDomains changes it."""
     user = actor(request)
-    if not can_read_all_domains(user):
-        raise AccessDenied("the server-wide defaults need the DomainsRead or AllDomains right")
     writable = can_write_all_domains(user)
 
     def may_change(definition: SettingDef) -> bool:

@@ -20,7 +20,6 @@ from logs.services import alert_post, alert_remove, log_all_set, log_settings_up
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import access
 from realms import rights as R
-from realms.navigation import objects_per_page
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
@@ -119,7 +118,7 @@ def _audit_context(request: HttpRequest, *, domains_only: bool) -> tuple[dict, i
         filters = form.filters() if form.is_bound else AuditFilter()
         try:
             page = audit_page(request.user, filters, cursor=request.GET.get("cursor", ""),  # type: ignore[arg-type]
-                              domains_only=domains_only, limit=objects_per_page(request.user, request.cg_realm))
+                              domains_only=domains_only)
         except CGError as refused:
             form.add_error(None, refused.message)
             status = 400

@@ -9,7 +9,10 @@ from __future__ import annotations
 import time
 
 import pyotp
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from accounts.models import Account
 from cgadmin.errors import AccessDenied, GeneralError, InvalidInput
@@ -24,11 +27,29 @@ REQUIRE_SETTING = "RequireAdminTOTP"
 STEP = 30
 
 
+# Every HTTP Basic request asks both questions, so the answers are kept in the cache and dropped
+# (now and again after commit) whenever a SecondFactor row or the server settings change.
+REQUIREMENT_KEY = "cg:2fa:required"
+
+
+def _enrolled_key(account_pk: int) -> str:
+    return f"cg:2fa:account:{account_pk}"
+
+
+def forget(key: str) -> None:
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def requirement_in_force() -> bool:
     """Whether the server requires a second factor of every server administrator."""
     from server.services import server_settings_flag
 
-    return server_settings_flag(REQUIRE_SETTING)
+    required = cache.get(REQUIREMENT_KEY)
+    if required is None:
+        required = server_settings_flag(REQUIRE_SETTING)
+        cache.set(REQUIREMENT_KEY, required, timeout=None)
+    return bool(required)
 
 
 def is_server_administrator(account: Account) -> bool:
@@ -36,7 +57,22 @@ def is_server_administrator(account: Account) -> bool:
 
 
 def enrolled(account: Account) -> bool:
-    return SecondFactor.objects.filter(account=account, confirmed=True).exists()
+    key = _enrolled_key(account.pk)
+    answer = cache.get(key)
+    if answer is None:
+        answer = SecondFactor.objects.filter(account=account, confirmed=True).exists()
+        cache.set(key, answer, timeout=None)
+    return bool(answer)
+
+
+@receiver([post_save, post_delete], sender=SecondFactor)
+def _second_factor_changed(sender: type, instance: SecondFactor, **kwargs: object) -> None:
+    forget(_enrolled_key(instance.account_id))
+
+
+def server_settings_changed(sender: type, instance: object, **kwargs: object) -> None:
+    if getattr(instance, "name", None) == "Main":
+        forget(REQUIREMENT_KEY)
 
 
 def must_enrol(account: Account) -> bool:

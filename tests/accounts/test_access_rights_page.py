@@ -83,7 +83,7 @@ def test_readers_see_the_rights_read_only_and_cannot_change_them(personas, as_ba
     assert "Read-only" in page and 'value="CanCreateAccounts" disabled' in page and ">Update<" not in page
 
     refused = client.post(url, {"administrator": "on", "rights": ["CanCreateAccounts", "CanAdminSubDomains"]})
-    assert refused.status_code == 400 and "AllDomains" in main_of(refused)
+    assert refused.status_code == 403 and "AllDomains" in main_of(refused)
     assert _rights(personas.domain_admin_without_right) == ["Domain"]
     assert not AuditEntry.objects.filter(event="account.rights").exists()
 

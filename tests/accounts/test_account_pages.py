@@ -363,7 +363,7 @@ def test_without_can_create_accounts_the_form_is_absent_and_tampering_fails(pers
     response = client.post(accounts_url("client1.test", "/Domain"), {"action": "create", "name": "sneaky",
                                                                        "kind": "MultiMailbox"})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "CanCreateAccounts right is needed" in main_of(response)
     assert not Account.objects.filter(name="sneaky").exists()
 
@@ -392,7 +392,7 @@ def test_a_domain_administrator_cannot_touch_a_server_administrators_account(per
     response = as_basic(helper).post(account_url("settingsadmin", main.name, "/Domain"),
                                      {"action": "password", "password": "taken-over", "confirm": "taken-over"})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert Account.objects.get(pk=personas.settings_admin.pk).password == before
 
 
@@ -403,7 +403,7 @@ def test_removing_or_renaming_by_tampering_without_the_right_changes_nothing(per
     for post in ({"action": "remove", "confirm": "on"}, {"action": "rename", "new_name": "other"},
                  {"action": "aliases", "aliases": "x1"}):
         response = client.post(url, post)
-        assert response.status_code == 400, post
+        assert response.status_code == 403, post
         assert "not enough access rights" in main_of(response)
     assert Account.objects.filter(domain=personas.client1, name="user").exists()
     assert not AccountAlias.objects.exists()

@@ -93,7 +93,7 @@ def test_log_settings_are_read_only_without_can_tune_logger_settings(personas, a
     refused = client.post("/Monitors/LogSettings", {"level_CLI": "5", "KeepDays": "3"})
 
     assert "read-only" in page and 'name="level_CLI" disabled' in page
-    assert refused.status_code == 400 and "CanTuneLoggerSettings" in refused.content.decode()
+    assert refused.status_code == 403 and "CanTuneLoggerSettings" in refused.content.decode()
     assert log_settings()["Levels"]["CLI"] == 2
 
 

@@ -22,6 +22,7 @@ def _form(**changes):
         "s_LogLevel": "2",
         "s_CrashRecovery": "YES",
         "s_SeparateAdminRealms": "NO",
+        "s_RequireAdminTOTP": "NO",
     }
     values.update(changes)
     return values
