@@ -239,6 +239,8 @@ def test_every_form_needs_its_csrf_token(pattern: Pattern, personas):
     assert forged.status_code == 403 and b"CSRF" in forged.content
     assert fingerprint() == before
     client.get(url, **HTML)  # a real browser has the page (and the CSRF cookie) first
+    if settings.CSRF_COOKIE_NAME not in client.cookies:  # the page answered 404 (no such queue, say)
+        client.get(settings.LOGIN_URL, **HTML)
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     honest = client.post(url, {**data, "csrfmiddlewaretoken": token}, **HTML)
     assert honest.status_code < 400, honest.content.decode()[-3000:]
