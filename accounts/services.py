@@ -437,6 +437,10 @@ def _webadmin_pref(key: str, value: Value) -> str:
         if text.lower() not in charsets:
             raise InvalidInput(f"unknown character set {text!r}: use one of {', '.join(charsets)}", field=key)
         return text.lower()
+    if key == "Skin":  # the Domain WebAdmin's skin (skins app); an empty name is the stock look
+        if len(text) > 255 or "/" in text:
+            raise InvalidInput(f"{text!r} is not a skin name", field=key)
+        return text
     raise InvalidInput(f"unknown WebAdmin Preference {key!r}", field=key)
 
 
@@ -457,7 +461,7 @@ def account_update_webadmin_prefs(
     after = dict(before)
     for key, value in updates.items():
         stored = _webadmin_pref(key, value)
-        if key == "InterfaceType" or realm is None:
+        if key in ("InterfaceType", "Skin") or realm is None:
             after[key] = stored
         else:
             after[realm] = {**(after.get(realm) or {}), key: stored}

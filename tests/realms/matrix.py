@@ -121,6 +121,7 @@ class UrlRow:
     args: Mapping[str, str] = field(default_factory=dict)
     get: Case | tuple[Case, ...] | None = Case()
     post: Case | tuple[Case, ...] | None = None
+    csrf: bool = True  # False only for an API that authenticates every request itself (the HTTP CLI)
 
     def cases(self, method: str) -> tuple[Case, ...]:
         found = {"GET": self.get, "POST": self.post}.get(method)

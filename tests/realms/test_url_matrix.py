@@ -219,7 +219,7 @@ def test_url_matrix(pattern: Pattern, personas):
 
 
 POST_PATTERNS = [pattern for pattern in PATTERNS if pattern.key in ROWS and ROWS[pattern.key].post is not None
-                 and pattern.scheme != pages.SEPARATE_SCHEME]
+                 and ROWS[pattern.key].csrf and pattern.scheme != pages.SEPARATE_SCHEME]
 
 
 @pytest.mark.django_db
