@@ -542,6 +542,29 @@ def _mailbox(account: Account, name: str) -> Mailbox:
     return mailbox
 
 
+MAILBOX_CLASSES = "MailboxClasses"  # account.info: {name = class;} of non-mail mailboxes (seed, Backup and Recovery)
+
+
+def _note_mailbox_class(account: Account, name: str, mailbox_class: str, *, old_name: str | None = None) -> None:
+    """Keep the non-mail mailboxes' types in the account's info, so account.info carries them as
+    the seed says (a restored calendar needs its type from there)."""
+    info = dict(Account.objects.filter(pk=account.pk).values_list("info", flat=True).first() or {})
+    classes = dict(info.get(MAILBOX_CLASSES) or {})
+    for key in (name, old_name):
+        if key:
+            classes.pop(key, None)
+    if mailbox_class:
+        classes[name] = mailbox_class
+    if classes == dict(info.get(MAILBOX_CLASSES) or {}):
+        return
+    if classes:
+        info[MAILBOX_CLASSES] = classes
+    else:
+        info.pop(MAILBOX_CLASSES, None)
+    Account.objects.filter(pk=account.pk).update(info=info)
+    account.info = info
+
+
 @transaction.atomic
 def mailbox_create(
     *, actor: Account | None, account: Account, name: str, mailbox_class: str = "", mailbox_format: str | None = None
@@ -564,6 +587,8 @@ def mailbox_create(
     )
     audit(actor=actor, event=Event.MAILBOX_CREATE, object_type="mailbox", object_name=f"{account.address}/{key}",
           domain_name=account.domain.name, after={"Name": key, "Format": mailbox.format, "Class": mailbox_class})
+    if mailbox_class:
+        _note_mailbox_class(account, key, mailbox_class)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     return mailbox
 
@@ -583,6 +608,8 @@ def mailbox_rename(*, actor: Account | None, account: Account, name: str, new_na
     mailbox.save(update_fields=["name"])
     audit(actor=actor, event=Event.MAILBOX_RENAME, object_type="mailbox", object_name=f"{account.address}/{key}",
           domain_name=account.domain.name, before={"Name": old}, after={"Name": key})
+    if mailbox.mailbox_class:
+        _note_mailbox_class(account, key, mailbox.mailbox_class, old_name=old)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     return mailbox
 
@@ -598,4 +625,6 @@ def mailbox_delete(*, actor: Account | None, account: Account, name: str) -> Non
     audit(actor=actor, event=Event.MAILBOX_DELETE, object_type="mailbox",
           object_name=f"{account.address}/{mailbox.name}", domain_name=account.domain.name,
           before={"Name": mailbox.name})
+    if mailbox.mailbox_class:
+        _note_mailbox_class(account, mailbox.name, "")
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)

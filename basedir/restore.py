@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accounts.models import Account
+from accounts.services import MAILBOX_CLASSES  # account.info: {name = class;} of non-mail mailboxes
 from basedir import paths
 from basedir.archive import Staged, Swap
 from basedir.layout import PROCESS_ID
@@ -30,7 +31,6 @@ FORBIDDEN = {
     PROCESS_ID: "ProcessID is never restored: it only names a server process that once ran",
 }
 STATE = "cgadmin"
-MAILBOX_CLASSES = "MailboxClasses"  # in account.info: {name = class;} for non-mail mailboxes
 DEFAULT = "default"
 
 

@@ -286,3 +286,52 @@ def test_mailbox_rows_for_mailboxes_only_in_the_archive(base, jane, tmp_path):
     restore_account(actor=None, archive_path=archive, account=jane)
 
     assert Mailbox.objects.filter(account=jane, name="Sent", format="mbox").exists()
+
+
+def test_non_mail_mailbox_types_are_kept_in_account_info(base, jane):
+    from accounts.services import mailbox_delete, mailbox_rename
+
+    mailbox_create(actor=None, account=jane, name="Calendar", mailbox_class="IPF.Appointment")
+    mailbox_create(actor=None, account=jane, name="Contacts", mailbox_class="IPF.Contact")
+    mailbox_rename(actor=None, account=jane, name="Calendar", new_name="Diary")
+    mailbox_delete(actor=None, account=jane, name="Contacts")
+    jane.refresh_from_db()
+    assert jane.info["MailboxClasses"] == {"Diary": "IPF.Appointment"}
+    write_account(jane)
+    from cgadmin.dataformat import load_settings_file
+
+    info = load_settings_file((paths.account_path(jane) / "account.info").read_text())
+    assert info["#MailboxClasses"] == {"Diary": "IPF.Appointment"}
+
+
+def test_single_mailbox_accounts_are_restored_whole(base, client1, tmp_path):
+    from accounts.services import account_create
+
+    solo = account_create(actor=None, domain=client1, name="solo", kind="TextMailbox", password="secret-1",
+                          settings={"RealName": "Solo"})
+    write_account(solo)
+    location = paths.account_path(solo)
+    assert location.name == "solo.mbox" and location.with_suffix(".settings").exists()
+    archive = tmp_path / "solo.tar.gz"
+    backup_create(actor=None, output=archive, kind="account", account=solo)
+    assert sorted(members(archive)) == [f"Domains/client1.test/solo.{s}" for s in ("info", "mbox", "prefs",
+                                                                                   "settings")]
+    saved = location.read_bytes()
+    location.write_text("")
+    account_update_settings(actor=None, account=solo, updates={"RealName": "Changed"})
+
+    restore_account(actor=None, archive_path=archive, account=solo)
+
+    assert location.read_bytes() == saved
+    solo.refresh_from_db()
+    assert solo.settings["RealName"] == "Solo"
+
+
+def test_an_account_is_restored_only_into_one_of_the_same_storage(base, jane, tmp_path):
+    from accounts.services import account_create
+
+    archive = tmp_path / "jane.tar.gz"
+    backup_create(actor=None, output=archive, kind="account", account=jane)
+    solo = account_create(actor=None, domain=jane.domain, name="solo", kind="TextMailbox")
+    with pytest.raises(InvalidInput, match="restore into an account of the same type"):
+        restore_account(actor=None, archive_path=archive, account=solo, source="jane@client1.test")

@@ -31,9 +31,6 @@ def write_account(account: Account) -> Path:
         settings["Password"] = account.password
     write_settings(paths.account_settings_file(account, foldering), settings)
     info = {f"#{key}": value for key, value in account.info.items()}
-    classes = {row.name: row.mailbox_class for row in account.mailboxes.all() if row.mailbox_class}
-    if classes:
-        info["#MailboxClasses"] = classes
     write_settings(paths.account_info_file(account, foldering), info)
     write_settings(paths.account_prefs_file(account, foldering), dict(account.prefs))
     for mailbox in account.mailboxes.all():
