@@ -186,6 +186,8 @@ def read_archive(archive: Path, stage: Path, *, select: Callable[[str], bool]) -
     try:
         with tarfile.open(archive, "r:*") as tar:
             for member in tar:
+                if member.isdir() and member.name.strip("/") in (".", ""):
+                    continue  # the root of `tar -C base .`
                 name = member_name(member.name)
                 kind = _member_kind(member, name)
                 if name in names:

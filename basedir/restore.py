@@ -637,6 +637,34 @@ class LogsPlan(Plan):
         return result
 
 
+class DirectoryPlan(Plan):
+    """Central Directory files (Directory/), whole or the ones named; the server must be stopped."""
+
+    def __init__(self, *, files: list[str]) -> None:
+        self.files = [file.strip("/") for file in files]
+        self.held: list[str] = []
+
+    def select(self, name: str) -> bool:
+        folder, _, rest = name.partition("/")
+        return folder == "Directory" and bool(rest) and (
+            not self.files or any(rest == file or rest.startswith(file + "/") for file in self.files))
+
+    def validate(self, staged: Staged) -> None:
+        self.held = sorted(name for name, kind in staged.names.items() if kind == "file" and self.select(name))
+        missing = [file for file in self.files if not any(self.select(name) and name[10:].startswith(file)
+                                                          for name in self.held)]
+        if missing or not self.held:
+            raise InvalidInput(f"the archive holds no Directory/{', '.join(missing) or ' files'}")
+
+    def apply(self, actor: Account | None, staged: Staged, swap: Swap) -> RestoreResult:
+        base = paths.base()
+        for name in self.held:
+            swap.put(staged.path(name), base / name)
+        result = RestoreResult("Directory files: " + ", ".join(name[10:] for name in self.held), len(self.held))
+        result.notes.append("`manage.py directory rebuild --import-custom` loads custom records from the files")
+        return result
+
+
 class AllPlan(Plan):
     """Everything a whole-directory archive holds, object by object."""
 
@@ -709,6 +737,8 @@ def describe(names: Mapping[str, str]) -> list[tuple[str, str]]:
             rows.append((top, reason))
         elif top == "Settings":
             rows.append(("Settings/", "restore settings (server stopped)"))
+        elif top == "Directory":
+            rows.append(("Directory/", "restore directory (server stopped)"))
         elif top == "SystemLogs":
             rows.append(("SystemLogs/", "restore logs (server running; also under another name)"))
         elif top in ("Accounts", "Domains"):

@@ -332,6 +332,12 @@ def restore_logs(
     return _restore(actor, archive_path, R.LogsPlan(files=files or [], new_name=new_name))
 
 
+def restore_directory(*, actor: Account | None, archive_path: Path, files: list[str] | None = None) -> RestoreResult:
+    """Restore Central Directory files (all, or the ones named); the server must be stopped."""
+    _require_stopped("the Directory")
+    return _restore(actor, archive_path, R.DirectoryPlan(files=files or []))
+
+
 def restore_all(*, actor: Account | None, archive_path: Path, skip_unrestorable: bool = False) -> RestoreResult:
     """Restore everything a whole-directory backup holds, object by object; parts that must never
     be restored (Queue/, Submitted/, BadFiles/, ProcessID) refuse it unless they are skipped."""

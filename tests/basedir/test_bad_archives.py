@@ -117,3 +117,19 @@ def test_a_value_the_catalogue_refuses_is_undone_after_the_files_moved(good, tmp
 def test_a_missing_archive_is_a_clear_error(tmp_path, jane):
     with pytest.raises(CommandError, match="no archive at"):
         call_command("restore", str(tmp_path / "nothing.tar.gz"), "account", "jane@client1.test")
+
+
+def test_an_archive_made_by_tar_itself_restores(base, jane, tmp_path):
+    import subprocess
+
+    from basedir import paths
+
+    archive = tmp_path / "tar.tar.gz"
+    subprocess.run(["tar", "czf", str(archive), "-C", str(base), "."], check=True)
+    inbox = paths.account_path(jane) / "INBOX.mbox"
+    saved = inbox.read_bytes()
+    inbox.write_text("")
+
+    restore_account(actor=None, archive_path=archive, account=jane)
+
+    assert inbox.read_bytes() == saved

@@ -152,3 +152,17 @@ def test_the_progress_bar_is_drawn(base, postmaster, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Settings/: 5 file(s)" in captured.out
     assert "s.tar.gz" in captured.err  # tqdm's bar, on stderr
+
+
+def test_directory_files_restored_with_the_server_stopped(base, postmaster, tmp_path):
+    unit = base / "Directory" / "Local.data"
+    unit.write_text("{}\n")
+    archive = tmp_path / "dir.tar.gz"
+    call_command("backup", "directory", "-o", str(archive), "--no-progress")
+    unit.write_text("{broken")
+
+    call_command("restore", str(archive), "directory", "Local.data")
+
+    assert unit.read_text() == "{}\n"
+    with pytest.raises(CommandError, match=r"no Directory/Nope\.data"):
+        call_command("restore", str(archive), "directory", "Nope.data")

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         logs = verbs.add_parser("logs", help="SystemLogs/ files (server running)")
         logs.add_argument("files", nargs="*", help="only these files")
         logs.add_argument("--as", dest="new_name", help="restore one file under another name")
+        directory = verbs.add_parser("directory", help="Directory/ files (server stopped)")
+        directory.add_argument("files", nargs="*", help="only these files (paths inside Directory/)")
         everything = verbs.add_parser("all", help="every object of a whole-directory archive (server stopped)")
         everything.add_argument("--skip-unrestorable", action="store_true",
                                 help="leave out Queue/, Submitted/, BadFiles/ and ProcessID instead of refusing")
@@ -72,6 +74,8 @@ class Command(BaseCommand):
             elif verb == "logs":
                 result = services.restore_logs(actor=None, archive_path=archive, files=list(options["files"]),
                                                new_name=options["new_name"])
+            elif verb == "directory":
+                result = services.restore_directory(actor=None, archive_path=archive, files=list(options["files"]))
             else:
                 result = services.restore_all(actor=None, archive_path=archive,
                                               skip_unrestorable=bool(options["skip_unrestorable"]))
