@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import transaction
+
 from cgadmin import context, dataformat
 from cgadmin.dataformat import Value
+from logs import serverlog
 from logs.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ def audit(
 ) -> AuditEntry:
     """Record one change with who made it, from where, and the values before and after."""
     call = context.current()
+    _log_after_commit(actor, str(event), object_type, object_name, call.client_address)
     return AuditEntry.objects.create(
         actor=actor,
         actor_name=actor_label(actor),
@@ -46,3 +50,20 @@ def audit(
         before=_as_text(before),
         after=_as_text(after),
     )
+
+
+# The Server Log component each kind of object's changes are recorded under.
+LOG_TAGS = {
+    "account": "ACCOUNT", "mailbox": "ACCOUNT", "domain": "SYSTEM", "server": "SYSTEM", "directory": "DIRECTORY",
+}
+STRUCTURAL = (".create", ".delete", ".rename", ".remove", ".suspend", ".resume", ".rights")
+
+
+def _log_after_commit(actor: Account | None, event: str, object_type: str, object_name: str, address: str) -> None:
+    """A Server Log record of the change, once it is committed (a rolled-back change never happened).
+
+    Creations, removals, renames and rights changes are Major; other changes Low-Level."""
+    tag = LOG_TAGS.get(object_type, "SYSTEM")
+    level = serverlog.MAJOR if event.endswith(STRUCTURAL) else serverlog.LOW_LEVEL
+    text = f"{event} {object_name} by {actor_label(actor)}"
+    transaction.on_commit(lambda: serverlog.log(tag, level, text, peer=address or None))

@@ -13,7 +13,7 @@ from accounts.models import Account
 from accounts.selectors import account_effective_values, find_account
 from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
-from logs import stats
+from logs import serverlog, stats
 from logs.statistics import login_counter
 from realms import throttle
 from realms.access import split_address
@@ -67,10 +67,22 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
     if not ok:
         throttle.note_failure(login_name, address, flow)
         stats.count(login_counter(interface, failed=True))
+        _log_webadmin_login(interface, login_name, address, ok=False)
         return None
     throttle.note_success(login_name, address)
     stats.count(login_counter(interface, failed=False))
+    _log_webadmin_login(interface, login_name, address, ok=True)
     return account
+
+
+def _log_webadmin_login(interface: str, login_name: str, address: str, *, ok: bool) -> None:
+    """HTTPA records of WebAdmin logins (the CLI listener records its own under CLI)."""
+    if interface != "WebAdmin":
+        return
+    if ok:
+        serverlog.log("HTTPA", serverlog.ALL_INFO, f"{login_name} logged in", peer=address or None)
+    else:
+        serverlog.log("HTTPA", serverlog.PROBLEMS, f"login failed for {login_name[:100]!r}", peer=address or None)
 
 
 def check_apop(login_name: str, challenge: str, digest: str, *, address: str, interface: str = "CLI") -> Account | None:

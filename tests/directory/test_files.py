@@ -196,3 +196,16 @@ def test_export_removes_a_stray_unit_file(postmaster, base):
     assert not stray.exists()
     assert (base / "Directory" / "Local.data").exists()
     assert not [name for name in os.listdir(base / "Directory") if name.endswith(".tmp")]
+
+
+def test_the_periodic_sweep_writes_what_no_after_commit_task_did(postmaster, client1, base):
+    from cgadmin.celery import app
+    from directory.tasks import export_directory
+
+    make_account(client1, "late")  # in the test's transaction: no after-commit task ever runs
+    schedule = app.conf.beat_schedule["directory.export"]
+
+    assert not unit_file(client1.name).exists()
+    assert schedule["task"] == export_directory.name and schedule["schedule"] <= 60
+    export_directory()  # what beat runs every SWEEP_SECONDS
+    assert "late" in unit_file(client1.name).read_text()
