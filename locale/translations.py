@@ -227,4 +227,6 @@ T = {
     "Notifications": ("Benachrichtigungen", "Уведомления"),
     "Statistics": ("Statistik", "Статистика"),
     "Domain Skins": ("Skins der Domain", "Оформления домена"),
+    "Require a Second Factor of Server Administrators": ("Zweiten Faktor für Serveradministratoren verlangen", "Требовать второй фактор от администраторов сервера"),
+    "On: every server administrator logs into the WebAdmin with a one-time code from an authenticator app (set up on the Preferences page; HTTP Basic is then refused for them).": ("An: jeder Serveradministrator meldet sich im WebAdmin mit einem Einmalcode aus einer Authenticator-App an (einzurichten auf der Seite Einstellungen; HTTP Basic wird dann für ihn abgelehnt).", "Вкл.: каждый администратор сервера входит в WebAdmin с одноразовым кодом из приложения-аутентификатора (настраивается на странице «Настройки»; HTTP Basic для него тогда отклоняется)."),
 }
