@@ -82,8 +82,9 @@ def test_the_login_page_is_usable_on_a_phone(browser, live_server):
 def test_logging_in_with_the_keyboard_only(page: Page, live_server):
     factories.initialize_server()
     page.goto(live_server.url + "/login/")
+    expect(page.get_by_label("Account name")).to_be_focused()  # the name field has the focus when the page opens
 
-    page.keyboard.type("postmaster")  # the name field has the focus when the page opens
+    page.keyboard.type("postmaster")
     page.keyboard.press("Tab")
     page.keyboard.type(factories.POSTMASTER_PASSWORD)
     page.keyboard.press("Enter")
