@@ -28,8 +28,12 @@ def same_content(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_file_atomic(path: Path, data: bytes, *, mode: int = 0o640, skip_unchanged: bool = True) -> bool:
-    """Replace path's content with data, whole; False when the file already held exactly that."""
+def write_file_atomic(
+    path: Path, data: bytes, *, mode: int = 0o640, skip_unchanged: bool = True, sync_folder: bool = True
+) -> bool:
+    """Replace path's content with data, whole; False when the file already held exactly that.
+
+    sync_folder=False leaves the folder's fsync to a caller that writes many files, then syncs once."""
     if skip_unchanged and same_content(path, data):
         return False
     folder = path.parent
@@ -46,7 +50,8 @@ def write_file_atomic(path: Path, data: bytes, *, mode: int = 0o640, skip_unchan
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    fsync_dir(folder)
+    if sync_folder:
+        fsync_dir(folder)
     return True
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -92,22 +91,6 @@ def parallel(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return list(pool.map(function, items))
 
 
-def write_new_file(path: Path, data: bytes) -> None:
-    """Write a file whole: a temporary name, fsync, rename (the caller fsyncs the folder)."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, FILE_MODE)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-
-
 def write_queue_files(entries: Sequence[tuple[int, str, list[EnvelopeLine], bytes]]) -> None:
     """Write many Queue files whole, their fsyncs side by side, then fsync Queue/ once: when this
     returns every one of them is durable."""
@@ -115,7 +98,8 @@ def write_queue_files(entries: Sequence[tuple[int, str, list[EnvelopeLine], byte
         return
     folder = queue_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    parallel(lambda entry: write_new_file(queue_file(entry[0]), render_envelope(entry[1], entry[2]) + entry[3]),
+    parallel(lambda entry: write_file_atomic(queue_file(entry[0]), render_envelope(entry[1], entry[2]) + entry[3],
+                                            mode=FILE_MODE, skip_unchanged=False, sync_folder=False),
              entries)
     fsync_dir(folder)
 
