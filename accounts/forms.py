@@ -65,3 +65,24 @@ class DomainAdminRightsForm(ServiceForm):
         label="Rights", required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(name, name) for _title, group in DOMAIN_ADMIN_RIGHT_GROUPS for name in group],
     )
+
+
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+
+
+class ImportAccountsForm(ServiceForm):
+    file = forms.FileField(label=_("CSV file"),
+                           help_text=_("UTF-8, a header line first: Name, Type, Password, Aliases, "
+                                       "then any account settings (README: Users realm)."))
+    csv_text = ""
+
+    def clean_file(self):
+        """The upload must be UTF-8 text (with or without a byte-order mark) of a sane size."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+        try:
+            self.csv_text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("the file is not UTF-8 text")
+        return upload

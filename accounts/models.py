@@ -104,3 +104,43 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}/{self.name}"
+
+
+class AccountImport(models.Model):
+    """One CSV import of accounts into a domain: the uploaded text, and its progress and report,
+    which the import page polls while a worker runs it (accounts.tasks.run_account_import)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="account_imports")
+    actor = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=320)
+    interface = models.CharField(max_length=32, blank=True)  # where it came from, for the audit entries
+    client_address = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    text = models.TextField()  # the CSV, kept until the import is done
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    total = models.PositiveIntegerField(default=0)  # records in the file (blank lines too)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [[line, message], ...], the first MAX_REPORTED
+    message = models.TextField(blank=True)  # why the whole import failed (a bad header)
+    started = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} into {self.domain_id}: {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 100
+        return min(100, self.processed * 100 // self.total) if self.total else 0

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
 from accounts.hashers import encode_password, is_encoded_password
-from accounts.models import Account, AccountAlias, AccountType, Mailbox, MailboxFormat
+from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
 from accounts.selectors import account_effective_values, account_setting_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
+from cgadmin import context
 from cgadmin.catalogue import Layer, effective_values, parse_bool
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
+from cgadmin.errors import AccessDenied, AlreadyExists, CGError, GeneralError, InvalidInput
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
 from domains.names import normalize_account_name
-from logs.audit import audit
+from logs.audit import actor_label, audit
 from logs.events import Event
 from realms import rights as R
 from realms.access import (
@@ -628,3 +631,147 @@ def mailbox_delete(*, actor: Account | None, account: Account, name: str) -> Non
     if mailbox.mailbox_class:
         _note_mailbox_class(account, mailbox.name, "")
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+
+
+# --- CSV import and export ---------------------------------------------------------------------
+
+IMPORT_BATCH = 100  # rows per transaction; the progress the page shows moves a batch at a time
+MAX_REPORTED_ERRORS = 1000  # bad lines kept in an import's report (all are counted)
+
+
+@dataclass
+class ImportReport:
+    """What an import did so far: records read, accounts created, bad lines (line, message)."""
+
+    processed: int = 0
+    created: int = 0
+    error_count: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def add_error(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append((line, message))
+
+
+def _row_name(domain: Domain, name: str) -> str:
+    """A row may name the account as `name` or `name@domain` (this domain or one of its aliases)."""
+    from domains.selectors import find_domain
+
+    local, at, domain_name = name.rpartition("@")
+    if not at:
+        return name
+    found = find_domain(domain_name)
+    if found is None or found.pk != domain.pk:
+        raise InvalidInput(f"{name!r} is not an address in {domain.name}", field="name")
+    return local
+
+
+def _import_row(actor: Account | None, domain: Domain, row: CsvRow) -> None:
+    """One row: the account and its aliases, or (in a savepoint) nothing at all."""
+    with transaction.atomic():
+        account = account_create(actor=actor, domain=domain, name=_row_name(domain, row.name), kind=row.kind,
+                                 settings=row.settings, password=row.password)
+        if row.aliases:
+            account_set_aliases(actor=actor, account=account, aliases=row.aliases)
+
+
+def accounts_import_csv(
+    *,
+    actor: Account | None,
+    domain: Domain,
+    text: str,
+    skip: int = 0,
+    on_batch: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Create an account for each CSV row through account_create (rights, audit, outbox, directory
+    as always); a bad row is reported with its line number and the rest goes on. Each batch of rows
+    commits with `on_batch` (the progress); `skip` records were done by an earlier run."""
+    check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    rows = read_rows(text)  # a bad header stops here, before anything changes
+    report = ImportReport()
+    batch: list[CsvRow | BadRow] = []
+
+    def run_batch() -> None:
+        with transaction.atomic():
+            for row in batch:
+                report.processed += 1
+                if isinstance(row, BadRow):
+                    report.add_error(row.line, row.message)
+                    continue
+                try:
+                    _import_row(actor, domain, row)
+                except CGError as error:
+                    report.add_error(row.line, error.message)
+                except ValueError as error:  # a value no check caught: this row only
+                    report.add_error(row.line, str(error))
+                else:
+                    report.created += 1
+            if on_batch is not None:
+                on_batch(report)  # in the batch's transaction: the progress commits with the rows
+        batch.clear()
+
+    for index, row in enumerate(rows):
+        if index < skip:
+            continue
+        batch.append(row)
+        if len(batch) >= IMPORT_BATCH:
+            run_batch()
+    run_batch()
+    audit(actor=actor, event=Event.ACCOUNT_IMPORT, object_type="domain", object_name=domain.name,
+          domain_name=domain.name, after={"Created": report.created, "BadLines": report.error_count})
+    return report
+
+
+def account_import_start(
+    *, actor: Account | None, domain: Domain, text: str, file_name: str = ""
+) -> AccountImport:
+    """Keep an uploaded CSV and queue its import; the import page polls its progress."""
+    from accounts.tasks import run_account_import
+
+    check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    read_rows(text)  # the header is checked now, so a bad file is refused with nothing kept
+    call = context.current()
+    job = AccountImport.objects.create(
+        domain=domain, actor=actor, actor_name=actor_label(actor), interface=call.interface,
+        client_address=call.client_address, file_name=file_name[:255], text=text, total=count_rows(text),
+    )
+    transaction.on_commit(lambda: run_account_import.delay(job.pk))
+    return job
+
+
+def account_import_run(*, job_id: int) -> AccountImport:
+    """Run a queued import as the account that started it; running it again resumes it."""
+    job = AccountImport.objects.select_related("domain", "actor__domain").get(pk=job_id)
+    if job.status in (AccountImport.Status.DONE, AccountImport.Status.FAILED):
+        return job
+    if job.actor is None and job.actor_name != actor_label(None):
+        return _import_failed(job, "the account that started this import no longer exists")
+    done_before, errors_before = job.processed, [tuple(error) for error in job.errors]
+    created_before, error_count_before = job.created_count, job.error_count
+    AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.RUNNING)
+
+    def save_progress(report: ImportReport) -> None:
+        errors = [*errors_before, *report.errors][:MAX_REPORTED_ERRORS]
+        AccountImport.objects.filter(pk=job.pk).update(
+            processed=done_before + report.processed, created_count=created_before + report.created,
+            error_count=error_count_before + report.error_count, errors=errors,
+        )
+
+    try:
+        with context.calling_from(job.interface or context.SYSTEM, job.client_address):
+            accounts_import_csv(actor=job.actor, domain=job.domain, text=job.text, skip=done_before,
+                                on_batch=save_progress)
+    except CGError as error:  # the actor lost its right, or the header (checked at the start) went bad
+        return _import_failed(job, error.message)
+    AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.DONE, finished=timezone.now(),
+                                                   text="")
+    job.refresh_from_db()
+    return job
+
+
+def _import_failed(job: AccountImport, message: str) -> AccountImport:
+    AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.FAILED, message=message,
+                                                   finished=timezone.now(), text="")
+    job.refresh_from_db()
+    return job

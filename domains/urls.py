@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from accounts import import_views
 from accounts import views as account_views
 from domains import defaults_views, views
 
@@ -15,6 +16,9 @@ users_pages = [
     path("DomainDefaults", defaults_views.server_domain_defaults, name="server_domain_defaults"),
     path(DOMAIN + "Settings", views.domain_settings, name="domain_settings"),
     path(DOMAIN + "Accounts", account_views.account_list, name="accounts"),
+    path(DOMAIN + "ImportAccounts", import_views.account_import, name="account_import"),
+    path(DOMAIN + "ImportAccounts/<int:job>", import_views.account_import_status, name="account_import_status"),
+    path(DOMAIN + "ExportAccounts", import_views.account_export, name="account_export"),
     path(DOMAIN + "AccountDefaults", defaults_views.domain_account_defaults, name="domain_account_defaults"),
     path(DOMAIN + "AccountTemplate", defaults_views.domain_account_template, name="domain_account_template"),
     path(DOMAIN + "AccountPreferences", defaults_views.domain_account_prefs, name="domain_account_prefs"),

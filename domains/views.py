@@ -54,7 +54,7 @@ def users_url(request: HttpRequest, name: str, *args: Any) -> str:
     return realm_reverse(request.cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)  # type: ignore[attr-defined]
 
 
-DOMAIN_PAGES = (("Settings", "domain_settings"), ("Accounts", "accounts"),
+DOMAIN_PAGES = (("Settings", "domain_settings"), ("Accounts", "accounts"), ("Import/Export", "account_import"),
                 ("Account Defaults", "domain_account_defaults"), ("Account Template", "domain_account_template"),
                 ("Default Preferences", "domain_account_prefs"), ("Skins", "domain_skins"))
 

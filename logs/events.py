@@ -31,6 +31,7 @@ class Event(enum.StrEnum):
     ACCOUNT_RIGHTS = "account.rights"
     ACCOUNT_PREFS = "account.prefs"
     ACCOUNT_KILL_SESSIONS = "account.kill_sessions"
+    ACCOUNT_IMPORT = "account.import"
     MAILBOX_CREATE = "mailbox.create"
     MAILBOX_RENAME = "mailbox.rename"
     MAILBOX_DELETE = "mailbox.delete"

@@ -1,0 +1,157 @@
+"""The CSV format of account import and export (README: Users realm, "Importing and exporting accounts").
+
+The first line names the columns (any case): `Name` (required), `Type`, `Password`, `Aliases`, and
+any account setting (`RealName`, `MaxAccountSize`, a custom or public-info setting, ...). An empty
+cell leaves the setting unset. A cell that starts with `(`, `{`, `"` or `#` is a data-format value
+(a list, a dictionary, a quoted string, a number), so every setting round-trips exactly; any other
+cell is a plain string. Aliases are separated by spaces. A password is clear text, or a stored form
+a password hasher recognises (`pbkdf2_sha256$...`, `A-crpt$...`), kept as given."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from cgadmin import dataformat
+from cgadmin.dataformat import Value
+from cgadmin.errors import InvalidInput
+
+NAME, TYPE, PASSWORD, ALIASES = "Name", "Type", "Password", "Aliases"
+FIXED_COLUMNS = (NAME, TYPE, PASSWORD, ALIASES)
+DATA_FORMAT_STARTS = ("(", "{", '"', "#")
+MAX_FIELD = 1 << 20  # one cell of at most 1 MB
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One account to import, with the line of the file it starts on."""
+
+    line: int
+    name: str
+    kind: str | None
+    password: str | None
+    aliases: list[str]
+    settings: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A line that could not be read as an account (reported, the rest goes on)."""
+
+    line: int
+    message: str
+
+
+def parse_cell(text: str) -> Value:
+    """A cell's value: data-format when it starts like one, else the text itself."""
+    if text.startswith(DATA_FORMAT_STARTS):
+        try:
+            return dataformat.loads(text)
+        except ValueError as error:
+            raise InvalidInput(f"{text[:40]!r} is not a valid data-format value ({error})")
+    return text
+
+
+def format_cell(value: Value) -> str:
+    """A setting's value as a cell: plain text when it reads back the same, else data-format."""
+    if isinstance(value, str) and not value.startswith(DATA_FORMAT_STARTS):
+        return value
+    return dataformat.dumps(value)
+
+
+def _header(cells: list[str]) -> list[str]:
+    names: list[str] = []
+    fixed = {column.lower(): column for column in FIXED_COLUMNS}
+    for cell in cells:
+        name = cell.strip().lstrip("\ufeff").strip()
+        if not name:
+            raise InvalidInput("line 1: a column has no name")
+        name = fixed.get(name.lower(), name)
+        if name.lower() in (known.lower() for known in names):
+            raise InvalidInput(f"line 1: the column {name!r} appears twice")
+        names.append(name)
+    if NAME not in names:
+        raise InvalidInput("line 1: the header has no Name column")
+    return names
+
+
+def _row(line: int, columns: list[str], cells: list[str]) -> CsvRow:
+    if len(cells) > len(columns):
+        raise InvalidInput(f"{len(cells)} cells for {len(columns)} columns")
+    values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    name = values.pop(NAME, "")
+    if not name:
+        raise InvalidInput("the Name cell is empty")
+    kind = values.pop(TYPE, "") or None
+    password = values.pop(PASSWORD, "") or None
+    aliases = values.pop(ALIASES, "").replace(",", " ").split()
+    settings: dict[str, Value] = {}
+    for column, text in values.items():
+        if text:
+            try:
+                settings[column] = parse_cell(text)
+            except InvalidInput as error:
+                raise InvalidInput(f"{column}: {error.message}")
+    return CsvRow(line, name, kind, password, aliases, settings)
+
+
+def read_rows(text: str) -> Iterator[CsvRow | BadRow]:
+    """Each account of a CSV text, or a BadRow for a line that cannot be one; a bad header raises
+    InvalidInput at once (before any row is read)."""
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        first = next(reader, None)
+    except csv.Error as error:
+        raise InvalidInput(f"line 1: {error}")
+    if first is None:
+        raise InvalidInput("the file is empty")
+    return _records(reader, _header(first))
+
+
+def _records(reader: Iterator[list[str]], columns: list[str]) -> Iterator[CsvRow | BadRow]:
+    while True:
+        line = reader.line_num + 1  # type: ignore[attr-defined]
+        try:
+            cells = next(reader, None)
+        except csv.Error as error:
+            yield BadRow(line, str(error))
+            continue
+        if cells is None:
+            return
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            yield _row(line, columns, cells)
+        except InvalidInput as error:
+            yield BadRow(line, error.message)
+
+
+def count_rows(text: str) -> int:
+    """How many records the text holds after its header (for a progress bar; blank lines count)."""
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return max(sum(1 for _ in reader) - 1, 0)
+    except csv.Error:
+        return 0
+
+
+def write_rows(columns: list[str], rows: Iterable[Mapping[str, str]]) -> Iterator[str]:
+    """CSV text a line at a time: the header, then each row's cells by column name."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(columns)
+    yield flush()
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+        yield flush()

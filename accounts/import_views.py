@@ -1,0 +1,84 @@
+"""Users realm pages for CSV import and export of a domain's accounts. The import runs in a worker
+(accounts.tasks); its page shows the progress and reloads itself until the import is done."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.forms import ImportAccountsForm
+from accounts.models import AccountImport
+from accounts.selectors import accounts_csv
+from accounts.services import CAN_CREATE_ACCOUNTS, account_import_start
+from cgadmin.catalogue import Level
+from cgadmin.errors import NotFound
+from domains.views import domain_links, users_url
+from realms.access import access_domain, can_write_domain
+from realms.pages import realm_page
+from realms.viewtools import actor, call_service
+
+RECENT_IMPORTS = 10
+POLL_SECONDS = 2
+
+
+@realm_page("Users", "Import Accounts", level=Level.BASIC, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_import(request: HttpRequest, domain: str) -> HttpResponse:
+    """Upload a CSV of accounts (queued, then followed on its own page); export link; recent imports."""
+    user = actor(request)
+    the_domain = access_domain(user, domain)
+    form = ImportAccountsForm(request.POST or None, request.FILES or None)
+    may_import = can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            shown = form if may_import else None  # else the refusal goes above the page
+            job = call_service(request, shown, lambda: account_import_start(
+                actor=user, domain=the_domain, text=form.csv_text, file_name=form.cleaned_data["file"].name))
+            if job is not None:
+                return HttpResponseRedirect(users_url(request, "account_import_status", the_domain.name, job.pk))
+        status = 400
+    imports = AccountImport.objects.filter(domain=the_domain).defer("text", "errors")[:RECENT_IMPORTS]
+    context = {
+        "domain": the_domain, "links": domain_links(request, the_domain), "form": form, "imports": imports,
+        "may_import": may_import,
+        "export_url": users_url(request, "account_export", the_domain.name),
+    }
+    context["rows"] = [(job, users_url(request, "account_import_status", the_domain.name, job.pk)) for job in imports]
+    return render(request, "accounts/account_import.html", context, status=status)
+
+
+@realm_page("Users", "Import Progress", level=Level.BASIC, in_menu=False)
+@require_GET
+def account_import_status(request: HttpRequest, domain: str, job: int) -> HttpResponse:
+    """One import: a progress bar while it runs (the page reloads itself), then its report.
+    `?format=json` answers the same as JSON for scripts."""
+    the_domain = access_domain(actor(request), domain)
+    found = AccountImport.objects.filter(domain=the_domain, pk=job).defer("text").first()
+    if found is None:
+        raise NotFound(f"no import {job} in {the_domain.name}")
+    running = found.status in (AccountImport.Status.WAITING, AccountImport.Status.RUNNING)
+    if request.GET.get("format") == "json":
+        return JsonResponse({
+            "status": found.status, "total": found.total, "processed": found.processed, "percent": found.percent,
+            "created": found.created_count, "bad_lines": found.error_count,
+            "errors": [{"line": line, "message": message} for line, message in found.errors],
+            "message": found.message,
+        })
+    context = {"domain": the_domain, "links": domain_links(request, the_domain), "job": found, "running": running,
+               "poll_seconds": POLL_SECONDS, "accounts_url": users_url(request, "accounts", the_domain.name),
+               "import_url": users_url(request, "account_import", the_domain.name)}
+    return render(request, "accounts/account_import_status.html", context)
+
+
+@realm_page("Users", "Export Accounts", level=Level.BASIC, in_menu=False)
+@require_GET
+def account_export(request: HttpRequest, domain: str) -> HttpResponse:
+    """The domain's accounts as a CSV download (stored password forms with ?passwords=1)."""
+    the_domain = access_domain(actor(request), domain)
+    lines = accounts_csv(actor(request), the_domain, passwords=request.GET.get("passwords") == "1")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{the_domain.name}-accounts.csv")
+    return response
