@@ -52,3 +52,15 @@ def refresh_os_data(call: Call) -> None:
 def shutdown(call: Call) -> None:
     """Stop the server gracefully, as SIGTERM does."""
     services.server_shutdown(actor=call.actor)
+
+
+@verb("GetServerStrings", rights="Settings or Master", section=SERVER)
+def get_server_strings(call: Call) -> Value:
+    """The customised Server Strings {Keyword="text";...}; every string not listed has its default."""
+    return selectors.server_strings_customised(call.actor)
+
+
+@verb("SetServerStrings strings:dict", rights="Settings or Master", section=SERVER)
+def set_server_strings(call: Call, strings: dict) -> None:
+    """Customise Server Strings; a value of `default` restores a string's default text."""
+    services.server_strings_update(actor=call.actor, updates=strings)

@@ -6,4 +6,5 @@ from server import views
 
 settings_pages = [
     path("General", views.general, name="general"),
+    path("Strings", views.server_strings, name="strings"),
 ]

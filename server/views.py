@@ -1,20 +1,30 @@
-"""Settings realm pages of the server app: the General page."""
+"""Settings realm pages of the server app: the General page and the Strings page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
+from cgadmin.dataformat import Value
+from cgadmin.errors import CGError
 from realms.navigation import interface_level
 from realms.pages import realm_page, realm_reverse
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
-from server import osinfo
+from server import osinfo, strings
 from server.selectors import general_info, general_settings_effective
-from server.services import network_refresh_request, server_root_privilege_set, server_settings_update
+from server.services import (
+    network_refresh_request,
+    server_root_privilege_set,
+    server_settings_update,
+    server_strings_update,
+)
 from server.settings_schema import MAIN
 
 
@@ -55,3 +65,74 @@ def general(request: HttpRequest) -> HttpResponse:
     info["ip_rows"] = [(address, domain, _domain_settings_url(request, domain)) for address, domain in info["ip_rows"]]
     context = {"form": form, "info": info, "time_zone": settings.TIME_ZONE, "os_time": osinfo.server_time()}
     return render(request, "server/general.html", context, status=status)
+
+
+@dataclass
+class StringRow:
+    """One Server String on the Strings page: its default above, the custom text below."""
+
+    item: strings.ServerString
+    custom: bool
+    text: str
+    error: str = ""
+
+    @property
+    def parameters(self) -> str:
+        return ", ".join(f"^{index} {name}" for index, name in enumerate(self.item.parameters))
+
+
+def _string_rows(posted: dict[str, tuple[bool, str]] | None = None) -> list[tuple[str, list[StringRow]]]:
+    custom = strings.customised()
+    rows = []
+    for group, items in strings.groups():
+        group_rows = []
+        for item in items:
+            is_custom, text = (posted or {}).get(item.keyword, (item.keyword in custom,
+                                                                custom.get(item.keyword, item.default)))
+            group_rows.append(StringRow(item, is_custom, text))
+        rows.append((group, group_rows))
+    return rows
+
+
+def _posted_strings(request: HttpRequest) -> tuple[dict[str, tuple[bool, str]], dict[str, Value]]:
+    """(what the form says for each keyword, the updates it asks for: a text, or `default`)."""
+    custom = strings.customised()
+    posted: dict[str, tuple[bool, str]] = {}
+    updates: dict[str, Value] = {}
+    for item in strings.CATALOGUE:
+        is_custom = request.POST.get(f"mode-{item.keyword}") == "custom"
+        text = request.POST.get(f"text-{item.keyword}", "").replace("\r\n", "\n")
+        posted[item.keyword] = (is_custom, text)
+        if is_custom and custom.get(item.keyword) != text:
+            updates[item.keyword] = text
+        elif not is_custom and item.keyword in custom:
+            updates[item.keyword] = "default"
+    return posted, updates
+
+
+@realm_page("Settings", "Strings", level=Level.ADVANCED)
+@require_http_methods(["GET", "POST"])
+def server_strings(request: HttpRequest) -> HttpResponse:
+    """Every Server String: its default, and a custom text used instead when "custom" is chosen."""
+    status = 200
+    posted = None
+    if request.method == "POST":
+        posted, updates = _posted_strings(request)
+        error: CGError | None = None
+        try:
+            server_strings_update(actor=actor(request), updates=updates)
+        except CGError as refused:
+            error = refused
+        if error is None:
+            messages.success(request, "Strings updated." if updates else "Nothing changed.")
+            return HttpResponseRedirect(request.path)
+        status = 400
+        rows = _string_rows(posted)
+        for _group, group_rows in rows:
+            for row in group_rows:
+                if error.field and row.item.keyword == error.field:
+                    row.error = error.message
+        if not error.field:
+            messages.error(request, error.message)
+        return render(request, "server/strings.html", {"groups": rows}, status=status)
+    return render(request, "server/strings.html", {"groups": _string_rows()}, status=status)

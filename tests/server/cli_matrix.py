@@ -12,4 +12,6 @@ MATRIX = {
     "GetCurrentTime": Row(ok=LOGGED_IN),
     "RefreshOSData": Row(ok=SETTINGS_ADMINS),
     "SHUTDOWN": Row(ok={MASTER}),
+    "GetServerStrings": Row(ok=SETTINGS_ADMINS),
+    "SetServerStrings": Row('{PWDByeBye="bye now";}', ok=SETTINGS_ADMINS),
 }
