@@ -35,7 +35,7 @@ import users_generate as generator  # noqa: E402
 from common import report as report_figure  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 TARGET_MS = 50.0
 SCALE_LIMIT = 1.5
@@ -144,7 +144,6 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 2
-    setup_test_environment()
     failed = False
     with generator.throwaway_database():
         with connection.cursor() as cursor:

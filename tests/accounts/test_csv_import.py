@@ -285,3 +285,22 @@ def test_the_cell_format():
         assert parse_cell(format_cell(value)) == value
     with pytest.raises(InvalidInput):
         parse_cell("(unclosed")
+
+
+@pytest.mark.parametrize("imports", [1, 12])
+def test_the_import_page_costs_the_same_queries_however_many_imports(postmaster, client1, as_basic, imports,
+                                                                     django_assert_num_queries):
+    for index in range(imports):
+        AccountImport.objects.create(domain=client1, actor=postmaster, actor_name="postmaster@x",
+                                     file_name=f"f{index}.csv", text="Name\n")
+    client = as_basic(postmaster)
+    client.get(import_url())
+
+    with django_assert_num_queries(IMPORT_PAGE_QUERIES):
+        page = main_of(client.get(import_url()))
+
+    assert page.count(".csv</td>") == min(imports, 10)
+
+
+# HTTP Basic login (5), the Separate Realms flag, the domain, the recent imports, the server name.
+IMPORT_PAGE_QUERIES = 9
