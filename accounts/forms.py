@@ -71,9 +71,11 @@ MAX_IMPORT_BYTES = 100 * 1024 * 1024
 
 
 class ImportAccountsForm(ServiceForm):
-    file = forms.FileField(label=_("CSV file"),
-                           help_text=_("UTF-8, a header line first: Name, Type, Password, Aliases, "
-                                       "then any account settings (README: Users realm)."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, a header line first: Name, Type, Password, Aliases, then any account settings "
+                    "(README: Users realm)."),
+    )
     csv_text = ""
 
     def clean_file(self):

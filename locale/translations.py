@@ -229,4 +229,10 @@ T = {
     "Domain Skins": ("Skins der Domain", "Оформления домена"),
     "Require a Second Factor of Server Administrators": ("Zweiten Faktor für Serveradministratoren verlangen", "Требовать второй фактор от администраторов сервера"),
     "On: every server administrator logs into the WebAdmin with a one-time code from an authenticator app (set up on the Preferences page; HTTP Basic is then refused for them).": ("An: jeder Serveradministrator meldet sich im WebAdmin mit einem Einmalcode aus einer Authenticator-App an (einzurichten auf der Seite Einstellungen; HTTP Basic wird dann für ihn abgelehnt).", "Вкл.: каждый администратор сервера входит в WebAdmin с одноразовым кодом из приложения-аутентификатора (настраивается на странице «Настройки»; HTTP Basic для него тогда отклоняется)."),
+    "Import Accounts": ("Konten importieren", "Импорт учётных записей"),
+    "Import Progress": ("Importfortschritt", "Ход импорта"),
+    "Export Accounts": ("Konten exportieren", "Экспорт учётных записей"),
+    "Strings": ("Zeichenketten", "Строки"),
+    "CSV file": ("CSV-Datei", "Файл CSV"),
+    "UTF-8, a header line first: Name, Type, Password, Aliases, then any account settings (README: Users realm).": ("UTF-8, zuerst eine Kopfzeile: Name, Type, Password, Aliases, dann beliebige Kontoeinstellungen (README: Users realm).", "UTF-8, сначала строка заголовка: Name, Type, Password, Aliases, затем любые настройки учётной записи (README: Users realm)."),
 }
