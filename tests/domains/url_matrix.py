@@ -15,6 +15,7 @@ from tests.realms.matrix import (
     SUB,
     SUB_DOMAIN_READERS,
     Case,
+    Upload,
     UrlRow,
     form,
 )
@@ -39,6 +40,15 @@ def domain_layer(field: str, value: str) -> UrlRow:
     """A per-domain defaults page of client1.test, where no Domain Administrator holds the setting's right."""
     return UrlRow(args=CLIENT1, get=(Case(ok=CLIENT1_READERS), Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
                   post=Case(ok=SERVER_WRITERS, codes=CLIENT1_READ_ONLY, data=form(None, **{field: value})))
+
+
+def _an_import(personas, domain: str) -> None:
+    """Import number 1 of the domain, finished, for its progress page."""
+    from accounts.models import AccountImport
+    from domains.models import Domain
+
+    AccountImport.objects.create(pk=1, domain=Domain.objects.get(name=domain), file_name="accounts.csv",
+                                 text="Name\n", status=AccountImport.Status.DONE)
 
 
 MATRIX = {
@@ -74,6 +84,22 @@ MATRIX = {
             Case(ok=SERVER_WRITERS | {ADMIN, SUB}, data={"name": "fresh", "kind": "MultiMailbox"}),
             Case(args=SUB_DOMAIN, ok={ALL, MASTER, SUB}, data={"name": "fresh", "kind": "MultiMailbox"}),
         ),
+    ),
+    "Users:account_import": UrlRow(
+        args=CLIENT1,
+        get=(Case(ok=CLIENT1_READERS), Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
+        # A queued import: the job row is the change; its rows are created by the worker, with the same rights.
+        post=Case(ok=SERVER_WRITERS | {ADMIN, SUB},
+                  data={"file": Upload("accounts.csv", b"Name,Type,Password\nfresh,MultiMailbox,Secret-1\n")}),
+    ),
+    "Users:account_import_status": UrlRow(
+        args={**CLIENT1, "job": "1"},
+        get=(Case(ok=CLIENT1_READERS, setup=lambda personas: _an_import(personas, "client1.test")),
+             Case(args={**CLIENT1, "job": "999999"}, codes={persona: 404 for persona in CLIENT1_READERS})),
+    ),
+    "Users:account_export": UrlRow(
+        args=CLIENT1,
+        get=(Case(ok=CLIENT1_READERS), Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
     ),
     "Users:domain_account_defaults": domain_layer("s_MaxAccountSize", "100M"),
     "Users:domain_account_template": domain_layer("s_MaxAccountSize", "100M"),

@@ -23,12 +23,13 @@ gives other answers (403, 404, 400, or IGNORED), everyone else gets `denied` (40
         ),
     }
 
-A POST needs `data`: a dict, a function of the personas fixture, or `form(...)`, which takes the
-page's own form as POSTMASTER sees it at the Expert level (the `action` hidden field picks one) with
-some fields changed. Every POST answer other than `ok` must leave the database as it was (no row of
-the project's tables changes, no audit entry); an `ok` POST must change something unless the case
-says `changes=False`. IGNORED means the page answers as for a success but changes nothing (a
-read-only setting posted anyway is ignored). Methods a row does not list must answer 405.
+A POST needs `data`: a dict (an `Upload` value makes it a multipart file upload), a function of the
+personas fixture, or `form(...)`, which takes the page's own form as POSTMASTER sees it at the
+Expert level (the `action` hidden field picks one) with some fields changed. Every POST answer other
+than `ok` must leave the database as it was (no row of the project's tables changes, no audit
+entry); an `ok` POST must change something unless the case says `changes=False`. IGNORED means the
+page answers as for a success but changes nothing (a read-only setting posted anyway is ignored).
+Methods a row does not list must answer 405.
 
 Each cell runs in a rolled-back savepoint, so a row may change or delete freely; `setup(personas)`
 runs first in the same savepoint when a row needs more data.
@@ -91,6 +92,21 @@ class PageForm:
 
 def form(action: str | None = None, **changes: Any) -> PageForm:
     return PageForm(action, changes)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file field's value: the POST is then sent multipart, as a browser sends a form with a file."""
+
+    name: str
+    content: bytes
+    content_type: str = "text/csv"
+
+    def fresh(self) -> Any:
+        """A new uploaded file for each request (the client reads the one it is given)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(self.name, self.content, content_type=self.content_type)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from tests.realms.matrix import (
     PERSONAS,
     Case,
     PageForm,
+    Upload,
     UrlRow,
     collect,
     gate,
@@ -160,9 +161,7 @@ def _cell(personas: Any, pattern: Pattern, persona: str, method: str, url: str, 
         if case.setup is not None:
             case.setup(personas)
         before = fingerprint() if method == "POST" else ""
-        response = client_for(personas, persona).generic(
-            method, url, **({"data": _encode(data), "content_type": _FORM} if method == "POST" else {}), **HTML
-        )
+        response = _request(client_for(personas, persona), method, url, data)
         changed = method == "POST" and fingerprint() != before
         got = _outcome(response, method, changed, case)
         if got != OK and changed:
@@ -179,6 +178,23 @@ def _cell(personas: Any, pattern: Pattern, persona: str, method: str, url: str, 
 
 
 _FORM = "application/x-www-form-urlencoded"
+
+
+def _request(client: Client, method: str, url: str, data: dict) -> Any:
+    """GET, or POST the data as a browser would: multipart when it carries a file, else urlencoded."""
+    if method == "POST" and _has_upload(data):
+        return client.post(url, _with_fresh_files(data), **HTML)
+    return client.generic(
+        method, url, **({"data": _encode(data), "content_type": _FORM} if method == "POST" else {}), **HTML
+    )
+
+
+def _has_upload(data: dict) -> bool:
+    return any(isinstance(value, Upload) for value in data.values())
+
+
+def _with_fresh_files(data: dict) -> dict:
+    return {key: value.fresh() if isinstance(value, Upload) else value for key, value in data.items()}
 
 
 def _encode(data: dict) -> str:
@@ -234,7 +250,7 @@ def test_every_form_needs_its_csrf_token(pattern: Pattern, personas):
         case.setup(personas)
     before = fingerprint()
 
-    forged = client.post(url, data, **HTML)
+    forged = client.post(url, _with_fresh_files(data), **HTML)
 
     assert forged.status_code == 403 and b"CSRF" in forged.content
     assert fingerprint() == before
@@ -242,5 +258,5 @@ def test_every_form_needs_its_csrf_token(pattern: Pattern, personas):
     if settings.CSRF_COOKIE_NAME not in client.cookies:  # the page answered 404 (no such queue, say)
         client.get(settings.LOGIN_URL, **HTML)
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
-    honest = client.post(url, {**data, "csrfmiddlewaretoken": token}, **HTML)
+    honest = client.post(url, {**_with_fresh_files(data), "csrfmiddlewaretoken": token}, **HTML)
     assert honest.status_code < 400, honest.content.decode()[-3000:]

@@ -7,4 +7,9 @@ MATRIX = {
         get=Case(ok={SETTINGS, MASTER}),
         post=Case(ok={SETTINGS, MASTER}, data=form("update", s_ContactPerson="Jane Admin")),
     ),
+    "Settings:strings": UrlRow(
+        get=Case(ok={SETTINGS, MASTER}),
+        post=Case(ok={SETTINGS, MASTER},
+                  data=form(None, **{"mode-SubjectFailed": "custom", "text-SubjectFailed": "Returned mail"})),
+    ),
 }
