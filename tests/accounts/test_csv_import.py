@@ -245,7 +245,7 @@ def test_a_domain_administrator_without_the_right_sees_no_import_form(client1, a
 
     assert "Import Accounts</button>" not in main_of(client.get("/Domain/Domains/client1.test/ImportAccounts"))
     response = client.post("/Domain/Domains/client1.test/ImportAccounts", {"file": upload("Name\nann\n")})
-    assert response.status_code == 400 and "CanCreateAccounts" in main_of(response)
+    assert response.status_code == 403 and "CanCreateAccounts" in main_of(response)
     assert not AccountImport.objects.exists() and names(client1) == ["weak"]
 
 
