@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.users_settings"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgadmin")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")  # no worker runs here
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 
 import django

@@ -37,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgadmin")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")  # no worker runs: the after-commit tasks go nowhere
 
 import django
 
