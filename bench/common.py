@@ -8,9 +8,36 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 RESULT_PREFIX = "@@bench-result "
+# Names for generated accounts and directory records (first.lastN): lower-case ASCII, as account names are.
+FIRST = ("james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth",
+         "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen",
+         "anna", "olga", "ivan", "jose", "maria", "li", "wei", "yuki", "hans", "ingrid", "pierre", "chloe",
+         "ahmed", "fatima", "raj", "priya", "zoe", "xavier", "quentin", "uma")
+LAST = ("smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
+        "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
+        "lee", "perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson",
+        "muller", "schmidt", "ivanov", "petrova", "nakamura", "chen", "wang", "dubois", "rossi", "kowalski")
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """A new, migrated database bench_<name of DATABASE_URL's database>, dropped afterwards (Django set up)."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    original = database["NAME"]
+    database.setdefault("TEST", {})["NAME"] = f"bench_{original}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def report(

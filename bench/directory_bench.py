@@ -27,21 +27,14 @@ import django
 
 django.setup()
 
-from common import report  # noqa: E402
-from django.conf import settings  # noqa: E402
+import common  # noqa: E402
+from common import FIRST, report, throwaway_database  # noqa: E402
 from django.db import connection  # noqa: E402
 
 TARGET_MS = 50.0
 DOMAINS = 20
 SEARCH_INDEXES = ("directory_name_key", "directory_real_name_id", "directory_email_id")
-FIRST = ("james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth",
-         "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen",
-         "anna", "olga", "ivan", "jose", "maria", "li", "wei", "yuki", "hans", "ingrid", "pierre", "chloe",
-         "ahmed", "fatima", "raj", "priya", "zoe", "xavier", "quentin", "uma")
-LAST = ("smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
-        "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
-        "lee", "perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson",
-        "müller", "schmidt", "ivanov", "petrova", "nakamura", "chen", "wang", "dubois", "rossi", "kowalski")
+LAST = (*common.LAST, "müller")  # one real name beyond ASCII
 # (label, prefix): single letters (thousands of matches, early and late in the order), common and
 # rare names, a real name, an address (filled in from the data), no match.
 PREFIXES = [("1 letter", "a"), ("1 letter", "m"), ("1 letter", "z"), ("name", "jo"), ("name", "mary.s"),
@@ -139,10 +132,7 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 2
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    with throwaway_database():
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
@@ -155,8 +145,6 @@ def main() -> int:
         indexed = measure(options.runs)
         drop_search_indexes()
         baseline = measure(max(5, options.runs // 3))
-    finally:
-        connection.creation.destroy_test_db(database["NAME"].removeprefix("bench_"), verbosity=0)
     print(f"{'prefix':<28}{'matches':>9}{'median ms':>11}{'p95 ms':>9}{'no-index median':>17}{'ratio':>8}")
     worst = 0.0
     for label, prefix in PREFIXES:

@@ -30,8 +30,6 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,17 +41,10 @@ import django
 
 django.setup()
 
+from common import FIRST, LAST, throwaway_database  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 BIG_DOMAIN = "big.bench.test"
-FIRST = ("james", "mary", "john", "patricia", "robert", "jennifer", "michael", "linda", "william", "elizabeth",
-         "david", "barbara", "richard", "susan", "joseph", "jessica", "thomas", "sarah", "charles", "karen",
-         "anna", "olga", "ivan", "jose", "maria", "li", "wei", "yuki", "hans", "ingrid", "pierre", "chloe",
-         "ahmed", "fatima", "raj", "priya", "zoe", "xavier", "quentin", "uma")
-LAST = ("smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez", "martinez",
-        "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
-        "lee", "perez", "thompson", "white", "harris", "sanchez", "clark", "ramirez", "lewis", "robinson",
-        "muller", "schmidt", "ivanov", "petrova", "nakamura", "chen", "wang", "dubois", "rossi", "kowalski")
 PASSWORD = "bench-password"
 # The tables the list pages read (autovacuum analyzes the others in its own time), from a sample
 # of 3,000 rows a table (statistics target 10): enough for these plans, and a hundredth of the time.
@@ -76,21 +67,6 @@ def _name_parts(count: int) -> tuple[str, str]:
     first = f"({_sql_array(FIRST)})[1 + mod(i * 7919, {len(FIRST)})]"
     last = f"({_sql_array(LAST)})[1 + mod((i * 104729) / {len(FIRST)}, {len(LAST)})]"
     return first, last
-
-
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    """A new, migrated database bench_<name>, dropped afterwards."""
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    original = database["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def initialize() -> None:
