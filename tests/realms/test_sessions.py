@@ -4,10 +4,12 @@ the account is disabled or its sessions are killed."""
 import time
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.services import account_kill_sessions, account_update_settings
-from realms.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_TIME
+from realms.middleware import LAST_SEEN_RESOLUTION, SESSION_LAST_SEEN, SESSION_LOGIN_TIME
 from tests.factories import POSTMASTER_PASSWORD, make_account
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +45,21 @@ def test_a_session_idle_for_thirty_minutes_ends(postmaster):
 
     _shift(browser, **{SESSION_LAST_SEEN: 31 * 60})
     assert _logged_out(browser)
+
+
+def test_a_page_view_writes_the_session_once_a_minute_at_most(postmaster):
+    browser = _browser()
+    _shift(browser, **{SESSION_LAST_SEEN: LAST_SEEN_RESOLUTION - 5})
+    seen = browser.session[SESSION_LAST_SEEN]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert not _logged_out(browser)
+    assert not [query for query in queries if "UPDATE" in query["sql"]]
+    assert browser.session[SESSION_LAST_SEEN] == seen
+
+    _shift(browser, **{SESSION_LAST_SEEN: LAST_SEEN_RESOLUTION + 1})
+    assert not _logged_out(browser)
+    assert browser.session[SESSION_LAST_SEEN] >= int(time.time()) - 1
 
 
 def test_a_busy_session_still_ends_twelve_hours_after_login(postmaster):
