@@ -101,14 +101,24 @@ def process(messages: list[QueuedMessage]) -> None:
     now = timezone.now()
     ids = [message.pk for message in messages]
     pending: dict[int, list[QueueRecipient]] = defaultdict(list)
-    for row in QueueRecipient.objects.filter(message_id__in=ids, state__in=(W, A)).order_by("message_id", "position"):
-        pending[row.message_id].append(row)
-    journaled = set(QueueRecipient.objects.filter(message_id__in=ids, kind=QueueRecipient.JOURNAL)
-                    .values_list("message_id", flat=True))
+    journaled: set[int] = set()
+    for row in QueueRecipient.objects.filter(message_id__in=ids).order_by("message_id", "position"):
+        if row.kind == QueueRecipient.JOURNAL:
+            journaled.add(row.message_id)
+        if row.state in (W, A):
+            pending[row.message_id].append(row)
     works = [Work(message, pending.get(message.pk, [])) for message in messages]
+    router.preload(row.address for work in works for row in work.pending)
     recover: set[int] = set()
+    to_journal: list[tuple[Work, set[int]]] = []
     for work in works:
-        _route_work(work, router, now, recover, has_journal=work.message.pk in journaled)
+        accounts = _route_work(work, router, now, recover)
+        if work.message.pk not in journaled and any(
+                isinstance(work.decisions.get(row.pk), Deliver) for row in work.pending
+                if row.kind == QueueRecipient.REGULAR):
+            to_journal.append((work, accounts))
+    if to_journal:
+        _add_journal_copies(to_journal, router)
     targets: dict[int, tuple[Mailbox, list[Append]]] = {}
     notes: dict[int, str] = {}
     for work in works:
@@ -124,17 +134,18 @@ def process(messages: list[QueuedMessage]) -> None:
     settle(works, outcome, router)
 
 
-def _route_work(work: Work, router: Router, now, recover: set[int], *, has_journal: bool) -> None:
+def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
+    """Decide where each due recipient's copy goes; the accounts that get one."""
     due = [row for row in work.pending if row.state == A or row.next_attempt <= now]
     if not due:
-        return
+        return set()
     try:
         work.body = queuefile.read_message(work.message.pk)
     except (FileNotFoundError, ValueError) as error:
         serverlog.log("QUEUE", serverlog.CRASHES, f"message {work.message.pk}: the Queue file is unreadable: {error}")
         for row in due:
             work.decisions[row.pk] = Fail("the message's Queue file is missing or damaged", report=REPORT_NONE)
-        return
+        return set()
     size = work.message.size
     accounts: dict[int, str] = {}
     for row in due:
@@ -159,27 +170,30 @@ def _route_work(work: Work, router: Router, now, recover: set[int], *, has_journ
             else:
                 accounts[decision.account.pk] = row.address
         work.decisions[row.pk] = decision
-    if not has_journal and any(isinstance(work.decisions.get(row.pk), Deliver) for row in due
-                               if row.kind == QueueRecipient.REGULAR):
-        _add_journal_copy(work, router, accounts, size)
+    return set(accounts)
 
 
-def _add_journal_copy(work: Work, router: Router, accounts: dict[int, str], size: int) -> None:
-    """The JournalAccount gets one copy of each locally delivered message (not a second one)."""
+def _add_journal_copies(works: list[tuple[Work, set[int]]], router: Router) -> None:
+    """The JournalAccount gets one copy of each locally delivered message (never a second one: one
+    journal row a message, under a unique constraint), the rows of a whole batch made at once."""
     journal = router.journal_account()
-    if journal is None or journal.pk in accounts:
+    if journal is None:
         return
-    row, created = QueueRecipient.objects.get_or_create(
-        message=work.message, kind=QueueRecipient.JOURNAL,
-        defaults={"address": journal.address, "position": 1_000_000},
+    wanted = {work.message.pk: work for work, accounts in works if journal.pk not in accounts}
+    if not wanted:
+        return
+    QueueRecipient.objects.bulk_create(
+        [QueueRecipient(message_id=message_id, kind=QueueRecipient.JOURNAL, address=journal.address,
+                        position=1_000_000) for message_id in wanted],
+        ignore_conflicts=True,  # another worker's pass made it first: that one is used
     )
-    if not created or row.state != W:
-        return
-    decision = router.local(journal, size=size)
-    if isinstance(decision, Fail):
-        decision = Fail(decision.reason, report=REPORT_NONE)
-    work.pending.append(row)
-    work.decisions[row.pk] = decision
+    for row in QueueRecipient.objects.filter(message_id__in=list(wanted), kind=QueueRecipient.JOURNAL, state=W):
+        work = wanted[row.message_id]
+        decision = router.local(journal, size=work.message.size)
+        if isinstance(decision, Fail):
+            decision = Fail(decision.reason, report=REPORT_NONE)
+        work.pending.append(row)
+        work.decisions[row.pk] = decision
 
 
 # --- appending ---------------------------------------------------------------------------------------
@@ -296,22 +310,24 @@ def _write_appends(
     again: list[QueueRecipient] = []
     now = timezone.now()
 
-    def write(entry: tuple[int, list[mailstore.Planned]]) -> tuple[int, list[int], list[int], OSError | None]:
-        mailbox_id, items = entry
-        box = opened[mailbox_id]
-        try:
-            box.write(items)
-            return mailbox_id, [item.append.recipient_id for item in items], [], None
-        except OSError as error:  # disk full, I/O error: keep what made it, the rest waits
+    errors = write_grouped(opened, planned)
+    for mailbox_id, items in planned.items():
+        error = errors.get(mailbox_id)
+        if error is None:
+            complete, incomplete = [item.append.recipient_id for item in items], []
+        else:  # disk full, I/O error: keep what made it (it is on disk: see write_grouped), the rest waits
+            serverlog.log("DELIVERY", serverlog.PROBLEMS, f"mailbox {mailboxes[mailbox_id]}: write failed: {error}")
+            box = opened[mailbox_id]
             complete, incomplete = box.recover(
                 [Recorded(item.append.recipient_id, item.offset, item.length, item.token) for item in items])
-            return mailbox_id, complete, incomplete, error
-
-    # Each mailbox is a file or folder of its own: their writes and syncs go side by side.
-    for mailbox_id, complete, incomplete, error in queuefile.parallel(write, list(planned.items())):
+            if complete:  # what made it is delivered: on disk before it counts as such
+                try:
+                    box.sync()
+                    box.sync_published()
+                except OSError as sync_error:
+                    serverlog.log("DELIVERY", serverlog.PROBLEMS, f"mailbox {mailboxes[mailbox_id]}: "
+                                                                  f"sync failed: {sync_error}")
         address = mailboxes[mailbox_id].account.address
-        if error is not None:
-            serverlog.log("DELIVERY", serverlog.PROBLEMS, f"mailbox {mailboxes[mailbox_id]}: write failed: {error}")
         for recipient_id in incomplete:
             outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
             again.append(QueueRecipient(pk=recipient_id, state=W, append_offset=None, append_length=None,
@@ -324,6 +340,45 @@ def _write_appends(
             bulk_set(done, ["state", "done_at", "delivered_to", "reason"])
         if again:
             bulk_set(again, ["state", "append_offset", "append_length", "append_token"])
+
+
+def write_grouped(
+    opened: dict[int, mailstore.OpenMailbox], planned: dict[int, list[mailstore.Planned]]
+) -> dict[int, OSError]:
+    """Write every mailbox's appends, then flush the file system once for all of them (and once
+    more for MailDir's renames into new/): two flushes a pass instead of a sync a mailbox or a
+    message. The mailboxes whose write failed, with the error; whatever of theirs is in place was
+    flushed with the rest, so their recover() tells truly what is on disk."""
+    errors: dict[int, OSError] = {}
+
+    def each(step, mailbox_ids) -> list[int]:
+        worked = []
+        for mailbox_id in mailbox_ids:
+            try:
+                if step(mailbox_id) is not False:
+                    worked.append(mailbox_id)
+            except OSError as error:
+                errors[mailbox_id] = error
+        return worked
+
+    def flush(mailbox_ids: list[int], one) -> None:
+        try:
+            queuefile.sync_devices([opened[mailbox_id].path.parent for mailbox_id in mailbox_ids])
+        except OSError:  # the flush of the whole file system failed: each mailbox on its own says which
+            each(one, mailbox_ids)
+
+    files = sum(len(items) if isinstance(opened[mailbox_id], mailstore.MailDirMailbox) else 1
+                for mailbox_id, items in planned.items())
+    if files < queuefile.GROUP_SYNC_FILES:  # a few files: their own syncs are quicker (see queuefile)
+        each(lambda mailbox_id: opened[mailbox_id].write(planned[mailbox_id]), list(planned))
+        return errors
+    written = each(lambda mailbox_id: opened[mailbox_id].write_data(planned[mailbox_id]), list(planned))
+    flush(written, lambda mailbox_id: opened[mailbox_id].sync())
+    written = [mailbox_id for mailbox_id in written if mailbox_id not in errors]
+    renamed = each(lambda mailbox_id: opened[mailbox_id].publish(planned[mailbox_id]), written)
+    if renamed:
+        flush(renamed, lambda mailbox_id: opened[mailbox_id].sync_published())
+    return errors
 
 
 def _log_deliveries(works: list[Work], outcome: AppendOutcome, notes: dict[int, str]) -> None:
@@ -354,6 +409,7 @@ class Settled:
     reports: list[int] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     records: list[tuple[str, int, str]] = field(default_factory=list)
+    rewrites: list[tuple[int, str, list[queuefile.EnvelopeLine], bytes]] = field(default_factory=list)
 
 
 def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
@@ -369,15 +425,16 @@ def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
             rows[row.message_id].append(row)
         changed: list[QueueRecipient] = []
         touched_queues: dict[tuple[str, str], str] = {}
+        built: list[tuple[QueuedMessage, str]] = []
         for work in works:
             message = messages.get(work.message.pk)
             if message is None or message.state != QueuedMessage.QUEUED:
                 continue
             failures = _apply(work, rows[message.pk], outcome, now, changed, touched_queues, result)
             if failures:
-                report = queue_report(router, message, failures, work.body or b"")
+                report = build_report(router, message, failures, work.body or b"")
                 if report is not None:
-                    result.reports.append(report)
+                    built.append(report)
             _finish_or_wait(message, rows[message.pk], work, now, result)
         if changed:
             bulk_set(changed, ["state", "reason", "done_at", "next_attempt", "module",
@@ -389,6 +446,8 @@ def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
                  for (module, name), reason in touched_queues.items()],
                 update_conflicts=True, unique_fields=["module", "name"], update_fields=["last_error", "last_attempt"],
             )
+        result.reports.extend(save_reports(built))
+        queuefile.write_queue_files(result.rewrites)  # the envelopes of messages that still wait
     after_settling(result)
 
 
@@ -440,7 +499,7 @@ def _finish_or_wait(message: QueuedMessage, rows: list[QueueRecipient], work: Wo
     in_flight = now + timedelta(seconds=lease_seconds())
     message.next_attempt = min(row.next_attempt if row.state == W else in_flight for row in waiting)
     if work.body is not None:
-        queuefile.write_queue_file(message.pk, message.sender, envelope(rows), work.body)
+        result.rewrites.append((message.pk, message.sender, envelope(rows), work.body))
 
 
 def envelope(rows: list[QueueRecipient]) -> list[queuefile.EnvelopeLine]:
@@ -467,6 +526,15 @@ def queue_report(
     router: Router, message: QueuedMessage, failures: list[tuple[str, str, str]], body: bytes
 ) -> int | None:
     """Queue a non-delivery report to the message's sender (in the caller's transaction)."""
+    built = build_report(router, message, failures, body)
+    return save_reports([built])[0] if built is not None else None
+
+
+def build_report(
+    router: Router, message: QueuedMessage, failures: list[tuple[str, str, str]], body: bytes
+) -> tuple[QueuedMessage, str] | None:
+    """The (unsaved) report row to the message's sender and its one recipient, or None when no
+    report goes: a null or remote sender (unless a failure reports to any), or a report itself."""
     sender = message.sender
     if not sender or message.is_report or router.main is None:
         return None
@@ -478,23 +546,41 @@ def queue_report(
     report_id = f"report.{message.pk}.{now.strftime('%Y%m%d%H%M%S%f')}"
     content = reports.failure_report(report_id=report_id, main_domain=router.main.name, sender=sender,
                                      failures=listed, message=body, when=now)
-    row = QueuedMessage.objects.create(
+    row = QueuedMessage(
         state=QueuedMessage.RECEIVING, sender="", is_report=True, content=content, size=len(content),
         subject=reports.subject_failed()[:255], message_id=f"<{report_id}@{router.main.name}>",
     )
-    QueueRecipient.objects.create(message=row, position=0, address=sender)
-    return row.pk
+    return row, sender
+
+
+def save_reports(built: list[tuple[QueuedMessage, str]]) -> list[int]:
+    """Save report rows and their recipients, two statements however many (in the caller's transaction)."""
+    if not built:
+        return []
+    rows = QueuedMessage.objects.bulk_create([row for row, _sender in built])
+    QueueRecipient.objects.bulk_create([QueueRecipient(message=row, position=0, address=sender)
+                                        for row, (_row, sender) in zip(rows, built, strict=True)])
+    return [row.pk for row in rows]
 
 
 def materialize(message_ids: list[int]) -> None:
-    """Write the Queue files of server-made messages (reports) and queue them."""
-    for row in QueuedMessage.objects.filter(pk__in=message_ids, state=QueuedMessage.RECEIVING,
-                                            content__isnull=False):
-        recipients = [queuefile.EnvelopeLine(W, address) for address in
-                      row.recipients.order_by("position").values_list("address", flat=True)]
-        queuefile.write_queue_file(row.pk, row.sender, recipients, bytes(row.content))
-        now = timezone.now()
-        QueuedMessage.objects.filter(pk=row.pk, state=QueuedMessage.RECEIVING).update(
-            state=QueuedMessage.QUEUED, content=None, received=now, next_attempt=now)
+    """Write the Queue files of server-made messages (reports) and queue them: a few statements and
+    one grouped write however many there are."""
+    rows = list(QueuedMessage.objects.filter(pk__in=message_ids, state=QueuedMessage.RECEIVING,
+                                             content__isnull=False).order_by("id"))
+    if not rows:
+        return
+    addresses: dict[int, list[str]] = defaultdict(list)
+    for message_id, address in (QueueRecipient.objects.filter(message_id__in=[row.pk for row in rows])
+                                .order_by("message_id", "position").values_list("message_id", "address")):
+        addresses[message_id].append(address)
+    queuefile.write_queue_files([
+        (row.pk, row.sender, [queuefile.EnvelopeLine(W, address) for address in addresses[row.pk]], bytes(row.content))
+        for row in rows
+    ])
+    now = timezone.now()
+    QueuedMessage.objects.filter(pk__in=[row.pk for row in rows], state=QueuedMessage.RECEIVING).update(
+        state=QueuedMessage.QUEUED, content=None, received=now, next_attempt=now)
+    for row in rows:
         serverlog.log("QUEUE", serverlog.MAJOR, f"message {row.pk}: non-delivery report to "
-                                                f"{', '.join(line.address for line in recipients)} queued")
+                                                f"{', '.join(addresses[row.pk])} queued")

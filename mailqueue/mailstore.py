@@ -2,7 +2,10 @@
 
 Every append follows one protocol (see the mailqueue package docstring): with the mailbox locked,
 settle what a crashed append left (`recover`), record each new append (`plan`) in the database
-and commit, write and fsync (`write`), then mark the recipients delivered. `recover` tells from
+and commit, write (`write_data`), flush, make visible (`publish`: MailDir's rename into new/) and
+flush again, then mark the recipients delivered. A delivery pass writes all its mailboxes first
+and flushes the file system once for all of them (queuefile.sync_devices); `write` does the
+whole sequence for one mailbox with its own fsyncs. `recover` tells from
 the mailbox itself whether a recorded append is complete: a Text mailbox by the sha256 of the
 bytes at the recorded offset (a torn tail is cut off), a MailDir by the message file's name."""
 
@@ -164,11 +167,27 @@ class TextMailbox:
             offset += len(data)
         return planned
 
-    def write(self, planned: list[Planned]) -> None:
+    def write_data(self, planned: list[Planned], *, sync: bool = False) -> None:
+        """Append the entries (synced only when asked)."""
         view = memoryview(b"".join(item.data for item in planned))
         while view:
             view = view[os.write(self.fd, view):]
+        if sync:
+            self.sync()
+
+    def sync(self) -> None:
         os.fdatasync(self.fd)
+
+    def publish(self, planned: list[Planned]) -> bool:
+        """Nothing to do once the bytes are on disk (False: no second flush needed)."""
+        return False
+
+    def sync_published(self) -> None:
+        return None
+
+    def write(self, planned: list[Planned]) -> None:
+        """write_data and sync, for one mailbox on its own."""
+        self.write_data(planned, sync=True)
 
 
 def _maildir_host() -> str:
@@ -229,24 +248,33 @@ class MailDirMailbox:
             for append in appends
         ]
 
-    def _write_tmp(self, item: Planned) -> None:
-        fd = os.open(self.path / "tmp" / item.token, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        try:
-            view = memoryview(item.append.message)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fdatasync(fd)
-        finally:
-            os.close(fd)
+    def write_data(self, planned: list[Planned], *, sync: bool = False) -> None:
+        """Each message into tmp/ (synced one by one only when asked)."""
+        from mailqueue.queuefile import write_all
 
-    def write(self, planned: list[Planned]) -> None:
-        """Each message into tmp/ and synced (side by side), then renamed into new/, new/ synced."""
-        from mailqueue.queuefile import parallel
+        for item in planned:
+            write_all(self.path / "tmp" / item.token, item.append.message, sync=sync)
 
-        parallel(self._write_tmp, planned)
+    def sync(self) -> None:
+        """The tmp/ files on disk (one flush of the file system for all of them)."""
+        from mailqueue.queuefile import sync_devices
+
+        sync_devices([self.path])
+
+    def publish(self, planned: list[Planned]) -> bool:
+        """The synced tmp/ files renamed into new/ (True: the renames need a flush)."""
         for item in planned:
             os.rename(self.path / "tmp" / item.token, self.path / "new" / item.token)
+        return bool(planned)
+
+    def sync_published(self) -> None:
         fsync_dir(self.path / "new")
+
+    def write(self, planned: list[Planned]) -> None:
+        """Into tmp/, synced, renamed into new/, new/ synced: for one mailbox on its own."""
+        self.write_data(planned, sync=True)
+        if self.publish(planned):
+            self.sync_published()
 
 
 STORES = {"mbox": TextMailbox, "mdir": MailDirMailbox, "mslc": MailDirMailbox}

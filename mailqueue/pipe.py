@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from basedir.atomic import fsync_dir, same_content, write_file_atomic
@@ -24,6 +25,7 @@ from mailqueue.models import QueuedMessage, QueueRecipient
 from mailqueue.submission import BadSubmission, Submission, parse_submission
 
 SUB = ".sub"
+QUEUED = ".queued"  # a picked-up file about to be removed: .<name>.sub.queued
 PICKUP_BATCH = 200
 BAD = ".bad"
 TAG = "PIPE"
@@ -69,8 +71,37 @@ def pickup_batch() -> int:
     return int(getattr(settings, "MAILQUEUE_PICKUP_BATCH", PICKUP_BATCH))
 
 
+PICKUP_LOCK = (0x43475150, 1)  # "CGQP": the advisory lock of whoever is picking up now
+
+
+@contextlib.contextmanager
+def pickup_turn() -> Iterator[bool]:
+    """Whether this process may pick up now: on PostgreSQL one runner at a time (a session-level
+    advisory lock, tried, never waited for; a killed runner's lock goes with its connection), so
+    two runners never read, parse and queue the same files only for one of them to lose the race.
+    The one without the turn delivers meanwhile. Elsewhere (SQLite: one runner) always."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", list(PICKUP_LOCK))
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", list(PICKUP_LOCK))
+
+
 def pickup(*, limit: int = 500) -> PickupResult:
-    """Queue the `.sub` files of Submitted/ (at most limit of them); set bad ones aside."""
+    """Queue the `.sub` files of Submitted/ (at most limit of them); set bad ones aside. Another
+    runner picking up right now means nothing to do here (see pickup_turn)."""
+    with pickup_turn() as mine:
+        return _pickup(limit) if mine else PickupResult()
+
+
+def _pickup(limit: int) -> PickupResult:
     result = PickupResult()
     folder = queuefile.submitted_dir()
     picked: list[Picked] = []
@@ -117,11 +148,7 @@ def queue_picked(picked: list[Picked]) -> list[int]:
         QueuedMessage.objects.filter(pk__in=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(
             state=QueuedMessage.QUEUED, received=now, next_attempt=now
         )
-    folder = queuefile.submitted_dir()
-    for item in picked:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(folder / item.name)
-    fsync_dir(folder)
+    remove_submitted([item.name for item in picked])
     for row in to_write:
         item = by_key[row.source_key]
         serverlog.log(
@@ -132,6 +159,25 @@ def queue_picked(picked: list[Picked]) -> list[int]:
     if to_write:
         stats.count("mail.submitted", len(to_write))
     return [row.pk for row in to_write]
+
+
+def remove_submitted(names: list[str]) -> None:
+    """The picked-up files go: each is renamed to a hidden name at once (no pickup sees it again),
+    then removed (in the background in a queue runner). A rename lost in a crash only brings the
+    .sub back, and its identity finds its message; a hidden file left behind goes with the sweep."""
+    folder = queuefile.submitted_dir()
+    hidden: list[Path] = []
+    for name in names:
+        target = folder / f".{name}{QUEUED}"
+        with contextlib.suppress(FileNotFoundError):
+            os.rename(folder / name, target)
+            hidden.append(target)
+    queuefile.remove_files(hidden)
+
+
+def is_queued_leftover(name: str) -> bool:
+    """A picked-up Submitted/ file renamed for removal (see remove_submitted)."""
+    return name.startswith(".") and name.endswith(QUEUED)
 
 
 @transaction.atomic

@@ -16,14 +16,19 @@ report). One Router lives for one delivery pass and remembers what it looked up.
 from __future__ import annotations
 
 import ipaddress
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from accounts.models import Account, Mailbox
+from django.db.models import Q
+
+from accounts.models import Account, AccountAlias, Mailbox
 from accounts.selectors import find_account
 from basedir import paths
 from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_bool, parse_size
 from cgadmin.dataformat import Value
-from domains.models import Domain
+from domains.models import Domain, DomainAlias
+from domains.names import lookup_domain_key
 from domains.selectors import find_domain, main_domain_or_none
 from domains.settings_schema import DOMAIN
 from mailqueue import mailstore
@@ -86,11 +91,22 @@ def _size_limit(value: Value) -> int | None:
         return None
 
 
+# The server documents a delivery pass reads, fetched together in one query.
+DOCUMENTS = (documents.MAIN, documents.DOMAIN_DEFAULTS, documents.ACCOUNT_DEFAULTS, documents.NETWORK,
+             documents.RUNTIME)
+_UNSET = object()
+
+
 class Router:
-    """Routes addresses for one delivery pass, each lookup made once."""
+    """Routes addresses for one delivery pass, each lookup made once.
+
+    `preload` fetches what a whole batch needs (the Main Domain, the server documents, every
+    domain, account, alias and INBOX its addresses name) in a fixed number of queries, however many
+    recipients the batch has; a lookup it did not foresee (a reroute target) is made on its own."""
 
     def __init__(self) -> None:
-        self.main = main_domain_or_none()
+        self._main: Domain | object | None = _UNSET
+        self._domain_objects: dict[int, Domain] = {}
         self._domains: dict[str, Domain | None] = {}
         self._domain_values: dict[int, dict[str, Value]] = {}
         self._accounts: dict[tuple[int, str], Account | None] = {}
@@ -101,7 +117,100 @@ class Router:
         self._local_ips: set[str] | None = None
         self._server_documents: dict[str, dict[str, Value]] = {}
 
+    # --- preloading ------------------------------------------------------------------------
+
+    def preload(self, addresses: Iterable[str]) -> None:
+        """Look up, in a few queries, everything that routing these addresses will ask for."""
+        from server.models import ServerDocument
+
+        wanted = [address for address in addresses if address]
+        missing = [name for name in DOCUMENTS if name not in self._server_documents]
+        if missing:
+            found = dict(ServerDocument.objects.filter(name__in=missing).values_list("name", "data"))
+            for name in missing:
+                self._server_documents[name] = dict(found.get(name) or {})
+        journal = str(self.document(documents.MAIN).get("JournalAccount") or "").strip()
+        if journal:
+            wanted.append(journal)
+        self._preload_domains(wanted)
+        self._preload_accounts(wanted)
+
+    def _one_domain(self, domain: Domain) -> Domain:
+        """One Python object per domain row, so what is cached on it is shared."""
+        return self._domain_objects.setdefault(domain.pk, domain)
+
+    def _preload_domains(self, addresses: list[str]) -> None:
+        keys: dict[str, str] = {}  # cache key -> lookup key
+        for address in addresses:
+            _local, name = self.split_unloaded(address)
+            key = name.strip().lower()
+            if key and key not in self._domains:
+                keys[key] = lookup_domain_key(key)
+        condition = Q(name__in=set(keys.values()))
+        if self._main is _UNSET:
+            condition |= Q(is_main=True)
+        by_name: dict[str, Domain] = {}
+        for domain in Domain.objects.filter(condition):
+            domain = self._one_domain(domain)
+            by_name[domain.name] = domain
+            if domain.is_main:
+                self._main = domain
+        if self._main is _UNSET:
+            self._main = None
+        if isinstance(self._main, Domain):
+            self._domains.setdefault(self._main.name, self._main)
+        unmatched = {lookup for lookup in keys.values() if lookup not in by_name}
+        if unmatched:
+            for alias in DomainAlias.objects.select_related("domain").filter(name__in=unmatched):
+                by_name[alias.name] = self._one_domain(alias.domain)
+        for key, lookup in keys.items():
+            self._domains[key] = by_name.get(lookup)
+
+    def _preload_accounts(self, addresses: list[str]) -> None:
+        names: dict[int, set[str]] = defaultdict(set)
+        for address in addresses:
+            local, domain_name = self.split(address)
+            domain = self.domain(domain_name) if domain_name else None
+            key = local.strip().lower()
+            if domain is not None and key and (domain.pk, key) not in self._accounts:
+                names[domain.pk].add(key)
+        if not names:
+            return
+        everyone = set().union(*names.values())
+        for account in Account.objects.filter(domain_id__in=list(names), name__in=everyone):
+            if account.name in names[account.domain_id]:
+                account.domain = self._domain_objects[account.domain_id]
+                self._accounts[(account.domain_id, account.name)] = account
+        left = {(domain_id, name) for domain_id, wanted in names.items() for name in wanted
+                if (domain_id, name) not in self._accounts}
+        if left:
+            aliases = AccountAlias.objects.select_related("account__domain").filter(
+                domain_id__in={domain_id for domain_id, _ in left}, name__in={name for _, name in left})
+            for alias in aliases:
+                if (alias.domain_id, alias.name) in left:
+                    account = alias.account
+                    account.domain = self._one_domain(account.domain)
+                    self._accounts[(alias.domain_id, alias.name)] = account
+        for key in left:
+            self._accounts.setdefault(key, None)
+        accounts = [account for account in self._accounts.values()
+                    if account is not None and account.pk not in self._inboxes]
+        if accounts:
+            by_account = {account.pk: account for account in accounts}
+            for mailbox in Mailbox.objects.filter(account_id__in=list(by_account), name=INBOX):
+                mailbox.account = by_account[mailbox.account_id]
+                self._inboxes[mailbox.account_id] = mailbox
+            for account_id in by_account:
+                self._inboxes.setdefault(account_id, None)
+
     # --- lookups ----------------------------------------------------------------------------
+
+    @property
+    def main(self) -> Domain | None:
+        if self._main is _UNSET:
+            main = main_domain_or_none()
+            self._main = self._one_domain(main) if main is not None else None
+        return self._main  # type: ignore[return-value]
 
     def document(self, name: str) -> dict[str, Value]:
         if name not in self._server_documents:
@@ -112,9 +221,10 @@ class Router:
         key = name.strip().lower()
         if key not in self._domains:
             try:
-                self._domains[key] = find_domain(key)
+                found = find_domain(key)
             except InvalidInput:
-                self._domains[key] = None
+                found = None
+            self._domains[key] = self._one_domain(found) if found is not None else None
         return self._domains[key]
 
     def domain_values(self, domain: Domain) -> dict[str, Value]:
@@ -131,7 +241,10 @@ class Router:
     def account(self, domain: Domain, name: str) -> Account | None:
         key = (domain.pk, name.strip().lower())
         if key not in self._accounts:
-            self._accounts[key] = find_account(domain.name, name)
+            account = find_account(domain.name, name)
+            if account is not None:
+                account.domain = self._one_domain(account.domain)
+            self._accounts[key] = account
         return self._accounts[key]
 
     def account_values(self, account: Account) -> dict[str, Value]:
@@ -139,9 +252,9 @@ class Router:
             from accounts.selectors import account_setting_layers
             from accounts.settings_schema import ACCOUNT
 
-            self._account_values[account.pk] = effective_values(
-                ACCOUNT, [*account_setting_layers(account.domain), Layer("explicit", account.settings)]
-            )
+            layers = account_setting_layers(account.domain,
+                                            server_defaults=self.document(documents.ACCOUNT_DEFAULTS))
+            self._account_values[account.pk] = effective_values(ACCOUNT, [*layers, Layer("explicit", account.settings)])
         return self._account_values[account.pk]
 
     def inbox(self, account: Account) -> Mailbox | None:
@@ -156,14 +269,19 @@ class Router:
         return paths.mailbox_path(mailbox, self.foldering(mailbox.account.domain))
 
     def storage_used(self, account: Account) -> int:
-        """StorageUsed: the sizes of the account's mailbox files (what this pass added included)."""
+        """StorageUsed: the sizes of the account's mailbox files (what this pass added included).
+        The mailboxes of every account of the pass that has a MaxAccountSize are listed at once."""
         if account.pk not in self._storage:
-            foldering = self.foldering(account.domain)
-            total = 0
-            for mailbox in Mailbox.objects.filter(account=account):
-                mailbox.account = account
-                total += mailstore.storage_used(paths.mailbox_path(mailbox, foldering))
-            self._storage[account.pk] = total
+            owners = {other.pk: other for other in self._accounts.values()
+                      if other is not None and other.pk not in self._storage
+                      and _size_limit(self.account_values(other).get("MaxAccountSize")) is not None}
+            owners[account.pk] = account
+            totals = dict.fromkeys(owners, 0)
+            for mailbox in Mailbox.objects.filter(account_id__in=list(owners)):
+                owner = owners[mailbox.account_id]
+                mailbox.account = owner
+                totals[owner.pk] += mailstore.storage_used(paths.mailbox_path(mailbox, self.foldering(owner.domain)))
+            self._storage.update(totals)
         return self._storage[account.pk]
 
     def local_ips(self) -> set[str]:
@@ -202,6 +320,12 @@ class Router:
         if not at:
             return domain, self.main.name if self.main else ""
         return local, domain
+
+    def split_unloaded(self, address: str) -> tuple[str, str]:
+        """split, before the Main Domain is known: a bare name's domain is "" (the preload's own
+        query finds the Main Domain)."""
+        local, at, domain = address.strip().rpartition("@")
+        return (local, domain) if at else (domain, "")
 
     def is_local_address(self, address: str) -> bool:
         """Whether an address is in a local domain (a report goes to local senders)."""

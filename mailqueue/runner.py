@@ -95,7 +95,17 @@ class Runner:
         return busy or bool(picked)
 
     def run(self, should_stop: Callable[[], bool]) -> None:
+        from mailqueue import queuefile
+
         serverlog.log("PIPE", serverlog.MAJOR, "queue runner started: watching Submitted/")
+        queuefile.remove_in_background(True)
+        try:
+            self._loop(should_stop)
+        finally:
+            queuefile.remove_in_background(False)  # waits for the removals handed over
+        serverlog.log("PIPE", serverlog.MAJOR, "queue runner stopped")
+
+    def _loop(self, should_stop: Callable[[], bool]) -> None:
         while not should_stop():
             try:
                 busy = self.step()
@@ -106,4 +116,3 @@ class Runner:
                 continue
             if not busy:
                 time.sleep(self.poll_seconds)
-        serverlog.log("PIPE", serverlog.MAJOR, "queue runner stopped")

@@ -29,6 +29,7 @@ def sweep() -> dict[str, int]:
         materialize(reports)
         done["reports"] = len(reports)
     done["recovered"] = _recover_pickups(now)
+    _remove_queued_leftovers()
     removed, orphans = _tidy_queue_folder()
     done["removed"], done["orphans"] = removed, orphans
     old = QueuedMessage.objects.filter(state=QueuedMessage.DONE, received__lt=now - KEEP_FINISHED)
@@ -52,6 +53,17 @@ def _recover_pickups(now) -> int:
             row.delete()
         count += 1
     return count
+
+
+def _remove_queued_leftovers() -> None:
+    """Picked-up Submitted/ files that a stopped runner renamed but did not remove yet."""
+    from mailqueue.pipe import is_queued_leftover
+
+    try:
+        names = [name for name in os.listdir(queuefile.submitted_dir()) if is_queued_leftover(name)]
+    except FileNotFoundError:
+        return
+    queuefile.unlink_files([queuefile.submitted_dir() / name for name in names])
 
 
 def _tidy_queue_folder() -> tuple[int, int]:
