@@ -36,6 +36,10 @@ MESSAGES = int(os.environ.get("QUEUE_KILL_MESSAGES") or 5000)
 BAD_FILES = 40
 CHUNK = 250  # messages submitted at a time
 KILLS_PER_CHUNK = 2
+# A kill comes a random moment of up to this long after the last one (or, half the time, as soon as
+# an append is in flight): long enough for a fresh worker to finish a few passes of the small
+# rounds below before the next kill (more often, and the workers would rarely commit anything).
+KILL_WAIT_SECONDS = 2.0
 FINISH_SECONDS = 300.0
 MESSAGE_ID = re.compile(rb"^Message-ID: <([^>]+)>", re.MULTILINE | re.IGNORECASE)
 
@@ -177,6 +181,7 @@ def test_killing_workers_at_random_loses_and_doubles_nothing(base, client1, dns,
     bad: dict[str, bytes] = {}
 
     workers = Workers(base, 2)
+    began = time.monotonic()
     try:
         for start in range(0, MESSAGES, CHUNK):
             for number in range(start, min(start + CHUNK, MESSAGES)):
@@ -192,10 +197,13 @@ def test_killing_workers_at_random_loses_and_doubles_nothing(base, client1, dns,
                 bad[f"bad{number:03d}"] = data
                 submit(submitted, f"bad{number:03d}", data)
             for _ in range(KILLS_PER_CHUNK):
-                workers.kill_one(rng, 2.0)
+                workers.kill_one(rng, KILL_WAIT_SECONDS)
         for _ in range(4 * KILLS_PER_CHUNK):  # more while the last chunks are delivered
-            workers.kill_one(rng, 2.0)
+            workers.kill_one(rng, KILL_WAIT_SECONDS)
         # The rest is delivered by fresh workers with the usual round sizes.
+        killing = time.monotonic() - began
+        left = QueuedMessage.objects.exclude(state=QueuedMessage.DONE).count() + sum(
+            name.endswith(".sub") for name in os.listdir(submitted))
         workers.stop()
         kills = workers.kills
         del settings.MAILQUEUE_BATCH_SIZE, settings.MAILQUEUE_PICKUP_BATCH
@@ -203,6 +211,7 @@ def test_killing_workers_at_random_loses_and_doubles_nothing(base, client1, dns,
         deadline = time.monotonic() + FINISH_SECONDS
         while not all_done(submitted) and time.monotonic() < deadline:
             time.sleep(0.25)
+        draining = time.monotonic() - began - killing
     finally:
         workers.stop()
     errors = workers.errors.read_text(errors="replace")
@@ -219,8 +228,8 @@ def test_killing_workers_at_random_loses_and_doubles_nothing(base, client1, dns,
     recovered = re.findall(r"after a crash (\d+) append\(s\) found complete, (\d+) to be made again",
                            "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log")))
     complete, again = sum(int(c) for c, _ in recovered), sum(int(a) for _, a in recovered)
-    print(f"{kills} kills; appends in flight settled after a crash: {complete} found complete, "
-          f"{again} made again")
+    print(f"{kills} kills in {killing:.0f} s, the {left} messages left delivered in {draining:.0f} s; appends in flight settled "
+          f"after a crash: {complete} found complete, {again} made again")
     assert complete + again > 0, "no kill hit an append in flight"
 
     for account in accounts:
