@@ -5,10 +5,12 @@ How a message travels
 1. Pickup (`pipe`, run by the queue runner, a cgserver component polling Submitted/ every 0.1 s):
    a complete `.sub` file is parsed (`submission`), its row is committed in state R under the
    file's identity (sha256 of name, inode, size, mtime and content), the Queue/<id>.msg file is
-   written whole (basedir.atomic: temp, fsync, rename, fsync folder), the row becomes Q, and only
-   then is the `.sub` file removed. A crash anywhere leaves either the `.sub` file (picked up again:
-   its identity finds the row, so no second message) or a complete Queue file (the sweep queues
-   it). Unparseable files are copied to BadFiles/ and renamed `.bad`, with a log record.
+   written whole (a temporary file, flushed, renamed, Queue/ fsynced: a round's files share one
+   flush of the file system), the row becomes Q, and only then is the `.sub` file removed (renamed
+   hidden at once, unlinked in the background). A crash anywhere leaves either the `.sub` file
+   (picked up again: its identity finds the row, so no second message) or a complete Queue file
+   (the sweep queues it). Unparseable files are copied to BadFiles/ and renamed `.bad`, with a log
+   record. One runner picks up at a time (an advisory lock on PostgreSQL).
 2. Delivery (`delivery`, in Celery workers the runner kicks, or inline): a worker claims a batch
    of due messages with a lease (`claimed_until`, SELECT ... FOR UPDATE SKIP LOCKED), routes each
    waiting recipient (`routing`), appends the local copies (`mailstore`), and settles every message
@@ -29,8 +31,9 @@ The queue id of a message and the recipient row's id name each copy. With the ma
   b. re-reads the states of its own recipients (another worker whose lease overlapped, or an
      administrator's reject, may have settled them) and keeps only those still waiting;
   c. records its appends (state A with offset/length/sha256 or file name) and COMMITS;
-  d. writes and fsyncs (Text: one write of the mboxrd entries, fdatasync; MailDir: tmp/, fsync,
-     rename into new/, fsync new/);
+  d. writes and flushes (Text: one write of the mboxrd entries; MailDir: files in tmp/, then
+     renamed into new/ once on disk; every mailbox of the pass shares one flush of the file
+     system for the data and one for the renames, or fsyncs its own when a pass writes few files);
   e. marks them delivered (state D) and commits, then unlocks.
 
 So the delivery state is durable before an append is considered done, and the mailbox itself

@@ -6,6 +6,7 @@ class MailqueueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import mailqueue.bulk  # noqa: F401  (registers the `anyof` lookup the queue's statements use)
         from mailqueue.runner import register
 
         register()

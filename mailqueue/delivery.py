@@ -17,7 +17,7 @@ from accounts.models import Mailbox
 from basedir import paths
 from logs import serverlog, stats
 from mailqueue import mailstore, queuefile, reports
-from mailqueue.bulk import bulk_set
+from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
 from mailqueue.routing import (
@@ -60,10 +60,10 @@ def claim(limit: int | None = None) -> list[QueuedMessage]:
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            QueuedMessage.objects.filter(id__in=ids).update(claimed_until=now + timedelta(seconds=lease_seconds()))
+            QueuedMessage.objects.filter(id__anyof=ids).update(claimed_until=now + timedelta(seconds=lease_seconds()))
     if not ids:
         return []
-    return list(QueuedMessage.objects.filter(id__in=ids).defer("content").order_by("id"))
+    return list(QueuedMessage.objects.filter(id__anyof=ids).defer("content").order_by("id"))
 
 
 def deliver_due(*, limit: int | None = None, max_seconds: float = 20.0) -> int:
@@ -102,7 +102,7 @@ def process(messages: list[QueuedMessage]) -> None:
     ids = [message.pk for message in messages]
     pending: dict[int, list[QueueRecipient]] = defaultdict(list)
     journaled: set[int] = set()
-    for row in QueueRecipient.objects.filter(message_id__in=ids).order_by("message_id", "position"):
+    for row in QueueRecipient.objects.filter(message_id__anyof=ids).order_by("message_id", "position"):
         if row.kind == QueueRecipient.JOURNAL:
             journaled.add(row.message_id)
         if row.state in (W, A):
@@ -187,7 +187,7 @@ def _add_journal_copies(works: list[tuple[Work, set[int]]], router: Router) -> N
                         position=1_000_000) for message_id in wanted],
         ignore_conflicts=True,  # another worker's pass made it first: that one is used
     )
-    for row in QueueRecipient.objects.filter(message_id__in=list(wanted), kind=QueueRecipient.JOURNAL, state=W):
+    for row in QueueRecipient.objects.filter(message_id__anyof=list(wanted), kind=QueueRecipient.JOURNAL, state=W):
         work = wanted[row.message_id]
         decision = router.local(journal, size=work.message.size)
         if isinstance(decision, Fail):
@@ -225,7 +225,7 @@ def append_all(
     mailboxes = {mailbox_id: mailbox for mailbox_id, (mailbox, _appends) in targets.items()}
     missing = recover - mailboxes.keys()
     if missing:
-        for mailbox in Mailbox.objects.select_related("account__domain").filter(pk__in=missing):
+        for mailbox in Mailbox.objects.select_related("account__domain").filter(pk__anyof=missing):
             mailboxes[mailbox.pk] = mailbox
     if not mailboxes:
         return outcome
@@ -256,10 +256,10 @@ def _record_appends(
     now = timezone.now()
     planned: dict[int, list[mailstore.Planned]] = {}
     with transaction.atomic():
-        stale = list(QueueRecipient.objects.select_for_update().filter(state=A, mailbox_id__in=list(opened))
+        stale = list(QueueRecipient.objects.select_for_update().filter(state=A, mailbox_id__anyof=list(opened))
                      .only("id", "mailbox_id", "append_offset", "append_length", "append_token"))
         mine = [append.recipient_id for mailbox_id in opened for append in targets.get(mailbox_id, (None, []))[1]]
-        states = dict(QueueRecipient.objects.select_for_update().filter(id__in=mine).values_list("id", "state"))
+        states = dict(QueueRecipient.objects.select_for_update().filter(id__anyof=mine).values_list("id", "state"))
         settled: list[QueueRecipient] = []
         for mailbox_id, box in opened.items():
             rows = [row for row in stale if row.mailbox_id == mailbox_id]
@@ -283,21 +283,17 @@ def _record_appends(
             bulk_set(
                 settled, ["state", "done_at", "delivered_to", "reason", "append_offset", "append_length",
                           "append_token"])
-        recorded: list[QueueRecipient] = []
+        recorded: list[tuple] = []
         for mailbox_id, box in opened.items():
             appends = [append for append in targets.get(mailbox_id, (None, []))[1]
                        if states.get(append.recipient_id) == W]
             if not appends:
                 continue
             planned[mailbox_id] = box.plan(appends)
-            for item in planned[mailbox_id]:
-                recorded.append(QueueRecipient(
-                    pk=item.append.recipient_id, state=A, mailbox_id=mailbox_id, append_offset=item.offset,
-                    append_length=item.length, append_token=item.token,
-                ))
-        if recorded:
-            bulk_set(
-                recorded, ["state", "mailbox_id", "append_offset", "append_length", "append_token"])
+            recorded.extend((item.append.recipient_id, A, mailbox_id, item.offset, item.length, item.token)
+                            for item in planned[mailbox_id])
+        bulk_set_rows(QueueRecipient, ["state", "mailbox", "append_offset", "append_length", "append_token"],
+                      recorded)
     return planned
 
 
@@ -306,8 +302,8 @@ def _write_appends(
     planned: dict[int, list[mailstore.Planned]], outcome: AppendOutcome,
 ) -> None:
     """Write and fsync each mailbox's appends, then mark those recipients delivered."""
-    done: list[QueueRecipient] = []
-    again: list[QueueRecipient] = []
+    done: list[tuple] = []
+    again: list[tuple] = []
     now = timezone.now()
 
     errors = write_grouped(opened, planned)
@@ -330,16 +326,13 @@ def _write_appends(
         address = mailboxes[mailbox_id].account.address
         for recipient_id in incomplete:
             outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
-            again.append(QueueRecipient(pk=recipient_id, state=W, append_offset=None, append_length=None,
-                                        append_token=""))
+            again.append((recipient_id, W, None, None, ""))
         for recipient_id in complete:
             outcome.delivered[recipient_id] = address
-            done.append(QueueRecipient(pk=recipient_id, state=D, done_at=now, delivered_to=address, reason=""))
+            done.append((recipient_id, D, now, address, ""))
     with transaction.atomic():
-        if done:
-            bulk_set(done, ["state", "done_at", "delivered_to", "reason"])
-        if again:
-            bulk_set(again, ["state", "append_offset", "append_length", "append_token"])
+        bulk_set_rows(QueueRecipient, ["state", "done_at", "delivered_to", "reason"], done)
+        bulk_set_rows(QueueRecipient, ["state", "append_offset", "append_length", "append_token"], again)
 
 
 def write_grouped(
@@ -419,9 +412,9 @@ def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
     with transaction.atomic():
         ids = [work.message.pk for work in works]
         messages = {message.pk: message for message in QueuedMessage.objects.select_for_update()
-                    .filter(id__in=ids).defer("content").order_by("id")}
+                    .filter(id__anyof=ids).defer("content").order_by("id")}
         rows: dict[int, list[QueueRecipient]] = defaultdict(list)
-        for row in QueueRecipient.objects.filter(message_id__in=ids).order_by("message_id", "position"):
+        for row in QueueRecipient.objects.filter(message_id__anyof=ids).order_by("message_id", "position"):
             rows[row.message_id].append(row)
         changed: list[QueueRecipient] = []
         touched_queues: dict[tuple[str, str], str] = {}
@@ -566,12 +559,12 @@ def save_reports(built: list[tuple[QueuedMessage, str]]) -> list[int]:
 def materialize(message_ids: list[int]) -> None:
     """Write the Queue files of server-made messages (reports) and queue them: a few statements and
     one grouped write however many there are."""
-    rows = list(QueuedMessage.objects.filter(pk__in=message_ids, state=QueuedMessage.RECEIVING,
+    rows = list(QueuedMessage.objects.filter(pk__anyof=message_ids, state=QueuedMessage.RECEIVING,
                                              content__isnull=False).order_by("id"))
     if not rows:
         return
     addresses: dict[int, list[str]] = defaultdict(list)
-    for message_id, address in (QueueRecipient.objects.filter(message_id__in=[row.pk for row in rows])
+    for message_id, address in (QueueRecipient.objects.filter(message_id__anyof=[row.pk for row in rows])
                                 .order_by("message_id", "position").values_list("message_id", "address")):
         addresses[message_id].append(address)
     queuefile.write_queue_files([
@@ -579,7 +572,7 @@ def materialize(message_ids: list[int]) -> None:
         for row in rows
     ])
     now = timezone.now()
-    QueuedMessage.objects.filter(pk__in=[row.pk for row in rows], state=QueuedMessage.RECEIVING).update(
+    QueuedMessage.objects.filter(pk__anyof=[row.pk for row in rows], state=QueuedMessage.RECEIVING).update(
         state=QueuedMessage.QUEUED, content=None, received=now, next_attempt=now)
     for row in rows:
         serverlog.log("QUEUE", serverlog.MAJOR, f"message {row.pk}: non-delivery report to "

@@ -21,6 +21,7 @@ from django.utils import timezone
 from basedir.atomic import fsync_dir, same_content, write_file_atomic
 from logs import serverlog, stats
 from mailqueue import queuefile
+from mailqueue.bulk import bulk_insert
 from mailqueue.models import QueuedMessage, QueueRecipient
 from mailqueue.submission import BadSubmission, Submission, parse_submission
 
@@ -131,9 +132,11 @@ def queue_picked(picked: list[Picked]) -> list[int]:
         try:
             rows = _claim_rows(picked)
             break
-        except IntegrityError:
-            continue  # another runner queued some of these files at the same moment: look again
+        except IntegrityError as error:  # another runner queued some of these files at the same moment
+            failure = error
+            continue  # look again
     else:
+        serverlog.log(TAG, serverlog.PROBLEMS, f"cannot queue {len(picked)} file(s) now: {failure}")
         return []
     by_key = {item.key: item for item in picked}
     to_write = [row for row in rows.values() if row.state == QueuedMessage.RECEIVING]
@@ -145,7 +148,7 @@ def queue_picked(picked: list[Picked]) -> list[int]:
     ])
     now = timezone.now()
     if to_write:
-        QueuedMessage.objects.filter(pk__in=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(
+        QueuedMessage.objects.filter(pk__anyof=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(
             state=QueuedMessage.QUEUED, received=now, next_attempt=now
         )
     remove_submitted([item.name for item in picked])
@@ -183,7 +186,7 @@ def is_queued_leftover(name: str) -> bool:
 @transaction.atomic
 def _claim_rows(picked: list[Picked]) -> dict[str, QueuedMessage]:
     keys = [item.key for item in picked]
-    rows = {row.source_key: row for row in QueuedMessage.objects.filter(source_key__in=keys).only("id", "state",
+    rows = {row.source_key: row for row in QueuedMessage.objects.filter(source_key__anyof=keys).only("id", "state",
                                                                                                   "source_key")}
     new = [
         QueuedMessage(
@@ -194,7 +197,8 @@ def _claim_rows(picked: list[Picked]) -> dict[str, QueuedMessage]:
         for item in picked if item.key not in rows
     ]
     if new:
-        QueuedMessage.objects.bulk_create(new)
+        bulk_insert(new, ["source_key", "source_name", "state", "sender", "message_id", "subject", "size",
+                          "received", "next_attempt", "is_report"])
         by_key = {item.key: item for item in picked}
         QueueRecipient.objects.bulk_create([
             QueueRecipient(message=row, position=position, address=address)

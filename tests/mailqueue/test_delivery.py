@@ -324,3 +324,42 @@ def test_the_mailbox_path_is_the_one_the_exporter_uses(base, client1):
 
     assert inbox_path(jane) == base / "Domains" / "client1.test" / "jane.macnt" / "INBOX.mbox"
     assert paths.mailbox_path(jane.mailboxes.get(), "flat") == inbox_path(jane)
+
+
+def test_journaling_copies_a_message_once_however_often_it_is_retried(base, main, client1, dns):
+    from mailqueue.services import queue_release
+    from server.services import server_settings_update
+
+    journal = make_account(main, "journal")
+    jane = make_account(client1, "jane")
+    server_settings_update(actor=None, updates={"JournalAccount": "journal"})
+    submit(base, "m", message(to="jane@client1.test, far@remote.example"))
+    submit(base, "n", message(to="journal, jane@client1.test", message_id="<m2@test>"))  # to the journal itself
+
+    run_queue()
+    assert queue_release(actor=None, queue="remote.example") == 1  # the first message is tried again
+    run_queue()
+
+    assert len(inbox_messages(jane)) == 2
+    assert sorted(inbox_messages(journal)) == sorted(inbox_messages(jane))  # each message once
+    assert QueueRecipient.objects.get(address="far@remote.example").attempts == 2
+    assert stats.value("mail.journaled") == 1  # the second message reached the journal as a recipient
+
+
+def test_a_domain_whose_address_is_one_of_this_servers_is_a_loop_and_others_wait(base, main, client1, dns):
+    from server import documents
+
+    bob = make_account(client1, "bob")
+    documents.write(documents.NETWORK, {"LocalIPs": ["192.0.2.10"]})
+    dns.update({"loop.example": ["192.0.2.10"], "fine.example": ["198.51.100.7"]})  # A records, no MX
+    submit(base, "m", message(to="a@loop.example, b@fine.example", sender="bob@client1.test"))
+
+    run_queue()
+
+    looped, waiting = recipient("a@loop.example"), recipient("b@fine.example")
+    assert looped.state == QueueRecipient.FAILED and "mail loop: loop.example" in looped.reason
+    assert (waiting.state, waiting.module, waiting.queue) == (QueueRecipient.WAITING, "SMTP", "fine.example")
+    (report,) = inbox_messages(bob)
+    listed = report.split(b"The header of your message follows.")[0]
+    assert b"a@loop.example: mail loop" in listed and b"b@fine.example" not in listed
+    assert stats.value("mail.loops") == 1
