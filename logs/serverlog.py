@@ -283,6 +283,30 @@ def log(tag: str, level: int, text: str, *, session: int | None = None, peer: st
     return True
 
 
+def log_many(records: list[tuple[str, int, str]]) -> int:
+    """Record many (tag, level, text) lines as log() does each, with one write: for a batch's
+    records (a delivery pass logs a few lines a message). How many were written."""
+    everything = log_all()
+    now = datetime.now()
+    lines = [format_record(now, level, tag, text, None, None) for tag, level, text in records
+             if everything or level <= component_level(tag)]
+    if not lines:
+        return 0
+    data = "".join(lines).encode("utf-8")
+    try:
+        _writer.write(log_dir(), now.date(), data, max_file_size())
+    except OSError as error:
+        from logs import notifications, oslog
+
+        oslog.program_error(f"cannot write the Server Log in {log_dir()}")
+        with contextlib.suppress(Exception):
+            notifications.report_server_log_failure(log_dir(), error)
+    if log_to_console():
+        with contextlib.suppress(OSError):
+            os.write(1, data)
+    return len(lines)
+
+
 def start_new_file(day: date | None = None) -> Path:
     """Start the day's next file now (the rotation task, every N hours)."""
     folder = log_dir()

@@ -376,6 +376,7 @@ def write_grouped(
 
 def _log_deliveries(works: list[Work], outcome: AppendOutcome, notes: dict[int, str]) -> None:
     journaled = 0
+    records: list[tuple[str, int, str]] = []
     for work in works:
         for row in work.pending:
             address = outcome.delivered.get(row.pk)
@@ -387,7 +388,8 @@ def _log_deliveries(works: list[Work], outcome: AppendOutcome, notes: dict[int, 
             else:
                 note = f", {notes[row.pk]}" if notes.get(row.pk) else ""
                 what = f"delivered to {row.address}{note}: {address}/INBOX"
-            serverlog.log("DELIVERY", serverlog.MAJOR, f"message {work.message.pk}: {what}")
+            records.append(("DELIVERY", serverlog.MAJOR, f"message {work.message.pk}: {what}"))
+    serverlog.log_many(records)
     if outcome.delivered:
         stats.count("mail.delivered", len(outcome.delivered) - journaled)
     if journaled:
@@ -502,8 +504,7 @@ def envelope(rows: list[QueueRecipient]) -> list[queuefile.EnvelopeLine]:
 def after_settling(result: Settled) -> None:
     """What follows the commit: Queue files of finished messages go, reports are written, logs."""
     queuefile.remove_queue_files(result.finished)
-    for tag, level, text in result.records:
-        serverlog.log(tag, level, text)
+    serverlog.log_many(result.records)
     for name, amount in result.counters.items():
         stats.count(name, amount)
     if result.finished:

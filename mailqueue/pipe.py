@@ -152,13 +152,13 @@ def queue_picked(picked: list[Picked]) -> list[int]:
             state=QueuedMessage.QUEUED, received=now, next_attempt=now
         )
     remove_submitted([item.name for item in picked])
-    for row in to_write:
-        item = by_key[row.source_key]
-        serverlog.log(
-            TAG, serverlog.MAJOR,
-            f"{item.name}: queued as message {row.pk} from <{item.submission.sender}> to "
-            f"{len(item.submission.recipients)} recipient(s), {len(item.submission.message)} bytes",
-        )
+    serverlog.log_many([
+        (TAG, serverlog.MAJOR, f"{by_key[row.source_key].name}: queued as message {row.pk} from "
+                               f"<{by_key[row.source_key].submission.sender}> to "
+                               f"{len(by_key[row.source_key].submission.recipients)} recipient(s), "
+                               f"{len(by_key[row.source_key].submission.message)} bytes")
+        for row in to_write
+    ])
     if to_write:
         stats.count("mail.submitted", len(to_write))
     return [row.pk for row in to_write]

@@ -218,3 +218,16 @@ def test_write_log_writes_a_system_record(personas, log_folder):
         log_write(actor=personas.domain_admin_with_right, level=1, text="nope")
     with pytest.raises(InvalidInput):
         log_write(actor=None, level=7, text="bad level")
+
+
+def test_many_records_at_once_follow_each_components_level(log_folder):
+    serverlog.publish_config({"QUEUE": 5, "PIPE": 2}, None)
+    serverlog.forget_levels()
+
+    written = serverlog.log_many([("QUEUE", 5, "detail kept"), ("PIPE", 2, "major kept"),
+                                  ("PIPE", 5, "detail dropped"), ("QUEUE", 2, "two\nlines")])
+
+    assert written == 3
+    assert [line.split(" ", 1)[1] for line in records(log_folder)] == [
+        "5 QUEUE detail kept", "2 PIPE major kept", "2 QUEUE two lines"]
+    assert serverlog.log_many([("PIPE", 6, "dropped")]) == 0

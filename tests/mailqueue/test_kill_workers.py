@@ -228,8 +228,8 @@ def test_killing_workers_at_random_loses_and_doubles_nothing(base, client1, dns,
     recovered = re.findall(r"after a crash (\d+) append\(s\) found complete, (\d+) to be made again",
                            "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log")))
     complete, again = sum(int(c) for c, _ in recovered), sum(int(a) for _, a in recovered)
-    print(f"{kills} kills in {killing:.0f} s, the {left} messages left delivered in {draining:.0f} s; appends in flight settled "
-          f"after a crash: {complete} found complete, {again} made again")
+    print(f"{kills} kills in {killing:.0f} s, the {left} messages left delivered in {draining:.0f} s; "
+          f"appends in flight settled after a crash: {complete} found complete, {again} made again")
     assert complete + again > 0, "no kill hit an append in flight"
 
     for account in accounts:
