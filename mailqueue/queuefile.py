@@ -14,7 +14,7 @@ import contextlib
 import os
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -225,6 +225,18 @@ def remove_in_background(enabled: bool) -> None:
         _remover.flush()
         _remover.stop()
         _remover = None
+
+
+@contextlib.contextmanager
+def background_removal() -> Iterator[None]:
+    """Remove files in the background within this block (when not already on); all are gone after it."""
+    started = _remover is None
+    remove_in_background(True)
+    try:
+        yield
+    finally:
+        if started:
+            remove_in_background(False)
 
 
 def flush_removals() -> None:

@@ -98,11 +98,8 @@ class Runner:
         from mailqueue import queuefile
 
         serverlog.log("PIPE", serverlog.MAJOR, "queue runner started: watching Submitted/")
-        queuefile.remove_in_background(True)
-        try:
+        with queuefile.background_removal():  # waits for the removals handed over when it stops
             self._loop(should_stop)
-        finally:
-            queuefile.remove_in_background(False)  # waits for the removals handed over
         serverlog.log("PIPE", serverlog.MAJOR, "queue runner stopped")
 
     def _loop(self, should_stop: Callable[[], bool]) -> None:

@@ -9,9 +9,11 @@ from cgadmin import context
 @shared_task(acks_late=True, ignore_result=True)
 def deliver_due() -> int:
     """Deliver what is due, until nothing is left (or the time slice ends)."""
+    from mailqueue import queuefile
     from mailqueue.delivery import deliver_due as run
 
-    with context.calling_from(context.SYSTEM):
+    # A pass's removals overlap the next pass (see queuefile.Remover); all are done when the task ends.
+    with queuefile.background_removal(), context.calling_from(context.SYSTEM):
         return run()
 
 
