@@ -24,13 +24,10 @@ def find_account(domain_name: str, name: str) -> Account | None:
     return account
 
 
-def account_setting_layers(domain: Domain, *, server_defaults: dict[str, Value] | None = None) -> list[Layer]:
-    """What lies under an account's explicit settings: server defaults, domain defaults, template
-    (server_defaults: the Account Defaults document when the caller has already read it)."""
-    if server_defaults is None:
-        server_defaults = documents.read(documents.ACCOUNT_DEFAULTS)
+def account_setting_layers(domain: Domain) -> list[Layer]:
+    """What lies under an account's explicit settings: server defaults, domain defaults, template."""
     return [
-        Layer("server defaults", server_defaults),
+        Layer("server defaults", documents.read(documents.ACCOUNT_DEFAULTS)),
         Layer("domain defaults", domain.account_defaults),
         Layer("template", domain.template),
     ]

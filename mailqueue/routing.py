@@ -249,12 +249,15 @@ class Router:
 
     def account_values(self, account: Account) -> dict[str, Value]:
         if account.pk not in self._account_values:
-            from accounts.selectors import account_setting_layers
             from accounts.settings_schema import ACCOUNT
 
-            layers = account_setting_layers(account.domain,
-                                            server_defaults=self.document(documents.ACCOUNT_DEFAULTS))
-            self._account_values[account.pk] = effective_values(ACCOUNT, [*layers, Layer("explicit", account.settings)])
+            # The layers of accounts.selectors.account_setting_layers, with the Account Defaults this
+            # pass has read once (not a read an account).
+            layers = [Layer("server defaults", self.document(documents.ACCOUNT_DEFAULTS)),
+                      Layer("domain defaults", account.domain.account_defaults),
+                      Layer("template", account.domain.template),
+                      Layer("explicit", account.settings)]
+            self._account_values[account.pk] = effective_values(ACCOUNT, layers)
         return self._account_values[account.pk]
 
     def inbox(self, account: Account) -> Mailbox | None:

@@ -363,3 +363,21 @@ def test_a_domain_whose_address_is_one_of_this_servers_is_a_loop_and_others_wait
     listed = report.split(b"The header of your message follows.")[0]
     assert b"a@loop.example: mail loop" in listed and b"b@fine.example" not in listed
     assert stats.value("mail.loops") == 1
+
+
+def test_delivery_sees_each_accounts_settings_through_every_layer(base, client1):
+    from accounts.selectors import account_effective_values
+    from domains.services import account_defaults_update, account_template_update
+    from mailqueue.routing import Router
+
+    account_defaults_update(actor=None, domain=None, updates={"MaxAccountSize": "10M", "QuotaSuspend": "YES"})
+    account_defaults_update(actor=None, domain=client1, updates={"MaxMessageSize": "1K"})
+    account_template_update(actor=None, domain=client1, updates={"MaxAccountSize": "5M"})
+    jane = make_account(client1, "jane", QuotaSuspend="NO")
+    router = Router()
+    router.preload(["jane@client1.test"])
+
+    values = router.account_values(router.account(router.domain("client1.test"), "jane"))
+
+    assert values == account_effective_values(type(jane).objects.select_related("domain").get(pk=jane.pk))
+    assert (values["MaxMessageSize"], values["MaxAccountSize"], values["QuotaSuspend"]) == ("1K", "5M", "NO")
