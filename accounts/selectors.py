@@ -27,7 +27,7 @@ def find_account(domain_name: str, name: str) -> Account | None:
 def account_setting_layers(domain: Domain) -> list[Layer]:
     """What lies under an account's explicit settings: server defaults, domain defaults, template."""
     return [
-        Layer("server defaults", documents.read(documents.ACCOUNT_DEFAULTS)),
+        Layer("server defaults", documents.read_cached(documents.ACCOUNT_DEFAULTS)),
         Layer("domain defaults", domain.account_defaults),
         Layer("template", domain.template),
     ]

@@ -3,7 +3,7 @@
 Only services write them (they check rights and record the audit entry); anyone may read."""
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from cgadmin.dataformat import Value
 from server.models import ServerDocument
@@ -27,7 +27,9 @@ def read(name: str) -> dict[str, Value]:
 
 
 def read_cached(name: str) -> dict[str, Value]:
-    """The document through the shared cache: for what every page reads (the Default Preferences)."""
+    """The document through the shared cache: for what every request reads (defaults, General flags)."""
+    if name in _written_in_this_transaction():
+        return read(name)  # a write not yet committed (perhaps to be rolled back) is never cached
     key = _cache_key(name)
     data = cache.get(key)
     if data is None:
@@ -39,10 +41,40 @@ def read_cached(name: str) -> dict[str, Value]:
 def write(name: str, data: dict[str, Value]) -> None:
     """Replace the document (callers hold the transaction and record the change)."""
     ServerDocument.objects.update_or_create(name=name, defaults={"data": data})
+    _note_written(name)
     key = _cache_key(name)
     cache.delete(key)
     # Again after commit: a reader between this write and the commit may have cached the old value.
     transaction.on_commit(lambda: cache.delete(key))
+
+
+class _Written:
+    """The documents written by the open transaction: forgotten when it commits or rolls back."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def forget(self) -> None:
+        self.names.clear()
+
+
+def _written_in_this_transaction() -> set[str]:
+    written: _Written | None = getattr(connection, "cg_documents_written", None)
+    # Its forget() waits in the transaction's on-commit list; a commit runs it, a rollback drops it.
+    if written is None or not any(entry[1] == written.forget for entry in connection.run_on_commit):
+        return set()
+    return written.names
+
+
+def _note_written(name: str) -> None:
+    if not connection.in_atomic_block:
+        return  # committed already
+    written: _Written | None = getattr(connection, "cg_documents_written", None)
+    if written is None or not any(entry[1] == written.forget for entry in connection.run_on_commit):
+        written = _Written()
+        connection.cg_documents_written = written  # type: ignore[attr-defined]
+        transaction.on_commit(written.forget)
+    written.names.add(name)
 
 
 def _cache_key(name: str) -> str:

@@ -147,7 +147,7 @@ def server_settings_flag(name: str) -> bool:
     """A YES/NO setting of the General page in force (e.g. SeparateAdminRealms)."""
     from cgadmin.catalogue import parse_bool
 
-    values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
+    values = effective_values(MAIN, [Layer("explicit", documents.read_cached(documents.MAIN))])
     return parse_bool(values[name])
 
 

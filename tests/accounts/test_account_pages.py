@@ -58,8 +58,8 @@ def test_the_filter_and_paging_by_name(admin, client1, as_basic):
     assert ">hannah<" in filtered_second and ">bert<" not in filtered_second
 
 
-# HTTP Basic login (5), the Separate Realms flag, the domain, the page, its aliases, the server name.
-ACCOUNTS_PAGE_QUERIES = 10
+# HTTP Basic login (3), the domain, the page, its aliases, the server name.
+ACCOUNTS_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [2, 25])
