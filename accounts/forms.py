@@ -30,7 +30,7 @@ class PasswordForm(ServiceForm):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("confirm"):
-            self.add_error("confirm", "the two passwords differ")
+            self.add_error("confirm", _("the two passwords differ"))
         return data
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import ImportAccountsForm
@@ -21,6 +22,9 @@ from realms.viewtools import actor, call_service
 
 RECENT_IMPORTS = 10
 POLL_SECONDS = 2
+# The import's states as its pages show them ({% translate job.get_status_display %}), for makemessages.
+STATUS_TEXTS = (gettext_noop("Waiting"), gettext_noop("Running"),
+                gettext_noop("Done"), gettext_noop("Failed"))
 
 
 @realm_page("Users", "Import Accounts", level=Level.BASIC, in_menu=False)

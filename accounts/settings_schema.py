@@ -7,6 +7,8 @@ import time
 import zoneinfo
 from functools import cache
 
+from django.utils.translation import gettext as _
+
 from cgadmin.catalogue import (
     Catalogue,
     Kind,
@@ -123,9 +125,9 @@ def host_os_zone_note() -> str:
     offset = time.localtime().tm_gmtoff
     sign = "+" if offset >= 0 else "-"
     hours, minutes = divmod(abs(offset) // 60, 60)
-    return (f"{HOST_OS_ZONE} is a built-in zone with the server OS's current offset from GMT "
-            f"({sign}{hours:02d}:{minutes:02d}) and no daylight saving time; it cannot be used for recurrent "
-            "events sent outside this server. Avoid it unless your zone is not listed.")
+    return _("%(zone)s is a built-in zone with the server OS's current offset from GMT (%(offset)s) and no "
+             "daylight saving time; it cannot be used for recurrent events sent outside this server. Avoid it "
+             "unless your zone is not listed.") % {"zone": HOST_OS_ZONE, "offset": f"{sign}{hours:02d}:{minutes:02d}"}
 
 
 LANGUAGES = ("English", "German", "Russian", "French", "Spanish", "Italian", "Japanese", "Chinese")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
@@ -78,7 +79,7 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
             shown = form if can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS) else None
             created = call_service(request, shown, lambda: account_create(
                 actor=user, domain=the_domain, name=data["name"], kind=data["kind"],
-                password=data["password"] or None), done="Account created.")
+                password=data["password"] or None), done=_("Account created."))
             if created is not None:
                 return HttpResponseRedirect(account_url(request, created))
         status = 400
@@ -129,7 +130,7 @@ class AccountPage:
         user, account = self.user, self.account
         if self.action == "clearcache":  # no form: the service re-reads the files (seed: after a restore)
             return call_service(self.request, None, lambda: account_clear_cache(actor=user, account=account),
-                                done="Account cache cleared: account.settings and account.info re-read.")
+                                done=_("Account cache cleared: account.settings and account.info re-read."))
         form = {"update": self.settings, "password": self.password, "aliases": self.aliases, "rename": self.rename,
                 "type": self.kind, "remove": self.remove}[self.action]
         if not form.is_valid():
@@ -140,22 +141,24 @@ class AccountPage:
             if not self.settings.is_valid():
                 return None
             call = lambda: account_update_settings(actor=user, account=account, updates=updates)  # noqa: E731
-            done = "Settings updated."
+            done = _("Settings updated.")
         elif self.action == "password":
             password = self.password.cleaned_data["password"]
             call = lambda: account_set_password(actor=user, account=account, password=password) or True  # noqa: E731
-            done = "Password changed."
+            done = _("Password changed.")
         elif self.action == "aliases":
             aliases = self.aliases.alias_list()
-            call, done = lambda: account_set_aliases(actor=user, account=account, aliases=aliases), "Aliases updated."
+            call = lambda: account_set_aliases(actor=user, account=account, aliases=aliases)  # noqa: E731
+            done = _("Aliases updated.")
         elif self.action == "rename":
             new_name = self.rename.cleaned_data["new_name"]
-            call, done = lambda: account_rename(actor=user, account=account, new_address=new_name), "Account renamed."
+            call = lambda: account_rename(actor=user, account=account, new_address=new_name)  # noqa: E731
+            done = _("Account renamed.")
         elif self.action == "type":
             kind = self.kind.cleaned_data["kind"]
-            call, done = lambda: account_set_type(actor=user, account=account, kind=kind), "Account type changed."
+            call, done = lambda: account_set_type(actor=user, account=account, kind=kind), _("Account type changed.")
         else:
-            call, done = lambda: account_delete(actor=user, account=account) or True, "Account removed."
+            call, done = lambda: account_delete(actor=user, account=account) or True, _("Account removed.")
         # A refused action whose form the page does not show (no right) is reported above the page.
         return call_service(self.request, form if self.shows(self.action) else None, call, done=done)
 
@@ -220,8 +223,9 @@ def account_prefs(request: HttpRequest, domain: str, account: str) -> HttpRespon
         request, catalogue=PREFS, below=account_prefs_layers(found.domain), own=found.prefs,
         may_change=allowed_by(account_setting_authorizer(user, found)),
         update=lambda updates: account_update_prefs(actor=user, account=found, updates=updates),
-        context={"title": f"Preferences of {found.address}", "links": domain_links(request, found.domain),
-                 "current": "Accounts", "back_url": account_url(request, found), "back_title": found.address,
+        context={"title": _("Preferences of %(account)s") % {"account": found.address},
+                 "links": domain_links(request, found.domain), "current": "Accounts",
+                 "back_url": account_url(request, found), "back_title": found.address,
                  "time_zone_note": host_os_zone_note()},
     )
 
@@ -243,7 +247,7 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
             data = form.cleaned_data
             done = call_service(request, form if may_grant else None, lambda: account_set_domain_admin_rights(
                 actor=user, account=found, administrator=data["administrator"], rights=data["rights"]),
-                done="Access rights updated.")
+                done=_("Access rights updated."))
             if done is not None:
                 return HttpResponseRedirect(request.path)
         status = 400

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 
 
 class CustomRecordForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=255)
-    real_name = forms.CharField(label="Real Name", max_length=255, required=False)
-    email = forms.CharField(label="E-mail", max_length=320, required=False)
+    name = forms.CharField(label=_("Name"), max_length=255)
+    real_name = forms.CharField(label=_("Real Name"), max_length=255, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=320, required=False)
     attributes = forms.CharField(
-        label="Other attributes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: name = value (e.g. title = Sales Manager)",
+        label=_("Other attributes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: name = value (e.g. title = Sales Manager)"),
     )
 
     def attribute_values(self) -> dict[str, Value]:

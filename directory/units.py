@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from cgadmin.catalogue import Layer, effective_values
 from cgadmin.errors import NotFound
 from domains.models import Domain
@@ -15,7 +17,7 @@ from domains.settings_schema import DOMAIN
 from server import documents
 
 LOCAL_UNIT = "_local"
-LOCAL_UNIT_TITLE = "Local Unit"
+LOCAL_UNIT_TITLE = gettext_noop("Local Unit")  # translated where pages show it
 CENTRAL_DIRECTORY = "CentralDirectory"
 KEEP_IN_SYNC = "Keep in Sync"
 DONT_UPDATE = "Don't Update"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
@@ -63,7 +64,7 @@ def _browse_post(request: HttpRequest, form: CustomRecordForm) -> bool:
     if request.POST.get("action") == "remove":
         name = request.POST.get("name", "")
         return call_service(request, None, lambda: directory_record_delete(actor=who, name=name),
-                            done=f"Record {name} removed.") is not None
+                            done=_("Record %(name)s removed.") % {"name": name}) is not None
     if not form.is_valid():
         return False
     try:
@@ -76,7 +77,7 @@ def _browse_post(request: HttpRequest, form: CustomRecordForm) -> bool:
         request, form,
         lambda: directory_record_create(actor=who, name=data["name"], real_name=data["real_name"],
                                         email=data["email"], attributes=attributes),
-        done=f"Record {data['name']} added.",
+        done=_("Record %(name)s added.") % {"name": data["name"]},
     ) is not None
 
 
@@ -123,11 +124,11 @@ def directory_access(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "public_info":
             names = [line.strip() for line in request.POST.get("public_info", "").splitlines() if line.strip()]
             done = call_service(request, None, lambda: directory_public_info_update(actor=who, names=names),
-                                done="Public Info updated.")
+                                done=_("Public Info updated."))
         else:
             rules = posted_rules(request.POST)
             done = call_service(request, None, lambda: directory_access_update(actor=who, rules=rules),
-                                done="Access Rights updated.")
+                                done=_("Access Rights updated."))
         if done is not None:
             return HttpResponseRedirect(request.path)
         status = 400

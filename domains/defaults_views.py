@@ -5,6 +5,7 @@ Default Preferences. Each page edits one layer and shows where every value in fo
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.selectors import account_prefs_layers, account_setting_layers
@@ -48,10 +49,11 @@ def _server_layer_page(request: HttpRequest, *, catalogue: Catalogue, document: 
 def server_account_defaults(request: HttpRequest) -> HttpResponse:
     """The server-wide Account Defaults every account inherits."""
     return _server_layer_page(
-        request, catalogue=ACCOUNT, document=documents.ACCOUNT_DEFAULTS, title="Account Defaults",
+        request, catalogue=ACCOUNT, document=documents.ACCOUNT_DEFAULTS, title=_("Account Defaults"),
         update=lambda *, actor, updates: account_defaults_update(actor=actor, domain=None, updates=updates),
-        intro="Settings of every account on the server unless its domain, its template or the account says otherwise.",
-        related=[("Default Preferences", users_url(request, "server_account_prefs"))],
+        intro=_("Settings of every account on the server unless its domain, its template or the account says "
+                "otherwise."),
+        related=[(_("Default Preferences"), users_url(request, "server_account_prefs"))],
     )
 
 
@@ -60,11 +62,11 @@ def server_account_defaults(request: HttpRequest) -> HttpResponse:
 def server_account_prefs(request: HttpRequest) -> HttpResponse:
     """The server-wide Default Preferences: language, character set, time zone, mailbox names."""
     return _server_layer_page(
-        request, catalogue=PREFS, document=documents.ACCOUNT_PREFS, title="Default Preferences",
+        request, catalogue=PREFS, document=documents.ACCOUNT_PREFS, title=_("Default Preferences"),
         update=lambda *, actor, updates: account_default_prefs_update(actor=actor, domain=None, updates=updates),
-        intro="The Preferences of every user unless the domain or the user chooses otherwise.",
+        intro=_("The Preferences of every user unless the domain or the user chooses otherwise."),
         time_zone_note=host_os_zone_note(),
-        related=[("Account Defaults", users_url(request, "server_account_defaults"))],
+        related=[(_("Account Defaults"), users_url(request, "server_account_defaults"))],
     )
 
 
@@ -73,9 +75,9 @@ def server_account_prefs(request: HttpRequest) -> HttpResponse:
 def server_domain_defaults(request: HttpRequest) -> HttpResponse:
     """The server-wide Domain Defaults every domain's settings inherit."""
     return _server_layer_page(
-        request, catalogue=DOMAIN, document=documents.DOMAIN_DEFAULTS, title="Domain Defaults",
+        request, catalogue=DOMAIN, document=documents.DOMAIN_DEFAULTS, title=_("Domain Defaults"),
         update=domain_defaults_update,
-        intro="Settings of every domain unless the domain's own settings say otherwise.",
+        intro=_("Settings of every domain unless the domain's own settings say otherwise."),
     )
 
 
@@ -98,9 +100,9 @@ def domain_account_defaults(request: HttpRequest, domain: str) -> HttpResponse:
     the_domain = access_domain(actor(request), domain)
     return _domain_layer_page(
         request, the_domain, catalogue=ACCOUNT, below=account_setting_layers(the_domain)[:1],
-        own=the_domain.account_defaults, update=account_defaults_update, title="Account Defaults",
+        own=the_domain.account_defaults, update=account_defaults_update, title=_("Account Defaults"),
         current="Account Defaults",
-        intro="Settings of the domain's accounts unless the Account Template or the account says otherwise.",
+        intro=_("Settings of the domain's accounts unless the Account Template or the account says otherwise."),
     )
 
 
@@ -111,9 +113,9 @@ def domain_account_template(request: HttpRequest, domain: str) -> HttpResponse:
     the_domain = access_domain(actor(request), domain)
     return _domain_layer_page(
         request, the_domain, catalogue=ACCOUNT, below=account_setting_layers(the_domain)[:2],
-        own=the_domain.template, update=account_template_update, title="Account Template",
+        own=the_domain.template, update=account_template_update, title=_("Account Template"),
         current="Account Template",
-        intro="Applied over the defaults to every account of the domain; an account's own values win.",
+        intro=_("Applied over the defaults to every account of the domain; an account's own values win."),
     )
 
 
@@ -124,7 +126,7 @@ def domain_account_prefs(request: HttpRequest, domain: str) -> HttpResponse:
     the_domain = access_domain(actor(request), domain)
     return _domain_layer_page(
         request, the_domain, catalogue=PREFS, below=account_prefs_layers(the_domain)[:1],
-        own=the_domain.account_prefs, update=account_default_prefs_update, title="Default Preferences",
+        own=the_domain.account_prefs, update=account_default_prefs_update, title=_("Default Preferences"),
         current="Default Preferences", time_zone_note=host_os_zone_note(),
-        intro="The Preferences of the domain's users unless a user chooses otherwise.",
+        intro=_("The Preferences of the domain's users unless a user chooses otherwise."),
     )

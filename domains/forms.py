@@ -38,7 +38,7 @@ class AssignedAddressesForm(ServiceForm):
     service_fields = {"IPAddresses": "addresses"}
     mode = forms.ChoiceField(
         label=_("Assigned IP Addresses"), widget=forms.RadioSelect,
-        choices=((IP_USING_DNS, "Using DNS A/MX Records"), (IP_LISTED, "Listed below")),
+        choices=((IP_USING_DNS, _("Using DNS A/MX Records")), (IP_LISTED, _("Listed below"))),
     )
     addresses = forms.CharField(label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("One address a line, IPv4 or IPv6."))

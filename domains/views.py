@@ -10,6 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
@@ -54,9 +56,12 @@ def users_url(request: HttpRequest, name: str, *args: Any) -> str:
     return realm_reverse(request.cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)  # type: ignore[attr-defined]
 
 
-DOMAIN_PAGES = (("Settings", "domain_settings"), ("Accounts", "accounts"), ("Import/Export", "account_import"),
-                ("Account Defaults", "domain_account_defaults"), ("Account Template", "domain_account_template"),
-                ("Default Preferences", "domain_account_prefs"), ("Skins", "domain_skins"))
+# Titles are translated where the strip is drawn (realms/sub_links.html); gettext_noop marks them for makemessages.
+DOMAIN_PAGES = ((gettext_noop("Settings"), "domain_settings"), (gettext_noop("Accounts"), "accounts"),
+                (gettext_noop("Import/Export"), "account_import"),
+                (gettext_noop("Account Defaults"), "domain_account_defaults"),
+                (gettext_noop("Account Template"), "domain_account_template"),
+                (gettext_noop("Default Preferences"), "domain_account_prefs"), (gettext_noop("Skins"), "domain_skins"))
 
 
 def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:
@@ -85,7 +90,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             shown = form if can_write_all_domains(user) else None  # else the refusal goes above the page
             created = call_service(request, shown, lambda: domain_create(actor=user, name=form.cleaned_data["name"]),
-                                   done="Domain created.")
+                                   done=_("Domain created."))
             if created is not None:
                 return HttpResponseRedirect(users_url(request, "domain_settings", created.name))
         status = 400
@@ -143,24 +148,25 @@ class DomainPage:
             updates = self.settings.updates()  # values that do not parse are marked on the form
             if not self.settings.is_valid():
                 return None
-            call, done = lambda: domain_update_settings(actor=user, domain=domain, updates=updates), "Settings updated."
+            call = lambda: domain_update_settings(actor=user, domain=domain, updates=updates)  # noqa: E731
+            done = _("Settings updated.")
         elif self.action == "addresses":
             value = self.addresses.setting_value()
             call = lambda: domain_update_settings(actor=user, domain=domain, updates={IP_SETTING: value})  # noqa: E731
-            done = "Assigned IP Addresses updated."
+            done = _("Assigned IP Addresses updated.")
         elif self.action == "aliases":
             aliases = self.aliases.alias_list()
-            call, done = lambda: domain_set_aliases(actor=user, domain=domain, aliases=aliases), "Aliases updated."
+            call, done = lambda: domain_set_aliases(actor=user, domain=domain, aliases=aliases), _("Aliases updated.")
         elif self.action == "rename":
             new_name = self.rename.cleaned_data["new_name"]
-            call, done = lambda: domain_rename(actor=user, domain=domain, new_name=new_name), "Domain renamed."
+            call, done = lambda: domain_rename(actor=user, domain=domain, new_name=new_name), _("Domain renamed.")
         elif self.action == "suspend":
-            call, done = lambda: domain_suspend(actor=user, domain=domain), "Domain suspended."
+            call, done = lambda: domain_suspend(actor=user, domain=domain), _("Domain suspended.")
         elif self.action == "resume":
-            call, done = lambda: domain_resume(actor=user, domain=domain), "Domain resumed."
+            call, done = lambda: domain_resume(actor=user, domain=domain), _("Domain resumed.")
         else:
             force = self.remove.cleaned_data["confirm"]
-            call, done = lambda: domain_delete(actor=user, domain=domain, force=force) or True, "Domain removed."
+            call, done = lambda: domain_delete(actor=user, domain=domain, force=force) or True, _("Domain removed.")
         # A refused action whose form the page does not show (no right) is reported above the page.
         shown = self.action == "update" or can_write_all_domains(user)
         return call_service(self.request, form if shown else None, call, done=done)

@@ -19,6 +19,15 @@ LANGUAGES = {"de": 0, "ru": 1}
 ENTRY = re.compile(r'^(msgid (?:"(?:[^"\\]|\\.)*"\n)+)(msgstr (?:"(?:[^"\\]|\\.)*"\n)+)', re.MULTILINE)
 
 
+FUZZY = re.compile(r"^#,(.*)\n", re.MULTILINE)
+
+
+def unfuzzy(match: re.Match) -> str:
+    """The flags line without "fuzzy" (makemessages writes e.g. "#, fuzzy, python-format")."""
+    flags = [flag.strip() for flag in match.group(1).split(",") if flag.strip() and flag.strip() != "fuzzy"]
+    return f"#, {', '.join(flags)}\n" if flags else ""
+
+
 def unquote(block: str) -> str:
     parts = re.findall(r'"((?:[^"\\]|\\.)*)"', block)
     return "".join(parts).replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
@@ -41,7 +50,7 @@ def fill(po: Path, column: int) -> list[str]:
         return f"{match.group(1)}msgstr {quote(T[msgid][column])}\n"
 
     text = ENTRY.sub(replace, po.read_text())
-    text = text.replace("#, fuzzy\n", "")  # every entry is filled from the table, never guessed
+    text = FUZZY.sub(unfuzzy, text)  # every entry is filled from the table, never guessed
     po.write_text(text)
     return missing
 

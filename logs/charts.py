@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,7 +19,10 @@ def _number(value: float) -> str:
 
 
 def _time_label(moment: datetime, step: timedelta) -> str:
-    return moment.strftime("%H:%M" if step < timedelta(hours=1) else "%a %H:%M")
+    """In the administrator's time zone, the weekday in its language."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return dateformat.format(moment, "H:i" if step < timedelta(hours=1) else "D H:i")
 
 
 def _polylines(values: Sequence[float | None], top: float, plot_w: float, plot_h: float) -> list[str]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from logs import serverlog
 from logs.search import LogQuery
 from logs.selectors import AuditFilter
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
-LEVEL_CHOICES = [("", "any level")] + [
-    (str(level), f"{level} {name} and below") for level, name in enumerate(serverlog.LEVEL_NAMES)
+LEVEL_CHOICES = [("", _("any level"))] + [
+    (str(level), format_lazy(_("{number} {name} and below"), number=level, name=_(name)))
+    for level, name in enumerate(serverlog.LEVEL_NAMES)
 ]
 
 
@@ -21,30 +25,30 @@ class _DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-def _datetime_field(label: str) -> forms.DateTimeField:
+def _datetime_field(label: str | Promise) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=False, input_formats=DATETIME_FORMATS, widget=_DateTimeInput())
 
 
 class LogSearchForm(forms.Form):
-    text = forms.CharField(label="Text", required=False, max_length=1000)
-    regex = forms.BooleanField(label="Regular expression", required=False)
-    tag = forms.CharField(label="Component", required=False, max_length=32,
+    text = forms.CharField(label=_("Text"), required=False, max_length=1000)
+    regex = forms.BooleanField(label=_("Regular expression"), required=False)
+    tag = forms.CharField(label=_("Component"), required=False, max_length=32,
                           widget=forms.TextInput(attrs={"list": "log-tags", "size": 10}))
-    level = forms.ChoiceField(label="Level", required=False, choices=LEVEL_CHOICES)
-    since = _datetime_field("From")
-    until = _datetime_field("To")
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=LEVEL_CHOICES)
+    since = _datetime_field(_("From"))
+    until = _datetime_field(_("To"))
     file = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def clean_tag(self) -> str:
         tag = self.cleaned_data["tag"].strip().upper()
         if tag and not tag.replace("_", "").isalnum():
-            raise forms.ValidationError("a component name is letters and digits, e.g. CLI")
+            raise forms.ValidationError(_("a component name is letters and digits, e.g. CLI"))
         return tag
 
     def clean_file(self) -> str:
         name = self.cleaned_data["file"].strip()
         if name and serverlog.parse_file_name(name) is None:
-            raise forms.ValidationError("not a Server Log file name")
+            raise forms.ValidationError(_("not a Server Log file name"))
         return name
 
     def query(self) -> LogQuery:
@@ -61,14 +65,14 @@ class LogSearchForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="Administrator", required=False, max_length=300,
+    actor = forms.CharField(label=_("Administrator"), required=False, max_length=300,
                             widget=forms.TextInput(attrs={"placeholder": "name@domain"}))
-    event = forms.CharField(label="Event", required=False, max_length=64,
-                            widget=forms.TextInput(attrs={"placeholder": "account. or domain.create", "size": 14}))
-    object_name = forms.CharField(label="Object", required=False, max_length=300)
-    domain = forms.CharField(label="Domain", required=False, max_length=255)
-    since = _datetime_field("From")
-    until = _datetime_field("To")
+    event = forms.CharField(label=_("Event"), required=False, max_length=64,
+                            widget=forms.TextInput(attrs={"placeholder": _("account. or domain.create"), "size": 14}))
+    object_name = forms.CharField(label=_("Object"), required=False, max_length=300)
+    domain = forms.CharField(label=_("Domain"), required=False, max_length=255)
+    since = _datetime_field(_("From"))
+    until = _datetime_field(_("To"))
 
     def filters(self) -> AuditFilter:
         data = self.cleaned_data

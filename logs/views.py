@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
@@ -46,7 +47,7 @@ def log_viewer(request: HttpRequest) -> HttpResponse:
     current = serverlog.current_file().name
     namespace = request.resolver_match.namespace  # type: ignore[union-attr]
     files = [
-        {"name": item.name, "size": item.size, "modified": datetime.fromtimestamp(item.modified),
+        {"name": item.name, "size": item.size, "modified": datetime.fromtimestamp(item.modified, UTC),
          "current": item.name == current, "download": reverse(f"{namespace}:log_file", args=[item.name])}
         for item in serverlog.log_files()
     ]
@@ -78,20 +79,20 @@ def log_settings_page(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "logall":
             enabled = request.POST.get("value") == "ON"
             call_service(request, None, lambda: log_all_set(actor=actor(request), enabled=enabled),
-                         done=f"Log all records: {'ON' if enabled else 'OFF'}.")
+                         done=_("Log all records: %(state)s.") % {"state": "ON" if enabled else "OFF"})
             return HttpResponseRedirect(request.path)
         updates = _log_settings_updates(request)
         if call_service(request, None, lambda: log_settings_update(actor=actor(request), updates=updates),
-                        done="Log settings updated.") is not None:
+                        done=_("Log settings updated.")) is not None:
             return HttpResponseRedirect(request.path)
     values = log_settings()
     levels = values[LEVELS]
     context = {
         "may_tune": may_tune, "values": values, "level_names": list(enumerate(serverlog.LEVEL_NAMES)),
         "levels": sorted(levels.items()),  # type: ignore[union-attr]
-        "fields": [(ROTATION_PERIOD, "Start a new file every", "24h, 6h, never", values[ROTATION_PERIOD]),
-                   (ROTATION_SIZE, "Start a new file above", "100M, 1G, unlimited", values[ROTATION_SIZE]),
-                   (KEEP_DAYS, "Delete files older than (days)", "0 keeps every file", values[KEEP_DAYS])],
+        "fields": [(ROTATION_PERIOD, _("Start a new file every"), "24h, 6h, never", values[ROTATION_PERIOD]),
+                   (ROTATION_SIZE, _("Start a new file above"), "100M, 1G, unlimited", values[ROTATION_SIZE]),
+                   (KEEP_DAYS, _("Delete files older than (days)"), _("0 keeps every file"), values[KEEP_DAYS])],
     }
     return render(request, "logs/log_settings.html", context, status=400 if request.method == "POST" else 200)
 
@@ -148,15 +149,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     period = statistics.PERIODS.get(request.GET.get("period", "hour"))
     if period is None:
         raise Http404("no such period: use hour, day or week")
-    names = [name for _, lines in statistics.CHARTS for _, name in lines]
+    names = [name for _chart, lines in statistics.CHARTS for _label, name in lines]
     data = statistics.series(period, names)
     charts = [
-        {"title": title, "svg": line_chart(f"{title}, {period.label.lower()}", data.start, data.step,
-                                           [(label, data.values[name]) for label, name in lines])}
+        {"title": title, "svg": line_chart(f"{_(title)}, {_(period.label)}", data.start, data.step,
+                                           [(_(label), data.values[name]) for label, name in lines])}
         for title, lines in statistics.CHARTS
     ]
     last = statistics.latest()
-    current = [(label, last.values.get(name, 0)) for _, lines in statistics.CHARTS for label, name in lines
+    current = [(label, last.values.get(name, 0)) for _chart, lines in statistics.CHARTS for label, name in lines
                if name in statistics.GAUGES] if last else []
     context = {"charts": charts, "period": period, "periods": statistics.PERIODS.values(), "last": last,
                "current": current}
@@ -172,16 +173,16 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "remove":
             stamp = request.POST.get("stamp", "")
             call_service(request, None, lambda: alert_remove(
-                actor=who, target=server_alert_target(who, write=True), stamp=stamp), done="Alert removed.")
+                actor=who, target=server_alert_target(who, write=True), stamp=stamp), done=_("Alert removed."))
         else:
             text = request.POST.get("text", "")
             call_service(request, None, lambda: alert_post(
-                actor=who, target=server_alert_target(who, write=True), text=text), done="Alert posted.")
+                actor=who, target=server_alert_target(who, write=True), text=text), done=_("Alert posted."))
         return HttpResponseRedirect(request.path)
     raised = notifications.raised_notifications()
     worker = notifications.worker_notification()
     context = {
-        "raised": [{**item, "since": datetime.fromtimestamp(item["since"])}
+        "raised": [{**item, "since": datetime.fromtimestamp(item["since"], UTC)}
                    for item in raised + ([worker] if worker else [])],
         "posted": alerts_of(server_alert_target(request.user, write=False)),  # type: ignore[arg-type]
         "may_post": access.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]

@@ -9,8 +9,8 @@ class LoginForm(forms.Form):
                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    code = forms.CharField(label="One-time code", max_length=10, required=False,
-                           help_text="Only if you set up a second factor (authenticator app).",
+    code = forms.CharField(label=_("One-time code"), max_length=10, required=False,
+                           help_text=_("Only if you set up a second factor (authenticator app)."),
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 
@@ -27,23 +27,23 @@ class ServiceForm(forms.Form):
         self.add_error(field if field in self.fields else None, getattr(error, "message", str(error)))
 
 
-INTERFACE_TYPES = [("Basic", "Basic"), ("Advanced", "Advanced"), ("Expert", "Expert")]
-REFRESH_CHOICES = [("10", "10 seconds"), ("15", "15 seconds"), ("30", "30 seconds"), ("60", "1 minute"),
-                   ("120", "2 minutes"), ("300", "5 minutes"), ("0", "never")]
+INTERFACE_TYPES = [("Basic", _("Basic")), ("Advanced", _("Advanced")), ("Expert", _("Expert"))]
+REFRESH_CHOICES = [("10", _("10 seconds")), ("15", _("15 seconds")), ("30", _("30 seconds")), ("60", _("1 minute")),
+                   ("120", _("2 minutes")), ("300", _("5 minutes")), ("0", _("never"))]
 
 
 class WebAdminPrefsForm(ServiceForm):
     """One realm's WebAdmin Preferences (the Interface Type is the administrator's, for every realm)."""
 
-    InterfaceType = forms.ChoiceField(label="Interface Type", choices=INTERFACE_TYPES,
-                                      help_text="Basic shows the essential pages and settings, Expert all of "
-                                                "them. It changes what you see, never what you may do.")
-    ObjectsPerPage = forms.IntegerField(label="Objects per page", min_value=1, max_value=1000,
-                                        help_text="How many rows list pages show at first.")
-    RefreshRate = forms.ChoiceField(label="Refresh every", choices=REFRESH_CHOICES,
-                                      help_text="How often Monitors pages reload themselves.")
-    Charset = forms.ChoiceField(label="Character set", choices=[],
-                                help_text="The character set of WebAdmin pages and forms in this realm.")
+    InterfaceType = forms.ChoiceField(label=_("Interface Type"), choices=INTERFACE_TYPES,
+                                      help_text=_("Basic shows the essential pages and settings, Expert all of "
+                                                  "them. It changes what you see, never what you may do."))
+    ObjectsPerPage = forms.IntegerField(label=_("Objects per page"), min_value=1, max_value=1000,
+                                        help_text=_("How many rows list pages show at first."))
+    RefreshRate = forms.ChoiceField(label=_("Refresh every"), choices=REFRESH_CHOICES,
+                                      help_text=_("How often Monitors pages reload themselves."))
+    Charset = forms.ChoiceField(label=_("Character set"), choices=[],
+                                help_text=_("The character set of WebAdmin pages and forms in this realm."))
 
     def __init__(self, *args: object, realm: str, **kwargs: object) -> None:
         from accounts.settings_schema import PREFS

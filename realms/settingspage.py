@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from cgadmin.catalogue import Catalogue, Layer, SettingDef, effective_with_inherited
 from cgadmin.dataformat import Value
@@ -37,9 +38,9 @@ def layered_settings_page(
     if data is not None:
         if form.is_valid():
             updates = form.updates()
-            if form.is_valid() and call_service(request, form, lambda: update(updates), done="Updated.") is not None:
+            if form.is_valid() and call_service(request, form, lambda: update(updates), done=_("Updated.")) is not None:
                 return HttpResponseRedirect(request.get_full_path())
         status = 400
-    sources = " → ".join([*(layer.source for layer in below), "this page"])
+    sources = " → ".join([*(_(layer.source) for layer in below), _("this page")])
     page = {"form": form, "sources": sources, "read_only": not any(form.editable.values()), **context}
     return render(request, template, page, status=status)

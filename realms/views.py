@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Account
@@ -61,7 +62,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, account, backend="realms.auth.AccountBackend")
             start_session(request, account, realm or _home_realm(request))
             return HttpResponseRedirect(next_url)
-        form.add_error(None, "Incorrect password or account name.")
+        form.add_error(None, _("Incorrect password or account name."))
     context = {"form": form, "next": next_url, "auth_realm": realm or request.GET.get("realm", "")}
     return render(request, "realms/login.html", context)
 
@@ -111,7 +112,7 @@ def webadmin_preferences(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             updates = {key: value for key, value in form.cleaned_data.items() if str(value) != str(initial[key])}
             done = call_service(request, form, lambda: account_update_webadmin_prefs(
-                actor=user, account=user, updates=updates, realm=realm), done="Preferences saved.")
+                actor=user, account=user, updates=updates, realm=realm), done=_("Preferences saved."))
             if done is not None:
                 return HttpResponseRedirect(request.path)
         status = 400
@@ -129,11 +130,11 @@ def _second_factor_post(request: HttpRequest, user: Account, action: str) -> Htt
         call_service(request, None, lambda: totp.second_factor_begin(actor=user, account=user))
     elif action == "totp_confirm":
         if call_service(request, None, lambda: totp.second_factor_confirm(actor=user, account=user, code=code) or True,
-                        done="Second factor set up: logins now ask for a code.") is not None:
+                        done=_("Second factor set up: logins now ask for a code.")) is not None:
             request.session.pop(SESSION_ENROL, None)
     elif action == "totp_remove":
         call_service(request, None, lambda: totp.second_factor_remove(actor=user, account=user, code=code) or True,
-                     done="Second factor removed.")
+                     done=_("Second factor removed."))
     return HttpResponseRedirect(request.path)
 
 

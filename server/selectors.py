@@ -1,5 +1,8 @@
 """Reads for the General page."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from cgadmin.dataformat import Value
 from domains.models import Domain
 from domains.settings_schema import USING_DNS
@@ -46,7 +49,8 @@ def uptime_text(seconds: int) -> str:
     days, rest = divmod(max(seconds, 0), 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{days} day(s) {hours} hour(s) {minutes} min {secs} sec"
+    return _("%(days)s day(s) %(hours)s hour(s) %(minutes)s min %(secs)s sec") % {
+        "days": days, "hours": hours, "minutes": minutes, "secs": secs}
 
 
 def general_info() -> dict:
@@ -67,8 +71,9 @@ def general_info() -> dict:
         "hardware": osinfo.hardware(),
         "version": settings.CGATE_VERSION,
         "cgadmin_version": settings.CGADMIN_VERSION,
-        "ipv6": "Enabled" if osinfo.ipv6_supported() and runtime.get("IPv6") != "NO" else "Disabled",
-        "uptime": uptime or "not running under cgserver",
+        "ipv6": (gettext_noop("Enabled") if osinfo.ipv6_supported() and runtime.get("IPv6") != "NO"
+                 else gettext_noop("Disabled")),
+        "uptime": uptime or gettext_noop("not running under cgserver"),
         "dns_servers": network.get("DNSServers") or osinfo.dns_servers(),
         "ip_rows": server_ip_rows(),
         "startup_parameters": " ".join(f'"{item}"' for item in parameters),  # type: ignore[union-attr]

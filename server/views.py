@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
@@ -46,18 +47,18 @@ def general(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "refresh":
             call_service(request, None, lambda: network_refresh_request(actor=actor(request)),
-                         done="Refresh requested: addresses are re-read in the background.")
+                         done=_("Refresh requested: addresses are re-read in the background."))
             return HttpResponseRedirect(request.path)
         if request.POST.get("action") in ("drop_root", "restore_root"):
             drop = request.POST["action"] == "drop_root"
             call_service(request, None, lambda: server_root_privilege_set(actor=actor(request), drop=drop),
-                         done="Root privilege: the server is switching its user; components restart meanwhile.")
+                         done=_("Root privilege: the server is switching its user; components restart meanwhile."))
             return HttpResponseRedirect(request.path)
         if form.is_valid():
             updates = form.updates()
             if form.is_valid() and call_service(
                 request, form, lambda: server_settings_update(actor=actor(request), updates=updates),
-                done="Settings updated.",
+                done=_("Settings updated."),
             ) is not None:
                 return HttpResponseRedirect(request.path)
         status = 400
@@ -78,7 +79,7 @@ class StringRow:
 
     @property
     def parameters(self) -> str:
-        return ", ".join(f"^{index} {name}" for index, name in enumerate(self.item.parameters))
+        return ", ".join(f"^{index} {_(name)}" for index, name in enumerate(self.item.parameters))
 
 
 def _string_rows(posted: dict[str, tuple[bool, str]] | None = None) -> list[tuple[str, list[StringRow]]]:
@@ -124,7 +125,7 @@ def server_strings(request: HttpRequest) -> HttpResponse:
         except CGError as refused:
             error = refused
         if error is None:
-            messages.success(request, "Strings updated." if updates else "Nothing changed.")
+            messages.success(request, _("Strings updated.") if updates else _("Nothing changed."))
             return HttpResponseRedirect(request.path)
         status = 400
         rows = _string_rows(posted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import account_update_webadmin_prefs
@@ -75,24 +76,25 @@ def _post(request: HttpRequest, domain: Domain | None, form: UploadSkinFileForm,
     if action == "delete":
         skin, name = request.POST.get("skin", ""), request.POST.get("name", "")
         call_service(request, None, lambda: services.skin_file_delete(actor=user, domain=domain, skin=skin, name=name),
-                     done=f"{name} deleted.")
+                     done=_("%(name)s deleted.") % {"name": name})
         return f"{here}?skin={skin}"
     if action == "choose":
         chosen = request.POST.get("skin", "")
         call_service(request, None, lambda: account_update_webadmin_prefs(actor=user, account=user,
                                                                           updates={PREFERENCE: chosen}),
-                     done="Your skin is chosen.")
+                     done=_("Your skin is chosen."))
         return here
     if not form.is_valid():
         return None
     skin, upload = form.cleaned_data["skin"], form.cleaned_data["upload"]
     if upload.size > storage.MAX_FILE_SIZE:
-        form.report(InvalidInput(f"{upload.name} is larger than {storage.MAX_FILE_SIZE // 1024} KB", field="data"))
+        form.report(InvalidInput(_("%(name)s is larger than %(size)s KB") % {
+            "name": upload.name, "size": storage.MAX_FILE_SIZE // 1024}, field="data"))
         return None
     # Without the right the form is not on the page, so the refusal goes above it, as a message.
     stored = call_service(request, form if may_change else None, lambda: services.skin_file_store(
         actor=user, domain=domain, skin=skin, name=upload.name, data=upload.read()) or True,
-        done=f"{upload.name} stored.")
+        done=_("%(name)s stored.") % {"name": upload.name})
     return f"{here}?skin={skin}" if stored else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,15 +17,61 @@ from realms.catalogue_strings import STRINGS
 from realms.management.commands.webadmin_strings import all_strings
 
 LOCALE = Path(settings.PROJECT_DIR) / "locale"
-ENTRY = re.compile(r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)', re.MULTILINE)
+LANGUAGES = ("de", "ru")
+
+
+@dataclass
+class PoEntry:
+    """One entry of a .po file: its msgid, its translation(s) and its flags (fuzzy, python-format)."""
+
+    msgid: str
+    msgstrs: list[str] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+    plural: bool = False
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r'\\(["\\nt])', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+def parse_po(source: str) -> list[PoEntry]:
+    """Every entry of a .po file (the header left out), without any gettext library."""
+    entries: list[PoEntry] = []
+    for block in re.split(r"\n\s*\n", source):
+        entry, current = PoEntry(""), None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry.flags.update(flag.strip() for flag in line[2:].split(","))
+            elif line.startswith("#~"):
+                current = None  # obsolete entries are not shown
+            elif match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
+                current = match.group(1)
+                if current == "msgid_plural":
+                    entry.plural = True
+                elif current.startswith("msgstr"):
+                    entry.msgstrs.append("")
+                _append(entry, current, _unquote(match.group(2)))
+            elif current and (match := re.match(r'^"(.*)"$', line)):
+                _append(entry, current, _unquote(match.group(1)))
+        if entry.msgid:
+            entries.append(entry)
+    return entries
+
+
+def _append(entry: PoEntry, part: str, text: str) -> None:
+    if part == "msgid":
+        entry.msgid += text
+    elif part.startswith("msgstr"):
+        entry.msgstrs[-1] += text
+
+
+def po_file(language: str) -> list[PoEntry]:
+    return parse_po((LOCALE / language / "LC_MESSAGES" / "django.po").read_text())
 
 
 def po_entries(language: str) -> dict[str, str]:
-    def text(block: str) -> str:
-        return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).replace('\\"', '"')
-
-    source = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text()
-    return {text(msgid): text(msgstr) for msgid, msgstr in ENTRY.findall(source) if text(msgid)}
+    """msgid -> msgstr of a language's catalogue."""
+    return {entry.msgid: entry.msgstrs[0] if entry.msgstrs else "" for entry in po_file(language)}
 
 
 def test_every_text_drawn_from_data_is_in_the_catalogues():
@@ -43,6 +90,45 @@ def test_every_text_is_translated_and_compiled(language):
     assert untranslated == [], "add them to locale/translations.py and run `make messages`"
     assert stale == [], "run `make messages` to compile the catalogues"
     assert set(STRINGS) <= set(entries)
+
+
+def test_every_msgid_has_a_german_and_a_russian_text_and_none_is_fuzzy():
+    """Not only the texts drawn from data: every msgid makemessages found in templates and code."""
+    catalogues = {language: po_file(language) for language in LANGUAGES}
+    msgids = {language: {entry.msgid for entry in entries} for language, entries in catalogues.items()}
+
+    assert msgids["de"] == msgids["ru"], "run `make messages`: the catalogues list different texts"
+    assert len(msgids["de"]) > 500
+    for language, entries in catalogues.items():
+        fuzzy = [entry.msgid for entry in entries if "fuzzy" in entry.flags]
+        missing = [entry.msgid for entry in entries if not entry.msgstrs or not all(entry.msgstrs)]
+        assert fuzzy == [], f"{language}: fuzzy (guessed) translations"
+        assert missing == [], f"{language}: no translation; add them to locale/translations.py, run `make messages`"
+
+
+def test_translations_keep_placeholders_and_markup():
+    """A translation names the same %(placeholders)s and HTML tags as its English text."""
+    pattern = re.compile(r"%\(\w+\)s|\{\w+\}|</?(?:a|b|br|code|em|i|small|span|strong)\b[^>]*>")
+    for language in LANGUAGES:
+        broken = [entry.msgid for entry in po_file(language) for text in entry.msgstrs
+                  if sorted(pattern.findall(text)) != sorted(pattern.findall(entry.msgid))]
+        assert broken == [], language
+
+
+def test_the_parser_sees_fuzzy_and_untranslated_entries():
+    """The checks above would notice: a fuzzy entry, an empty msgstr, a plural with a form missing."""
+    source = (
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\nmsgid "Update"\nmsgstr "Aktualisieren"\n\n'
+        'msgid ""\n"Two "\n"lines"\nmsgstr ""\n\n'
+        'msgid "%(n)s file"\nmsgid_plural "%(n)s files"\nmsgstr[0] "%(n)s Datei"\nmsgstr[1] ""\n'
+    )
+
+    update, lines, files = parse_po(source)
+
+    assert (update.msgid, update.msgstrs, "fuzzy" in update.flags) == ("Update", ["Aktualisieren"], True)
+    assert (lines.msgid, lines.msgstrs) == ("Two lines", [""])
+    assert files.plural and files.msgstrs == ["%(n)s Datei", ""]
 
 
 @pytest.mark.django_db

@@ -48,9 +48,31 @@ def page_titles(patterns=None) -> set[str]:
     return found
 
 
+def server_string_texts() -> set[str]:
+    """The Strings page's groups, descriptions and parameter names (the texts themselves are protocol)."""
+    from server import strings
+
+    found: set[str] = set()
+    for item in strings.CATALOGUE:
+        found.update((item.group, item.description, *item.parameters))
+    return found
+
+
+def monitor_texts() -> set[str]:
+    """Log level names, and the Statistics page's periods, chart titles and line labels."""
+    from logs import serverlog, statistics
+
+    found = set(serverlog.LEVEL_NAMES) | {period.label for period in statistics.PERIODS.values()}
+    for title, lines in statistics.CHARTS:
+        found.add(title)
+        found.update(label for label, _name in lines)
+    return found
+
+
 def all_strings() -> list[str]:
     levels = {level.name.title() for level in Level}
-    return sorted(catalogue_strings() | page_titles() | set(REALMS) | levels | set(EXTRA))
+    return sorted(catalogue_strings() | page_titles() | set(REALMS) | levels | set(EXTRA)
+                  | server_string_texts() | monitor_texts())
 
 
 class Command(BaseCommand):
