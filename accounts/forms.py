@@ -60,9 +60,9 @@ class DomainAdminRightsForm(ServiceForm):
     """Whether the account is a Domain Administrator, and which Domain Administrator rights it holds."""
 
     service_fields = {"rights": "rights"}
-    administrator = forms.BooleanField(label="Domain Administrator", required=False)
+    administrator = forms.BooleanField(label=_("Domain Administrator"), required=False)
     rights = forms.MultipleChoiceField(
-        label="Rights", required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Rights"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(name, name) for _title, group in DOMAIN_ADMIN_RIGHT_GROUPS for name in group],
     )
 

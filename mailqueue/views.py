@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Level
@@ -47,12 +48,12 @@ def queue_detail(request: HttpRequest, module: str, name: str) -> HttpResponse:
         report, notify = _reject_arguments(request)
         if action == "release":
             call_service(request, None, lambda: services.queue_release(actor=actor(request), module=module, queue=name),
-                         done=f"The {module} queue {name} is released.")
+                         done=_("The %(module)s queue %(name)s is released.") % {"module": module, "name": name})
         elif action == "reject":
             message_id = request.POST.get("message", "")
             call_service(request, None, lambda: services.message_reject(
                 actor=actor(request), message_id=message_id, report=report, notify=notify),  # type: ignore[arg-type]
-                done=f"Message {message_id} rejected.")
+                done=_("Message %(id)s rejected.") % {"id": message_id})
         elif action == "reject_sender":
             sender = request.POST.get("sender", "")
             result = call_service(request, None, lambda: services.messages_reject_by_sender(
@@ -60,7 +61,8 @@ def queue_detail(request: HttpRequest, module: str, name: str) -> HttpResponse:
             if result is not None:
                 from django.contrib import messages
 
-                messages.success(request, f"{len(result.messages)} message(s) from <{sender}> rejected.")
+                messages.success(request, _("%(number)s message(s) from <%(sender)s> rejected.") % {
+                    "number": len(result.messages), "sender": sender})
         return HttpResponseRedirect(request.path)
     summary = selectors.queue_summary(user, module=module, name=name)  # type: ignore[arg-type]
     if summary is None:

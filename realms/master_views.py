@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Account
@@ -25,9 +27,9 @@ class ServerRightsForm(ServiceForm):
     """One account and the exact set of server rights it should hold."""
 
     service_fields = {"rights": "rights", "name": "account"}
-    account = forms.CharField(label="Account", max_length=320, strip=True,
-                              help_text="A Main Domain account: name (or name@main-domain).")
-    rights = forms.MultipleChoiceField(label="Server rights", choices=RIGHT_CHOICES, required=False,
+    account = forms.CharField(label=_("Account"), max_length=320, strip=True,
+                              help_text=_("A Main Domain account: name (or name@main-domain)."))
+    rights = forms.MultipleChoiceField(label=_("Server rights"), choices=RIGHT_CHOICES, required=False,
                                        widget=forms.CheckboxSelectMultiple)
 
 
@@ -53,8 +55,8 @@ def server_rights(request: HttpRequest) -> HttpResponse:
             except CGError as error:
                 form.report(error)
             else:
-                held = [name for name in after if name in SERVER_RIGHTS]
-                messages.success(request, f"{target.address}: {', '.join(held) or 'no server rights'}.")
+                held = ", ".join(name for name in after if name in SERVER_RIGHTS) or gettext("no server rights")
+                messages.success(request, f"{target.address}: {held}.")
                 return HttpResponseRedirect(request.path)
         status = 400
     rows = [{"account": account, "held": set(account.rights)} for account in server_administrators()]

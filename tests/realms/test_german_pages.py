@@ -33,8 +33,10 @@ PAGES = {
     "Accounts": "/Master/Users/Domains/client1.test/Accounts",
     "Account Settings": "/Master/Users/Domains/client1.test/Accounts/user",
     "Account Preferences": "/Master/Users/Domains/client1.test/Accounts/user/Preferences",
+    "Account Access Rights": "/Master/Users/Domains/client1.test/Accounts/user/AccessRights",
     "Import/Export": "/Master/Users/Domains/client1.test/ImportAccounts",
     "Domain Skins": "/Master/Users/Domains/client1.test/Skins",
+    "Queues": "/Master/Monitors/Queues",
     "Logs": "/Master/Monitors/Logs",
     "Log Settings": "/Master/Monitors/LogSettings",
     "Audit": "/Master/Monitors/Audit",
@@ -43,6 +45,7 @@ PAGES = {
     "Directory": "/Master/Directory/Units",
     "Directory Browse": "/Master/Directory/Browse",
     "Directory Access Rights": "/Master/Directory/AccessRights",
+    "Server Administrators": "/Master/Master/Rights",
 }
 
 

@@ -69,10 +69,21 @@ def monitor_texts() -> set[str]:
     return found
 
 
+def right_texts() -> set[str]:
+    """The descriptions of server and Domain Administrator rights, and the groups of the latter."""
+    from realms import rights
+
+    found = set(rights.SERVER_RIGHTS.values())
+    for title, group in rights.DOMAIN_ADMIN_RIGHT_GROUPS:
+        found.add(title)
+        found.update(group.values())
+    return found
+
+
 def all_strings() -> list[str]:
     levels = {level.name.title() for level in Level}
     return sorted(catalogue_strings() | page_titles() | set(REALMS) | levels | set(EXTRA)
-                  | server_string_texts() | monitor_texts())
+                  | server_string_texts() | monitor_texts() | right_texts())
 
 
 class Command(BaseCommand):
