@@ -335,3 +335,31 @@ def test_an_account_is_restored_only_into_one_of_the_same_storage(base, jane, tm
     solo = account_create(actor=None, domain=jane.domain, name="solo", kind="TextMailbox")
     with pytest.raises(InvalidInput, match="restore into an account of the same type"):
         restore_account(actor=None, archive_path=archive, account=solo, source="jane@client1.test")
+
+
+def test_manage_py_backup_then_restore_gives_back_the_exporter_s_own_tree(base, jane, tmp_path):
+    from accounts.services import account_set_domain_admin_rights, account_update_prefs
+    from basedir.check import check
+    from basedir.export import export_full
+
+    account_update_settings(actor=None, account=jane, updates={"MaxAccountSize": "50M", "AccessModes": ["Mail"]})
+    account_update_prefs(actor=None, account=jane, updates={"TimeZone": "Europe/Paris"})
+    account_set_domain_admin_rights(actor=None, account=jane, administrator=True, rights=["CanCreateAccounts"])
+    mailbox_create(actor=None, account=jane, name="Calendar", mailbox_class="IPF.Appointment")
+    write_all()
+    folder = base / "Domains" / "client1.test"
+    before = snapshot(folder)
+    archive = tmp_path / "client1.tar.gz"
+    call_command("backup", "domain", "client1.test", "-o", str(archive), "--no-progress")
+    domain_delete(actor=None, domain=jane.domain, force=True)
+    export_full()
+    assert not folder.exists()
+
+    call_command("restore", str(archive), "domain", "client1.test")
+    export_full()  # the database, reloaded from the archive, written back by the exporter
+
+    assert snapshot(folder) == before
+    assert check() == []
+    restored = Account.objects.get(domain__name="client1.test", name="jane")
+    assert restored.rights == ["Domain", "CanCreateAccounts"]
+    assert restored.mailboxes.get(name="Calendar").mailbox_class == "IPF.Appointment"
