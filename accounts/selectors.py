@@ -134,22 +134,12 @@ def domain_objects_page(
 
 
 def storage_used(account: Account) -> int:
-    """Bytes the account's files take in the base directory (its folder, or its single mailbox)."""
-    import os
-
+    """Bytes the account's mailboxes hold in the base directory (what account.info's #StorageUsed says)."""
     from basedir.paths import account_foldering, account_path
+    from basedir.paths import storage_used as counted
 
-    path = account_path(account, account_foldering(account))
-    if path.is_file():
-        return path.stat().st_size
-    total = 0
-    for folder, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:  # removed while we walked
-                continue
-    return total
+    return counted(account_path(account, account_foldering(account)),
+                   account.mailboxes.values_list("name", "format"))
 
 
 def account_info(account: Account) -> dict[str, Value]:

@@ -15,11 +15,12 @@ from pathlib import Path
 from basedir import paths, render
 from basedir.export import (
     ACCOUNT_FIELDS,
-    account_bytes,
     account_file_paths,
+    account_files_data,
     account_relative,
     domain_foldering,
     domain_settings_bytes,
+    mailboxes_of,
     server_file_bytes,
 )
 from basedir.files import is_removed_leftover, is_temporary
@@ -139,6 +140,7 @@ def _check_domain(domain, out: list[Difference]) -> None:
         if not rows:
             break
         last = rows[-1]["id"]
+        mailboxes = mailboxes_of(row["id"] for row in rows)
         for row in rows:
             relative = account_relative(row["name"], row["kind"], foldering)
             expected.add(relative)
@@ -146,7 +148,7 @@ def _check_domain(domain, out: list[Difference]) -> None:
                 stem = relative.rsplit(".", 1)[0]
                 expected.update(f"{stem}{suffix}" for suffix in SIDE_SUFFIXES)
             files = account_file_paths(folder, relative)
-            for path, data in zip(files, account_bytes(row), strict=True):
+            for path, data in zip(files, account_files_data(row, folder, relative, mailboxes), strict=True):
                 _compare(path, data, out)
             if relative.endswith(".macnt"):
                 for name in os.listdir(files[0].parent) if files[0].parent.is_dir() else []:

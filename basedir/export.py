@@ -39,7 +39,7 @@ from basedir.files import (
     remove_removed_leftovers,
 )
 from basedir.layout import ensure_layout
-from basedir.models import ExportedAccount, ExportedDomain, ExportOutbox
+from basedir.models import ExportedAccount, ExportedDomain, ExportedMailbox, ExportOutbox
 from server import documents
 
 OUR_KINDS = (outbox.SERVER, outbox.DOMAIN, outbox.ACCOUNT)
@@ -203,9 +203,86 @@ def _rights_of(accounts) -> list[tuple[str, list[str]]]:
 ACCOUNT_FIELDS = ("id", "name", "kind", "settings", "password", "info", "prefs", "rights", "domain_id")
 
 
-def account_bytes(row: dict) -> tuple[bytes, bytes, bytes]:
-    """(account.settings, account.info, account.prefs) of an account row (ACCOUNT_FIELDS values)."""
-    return render.account_files(row["settings"] or {}, row["password"] or "", row["info"] or {}, row["prefs"] or {})
+def account_bytes(row: dict, storage_used: int = 0) -> tuple[bytes, bytes, bytes]:
+    """(account.settings, account.info, account.prefs) of an account row (ACCOUNT_FIELDS values);
+    account.info carries the StorageUsed counted from its mailboxes."""
+    return render.account_files(row["settings"] or {}, row["password"] or "", row["info"] or {}, row["prefs"] or {},
+                                storage_used)
+
+
+MailboxRow = tuple[int, str, str]  # (id, name, format)
+
+
+def mailboxes_of(account_ids: Iterable[int]) -> dict[int, list[MailboxRow]]:
+    """(id, name, format) of each account's mailboxes, by account id, in one query."""
+    from accounts.models import Mailbox
+
+    result: dict[int, list[MailboxRow]] = {}
+    for mailbox_id, account_id, name, storage in Mailbox.objects.filter(account_id__in=list(account_ids)).values_list(
+            "id", "account_id", "name", "format"):
+        result.setdefault(account_id, []).append((mailbox_id, name, storage))
+    return result
+
+
+def account_files_data(row: dict, domain_folder: Path, relative: str,
+                       mailboxes: dict[int, list[MailboxRow]]) -> tuple[bytes, bytes, bytes]:
+    """The account's three files as they must be on disk, StorageUsed counted from its mailboxes there."""
+    used = paths.storage_used(domain_folder / relative,
+                              [(name, storage) for _id, name, storage in mailboxes.get(row["id"], ())])
+    return account_bytes(row, used)
+
+
+def mailbox_units(name: str, storage: str) -> list[str]:
+    """A mailbox's files in its account folder: a Text mailbox with its flags and index beside it,
+    or a MailDir / Sliced folder."""
+    if storage == "mbox":
+        return [f"{name}.mbox", f"{name}.flags", f"{name}.bdx"]
+    return [f"{name}{paths.MAILBOX_SUFFIX.get(storage, '.' + storage)}"]
+
+
+def mailbox_states_of(account_ids: Iterable[int]) -> dict[int, list[ExportedMailbox]]:
+    result: dict[int, list[ExportedMailbox]] = {}
+    for state in ExportedMailbox.objects.filter(account_id__in=list(account_ids)):
+        result.setdefault(state.account_id, []).append(state)
+    return result
+
+
+def _sync_mailboxes(account_id: int, location: Path, rows: list[MailboxRow],
+                    states: list[ExportedMailbox]) -> list[ExportedMailbox]:
+    """RenameMailbox and DeleteMailbox on disk: a renamed mailbox's files move to its new name, a
+    removed one's are deleted (unless a mailbox created since already took the name: its messages
+    may be there). Returns the states of mailboxes seen for the first time, to record."""
+    by_id = {row[0]: row for row in rows}
+    recorded = {state.mailbox_id for state in states}
+    taken_by_new = {name for mailbox_id, name, _storage in rows if mailbox_id not in recorded}
+    in_folder = location.suffix == ".macnt"  # a single mailbox is the account itself
+    for state in states:
+        row = by_id.get(state.mailbox_id)
+        if row is None:
+            if in_folder and state.name not in taken_by_new:
+                for unit in mailbox_units(state.name, state.format):
+                    remove_path(location / unit)
+                remove_empty_folders((location / state.name).parent, location)
+                _log(4, f"mailbox {_relative(location)}/{state.name} removed")
+            state.delete()
+        elif row[1] != state.name:
+            if in_folder:
+                for unit_old, unit_new in zip(mailbox_units(state.name, state.format),
+                                              mailbox_units(row[1], state.format), strict=True):
+                    for clash in move_path(location / unit_old, location / unit_new):
+                        _log(3, f"mailbox {row[1]}: {clash} existed; the old one was kept beside it")
+                remove_empty_folders((location / state.name).parent, location)
+                _log(4, f"mailbox {_relative(location)}/{state.name} renamed to {row[1]}")
+            state.name = row[1]
+            state.save(update_fields=["name"])
+    return [ExportedMailbox(mailbox_id=mailbox_id, account_id=account_id, name=name, format=storage)
+            for mailbox_id, name, storage in rows if mailbox_id not in recorded]
+
+
+def _forget_mailboxes(accounts: object) -> None:
+    """Drop the mailbox states of these accounts (an account id list or an ExportedAccount queryset)."""
+    ids = accounts.values("account_id") if hasattr(accounts, "values") else list(accounts)  # type: ignore[union-attr]
+    ExportedMailbox.objects.filter(account_id__in=ids).delete()
 
 
 # --- one server file ---------------------------------------------------------------------------
@@ -273,6 +350,7 @@ def _remove_domain_folder(state: ExportedDomain) -> None:
                 remove_path(folder / unit)
     elif state.path.startswith("Domains/"):
         remove_path(folder)
+    _forget_mailboxes(ExportedAccount.objects.filter(domain_id=state.domain_id))
     ExportedAccount.objects.filter(domain_id=state.domain_id).delete()
     state.delete()
     _log(2, f"domain folder {state.path} removed")
@@ -343,9 +421,14 @@ def _export_account(account_id: int) -> None:
     relative = account_relative(row["name"], row["kind"], domain_state.foldering)
     if state is not None and (state.domain_id, state.path) != (row["domain_id"], relative):
         _move_account(state, folder, relative)
+    mailboxes = mailboxes_of([account_id])
+    new_mailboxes = _sync_mailboxes(account_id, folder / relative, mailboxes.get(account_id, []),
+                                    mailbox_states_of([account_id]).get(account_id, []))
+    ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
     settings_file, info_file, prefs_file = account_file_paths(folder, relative)
     batch = FileBatch()
-    for path, data in zip((settings_file, info_file, prefs_file), account_bytes(row), strict=True):
+    data_of = account_files_data(row, folder, relative, mailboxes)
+    for path, data in zip((settings_file, info_file, prefs_file), data_of, strict=True):
         batch.add(path, data)
     batch.commit()
     if relative.endswith(".macnt"):
@@ -383,6 +466,7 @@ def _remove_account(state: ExportedAccount) -> None:
                 remove_path(folder / unit)
             remove_empty_folders((folder / state.path).parent, folder)
             _log(4, f"account folder {domain_state.path}/{state.path} removed")
+    _forget_mailboxes([state.account_id])
     state.delete()
     if state.has_rights:
         _write_access(state.domain_id)
@@ -491,6 +575,9 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
         domain_ids = {row["domain_id"] for row in rows.values()} | {state.domain_id for state in states.values()}
         domains_held = _try_locks(_NS_DOMAIN, sorted(str(domain_id) for domain_id in domain_ids), shared=True)
         domain_states = {item.domain_id: item for item in ExportedDomain.objects.filter(pk__in=domain_ids)}
+        mailboxes = mailboxes_of(rows)
+        mailbox_states = mailbox_states_of(rows)
+        new_mailboxes: list[ExportedMailbox] = []
         batch = FileBatch()
         written: list[tuple[int, str, str]] = []  # (account id, macnt folder or "", relative)
         new_states = []
@@ -513,7 +600,10 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
                 outcome.single.append(account_id)
                 continue
             folder = _absolute(domain_state.path)
-            for path, data in zip(account_file_paths(folder, relative), account_bytes(row), strict=True):
+            new_mailboxes += _sync_mailboxes(account_id, folder / relative, mailboxes.get(account_id, []),
+                                             mailbox_states.get(account_id, []))
+            data_of = account_files_data(row, folder, relative, mailboxes)
+            for path, data in zip(account_file_paths(folder, relative), data_of, strict=True):
                 batch.add(path, data)
             written.append((account_id, str(folder / relative) if relative.endswith(".macnt") else "", relative))
         keys = [str(account_id) for account_id, _folder, _relative in written]
@@ -528,6 +618,7 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
             if macnt:
                 remove_leftovers(Path(macnt))
         ExportedAccount.objects.bulk_create(new_states, ignore_conflicts=True)
+        ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
         ExportOutbox.objects.filter(id__in=rows_done).delete()
         outcome.done = [account_id for account_id, _folder, _relative in written]
     return outcome
@@ -662,16 +753,21 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
         if not rows:
             break
         last = rows[-1]["id"]
+        mailboxes = mailboxes_of(row["id"] for row in rows)
+        mailbox_states = mailbox_states_of(row["id"] for row in rows)
+        new_mailboxes: list[ExportedMailbox] = []
         upserts = []
         for row in rows:
             relative = account_relative(row["name"], row["kind"], domain_state.foldering)
             state = states.pop(row["id"], None) or moved_in.get(row["id"])
             if state is not None and (state.domain_id, state.path) != (domain_id, relative):
                 _move_account(state, folder, relative)
+            new_mailboxes += _sync_mailboxes(row["id"], folder / relative, mailboxes.get(row["id"], []),
+                                             mailbox_states.get(row["id"], []))
             files = account_file_paths(folder, relative)
             if relative.endswith(".macnt"):
                 remove_leftovers(files[0].parent)  # before staging this chunk's own temporary files
-            for path, data in zip(files, account_bytes(row), strict=True):
+            for path, data in zip(files, account_files_data(row, folder, relative, mailboxes), strict=True):
                 batch.add(path, data)
             expected.update(account_units(relative))
             if state is None or (state.domain_id, state.path, state.has_rights) != (
@@ -681,7 +777,9 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
         written += batch.commit()
         ExportedAccount.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["account_id"],
                                             update_fields=["domain_id", "path", "has_rights"])
+        ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
         result.accounts += len(rows)
+    _forget_mailboxes(list(states))
     ExportedAccount.objects.filter(account_id__in=list(states)).delete()  # accounts no longer there
     result.removed += _remove_stray_accounts(folder, expected, domain_state.foldering)
     return written
@@ -708,6 +806,7 @@ def _remove_stray_domains(domain_ids: Iterable[int]) -> list[str]:
     from domains.models import Domain
 
     ExportedDomain.objects.exclude(domain_id__in=list(domain_ids)).delete()
+    _forget_mailboxes(ExportedAccount.objects.exclude(domain_id__in=list(domain_ids)))
     ExportedAccount.objects.exclude(domain_id__in=list(domain_ids)).delete()
     expected = {domain.ascii_name for domain in Domain.objects.filter(is_main=False)}
     removed = []

@@ -41,3 +41,17 @@ class ExportedAccount(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ExportedMailbox(models.Model):
+    """A mailbox's name on disk now, in its account's folder: the database may already say another
+    (RenameMailbox not yet exported) or none (DeleteMailbox), and the exporter moves or removes
+    its files from here."""
+
+    mailbox_id = models.BigIntegerField(primary_key=True)
+    account_id = models.BigIntegerField(db_index=True)
+    name = models.CharField(max_length=255)
+    format = models.CharField(max_length=4)
+
+    def __str__(self) -> str:
+        return self.name

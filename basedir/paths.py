@@ -5,7 +5,10 @@ says where, so they never disagree."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +97,32 @@ def mailbox_path(mailbox: Mailbox, foldering: str = "flat") -> Path:
     if account_dir.suffix != ".macnt":
         return account_dir
     return account_dir / f"{mailbox.name}{MAILBOX_SUFFIX[mailbox.format]}"
+
+
+def mailbox_bytes(location: Path) -> int:
+    """Bytes a mailbox holds on disk: a Text mailbox's file size, or a MailDir's message files."""
+    try:
+        if location.is_dir():
+            total = 0
+            for name in ("new", "cur"):
+                with contextlib.suppress(FileNotFoundError), os.scandir(location / name) as entries:
+                    for entry in entries:
+                        with contextlib.suppress(FileNotFoundError):
+                            total += entry.stat().st_size
+            return total
+        return location.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def storage_used(account_location: Path, mailboxes: Iterable[tuple[str, str]]) -> int:
+    """StorageUsed: the sizes of the account's mailboxes ((name, format) pairs) in its folder, or
+    of its single mailbox. account.info carries it, GetAccountInfo answers it, MaxAccountSize
+    limits it: one definition for all three."""
+    if account_location.suffix != ".macnt":
+        return mailbox_bytes(account_location)
+    return sum(mailbox_bytes(account_location / f"{name}{MAILBOX_SUFFIX.get(storage, '.mbox')}")
+               for name, storage in mailboxes)
 
 
 def account_foldering(account: Account) -> str:

@@ -128,16 +128,22 @@ def account_settings_values(settings: Mapping[str, Value], password: str) -> dic
     return values
 
 
-def account_info_values(info: Mapping[str, Value]) -> dict[str, Value]:
-    """account.info: the volatile info with CommuniGate's `#` key prefix ("#LastLogin" = #T...)."""
-    return {key if key.startswith("#") else f"#{key}": value for key, value in info.items()}
+STORAGE_USED = "StorageUsed"  # counted from the mailbox files, never stored
+
+
+def account_info_values(info: Mapping[str, Value], storage_used: int = 0) -> dict[str, Value]:
+    """account.info: the volatile info with CommuniGate's `#` key prefix ("#LastLogin" = #T...),
+    and #StorageUsed, the bytes the account's mailboxes hold now."""
+    values = {key if key.startswith("#") else f"#{key}": value for key, value in info.items()}
+    values[f"#{STORAGE_USED}"] = storage_used
+    return values
 
 
 def account_files(settings: Mapping[str, Value], password: str, info: Mapping[str, Value],
-                  prefs: Mapping[str, Value]) -> tuple[bytes, bytes, bytes]:
+                  prefs: Mapping[str, Value], storage_used: int = 0) -> tuple[bytes, bytes, bytes]:
     """(account.settings, account.info, account.prefs) content."""
     return (
         settings_bytes(account_settings_values(settings, password)),
-        settings_bytes(account_info_values(info)),
+        settings_bytes(account_info_values(info, storage_used)),
         settings_bytes(dict(prefs)),
     )

@@ -59,8 +59,13 @@ class ClearedCache:
 
 
 def info_from_file(values: Mapping[str, Value]) -> dict[str, Value]:
-    """account.info names volatile keys with a '#' ("#LastLogin"); the database without."""
-    return {key[1:] if key.startswith("#") else key: value for key, value in values.items()}
+    """account.info names volatile keys with a '#' ("#LastLogin"); the database without. StorageUsed
+    is counted from the mailboxes, never stored."""
+    from basedir.render import STORAGE_USED
+
+    info = {key[1:] if key.startswith("#") else key: value for key, value in values.items()}
+    info.pop(STORAGE_USED, None)
+    return info
 
 
 @transaction.atomic

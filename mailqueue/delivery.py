@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Mailbox
-from basedir import paths
+from basedir import outbox, paths
 from logs import serverlog, stats
 from mailqueue import mailstore, queuefile, reports
 from mailqueue.bulk import bulk_set, bulk_set_rows
@@ -304,6 +304,7 @@ def _write_appends(
     """Write and fsync each mailbox's appends, then mark those recipients delivered."""
     done: list[tuple] = []
     again: list[tuple] = []
+    grew: set[int] = set()  # accounts whose mailboxes got messages
     now = timezone.now()
 
     errors = write_grouped(opened, planned)
@@ -327,12 +328,16 @@ def _write_appends(
         for recipient_id in incomplete:
             outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
             again.append((recipient_id, W, None, None, ""))
+        if complete:
+            grew.add(mailboxes[mailbox_id].account_id)
         for recipient_id in complete:
             outcome.delivered[recipient_id] = address
             done.append((recipient_id, D, now, address, ""))
     with transaction.atomic():
         bulk_set_rows(QueueRecipient, ["state", "done_at", "delivered_to", "reason"], done)
         bulk_set_rows(QueueRecipient, ["state", "append_offset", "append_length", "append_token"], again)
+        # account.info's #StorageUsed follows the mailboxes that grew
+        outbox.mark_many_dirty(outbox.ACCOUNT, sorted(grew))
 
 
 def write_grouped(

@@ -287,15 +287,6 @@ def store_for(mailbox_format: str) -> type[TextMailbox] | type[MailDirMailbox]:
 
 def storage_used(path: Path) -> int:
     """Bytes a mailbox holds on disk: the file's size, or its message files' sizes."""
-    try:
-        if path.is_dir():
-            total = 0
-            for name in ("new", "cur"):
-                with contextlib.suppress(FileNotFoundError), os.scandir(path / name) as entries:
-                    for entry in entries:
-                        with contextlib.suppress(FileNotFoundError):
-                            total += entry.stat().st_size
-            return total
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
+    from basedir.paths import mailbox_bytes
+
+    return mailbox_bytes(path)

@@ -1,0 +1,159 @@
+"""Mailboxes on disk follow the database through the exporter: RenameMailbox moves a mailbox's
+files, DeleteMailbox removes them, and account.info's #StorageUsed follows the mailboxes' sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from accounts.selectors import account_info
+from accounts.services import mailbox_create, mailbox_delete
+from basedir.check import check
+from basedir.export import drain, export_full
+from basedir.layout import ensure_layout
+from cgadmin.dataformat import load_settings_file, loads
+from cli.dispatch import execute
+from tests.factories import make_account
+from tests.mailqueue.conftest import message, run_queue, submit
+
+pytestmark = pytest.mark.django_db
+
+MBOX = b"From a@b Sat Jan  1 00:00:00 2026\nSubject: kept\n\nhello\n\n"
+
+
+@pytest.fixture
+def base(settings, tmp_path) -> Path:
+    settings.CGATE_BASE = tmp_path / "CommuniGate"
+    ensure_layout(settings.CGATE_BASE)
+    return settings.CGATE_BASE
+
+
+@pytest.fixture
+def jane(base, client1):
+    account = make_account(client1, "jane")
+    export_full()
+    return account
+
+
+def cli(actor, line: str):
+    answer = execute(line, actor=actor)
+    assert answer.ok, answer.line()
+    return loads(answer.data) if answer.data is not None else None
+
+
+def folder_of(base: Path) -> Path:
+    return base / "Domains" / "client1.test" / "jane.macnt"
+
+
+def info_of(base: Path) -> dict:
+    return load_settings_file((folder_of(base) / "account.info").read_text(encoding="utf-8"))
+
+
+def test_rename_mailbox_moves_its_files_when_the_outbox_is_drained(base, postmaster, jane):
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Sent")
+    drain()
+    folder = folder_of(base)
+    (folder / "Sent.mbox").write_bytes(MBOX)
+    (folder / "Sent.flags").write_text("1 S\n")
+
+    cli(postmaster, 'RenameMailbox jane@client1.test MAILBOX Sent INTO "Archive/2026"')
+    assert (folder / "Sent.mbox").exists()  # nothing on disk changes before the exporter runs
+    drain()
+
+    assert (folder / "Archive" / "2026.mbox").read_bytes() == MBOX
+    assert (folder / "Archive" / "2026.flags").read_text() == "1 S\n"
+    assert not (folder / "Sent.mbox").exists() and not (folder / "Sent.flags").exists()
+    assert check() == []
+
+    cli(postmaster, 'RenameMailbox jane@client1.test MAILBOX "Archive/2026" INTO Old')
+    drain()
+    assert (folder / "Old.mbox").read_bytes() == MBOX
+    assert not (folder / "Archive").exists()  # the emptied folder goes too
+
+
+def test_a_maildir_mailbox_moves_whole(base, jane):
+    mailbox_create(actor=None, account=jane, name="Lists", mailbox_format="mdir")
+    drain()
+    folder = folder_of(base)
+    for sub in ("tmp", "new", "cur"):
+        (folder / "Lists.mdir" / sub).mkdir(parents=True)
+    (folder / "Lists.mdir" / "cur" / "1.msg:2,S").write_bytes(b"Subject: x\n\nbody\n")
+
+    cli(None, "RenameMailbox jane@client1.test MAILBOX Lists INTO Groups")
+    drain()
+
+    assert (folder / "Groups.mdir" / "cur" / "1.msg:2,S").read_bytes() == b"Subject: x\n\nbody\n"
+    assert not (folder / "Lists.mdir").exists()
+
+
+def test_delete_mailbox_removes_its_files_and_only_them(base, postmaster, jane):
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Trash")
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Keep")
+    drain()
+    folder = folder_of(base)
+    for name in ("Trash", "Keep"):
+        (folder / f"{name}.mbox").write_bytes(MBOX)
+    (folder / "Trash.bdx").write_text("index")
+
+    cli(postmaster, "DeleteMailbox jane@client1.test MAILBOX Trash")
+    assert (folder / "Trash.mbox").exists()
+    drain()
+
+    assert not (folder / "Trash.mbox").exists() and not (folder / "Trash.bdx").exists()
+    assert (folder / "Keep.mbox").read_bytes() == MBOX
+    assert check() == []
+
+
+def test_a_mailbox_recreated_under_the_name_before_the_export_keeps_the_files(base, jane):
+    mailbox_create(actor=None, account=jane, name="Drafts")
+    drain()
+    folder = folder_of(base)
+    (folder / "Drafts.mbox").write_bytes(MBOX)  # maybe delivered to the new one already
+
+    mailbox_delete(actor=None, account=jane, name="Drafts")
+    mailbox_create(actor=None, account=jane, name="Drafts")
+    drain()
+
+    assert (folder / "Drafts.mbox").read_bytes() == MBOX
+
+
+def test_the_full_export_applies_renames_and_removals_too(base, jane):
+    mailbox_create(actor=None, account=jane, name="A")
+    mailbox_create(actor=None, account=jane, name="B")
+    export_full()
+    folder = folder_of(base)
+    (folder / "A.mbox").write_bytes(MBOX)
+    (folder / "B.mbox").write_bytes(MBOX)
+    cli(None, "RenameMailbox jane@client1.test MAILBOX A INTO C")
+    cli(None, "DeleteMailbox jane@client1.test MAILBOX B")
+
+    export_full()
+
+    assert (folder / "C.mbox").read_bytes() == MBOX
+    assert not (folder / "A.mbox").exists() and not (folder / "B.mbox").exists()
+
+
+def test_storage_used_in_account_info_follows_the_mailboxes(base, postmaster, jane):
+    assert info_of(base)["#StorageUsed"] == 0
+    mailbox_create(actor=None, account=jane, name="Sent")
+    drain()
+    (folder_of(base) / "Sent.mbox").write_bytes(MBOX)
+    cli(None, "RenameMailbox jane@client1.test MAILBOX Sent INTO Outbox")
+    drain()
+    assert info_of(base)["#StorageUsed"] == len(MBOX)
+    assert cli(postmaster, "GetAccountInfo jane@client1.test Key StorageUsed") == len(MBOX)
+
+    submit(base, "m1", message(to="jane@client1.test", body="x" * 5000 + "\n"))
+    run_queue()  # a delivery marks the account for export: account.info follows the INBOX
+    drain()
+
+    inbox = folder_of(base) / "INBOX.mbox"
+    assert inbox.stat().st_size > 5000
+    assert info_of(base)["#StorageUsed"] == len(MBOX) + inbox.stat().st_size
+    assert account_info(jane)["StorageUsed"] == info_of(base)["#StorageUsed"]
+    assert check() == []
+
+    cli(None, "DeleteMailbox jane@client1.test MAILBOX Outbox")
+    drain()
+    assert info_of(base)["#StorageUsed"] == inbox.stat().st_size
