@@ -279,6 +279,29 @@ def _sync_mailboxes(account_id: int, location: Path, rows: list[MailboxRow],
             for mailbox_id, name, storage in rows if mailbox_id not in recorded]
 
 
+def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mailboxes: dict[int, list[MailboxRow]],
+                   mailbox_states: dict[int, list[ExportedMailbox]]) -> list[ExportedMailbox]:
+    """Stage the account's three files in batch (its folder made when missing: then nothing needs
+    comparing and its mailboxes hold nothing yet); the mailbox states to record."""
+    location = folder / relative
+    new_mailboxes = _sync_mailboxes(row["id"], location, mailboxes.get(row["id"], []),
+                                    mailbox_states.get(row["id"], []))
+    created = False
+    files: tuple[Path | str, ...]
+    if relative.endswith(".macnt"):
+        created = batch.new_folder(location)
+        if not created:
+            remove_leftovers(location)  # what a killed write left, before this batch stages its own
+        prefix = f"{location}/account"
+        files = (f"{prefix}.settings", f"{prefix}.info", f"{prefix}.prefs")
+    else:
+        files = account_file_paths(folder, relative)
+    data_of = account_bytes(row) if created else account_files_data(row, folder, relative, mailboxes)
+    for path, data in zip(files, data_of, strict=True):
+        batch.add(path, data, in_new_folder=created)
+    return new_mailboxes
+
+
 def _forget_mailboxes(accounts: object) -> None:
     """Drop the mailbox states of these accounts (an account id list or an ExportedAccount queryset)."""
     ids = accounts.values("account_id") if hasattr(accounts, "values") else list(accounts)  # type: ignore[union-attr]
@@ -579,7 +602,7 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
         mailbox_states = mailbox_states_of(rows)
         new_mailboxes: list[ExportedMailbox] = []
         batch = FileBatch()
-        written: list[tuple[int, str, str]] = []  # (account id, macnt folder or "", relative)
+        written: list[int] = []
         new_states = []
         for account_id in locked:
             row, state = rows.get(account_id), states.get(account_id)
@@ -599,14 +622,10 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
                     row["domain_id"], relative, has_rights):
                 outcome.single.append(account_id)
                 continue
-            folder = _absolute(domain_state.path)
-            new_mailboxes += _sync_mailboxes(account_id, folder / relative, mailboxes.get(account_id, []),
-                                             mailbox_states.get(account_id, []))
-            data_of = account_files_data(row, folder, relative, mailboxes)
-            for path, data in zip(account_file_paths(folder, relative), data_of, strict=True):
-                batch.add(path, data)
-            written.append((account_id, str(folder / relative) if relative.endswith(".macnt") else "", relative))
-        keys = [str(account_id) for account_id, _folder, _relative in written]
+            new_mailboxes += _stage_account(batch, row, _absolute(domain_state.path), relative, mailboxes,
+                                            mailbox_states)
+            written.append(account_id)
+        keys = [str(account_id) for account_id in written]
         rows_done = list(ExportOutbox.objects.select_for_update(skip_locked=True)
                          .filter(kind=outbox.ACCOUNT, key__in=keys).values_list("id", flat=True))
         try:
@@ -614,13 +633,10 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
         except BaseException:
             batch.abandon()
             raise
-        for _account_id, macnt, _relative in written:
-            if macnt:
-                remove_leftovers(Path(macnt))
         ExportedAccount.objects.bulk_create(new_states, ignore_conflicts=True)
         ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
         ExportOutbox.objects.filter(id__in=rows_done).delete()
-        outcome.done = [account_id for account_id, _folder, _relative in written]
+        outcome.done = written
     return outcome
 
 
@@ -762,13 +778,7 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
             state = states.pop(row["id"], None) or moved_in.get(row["id"])
             if state is not None and (state.domain_id, state.path) != (domain_id, relative):
                 _move_account(state, folder, relative)
-            new_mailboxes += _sync_mailboxes(row["id"], folder / relative, mailboxes.get(row["id"], []),
-                                             mailbox_states.get(row["id"], []))
-            files = account_file_paths(folder, relative)
-            if relative.endswith(".macnt"):
-                remove_leftovers(files[0].parent)  # before staging this chunk's own temporary files
-            for path, data in zip(files, account_files_data(row, folder, relative, mailboxes), strict=True):
-                batch.add(path, data)
+            new_mailboxes += _stage_account(batch, row, folder, relative, mailboxes, mailbox_states)
             expected.update(account_units(relative))
             if state is None or (state.domain_id, state.path, state.has_rights) != (
                     domain_id, relative, bool(row["rights"])):

@@ -17,7 +17,7 @@ import shutil
 import time
 from pathlib import Path
 
-from basedir.atomic import fsync_dir, same_content
+from basedir.atomic import fsync_dir
 
 FILE_MODE = 0o640
 TEMP_SUFFIX = ".tmp"
@@ -27,7 +27,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _syncfs = getattr(_libc, "syncfs", None)
 
 
-def sync_filesystem(folder: Path) -> None:
+def sync_filesystem(folder: Path | str) -> None:
     """Flush every pending write of the file system that holds folder (syncfs; sync() elsewhere)."""
     if _syncfs is None:
         os.sync()
@@ -64,39 +64,85 @@ def make_folder(folder: Path) -> bool:
     return bool(missing)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_pid = os.getpid()
+_needs_chmod = bool(FILE_MODE & _current_umask())
+
+
+def _after_fork() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_after_fork)  # a prefork worker's temporary names carry its own pid
+
+
+def _same_content(target: str, data: bytes) -> bool:
+    try:
+        if os.stat(target).st_size != len(data):
+            return False
+        with open(target, "rb") as handle:
+            return handle.read() == data
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
 class FileBatch:
     """Files to write whole, together: add() them, then commit() once."""
 
     def __init__(self) -> None:
-        self._pending: dict[Path, str] = {}  # target -> its temporary file (staged twice: the last wins)
-        self._folders: set[Path] = set()
+        self._pending: dict[str, str] = {}  # target -> its temporary file (staged twice: the last wins)
+        self._folders: set[str] = set()
         self.written = 0
 
-    def add(self, path: Path, data: bytes) -> bool:
+    def new_folder(self, folder: Path | str) -> bool:
+        """Create folder (and its parents) if it is missing; True when this call created it, so its
+        files need no comparison with old ones. Made durable by commit's flush, like the files."""
+        target = os.fspath(folder)
+        try:
+            os.mkdir(target)
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.mkdir(target)
+            except FileExistsError:
+                return False
+        self._folders.add(target)
+        return True
+
+    def add(self, path: Path | str, data: bytes, *, in_new_folder: bool = False) -> bool:
         """Stage path's new content; False (nothing staged) when the file already holds exactly that.
+        in_new_folder: its folder was just made by new_folder() (no old file to compare with).
 
         The temporary name is `.<name>.<pid>.tmp`: one writer per object at a time (the exporter's
         locks), and one process never writes two versions of a file in one batch."""
         target = os.fspath(path)
-        if same_content(path, data):
+        if not in_new_folder and _same_content(target, data):
             return False
-        folder = path.parent
-        if folder not in self._folders:
-            folder.mkdir(parents=True, exist_ok=True)  # made durable by commit's flush
         head, name = os.path.split(target)
-        temp = os.path.join(head, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
+        if head not in self._folders:
+            os.makedirs(head, exist_ok=True)  # made durable by commit's flush
+            self._folders.add(head)
+        temp = f"{head}/.{name}.{_pid}{TEMP_SUFFIX}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
         try:
             _write_all(fd, data)
-            os.fchmod(fd, FILE_MODE)
+            if _needs_chmod:  # a umask took bits of FILE_MODE away
+                os.fchmod(fd, FILE_MODE)
         except BaseException:
             os.close(fd)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
         os.close(fd)
-        self._pending[path] = temp
-        self._folders.add(folder)
+        self._pending[target] = temp
         return True
 
     def commit(self) -> int:
@@ -137,11 +183,11 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def _one_folder_per_device(folders: set[Path]) -> list[Path]:
-    seen: dict[int, Path] = {}
+def _one_folder_per_device(folders: set[str]) -> list[str]:
+    seen: dict[int, str] = {}
     for folder in folders:
         with contextlib.suppress(FileNotFoundError):
-            seen.setdefault(folder.stat().st_dev, folder)
+            seen.setdefault(os.stat(folder).st_dev, folder)
     return list(seen.values())
 
 

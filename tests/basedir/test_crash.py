@@ -4,7 +4,6 @@ a torn or half-written file, and once a worker runs again the tree matches the d
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from django.db import connection
 
 from accounts.models import Account
 from basedir.check import check
-from basedir.export import export_full
+from basedir.export import ACCOUNT_BATCH, export_full
 from basedir.files import is_temporary
 from basedir.layout import ensure_layout
 from basedir.models import ExportOutbox
@@ -35,7 +34,7 @@ pytestmark = [
 ]
 
 ACCOUNTS = 10_000
-KILLS = 3
+KILLS = 2
 PROJECT = Path(django_settings.PROJECT_DIR)
 
 
@@ -120,8 +119,42 @@ def memory_base(tmp_path):
         yield tmp_path
 
 
-@pytest.mark.timeout(900)
+def temporaries(base: Path) -> list[Path]:
+    """The temporary files a killed write left behind (never visible as settings files)."""
+    return [Path(folder) / name for folder, _dirs, files in os.walk(base) for name in files if is_temporary(name)]
+
+
+def kill_while_staged(worker: subprocess.Popen, folder: Path, timeout: float) -> bool:
+    """SIGKILL the worker the moment a temporary file shows in folder (its batch is written but not
+    yet renamed: the worst moment), or once the folder's files are all there if that was missed.
+    True when the kill hit a staged batch."""
+    deadline = time.monotonic() + timeout
+    staged = False
+    while time.monotonic() < deadline and worker.poll() is None:
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            names = []
+        if any(is_temporary(name) for name in names):
+            staged = True
+            break
+        if "account.prefs" in names:
+            break
+        time.sleep(0.0005)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    return staged
+
+
+@pytest.mark.timeout(600)
 def test_kill_9_while_exporting_never_shows_a_torn_file_and_check_passes_after_restart(memory_base, settings):
+    started = time.monotonic()
+    marks: list[str] = []  # where the time went, shown on failure (and with -s)
+
+    def mark(what: str) -> None:
+        marks.append(f"{time.monotonic() - started:6.1f}s {what}")
+        print(marks[-1])
+
     base = memory_base / "CommuniGate"
     settings.CGATE_BASE = base
     ensure_layout(base)
@@ -140,30 +173,39 @@ def test_kill_9_while_exporting_never_shows_a_torn_file_and_check_passes_after_r
         batch_size=5000,
     )
     app.connection_for_write().default_channel.client.flushdb()  # no task of another test is waiting
+    mark("10,000 accounts waiting")
     reader = Reader(base)
     reader.start()
-    killed_mid_export = 0
-    rng = random.Random(6)
+    staged_kills = 0
+    left_behind = 0
     try:
-        for _round in range(KILLS):
-            before = waiting()
+        # Each kill aims at an account in the middle of a batch (ACCOUNT_BATCH accounts a batch,
+        # outbox order), further on each round, and fires while that batch's temporary files are
+        # written but not yet renamed.
+        for round_number in range(KILLS):
+            waiting_ids = [int(key) for key in ExportOutbox.objects.filter(kind="account").values_list("key",
+                                                                                                         flat=True)]
+            waiting_names = list(Account.objects.filter(pk__in=waiting_ids).order_by("pk")
+                                 .values_list("name", flat=True))
+            assert waiting_names, "the export finished before the kills"
+            aim = ACCOUNT_BATCH * (round_number + 1) + ACCOUNT_BATCH // 2
+            target = waiting_names[min(len(waiting_names) - 1, aim)]
             worker = start_worker(base)
-            try:
-                app.send_task("basedir.tasks.export_outbox")
-                # kill it once it is visibly writing, at a random moment of a batch
-                def writing(before: int = before, worker: subprocess.Popen = worker) -> bool:
-                    return waiting() < before or worker.poll() is not None
-
-                assert wait_until(writing, 90)
-                time.sleep(rng.uniform(0.0, 0.4))
-            finally:
-                os.kill(worker.pid, signal.SIGKILL)
-                worker.wait()
-            killed_mid_export += waiting() > 0
+            app.send_task("basedir.tasks.export_outbox")
+            staged = kill_while_staged(worker, base / "Domains" / "crash.test" / f"{target}.macnt", 120)
+            staged_kills += staged
+            left = temporaries(base)
+            left_behind += len(left)
+            mark(f"kill {round_number + 1} at {target}: staged batch {staged}, {len(left)} temporary files left, "
+                 f"{waiting()} accounts waiting")
+            torn = [str(path) for path in every_file(base) if not parses(path)]
+            assert torn == [], torn[:5]  # right after kill -9: every visible file whole
+            mark("every visible file parses")
         worker = start_worker(base)
         try:
             app.send_task("basedir.tasks.export_outbox")  # as the beat sweep would after a restart
             assert wait_until(lambda: waiting() == 0, 180), f"{waiting()} account(s) still waiting"
+            mark("restarted worker exported the rest")
         finally:
             worker.terminate()
             worker.wait(timeout=30)
@@ -172,7 +214,22 @@ def test_kill_9_while_exporting_never_shows_a_torn_file_and_check_passes_after_r
         reader.join(timeout=30)
         app.connection_for_write().default_channel.client.flushdb()
 
-    assert killed_mid_export >= 1  # the kills really interrupted the export
+    assert staged_kills >= 1 and left_behind >= 1  # a kill really hit files written but not renamed
     assert reader.torn == []
     assert reader.files_read > 1000
+    assert temporaries(base) == []  # the restarted worker cleared what the kills left
     assert check() == []
+    mark("basedir check passed")
+
+
+def every_file(base: Path) -> list[Path]:
+    return [Path(folder) / name for folder, _dirs, files in os.walk(base) for name in files
+            if not is_temporary(name) and name.endswith((".settings", ".info", ".prefs"))]
+
+
+def parses(path: Path) -> bool:
+    try:
+        load_settings_file(path.read_text(encoding="utf-8"))
+    except Exception:
+        return False
+    return True
