@@ -13,6 +13,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -231,13 +232,32 @@ def staging(base: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-class Swap:
-    """Putting staged files in place by renames, each one undoable until the restore commits."""
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    def __init__(self, aside: Path) -> None:
+
+def _device(path: Path) -> int:
+    return os.stat(path).st_dev
+
+
+class Swap:
+    """Putting staged files in place by renames, each one undoable until the restore commits.
+
+    A top-level folder an administrator moved to another disk (a symbolic link, as the seed
+    allows) stays a link: the restore merges into it, and what goes there is first copied beside
+    its target on that disk (a rename cannot cross disks); the old entry waits beside it too,
+    named `.<name>.removed-<ns>` (the exporter's mark for a removal a crash interrupted)."""
+
+    def __init__(self, aside: Path, *, base: Path | None = None) -> None:
         self.aside = aside
+        self.base = base
         self.moves: list[tuple[Path, Path | None]] = []  # (target, where the old one went)
         self.created: list[Path] = []
+        self.beside: list[Path] = []  # old entries kept on their own disk until finish()
 
     def _make_parents(self, folder: Path) -> None:
         missing: list[Path] = []
@@ -248,34 +268,74 @@ class Swap:
             path.mkdir(mode=DIR_MODE)
             self.created.append(path)
 
+    def _on_disk_of(self, staged: Path, folder: Path) -> Path:
+        """staged itself when folder is on its disk, else a copy of it made beside folder's entries."""
+        if _device(staged) == _device(folder):
+            return staged
+        local = folder / f".{staged.name}.{os.getpid()}.restore.tmp"
+        if staged.is_dir():
+            shutil.copytree(staged, local, symlinks=False)
+            for here, _dirs, files in os.walk(local):
+                for name in files:
+                    _fsync_file(Path(here) / name)
+                fsync_dir(Path(here))
+        else:
+            shutil.copy2(staged, local)
+            _fsync_file(local)
+        fsync_dir(folder)
+        return local
+
+    def _put_aside(self, target: Path) -> Path:
+        if _device(target.parent) == _device(self.aside.parent):
+            old = self.aside / str(len(self.moves))
+            old.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            old = target.with_name(f".{target.name}.removed-{time.time_ns()}")
+            self.beside.append(old)
+        os.rename(target, old)
+        return old
+
     def put(self, staged: Path, target: Path) -> None:
         """Replace target (file or folder, when there is one) with staged, whole."""
         self._make_parents(target.parent)
+        source = self._on_disk_of(staged, target.parent)
         old: Path | None = None
         if target.exists() or target.is_symlink():
-            old = self.aside / str(len(self.moves))
-            old.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(target, old)
+            old = self._put_aside(target)
         self.moves.append((target, old))
-        os.rename(staged, target)
+        os.rename(source, target)
         fsync_dir(target.parent)
 
     def remove(self, target: Path) -> None:
         """Take target away (kept aside until the restore commits)."""
-        old = self.aside / str(len(self.moves))
-        old.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(target, old)
+        old = self._put_aside(target)
         self.moves.append((target, old))
+
+    def _merges_into(self, into: Path) -> bool:
+        """A folder to merge into: a real one, or a top-level folder that is a link to another disk."""
+        if not into.is_dir():
+            return False
+        return not into.is_symlink() or (self.base is not None and into.parent == self.base)
 
     def merge(self, staged: Path, target: Path, *, whole: Callable[[str], bool]) -> None:
         """Put every entry of the staged folder into target; folders `whole` names are replaced
         whole, other folders are merged entry by entry (files not in the archive stay)."""
         for entry in sorted(staged.iterdir()):
             into = target / entry.name
-            if entry.is_dir() and not whole(entry.name) and into.is_dir() and not into.is_symlink():
+            if entry.is_dir() and not whole(entry.name) and self._merges_into(into):
                 self.merge(entry, into, whole=whole)
             else:
                 self.put(entry, into)
+
+    def finish(self) -> None:
+        """The restore committed: delete the old entries kept beside their targets."""
+        for old in self.beside:
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    old.unlink()
+        self.beside.clear()
 
     def undo(self) -> None:
         """Put every replaced file back, remove what was added: the tree is as before."""
@@ -292,3 +352,4 @@ class Swap:
                 folder.rmdir()
         self.moves.clear()
         self.created.clear()
+        self.beside.clear()

@@ -277,7 +277,7 @@ def _restore(actor: Account | None, archive_path: Path, plan: R.Plan) -> Restore
     with archive.staging(paths.base()) as stage:
         staged = archive.read_archive(archive_path, stage / "tree", select=plan.select)
         plan.validate(staged)
-        swap = archive.Swap(stage / "replaced")
+        swap = archive.Swap(stage / "replaced", base=paths.base())
         try:
             with transaction.atomic():
                 result = plan.apply(actor, staged, swap)
@@ -286,6 +286,7 @@ def _restore(actor: Account | None, archive_path: Path, plan: R.Plan) -> Restore
         except BaseException:
             swap.undo()
             raise
+        swap.finish()
     return result
 
 

@@ -363,3 +363,51 @@ def test_manage_py_backup_then_restore_gives_back_the_exporter_s_own_tree(base, 
     restored = Account.objects.get(domain__name="client1.test", name="jane")
     assert restored.rights == ["Domain", "CanCreateAccounts"]
     assert restored.mailboxes.get(name="Calendar").mailbox_class == "IPF.Appointment"
+
+
+@pytest.fixture
+def other_disk(tmp_path):
+    """A folder on another file system when there is one (tmpfs), as an administrator's second disk."""
+    import os
+    import shutil
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and os.stat(shm).st_dev != os.stat(tmp_path).st_dev:
+        folder = Path(tempfile.mkdtemp(prefix="cgadmin-disk-", dir=shm))
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        yield tmp_path / "other-disk"
+
+
+def test_restores_keep_a_top_folder_moved_to_another_disk_a_link(base, jane, tmp_path, other_disk):
+    import shutil
+
+    other_disk.mkdir(exist_ok=True)
+    shutil.move(str(base / "Domains"), str(other_disk / "Domains"))
+    (base / "Domains").symlink_to(other_disk / "Domains")
+    write_all()
+    inbox = paths.account_path(jane) / "INBOX.mbox"
+    saved = inbox.read_bytes()
+    domain_archive, whole_archive = tmp_path / "client1.tar.gz", tmp_path / "all.tar.gz"
+    backup_create(actor=None, output=domain_archive, kind="domain", domain=jane.domain)
+    call_command("backup", "all", "-o", str(whole_archive), "--no-progress")
+    assert "Domains/client1.test/jane.macnt/INBOX.mbox" in members(whole_archive)  # the link was followed
+    inbox.write_text("")
+    account_update_settings(actor=None, account=jane, updates={"RealName": "Changed"})
+    write_domain(jane.domain)
+
+    restore_domain(actor=None, archive_path=domain_archive, name="client1.test")
+
+    assert (base / "Domains").is_symlink()
+    assert (other_disk / "Domains" / "client1.test" / "jane.macnt" / "INBOX.mbox").read_bytes() == saved
+    assert Account.objects.get(pk=jane.pk).settings["RealName"] == "Jane Doe"
+    assert [p.name for p in (other_disk / "Domains").iterdir() if p.name.startswith(".")] == []
+
+    inbox.write_text("")
+    call_command("restore", str(whole_archive), "all", "--skip-unrestorable")
+
+    assert (base / "Domains").is_symlink()
+    assert inbox.read_bytes() == saved
+    assert [p.name for p in (other_disk / "Domains").iterdir() if p.name.startswith(".")] == []
