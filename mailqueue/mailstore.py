@@ -250,10 +250,10 @@ class MailDirMailbox:
 
     def write_data(self, planned: list[Planned], *, sync: bool = False) -> None:
         """Each message into tmp/ (synced one by one only when asked)."""
-        from mailqueue.queuefile import write_all
+        from mailqueue.queuefile import write_files
 
-        for item in planned:
-            write_all(self.path / "tmp" / item.token, item.append.message, sync=sync)
+        folder = self.path / "tmp"
+        write_files([(folder / item.token, item.append.message) for item in planned], sync=sync)
 
     def sync(self) -> None:
         """The tmp/ files on disk (one flush of the file system for all of them)."""

@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,38 @@ def write_all(path: Path, data: bytes, *, sync: bool = False) -> None:
         os.close(fd)
 
 
+# Creating a file waits whenever the file system is committing its journal (every fsync or syncfs
+# of any program on the disk starts a commit): files created side by side wait once, together.
+PARALLEL_CREATES = 8
+_pool: ThreadPoolExecutor | None = None
+
+
+def _forget_pool() -> None:
+    global _pool
+    _pool = None  # a forked child has none of its parent's threads
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def write_files(files: Sequence[tuple[Path, bytes]], *, sync: bool = False) -> None:
+    """write_all for many files, in up to PARALLEL_CREATES threads (a share of the files each)."""
+    global _pool
+    if len(files) < 2 * PARALLEL_CREATES:
+        for path, data in files:
+            write_all(path, data, sync=sync)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=PARALLEL_CREATES, thread_name_prefix="queue-file-writer")
+    share = -(-len(files) // PARALLEL_CREATES)
+
+    def write_share(start: int) -> None:
+        for path, data in files[start:start + share]:
+            write_all(path, data, sync=sync)
+
+    list(_pool.map(write_share, range(0, len(files), share)))
+
+
 def sync_devices(folders: Iterable[Path]) -> None:
     """Flush the file systems holding these folders (one syncfs each): every write made to them
     before this call is on disk when it returns. One flush for a whole batch of files instead of
@@ -120,12 +153,12 @@ def write_queue_files(entries: Sequence[tuple[int, str, list[EnvelopeLine], byte
     folder.mkdir(parents=True, exist_ok=True)
     pid = os.getpid()
     one_by_one = len(entries) < GROUP_SYNC_FILES
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Path]] = [(folder / f".{message_id}{SUFFIX}.{pid}{TEMP_SUFFIX}", queue_file(message_id))
+                                       for message_id, _sender, _recipients, _message in entries]
     try:
-        for message_id, sender, recipients, message in entries:
-            temporary = folder / f".{message_id}{SUFFIX}.{pid}{TEMP_SUFFIX}"
-            staged.append((temporary, queue_file(message_id)))
-            write_all(temporary, render_envelope(sender, recipients) + message, sync=one_by_one)
+        write_files([(temporary, render_envelope(sender, recipients) + message)
+                     for (temporary, _final), (_id, sender, recipients, message) in zip(staged, entries, strict=True)],
+                    sync=one_by_one)
         if not one_by_one:
             sync_devices([folder])
         for temporary, final in staged:
