@@ -23,10 +23,10 @@ from directory.services import (
 from directory.units import LOCAL_UNIT, find_unit, get_unit, integration, local_unit, server_default_integration
 from domains.models import Domain
 from realms import pages
+from realms.navigation import request_page_size
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
-UNITS_PAGE_SIZE = 100
 BLANK_RULE_ROWS = 3
 
 
@@ -43,16 +43,17 @@ def _relative(path) -> str:  # type: ignore[no-untyped-def]
 def directory_units(request: HttpRequest) -> HttpResponse:
     """The directory's storage units: the Local Unit and one per domain, paged by domain name."""
     after = request.GET.get("after", "")
+    size = request_page_size(request)
     domains = list(Domain.objects.filter(name__gt=after).only("name", "settings", "account_count")
-                   .order_by("name")[: UNITS_PAGE_SIZE + 1])
+                   .order_by("name")[: size + 1])
     default = server_default_integration()
     rows = [{"key": domain.name, "title": domain.name, "integration": integration(domain, default),
              "accounts": domain.account_count, "file": _relative(unit_file(domain.name))}
-            for domain in domains[:UNITS_PAGE_SIZE]]
+            for domain in domains[:size]]
     context = {
         "local": {"key": LOCAL_UNIT, "title": local_unit().title, "file": _relative(unit_file(LOCAL_UNIT))},
         "rows": rows,
-        "next_after": domains[UNITS_PAGE_SIZE - 1].name if len(domains) > UNITS_PAGE_SIZE else "",
+        "next_after": domains[size - 1].name if len(domains) > size else "",
         "browse_url": _realm_url(request, "browse"),
     }
     return render(request, "directory/units.html", context)
@@ -103,7 +104,8 @@ def directory_browse(request: HttpRequest) -> HttpResponse:
         after = Cursor.parse(request.GET.get("after"))
     except InvalidInput:
         after, status = None, 400
-    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader) if (
+    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader,
+                          limit=request_page_size(request)) if (
         unit is not None or not unit_key) else None
     readable = reader.readable(unit) if unit is not None else None
     context = {

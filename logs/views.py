@@ -15,12 +15,13 @@ from cgadmin.errors import CGError
 from logs import notifications, serverlog, statistics
 from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
-from logs.search import DEFAULT_PAGE, LogQuery, SearchPage, search
+from logs.search import LogQuery, SearchPage, search
 from logs.selectors import AuditFilter, AuditPage, alerts_of, audit_page, log_settings, server_alert_target
 from logs.services import alert_post, alert_remove, log_all_set, log_settings_update
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import access
 from realms import rights as R
+from realms.navigation import request_page_size
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
@@ -39,7 +40,8 @@ def log_viewer(request: HttpRequest) -> HttpResponse:
     else:
         query = form.query() if form.is_bound else LogQuery()
         try:
-            page = search(query, cursor=request.GET.get("cursor", ""), limit=DEFAULT_PAGE, max_scan=VIEWER_SCAN_LIMIT)
+            page = search(query, cursor=request.GET.get("cursor", ""), limit=request_page_size(request),
+                          max_scan=VIEWER_SCAN_LIMIT)
         except CGError as refused:
             error, status = refused.message, 400
             if refused.field in form.fields:
@@ -119,7 +121,7 @@ def _audit_context(request: HttpRequest, *, domains_only: bool) -> tuple[dict, i
         filters = form.filters() if form.is_bound else AuditFilter()
         try:
             page = audit_page(request.user, filters, cursor=request.GET.get("cursor", ""),  # type: ignore[arg-type]
-                              domains_only=domains_only)
+                              limit=request_page_size(request), domains_only=domains_only)
         except CGError as refused:
             form.add_error(None, refused.message)
             status = 400

@@ -12,7 +12,7 @@ from cgadmin.errors import InvalidInput
 from mailqueue import selectors, services
 from realms import access
 from realms import rights as R
-from realms.navigation import objects_per_page
+from realms.navigation import request_page_size
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
@@ -24,7 +24,7 @@ REPORT_CHOICES = ("report", "none")
 def queues(request: HttpRequest) -> HttpResponse:
     """The module queues holding messages: message counts, sizes, when they retry, last errors."""
     page = selectors.queues_page(request.user, after=request.GET.get("after", "")[:600],  # type: ignore[arg-type]
-                                 limit=objects_per_page(request.user))
+                                 limit=request_page_size(request))
     return render(request, "mailqueue/queues.html", {"page": page})
 
 
@@ -72,7 +72,7 @@ def queue_detail(request: HttpRequest, module: str, name: str) -> HttpResponse:
     except ValueError:
         after = 0
     page = selectors.queue_messages(user, module=module, name=name, after=after,  # type: ignore[arg-type]
-                                    limit=objects_per_page(user))
+                                    limit=request_page_size(request))
     context = {
         "summary": summary, "page": page,
         "may_release": access.has_server_right(user, R.CAN_RELEASE_QUEUES),  # type: ignore[arg-type]

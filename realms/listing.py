@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 
-from realms.navigation import objects_per_page
+from realms.navigation import request_page_size
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 1000
@@ -72,7 +72,7 @@ def list_request(request: HttpRequest) -> ListRequest:
     try:
         size = int(params.get("limit", ""))
     except ValueError:
-        size = objects_per_page(request.user, getattr(request, "cg_realm", None))
+        size = request_page_size(request)
     size = min(max(size, 1), MAX_PAGE_SIZE)
     return ListRequest(
         filter=params.get("filter", "").strip()[:MAX_FILTER_LENGTH],

@@ -58,6 +58,11 @@ def objects_per_page(account: object, realm: str | None = None) -> int:
     return max(1, _number(value, DEFAULT_OBJECTS_PER_PAGE)) if value is not None else DEFAULT_OBJECTS_PER_PAGE
 
 
+def request_page_size(request: HttpRequest) -> int:
+    """The rows a list page of the request's realm shows: the administrator's ObjectsPerPage there."""
+    return objects_per_page(request.user, getattr(request, "cg_realm", None))
+
+
 def refresh_seconds(account: object, realm: str | None = "Monitors") -> int:
     """How often a Monitors page reloads itself (RefreshRate: 30 seconds until changed, 0 never)."""
     value = realm_pref(account, realm, REFRESH_PERIOD)
@@ -74,8 +79,6 @@ def page_charset(account: object, realm: str | None) -> str:
     """The character set WebAdmin pages of this realm are sent in (and forms read in)."""
     value = realm_pref(account, realm, CHARSET)
     return str(value).lower() if value else DEFAULT_CHARSET
-
-
 
 
 @dataclass(frozen=True)

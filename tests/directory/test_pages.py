@@ -7,7 +7,7 @@ from directory.rules import current_rules
 from directory.services import directory_access_update, directory_record_create
 from logs.models import AuditEntry
 from tests.factories import make_account
-from tests.helpers import set_separate_realms
+from tests.helpers import set_objects_per_page, set_separate_realms, table_rows
 
 pytestmark = pytest.mark.django_db
 UNITS = "/Master/Directory/Units"
@@ -38,39 +38,42 @@ def test_units_lists_the_local_unit_and_each_domain_with_its_integration(postmas
     assert "client1.test</a></td><td>Keep in Sync" in page
 
 
-def test_units_are_paged_by_name(postmaster, as_basic, monkeypatch):
-    from directory import views
+def test_units_are_paged_by_name_at_the_directory_realms_objects_per_page(postmaster, as_basic):
     from tests.factories import make_domain
 
-    monkeypatch.setattr(views, "UNITS_PAGE_SIZE", 2)
     for name in ("a.test", "b.test", "c.test"):
         make_domain(name)
+    set_objects_per_page(postmaster, "Users", 1)  # another realm's preference changes nothing here
+    set_objects_per_page(postmaster, "Directory", 2)
 
     first = as_basic(postmaster).get(UNITS).content.decode()
     second = as_basic(postmaster).get(UNITS, {"after": "b.test"}).content.decode()
 
+    assert len(table_rows(first)) == 1 + 2  # the Local Unit, then two domains
     assert ">a.test<" in first and ">b.test<" in first and ">c.test<" not in first
     assert "?after=b.test" in first
+    assert len(table_rows(second)) == 2
     assert ">c.test<" in second and ">mail.example.test<" in second and ">a.test<" not in second
 
 
-def test_browse_shows_a_units_records_and_pages_by_key(postmaster, client1, as_basic, monkeypatch):
-    from directory import selectors
-
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
-    monkeypatch.setattr(search_default := selectors.search_records, "__kwdefaults__",
-                        {**search_default.__kwdefaults__, "limit": 2})
+def test_browse_shows_a_units_records_and_pages_at_the_objects_per_page(postmaster, client1, as_basic):
     for name, real in (("ann", "Ann A"), ("bob", "Bob B"), ("cid", "Cid C")):
         make_account(client1, name, RealName=real)
+    set_objects_per_page(postmaster, "Monitors", 1)
+    set_objects_per_page(postmaster, "Directory", 2)
 
     first = as_basic(postmaster).get(BROWSE, {"unit": "client1.test"})
     page = first.content.decode()
     assert first.status_code == 200
+    assert len(table_rows(page)) == 2
     assert "ann@client1.test" in page and "bob@client1.test" in page and "cid@client1.test" not in page
     cursor = first.context["page"].next.encode()
 
     second = as_basic(postmaster).get(BROWSE, {"unit": "client1.test", "after": cursor}).content.decode()
     assert "cid@client1.test" in second and "ann@client1.test" not in second
+    set_objects_per_page(postmaster, "Directory", 3)
+    every_unit = as_basic(postmaster).get(BROWSE).content.decode()
+    assert len(table_rows(every_unit)) == 3
 
 
 def test_browse_searches_by_prefix_of_name_real_name_or_email(postmaster, client1, client2, as_basic):

@@ -12,7 +12,7 @@ from logs.audit import audit
 from logs.models import AuditEntry
 from logs.selectors import AuditFilter, audit_page
 from tests import factories
-from tests.helpers import set_separate_realms
+from tests.helpers import set_objects_per_page, set_separate_realms, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,24 @@ def test_the_trail_pages_by_time_and_id_newest_first(postmaster, as_basic, djang
     assert names == [f"object{number:02d}" for number in range(59, -1, -1)]
     assert second.context["page"].next_cursor is None
     assert client.get("/Master/Monitors/Audit", {"cursor": "garbage!"}).status_code == 400
+
+
+def test_the_trail_shows_the_realms_objects_per_page(changes, as_basic):
+    postmaster, admin = changes.postmaster, changes.domain_admin_with_right
+    set_objects_per_page(postmaster, "Monitors", 3)
+    set_objects_per_page(postmaster, "Users", 2)
+    set_objects_per_page(admin, "Users", 1)
+
+    monitors = as_basic(postmaster).get("/Master/Monitors/Audit")
+    users = as_basic(postmaster).get("/Master/Users/Audit")
+    domain = as_basic(admin).get("/Domain/Audit")
+    older = as_basic(postmaster).get("/Master/Monitors/Audit", {"cursor": monitors.context["page"].next_cursor})
+
+    assert len(table_rows(monitors.content.decode())) == 3 and 'rel="next"' in monitors.content.decode()
+    assert len(table_rows(users.content.decode())) == 2
+    assert len(table_rows(domain.content.decode())) == 1 and 'rel="next"' in domain.content.decode()
+    assert len(table_rows(older.content.decode())) == 3
+    assert not set(entries_of(older)) & set(entries_of(monitors))
 
 
 def test_a_domain_administrator_sees_its_own_domains_only(changes, as_basic, django_assert_num_queries):

@@ -6,7 +6,7 @@ from logs import serverlog
 from logs.models import AuditEntry
 from logs.selectors import log_settings
 from tests import factories
-from tests.helpers import set_separate_realms
+from tests.helpers import set_objects_per_page, set_separate_realms, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,26 @@ def test_the_logs_page_lists_the_files_with_the_current_one_marked(postmaster, a
     current = serverlog.current_file().name
     assert "2026-05-01.log" in page and "2026-05-02.log" in page
     assert f'{current}</a> <strong class="badge current-file">current</strong>' in page
-    assert page.index("written today") < page.index("message 149") < page.index("message 51<")
-    assert "message 50<" not in page  # a hundred records a page
+    assert page.index("written today") < page.index("message 149") < page.index("message 101<")
+    assert "message 100<" not in page  # fifty records a page: the default Objects per page
+    assert len(table_rows(page, 1)) == 50
+
+
+def test_the_viewer_shows_the_monitors_realms_objects_per_page(postmaster, as_basic, logs):
+    set_objects_per_page(postmaster, "Users", 3)  # another realm's preference changes nothing here
+    set_objects_per_page(postmaster, "Monitors", 7)
+    client = as_basic(postmaster)
+
+    first = client.get("/Master/Monitors/Logs", {"tag": "queue"})
+    rows = table_rows(first.content.decode(), 1)
+    second = client.get("/Master/Monitors/Logs", {"tag": "queue", "cursor": first.context["page"].next_cursor})
+
+    assert len(rows) == 7 and "message 149" in rows[0] and "message 143" in rows[6]
+    assert [record.text for record in second.context["page"].records] == [f"message {n}" for n in range(142, 135, -1)]
 
 
 def test_the_viewer_filters_and_pages_by_cursor(postmaster, as_basic, logs):
+    set_objects_per_page(postmaster, "Monitors", 100)
     client = as_basic(postmaster)
 
     first = client.get("/Master/Monitors/Logs", {"tag": "queue", "level": "4", "text": "message"})

@@ -9,7 +9,7 @@ from mailqueue import queuefile, services
 from mailqueue.models import QueuedMessage, QueueRecipient
 from mailqueue.selectors import queue_info
 from tests.factories import make_account
-from tests.helpers import set_separate_realms
+from tests.helpers import set_objects_per_page, set_separate_realms, table_rows
 from tests.mailqueue.conftest import inbox_messages, message, run_queue, submit
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,22 @@ def test_a_queue_page_lists_its_messages(waiting, postmaster, as_basic, django_a
     assert response.context["may_release"] and response.context["may_reject"]
     assert client.get("/Master/Monitors/Queues/SMTP/nowhere.example").status_code == 404
     assert client.get("/Master/Monitors/Queues/FTP/remote.example").status_code == 404
+
+
+def test_queue_pages_show_the_monitors_realms_objects_per_page(waiting, postmaster, as_basic):
+    set_objects_per_page(postmaster, "Users", 5)  # another realm's preference changes nothing here
+    set_objects_per_page(postmaster, "Monitors", 1)
+    client = as_basic(postmaster)
+
+    queues = client.get("/Master/Monitors/Queues").content.decode()
+    more = client.get("/Master/Monitors/Queues", {"after": "SMTP/other.example"})
+    messages = client.get("/Master/Monitors/Queues/SMTP/remote.example").content.decode()
+
+    assert len(table_rows(queues)) == 1 and ">other.example<" in queues and 'rel="next"' in queues
+    assert [queue.name for queue in more.context["page"].queues] == ["remote.example"]
+    assert len(table_rows(messages)) == 1 and 'rel="next"' in messages
+    set_objects_per_page(postmaster, "Monitors", 2)
+    assert len(table_rows(client.get("/Master/Monitors/Queues/SMTP/remote.example").content.decode())) == 2
 
 
 def test_monitor_without_queue_rights_sees_the_queues_but_cannot_release_or_reject(waiting, personas, as_basic):

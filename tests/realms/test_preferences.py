@@ -9,7 +9,8 @@ import pytest
 from accounts.services import account_update_webadmin_prefs
 from cgadmin.errors import InvalidInput
 from server.services import server_settings
-from tests.factories import make_domain
+from tests.factories import make_account, make_domain
+from tests.helpers import set_objects_per_page, table_rows
 from tests.webforms import form_with, main_of
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,20 @@ def test_list_pages_show_the_chosen_number_of_objects(postmaster, as_basic):
     page = main_of(as_basic(postmaster).get("/Master/Users/Domains"))
 
     assert ">a.test<" in page and ">b.test<" in page and ">c.test<" not in page and "after=b.test" in page
+
+
+def test_a_domain_administrators_account_list_shows_its_own_objects_per_page(personas, as_basic):
+    admin = personas.domain_admin_with_right
+    for name in ("ann", "bob", "cid"):
+        make_account(personas.client1, name)
+    set_objects_per_page(personas.postmaster, "Users", 50)
+    set_objects_per_page(admin, "Users", 2)
+
+    mine = as_basic(admin).get("/Domain/Domains/client1.test/Accounts").content.decode()
+    postmasters = as_basic(personas.postmaster).get("/Master/Users/Domains/client1.test/Accounts").content.decode()
+
+    assert len(table_rows(mine)) == 2 and 'rel="next"' in mine
+    assert len(table_rows(postmasters)) == 7 and 'rel="next"' not in postmasters  # four personas and three more
 
 
 def test_every_page_ends_with_the_administrator_and_a_preferences_link(personas, as_basic):
