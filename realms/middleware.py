@@ -133,6 +133,18 @@ def _other_scheme_path(path: str, scheme: str, realm: str) -> str:
     return f"/Master/{realm}/{rest}"
 
 
+def _refused(request: HttpRequest, response: HttpResponse, denied: CGError) -> HttpResponse:
+    """A change refused for want of a right answers 403, whatever the view went on to do: a page
+    that shows the refusal keeps its content; one that went back to the page (a redirect, as after
+    a success) becomes the refusal itself, so no client takes it for a change that was made."""
+    if response.status_code in (301, 302, 303):
+        shown = getattr(request, "cg_denied_in_messages", False)  # then the page's messages say it already
+        return render(request, "realms/error.html", {"error": denied, "error_in_messages": shown}, status=403)
+    if response.status_code <= 400:
+        response.status_code = 403
+    return response
+
+
 class RealmAccessMiddleware:
     """Checks the declared access of every view before it runs (realms.pages)."""
 
@@ -141,8 +153,9 @@ class RealmAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code == 400 and getattr(request, "cg_denied", None) is not None:
-            response.status_code = 403  # the form shows the refusal; the status says what it was
+        denied = getattr(request, "cg_denied", None)
+        if denied is not None:
+            response = _refused(request, response, denied)
         return _in_charset(request, response)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -1,9 +1,15 @@
 """One form for every settings page, built from the catalogue.
 
 Settings are grouped as the catalogue groups them and filtered by the administrator's Interface
-Type; a setting the administrator may not change is shown read-only (and ignored if posted anyway:
-the service would refuse it too). Where the object has inherited values, each setting has a
-"default" switch that removes the explicit value, and the page shows where a value comes from."""
+Type; a setting the administrator may not change is shown read-only. Where the object has inherited
+values, each setting has a "default" switch that removes the explicit value, and the page shows where
+a value comes from.
+
+What a POST may change does not depend on what the page shows: a setting above the administrator's
+Interface Type that is posted anyway is handled like a shown one (the level never changes what is
+allowed), and a read-only setting posted with a new value (a doctored form: browsers never send a
+disabled field) goes to the service like any change, which refuses it, so nothing is saved and the
+page answers 403. A setting that is not posted keeps its value."""
 
 from __future__ import annotations
 
@@ -109,11 +115,13 @@ class SettingsForm(forms.Form):
         self.catalogue, self.values, self.inherited = catalogue, values, inherited
         self.editable: dict[str, bool] = {}
         wanted = set(names) if names is not None else None
-        self.shown = [
-            definition for definition in catalogue
-            if definition.level <= level and (wanted is None or definition.name in wanted)
+        listed = [definition for definition in catalogue if wanted is None or definition.name in wanted]
+        self.shown = [definition for definition in listed if definition.level <= level]
+        self.posted_hidden = [
+            definition for definition in listed
+            if definition.level > level and data is not None and _posted(data, definition.name)
         ]
-        for definition in self.shown:
+        for definition in [*self.shown, *self.posted_hidden]:
             editable = may_change(definition)
             self.editable[definition.name] = editable
             current = values[definition.name]
@@ -142,31 +150,65 @@ class SettingsForm(forms.Form):
     def updates(self) -> dict[str, Value]:
         """What changed, for the service: new values, and `default` where a switch was turned on."""
         changes: dict[str, Value] = {}
-        for definition in self.shown:
+        for definition in [*self.shown, *self.posted_hidden]:
             name = definition.name
-            if not self.editable[name]:
-                continue
             current = self.values[name]
-            text = self.cleaned_data.get(f"s_{name}") or ""
-            edited = text.strip() != str(self.initial.get(f"s_{name}", "")).strip()
+            if not _posted(self.data, name):
+                continue  # not on the form that was sent: kept as it is
+            if self.editable[name]:
+                posted_text = f"s_{name}" in self.data
+                text = (self.cleaned_data.get(f"s_{name}") or "") if posted_text else self._initial_text(name)
+                use_default = bool(self.cleaned_data.get(f"d_{name}"))
+            else:
+                text, use_default = self._raw(name)
+            edited = text.strip() != self._initial_text(name).strip()
             # A value typed over an inherited one means "make it explicit", even with the switch on.
-            if self.inherited is not None and self.cleaned_data.get(f"d_{name}") and not edited:
+            if self.inherited is not None and use_default and not edited:
                 if current.explicit:
                     changes[name] = DEFAULT
                 continue
             try:
                 value = definition.validate(parse_text(definition, text))
             except CGError as error:
-                self.add_error(f"s_{name}", error.message)
+                self._field_error(definition, error.message)
                 continue
             if value != current.value or (self.inherited is not None and not current.explicit):
                 changes[name] = value
         return changes
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for definition in self.posted_hidden:  # not on the page: say what is wrong above the form
+            for message in self._errors.pop(f"s_{definition.name}", []):
+                self._field_error(definition, message)
+        return cleaned
+
+    def _field_error(self, definition: SettingDef, message: str) -> None:
+        if definition in self.shown:
+            self.add_error(f"s_{definition.name}", message)
+        else:
+            self.add_error(None, f"{definition.label}: {message}")
+
+    def _initial_text(self, name: str) -> str:
+        return str(self.initial.get(f"s_{name}", ""))
+
+    def _raw(self, name: str) -> tuple[str, bool]:
+        """What was posted for a read-only setting (its form field, being disabled, reads the initial)."""
+        value_field, default_field = self.fields[f"s_{name}"], self.fields.get(f"d_{name}")
+        raw = self.data.get(f"s_{name}")
+        text = str(value_field.to_python(raw) or "") if raw is not None else self._initial_text(name)
+        use_default = bool(default_field.to_python(self.data.get(f"d_{name}"))) if default_field else False
+        return text, use_default
+
     def report(self, error: CGError) -> None:
         """Show a service's refusal next to the setting it names, or above the form."""
-        field = f"s_{error.field}" if error.field and f"s_{error.field}" in self.fields else None
+        shown = {definition.name for definition in self.shown}
+        field = f"s_{error.field}" if error.field in shown else None  # a hidden one is named above the form
         self.add_error(field, error.message)
+
+
+def _posted(data: Mapping, name: str) -> bool:
+    return f"s_{name}" in data or f"d_{name}" in data
 
 
 def allowed_by(authorize: Callable[[str, str | None], None]) -> Callable[[SettingDef], bool]:

@@ -23,13 +23,15 @@ def actor(request: HttpRequest):
 
 def call_service(request: HttpRequest, form: object, call: Callable[[], T], done: str = "") -> T | None:
     """Run a service; its refusal goes next to the field it names (or above the form). A refusal
-    for want of a right makes the page answer 403 (realms.middleware), whatever status the view chose."""
+    for want of a right makes the page answer 403 (realms.middleware), whatever status the view chose:
+    a redirect becomes a 403 page with the refusal, so nothing looks like a change that was made."""
     try:
         result = call()
     except CGError as error:
+        report = getattr(form, "report", None)
         if isinstance(error, AccessDenied):
             request.cg_denied = error  # type: ignore[attr-defined]
-        report = getattr(form, "report", None)
+            request.cg_denied_in_messages = report is None  # type: ignore[attr-defined]
         if report is not None:
             report(error)
         else:

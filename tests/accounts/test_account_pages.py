@@ -379,8 +379,12 @@ def test_settings_without_the_right_are_read_only_and_tampering_changes_nothing(
 
     data = form_with(page, "update", s_RealName="Renamed User", d_RealName=None)
     data.update({"s_MaxAccountSize": "100G", "d_MaxAccountSize": ""})
-    assert client.post(url, data).status_code == 302
+    refused = client.post(url, data)
+    assert refused.status_code == 403 and "MaxAccountSize" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.settings == {}
 
+    assert client.post(url, form_with(page, "update", s_RealName="Renamed User", d_RealName=None)).status_code == 302
     user.refresh_from_db()
     assert user.settings == {"RealName": "Renamed User"}
 

@@ -139,9 +139,15 @@ def test_a_domain_administrator_changes_only_the_defaults_it_has_rights_for(pers
     assert "disabled" in page[page.index('name="s_MaxAccountSize"') - 300:][:400]
 
     data = form_with(page, None, s_RealName="Client One User", d_RealName=None)
-    data.update({"s_MaxAccountSize": "1K", "d_MaxAccountSize": ""})
     assert client.post(url, data).status_code == 302
+    personas.client1.refresh_from_db()
+    assert personas.client1.account_defaults == {"RealName": "Client One User"}
 
+    # A doctored form that changes a read-only setting too is refused whole: nothing is saved.
+    data = form_with(client.get(url).content.decode(), None, s_RealName="Another Name")
+    data.update({"s_MaxAccountSize": "1K", "d_MaxAccountSize": ""})
+    refused = client.post(url, data)
+    assert refused.status_code == 403 and "MaxAccountSize" in refused.content.decode()
     personas.client1.refresh_from_db()
     assert personas.client1.account_defaults == {"RealName": "Client One User"}
     assert client.get(domain_page("AccountDefaults", "client2.test", "/Domain")).status_code == 403

@@ -397,11 +397,16 @@ def test_a_domain_administrator_changes_only_the_settings_it_has_the_right_for(p
     auto = page[page.index('data-setting="AutoSignup"'):][:1500]
     assert "disabled" in auto and "read-only" in auto
 
-    data = form_with(page, "update", s_MailToUnknown="Discarded", d_MailToUnknown=None)
-    data.update({"s_AutoSignup": "YES", "d_AutoSignup": ""})  # tampering with a read-only field
-    response = client.post(url, data)
+    tampered = form_with(page, "update", s_MailToUnknown="Discarded", d_MailToUnknown=None)
+    tampered.update({"s_AutoSignup": "YES", "d_AutoSignup": ""})  # tampering with a read-only field
+    refused = client.post(url, tampered)
 
-    assert response.status_code == 302
+    assert refused.status_code == 403 and "AutoSignup" in refused.content.decode()
+    personas.client1.refresh_from_db()
+    assert personas.client1.settings == {}  # refused whole: not even the setting it may change
+    same = form_with(page, "update", s_MailToUnknown="Discarded", d_MailToUnknown=None)
+    same.update({"s_AutoSignup": "NO", "d_AutoSignup": "on"})  # a read-only setting posted as it is: no change
+    assert client.post(url, same).status_code == 302
     personas.client1.refresh_from_db()
     assert personas.client1.settings == {"MailToUnknown": "Discarded"}
 

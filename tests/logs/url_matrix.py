@@ -1,8 +1,16 @@
 """URL matrix rows of the logs app: the Monitors realm's log and audit pages, the Users realm's Audit."""
 
-from tests.realms.matrix import EVERYONE, IGNORED, MASTER, MONITOR, Case, UrlRow
+from tests.realms.matrix import EVERYONE, MASTER, MONITOR, Case, UrlRow
 
 MONITORS = {MONITOR, MASTER}
+STAMP = "20261128T221344Z"
+
+
+def _an_alert() -> None:
+    from logs.models import Alert
+
+    Alert.objects.create(scope=Alert.SERVER, stamp=STAMP, text="Backup tonight")
+
 
 MATRIX = {
     "Monitors:logs": UrlRow(get=Case(ok=MONITORS)),
@@ -16,7 +24,8 @@ MATRIX = {
     "Monitors:statistics": UrlRow(get=Case(ok=MONITORS)),
     "Monitors:notifications": UrlRow(
         get=Case(ok=MONITORS),
-        # Posting a server alert needs AllDomains: MONITOR's post is refused with a message, nothing changes.
-        post=Case(ok={MASTER}, codes={MONITOR: IGNORED}, data={"text": "Disk check at noon"}),
+        # Posting and removing a server alert need AllDomains: MONITOR is refused (403), nothing changes.
+        post=(Case(ok={MASTER}, data={"text": "Disk check at noon"}),
+              Case(ok={MASTER}, setup=lambda personas: _an_alert(), data={"action": "remove", "stamp": STAMP})),
     ),
 }

@@ -11,7 +11,7 @@ The realm gate is applied by the test, not written in the rows: anonymous visito
 login form; under /Master/ only MASTER passes, under /<Realm>/ the realm's right holders
 (REALM_HOLDERS), under /Domain/ those and every Domain Administrator. A row says what the personas
 that pass the gate get: `ok` succeed (2xx, or a redirect that is not to the login form), `codes`
-gives other answers (403, 404, 400, or IGNORED), everyone else gets `denied` (403).
+gives other answers (403, 404, 400), everyone else gets `denied` (403).
 
     from tests.realms.matrix import ADMIN, CLIENT1_READERS, CLIENT1_WRITERS, Case, UrlRow, form
 
@@ -27,8 +27,11 @@ A POST needs `data`: a dict (an `Upload` value makes it a multipart file upload)
 personas fixture, or `form(...)`, which takes the page's own form as POSTMASTER sees it at the
 Expert level (the `action` hidden field picks one) with some fields changed. Every POST answer other
 than `ok` must leave the database as it was (no row of the project's tables changes, no audit
-entry); an `ok` POST must change something unless the case says `changes=False`. IGNORED means the
-page answers as for a success but changes nothing (a read-only setting posted anyway is ignored).
+entry); an `ok` POST must change something unless the case says `changes=False` (logging in, the CLI's
+NOOP). A post that answers as a success but changes nothing is reported as IGNORED, and no row may
+expect it: a change refused for want of a right answers 403 (a doctored form that changes a read-only
+setting included), so a refused post never looks like a done one. Give a POST case data that really
+changes something, with `setup` adding what it acts on (a queued message, an alert, a skin file).
 Methods a row does not list must answer 405.
 
 Each cell runs in a rolled-back savepoint, so a row may change or delete freely; `setup(personas)`
@@ -78,7 +81,7 @@ REALM_HOLDERS: dict[str, frozenset[str]] = {
 
 OK = "ok"
 LOGIN = "login"  # a redirect to the login form (browsers) or 401 (scripts)
-IGNORED = "ignored"  # answers as a success, changes nothing
+IGNORED = "ignored"  # answered as a success but changed nothing: never an expected answer
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

@@ -85,6 +85,19 @@ def test_every_matrix_row_names_a_url_pattern():
     assert sorted(set(ROWS) - {pattern.key for pattern in PATTERNS}) == []
 
 
+def test_no_row_expects_a_post_to_be_silently_ignored():
+    ignored = [key for key, row in ROWS.items() for case in row.cases("POST") if IGNORED in case.codes.values()]
+
+    assert ignored == [], "a refused change answers 403; give the case data that changes something"
+
+
+def test_every_post_case_proves_a_change_unless_it_changes_nothing_by_nature():
+    # Logging in and out and the CLI's NOOP change no row; every other POST case must show one.
+    unchanged = sorted(key for key, row in ROWS.items() for case in row.cases("POST") if not case.changes)
+
+    assert unchanged == ["cli-http", "login", "logout"]
+
+
 def test_the_walk_sees_every_scheme():
     ids = {pattern.id for pattern in PATTERNS}
 
@@ -207,9 +220,17 @@ def _ids() -> list[Pattern]:
     return PATTERNS
 
 
+@pytest.fixture
+def own_base(settings, tmp_path):
+    """A base directory of the test's own, set before the server starts: files a cell writes (skins)
+    are gone with the test, as the database's rows are."""
+    settings.CGATE_BASE = tmp_path / "base"
+    return settings.CGATE_BASE
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("pattern", PATTERNS, ids=[pattern.id for pattern in PATTERNS])
-def test_url_matrix(pattern: Pattern, personas):
+def test_url_matrix(pattern: Pattern, own_base, personas):
     row = ROWS.get(pattern.key)
     if row is None:
         pytest.fail(f"{pattern.key} has no URL matrix row")
@@ -240,7 +261,7 @@ POST_PATTERNS = [pattern for pattern in PATTERNS if pattern.key in ROWS and ROWS
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("pattern", POST_PATTERNS, ids=[pattern.id for pattern in POST_PATTERNS])
-def test_every_form_needs_its_csrf_token(pattern: Pattern, personas):
+def test_every_form_needs_its_csrf_token(pattern: Pattern, own_base, personas):
     row = ROWS[pattern.key]
     case = row.cases("POST")[0]
     url = _url(pattern, row, case)
