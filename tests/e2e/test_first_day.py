@@ -21,10 +21,36 @@ def log_in(page: Page, base: str, name: str, password: str, path: str = "/") -> 
     page.get_by_role("button", name="Log in").click()
 
 
-def test_postmaster_sets_up_the_server_and_reads_the_log(page: Page, live_server):
+def log_out(page: Page) -> None:
+    page.locator("footer").get_by_role("button", name="Log out").click()
+    expect(page.get_by_label("Account name")).to_be_visible()
+
+
+def create_account(page: Page, base: str, domain: str, name: str) -> None:
+    page.goto(f"{base}/Master/Users/Domains/{domain}/Accounts")
+    page.get_by_label("Account name").fill(name)
+    page.get_by_label("Password").fill("Secret-" + name)
+    page.get_by_role("button", name="Create Account").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{name}@{domain}")
+
+
+def set_interface_type(page: Page, level: str) -> None:
+    """On the realm's Preferences page, reached by the link every page ends with."""
+    page.locator("footer").get_by_role("link", name="Preferences").click()
+    expect(page).to_have_url(re.compile(r"/Preferences$"))
+    page.get_by_label("Interface Type").select_option(level)
+    page.get_by_role("button", name="Update", exact=True).click()
+    expect(page.locator("footer")).to_contain_text(level)
+    expect(page.get_by_label("Interface Type")).to_have_value(level)
+
+
+def test_a_new_administrators_first_day(page: Page, live_server):
+    """Issue 11's whole flow: postmaster sets the server up and makes alice a Domain Administrator;
+    alice finds only what her rights allow and changes her Interface Type; postmaster reads the log."""
     factories.initialize_server()
     base = live_server.url
 
+    # postmaster: the Main Domain Name, a domain with an alias, another domain, accounts.
     log_in(page, base, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Settings/General")
     expect(page.get_by_role("heading", level=1)).to_contain_text("General")
     page.get_by_label("Main Domain Name").fill("mail.company.test")
@@ -32,30 +58,90 @@ def test_postmaster_sets_up_the_server_and_reads_the_log(page: Page, live_server
     expect(page.get_by_label("Main Domain Name")).to_have_value("mail.company.test")
     assert Domain.objects.get(is_main=True).name == "mail.company.test"
 
-    page.goto(base + "/Master/Users/Domains")
-    page.get_by_label("New domain").fill("client1.test")
-    page.get_by_role("button", name="Create Domain").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("client1.test")  # its Settings page opens
+    for domain in ("client1.test", "client2.test"):
+        page.goto(base + "/Master/Users/Domains")
+        page.get_by_label("New domain").fill(domain)
+        page.get_by_role("button", name="Create Domain").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(domain)  # its Settings page opens
 
+    page.goto(base + "/Master/Users/Domains/client1.test/Settings")
     page.get_by_label("Domain Aliases").fill("client1-alias.test")
     page.locator("form", has=page.locator("input[value=aliases]")).get_by_role("button", name="Update").click()
     expect(page.get_by_label("Domain Aliases")).to_have_value(re.compile("client1-alias.test"))
     assert DomainAlias.objects.filter(domain__name="client1.test", name="client1-alias.test").exists()
 
     for name in ("alice", "bob"):
-        page.goto(base + "/Master/Users/Domains/client1.test/Accounts")
-        page.get_by_label("Account name").fill(name)
-        page.get_by_label("Password").fill("Secret-" + name)
-        page.get_by_role("button", name="Create Account").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text(f"{name}@client1.test")
+        create_account(page, base, "client1.test", name)
+    create_account(page, base, "client2.test", "carol")
     page.goto(base + "/Master/Users/Domains/client1.test/Accounts")
     expect(page.get_by_role("link", name="alice", exact=True)).to_be_visible()
     assert set(Account.objects.filter(domain__name="client1.test").values_list("name", flat=True)) == {"alice", "bob"}
 
+    # postmaster makes alice a Domain Administrator with two rights, on her Access Rights page.
+    page.goto(base + "/Master/Users/Domains/client1.test/Accounts/alice/AccessRights")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Access Rights of alice@client1.test")
+    page.locator("input[name=administrator]").check()
+    page.locator("input[name=rights][value=CanCreateAccounts]").check()
+    page.locator("input[name=rights][value=MailToUnknown]").check()
+    page.get_by_role("button", name="Update", exact=True).click()
+    expect(page.locator("input[name=administrator]")).to_be_checked()
+    expect(page.locator("input[name=rights][value=MailToUnknown]")).to_be_checked()
+    expect(page.locator("input[name=rights][value=CanCreateAliases]")).not_to_be_checked()
+    assert set(Account.objects.get(name="alice", domain__name="client1.test").rights) == {
+        "Domain", "CanCreateAccounts", "MailToUnknown"}
+
     page.goto(base + "/Master/Monitors/LogSettings")
     page.get_by_role("button", name="Switch on").click()
-    page.goto(base + "/Master/Monitors/Logs")
+    expect(page.get_by_role("button", name="Switch off")).to_be_visible()
+    log_out(page)
+
+    # alice logs into the Domain WebAdmin and sees her own domain only.
+    log_in(page, base, "alice@client1.test", "Secret-alice")
+    expect(page).to_have_url(re.compile(r"/Domain/"))
+    main = page.locator("main")
+    expect(main.get_by_role("link", name="client1.test", exact=True)).to_be_visible()
+    expect(main).not_to_contain_text("client2.test")
+    expect(main).not_to_contain_text("mail.company.test")
+    expect(main.get_by_role("button", name="Create Domain")).to_have_count(0)  # not hers to create
+
+    refused = page.goto(base + "/Domain/Domains/client2.test/Settings")
+    assert refused is not None and refused.status == 403
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Not enough access rights")
+    refused = page.goto(base + "/Domain/Domains/client2.test/Accounts")
+    assert refused is not None and refused.status == 403
+    page.goto(base + "/Master/Settings/General")  # another authentication realm: her session does not open it
+    expect(page.get_by_label("Account name")).to_be_visible()
+
+    settings = base + "/Domain/Domains/client1.test/Settings"
+    page.goto(settings)
+    expect(page.locator('[data-setting="MailToUnknown"] select')).to_be_enabled()  # her right
+    expect(page.locator('[name=s_MailRerouteAddress]')).to_be_disabled()  # not hers: read-only
+    expect(page.locator('[data-setting="ForceSMTPAuth"]')).to_have_count(0)  # an Expert setting, hidden at Basic
+    page.goto(base + "/Domain/Domains/client1.test/Accounts")
+    expect(page.get_by_role("button", name="Create Account")).to_be_visible()  # CanCreateAccounts
+
+    # Her Interface Type changes what the pages show, not what she may do.
+    set_interface_type(page, "Expert")
+    assert page.url.endswith("/Domain/Preferences")
+    page.goto(settings)
+    force_auth = page.locator('[data-setting="ForceSMTPAuth"]')
+    expect(force_auth).to_be_visible()
+    expect(force_auth).to_contain_text("read-only")
+    expect(page.locator('[data-setting="MailToUnknown"] select')).to_be_enabled()
+    set_interface_type(page, "Basic")
+    page.goto(settings)
+    expect(page.locator('[data-setting="MailRerouteAddress"]')).to_be_visible()
+    expect(page.locator('[data-setting="ForceSMTPAuth"]')).to_have_count(0)
+    log_out(page)
+
+    # postmaster reads the log and the audit trail of the day.
+    log_in(page, base, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Monitors/Logs")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Logs")
     expect(page.locator("table.log-records")).to_contain_text("log all records: ON")
+    page.goto(base + "/Master/Monitors/Audit?object_name=alice")
+    trail = page.locator("table.audit")
+    expect(trail).to_contain_text("account.rights")
+    expect(trail).to_contain_text("alice@client1.test")
 
 
 def test_a_wrong_field_is_named_next_to_it_and_nothing_is_saved(page: Page, live_server):
