@@ -85,10 +85,12 @@ def worker_env(base: Path) -> dict[str, str]:
     }
 
 
-def start_worker(base: Path) -> subprocess.Popen:
-    """A real worker, one process doing the work itself (solo pool), so kill -9 hits the exporter."""
+def start_worker(base: Path, processes: int = 1) -> subprocess.Popen:
+    """A real worker: one process doing the work itself (solo pool), so kill -9 hits the exporter;
+    or several (prefork), exporting side by side under the exporter's locks."""
+    pool = ["--pool", "solo"] if processes == 1 else ["--pool", "prefork", "--concurrency", str(processes)]
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cgadmin", "worker", "--pool", "solo", "--without-heartbeat",
+        [sys.executable, "-m", "celery", "-A", "cgadmin", "worker", *pool, "--without-heartbeat",
          "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
         cwd=PROJECT, env=worker_env(base), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -209,11 +211,12 @@ def test_kill_9_while_exporting_never_shows_a_torn_file_and_check_passes_after_r
                        if not (base / "Domains" / "crash.test" / f"{name}.macnt" / "account.prefs").is_file()]
             assert missing == []  # what the worker committed before it died is on disk
             mark(f"every visible file parses, the {len(done)} accounts exported are all there")
-        worker = start_worker(base)
+        worker = start_worker(base, processes=2)  # any number of workers may export at once
         try:
-            app.send_task("basedir.tasks.export_outbox")  # as the beat sweep would after a restart
+            for _process in range(2):
+                app.send_task("basedir.tasks.export_outbox")  # as the beat sweep would after a restart
             assert wait_until(lambda: waiting() == 0, 180), f"{waiting()} account(s) still waiting"
-            mark("restarted worker exported the rest")
+            mark("restarted worker (2 processes) exported the rest")
         finally:
             worker.terminate()
             worker.wait(timeout=30)
