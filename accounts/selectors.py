@@ -7,17 +7,25 @@ from accounts.settings_schema import ACCOUNT, PREFS
 from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
 from cgadmin.dataformat import Value
 from domains.models import Domain
+from domains.names import lookup_domain_key
 from domains.selectors import find_domain
 from server import documents
 
 
 def find_account(domain_name: str, name: str) -> Account | None:
     """The account `name` (or the account an alias `name` points to) in the domain, or None."""
+    key = name.strip().lower()
+    # The common case, an account named in its domain's own name, in one query (every CLI command
+    # that names an account pays this); domain aliases and account aliases take the longer way.
+    domain_key = lookup_domain_key(domain_name)
+    account = Account.objects.select_related("domain").filter(domain__name=domain_key, name=key).first()
+    if account is not None:
+        return account
     domain = find_domain(domain_name)
     if domain is None:
         return None
-    key = name.strip().lower()
-    account = Account.objects.select_related("domain").filter(domain=domain, name=key).first()
+    if domain.name != domain_key:  # named by a domain alias
+        account = Account.objects.select_related("domain").filter(domain=domain, name=key).first()
     if account is None:
         alias = AccountAlias.objects.select_related("account__domain").filter(domain=domain, name=key).first()
         account = alias.account if alias else None

@@ -175,7 +175,7 @@ def execute(
         return error(SYNTAX, "unknown command")
     if entry.login and not logged_in:
         return error(DENIED, "log in first (USER and PASS, APOP or AUTH)")
-    stats.count("cli.commands")
+    stats.count_soon("cli.commands")
     try:
         arguments = entry.parse_arguments(line, start)
         with context.calling_from(interface, peer, session_id):

@@ -30,6 +30,7 @@ DEFAULT_IDLE_TIMEOUT = 300.0  # spec/cli.md: an idle session is closed after 5 m
 DEFAULT_MAX_LINE = 4 * 1024 * 1024
 DEFAULT_MAX_SESSIONS = 2000
 READ_CHUNK = 64 * 1024
+BATCH_LINES = 64  # pipelined lines run in one worker job at most; other sessions get a turn between
 HOST_NAME_SECONDS = 60.0  # the greeting's host name (the Main Domain's) is re-read this often
 CONNECTION_CHECK_SECONDS = 30.0
 
@@ -193,35 +194,74 @@ class Listener:
                 return "the client closed the connection"
             buffer += chunk
             start = 0
+            lines: list[str | None] = []  # None: a line too long to read, answered 500 in its place
             while True:
                 end = buffer.find(b"\n", start)
                 if end < 0:
                     break
                 raw = bytes(buffer[start:end])
                 start = end + 1
-                if skipping:
+                if skipping or len(raw) > self.max_line:
                     skipping = False
-                    await self._send(writer, [f"{SYNTAX} the command line is longer than {self.max_line} bytes"])
+                    lines.append(None)
                     continue
-                if len(raw) > self.max_line:
-                    await self._send(writer, [f"{SYNTAX} the command line is longer than {self.max_line} bytes"])
-                    continue
-                line = _decode(raw[:-1] if raw.endswith(b"\r") else raw)
-                reply: Reply = await self.run(lambda line=line: session.handle(line))
-                if reply.delay:
-                    await asyncio.sleep(reply.delay)
-                await self._send(writer, reply.lines)
-                if reply.close:
-                    return "QUIT" if not session.closed else "closed by the server"
+                lines.append(_decode(raw[:-1] if raw.endswith(b"\r") else raw))
             del buffer[:start]
             if len(buffer) > self.max_line:
                 skipping = True
                 buffer.clear()
+            if lines and await self._answer_lines(session, writer, lines):
+                return "QUIT" if not session.closed else "closed by the server"
+
+    async def _answer_lines(self, session: Session, writer: asyncio.StreamWriter, lines: list[str | None]) -> bool:
+        """Answer the complete lines of one read, in order; True when the session is to close.
+
+        A client that pipelines its commands sends many lines in one read: they go to a worker
+        thread together (up to BATCH_LINES at once), and their answers back in one write, instead
+        of a thread hand-off and a write for each. A reply that must wait (a failed login) or close
+        the session ends its batch, so nothing after it is run before its time."""
+        at = 0
+        while at < len(lines):
+            if lines[at] is None:
+                await self._send(writer, [f"{SYNTAX} the command line is longer than {self.max_line} bytes"])
+                at += 1
+                continue
+            batch: list[str] = []
+            while at + len(batch) < len(lines) and len(batch) < BATCH_LINES and lines[at + len(batch)] is not None:
+                batch.append(lines[at + len(batch)])  # type: ignore[arg-type]
+            replies = await self.run(lambda batch=batch: _handle_until_pause(session, batch))
+            at += len(replies)
+            ready: list[str] = []
+            for reply in replies:
+                if reply.delay:
+                    await self._send(writer, ready)
+                    ready = []
+                    await asyncio.sleep(reply.delay)
+                ready += reply.lines
+                if reply.close:
+                    await self._send(writer, ready)
+                    return True
+            await self._send(writer, ready)
+        return False
 
     async def _send(self, writer: asyncio.StreamWriter, lines: list[str]) -> None:
-        # One write per answer: clients such as CGPCLI read the code with a single recv(4).
+        # One write per answer (or per batch of answers): clients such as CGPCLI read the code
+        # with a single recv(4), which a write split inside an answer could cut short.
+        if not lines:
+            return
         writer.write("".join(f"{line}\r\n" for line in lines).encode("utf-8", "surrogateescape"))
         await asyncio.wait_for(writer.drain(), self.idle_timeout)
+
+
+def _handle_until_pause(session: Session, lines: list[str]) -> list[Reply]:
+    """Run lines in order until one's reply must wait or closes the session (worker thread)."""
+    replies = []
+    for line in lines:
+        reply = session.handle(line)
+        replies.append(reply)
+        if reply.delay or reply.close:
+            break
+    return replies
 
 
 class ListenerThread:
