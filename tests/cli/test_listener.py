@@ -10,6 +10,7 @@ import pytest
 
 from accounts.models import Account
 from cli.listener import ListenerThread
+from domains.models import Domain
 from logs import serverlog, stats
 from tests import factories
 from tests.cli.live import LineClient, live_cli  # noqa: F401
@@ -231,3 +232,17 @@ def test_logins_are_counted_and_logged_with_the_cli_tag(server, settings):
     text = serverlog.current_file().read_text()
     assert re.search(r" CLI-\d+\(127\.0\.0\.1\) postmaster@mail\.example\.test logged in \(USER/PASS\)", text)
     assert Account.objects.get(name="postmaster").info["LastInterface"] == "CLI"
+
+
+def test_pipelined_lines_are_answered_in_order_and_nothing_after_quit_runs(server):
+    with LineClient(server.port) as client:
+        client.login("postmaster", PM)
+        client.send("INLINE")
+        assert client.read_line() == "200 OK"
+        lines = [f"ECHO n{index}" for index in range(300)] + ["QUIT", "CreateDomain after-quit.test"]
+        client.sock.sendall("".join(f"{line}\r\n" for line in lines).encode())
+
+        assert [client.read_line() for _ in range(300)] == [f"201 n{index}" for index in range(300)]
+        assert client.read_line().startswith("200 ")
+        assert client.closed_by_server()
+    assert not Domain.objects.filter(name="after-quit.test").exists()
