@@ -2,9 +2,12 @@
 
 100,000 generated and mutated lines go through the command parser in-process (verb lookup, the
 usage-line argument reader, the data-format codec): each either parses or raises ArgumentError,
-nothing else. A live portion sends generated lines and raw binary garbage over one connection to
-a real listener, batched: every line gets exactly one well-formed answer, and the session and the
-listener are still serving afterwards. Half-open and reset connections are thrown in too."""
+nothing else. The live part sends 100,000 more (CLI_FUZZ_LIVE_LINES) to a real listener,
+pipelined over four concurrent sessions (three logged in, one not), then raw binary garbage:
+every line gets exactly one well-formed answer within LIVE_TIMEOUT, and afterwards every session
+and a fresh connection still answer NOOP at once, and no session task is left behind on the
+server. Half-open and reset connections are thrown in too. Hypothesis drives both: the seeds of
+the mutator and a raw text line of its own in every batch."""
 
 from __future__ import annotations
 
@@ -13,9 +16,13 @@ import random
 import re
 import socket
 import struct
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from cli.dispatch import split_verb
@@ -25,7 +32,11 @@ from tests.cli.live import LineClient, live_cli  # noqa: F401
 
 PARSER_BATCH = 100
 PARSER_EXAMPLES = 1000  # x PARSER_BATCH lines = 100,000 lines through the parser
-LIVE_LINES = int(os.environ.get("CLI_FUZZ_LIVE_LINES", "1000"))
+LIVE_LINES = int(os.environ.get("CLI_FUZZ_LIVE_LINES", "100000"))
+LIVE_SESSIONS = 4  # concurrent connections; the last one never logs in
+LIVE_ROUNDS = 100  # hypothesis examples: each sends LIVE_LINES / LIVE_ROUNDS lines over all sessions
+LIVE_TIMEOUT = 30.0  # no answer for this long is a hung session
+SESSION_ENDING = {"quit", "newpass", "shutdown", "killaccountsessions", "suspenddomain"}
 ANSWER = re.compile(r"(200|201|300|500|501|510|512|513|515|520|555) ")
 
 CORPUS = [
@@ -113,7 +124,7 @@ def parse_line(line: str) -> None:
             assert str(problem) and "\n" not in str(problem).replace(line, "")
 
 
-@settings(max_examples=PARSER_EXAMPLES, deadline=None, database=None, derandomize=True,
+@hypothesis_settings(max_examples=PARSER_EXAMPLES, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), extra=st.text(max_size=80))
 def test_a_hundred_thousand_lines_through_the_parser(seed, extra):
@@ -137,29 +148,80 @@ def _wire(line: str) -> bytes:
     return line.replace("\n", " ").encode("utf-8", "surrogateescape") + b"\r\n"
 
 
+def _live_round_lines(rng: random.Random, extra: str, count: int) -> list[str]:
+    lines = [generated_line(rng) for _ in range(count - 2)]
+    lines += [extra, _case(rng, rng.choice(VERB_NAMES)) + " " + extra]
+    rng.shuffle(lines)
+    # keep the sessions ours: the fuzzer must not log itself out, change the password it logged in
+    # with, end its own sessions or stop the server (each of these has its own behaviour tests)
+    return [line for line in lines if split_verb(line)[0].lower() not in SESSION_ENDING]
+
+
+def _exchange(client: LineClient, lines: list[str]) -> list[tuple[str, str]]:
+    """Send the lines pipelined (from a second thread, so neither side can block the other on full
+    socket buffers) and read one answer per line; a silent server fails on the socket timeout."""
+    payload = b"".join(_wire(line) for line in lines)
+    problems: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            client.sock.sendall(payload)
+        except BaseException as problem:  # reported by the reading side below
+            problems.append(problem)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    answers = [(line, client.read_line()) for line in lines]
+    sender.join(LIVE_TIMEOUT)
+    assert not sender.is_alive() and not problems, problems
+    return answers
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_live_session_survives_generated_lines_and_binary_garbage(live_cli, postmaster, client1):  # noqa: F811
+def test_live_sessions_survive_a_hundred_thousand_generated_lines_and_binary_garbage(
+        live_cli, postmaster, client1, settings):  # noqa: F811
+    settings.CLI_RECHECK_SECONDS = 1.0  # as in production: the fixture's 0 would re-read the account every line
     factories.make_account(client1, "u1")
-    rng = random.Random(20261128)
-    with LineClient(live_cli.port, timeout=120) as client:
+    clients = [LineClient(live_cli.port, timeout=LIVE_TIMEOUT) for _ in range(LIVE_SESSIONS)]
+    # all but the last log in before any garbage: the last one fuzzes the login verbs themselves,
+    # and its failures may block further logins from this address for a while
+    for client in clients[:-1]:
         client.login("postmaster", factories.POSTMASTER_PASSWORD)
+    for client in clients:
         assert client.ask("INLINE") == "200 OK"
-        sent = 0
-        while sent < LIVE_LINES:
-            batch = [generated_line(rng) for _ in range(min(200, LIVE_LINES - sent))]
-            # keep the session ours: the fuzzer must not log itself out or quit
-            batch = [line for line in batch if split_verb(line)[0].lower() not in ("quit", "newpass")]
-            client.sock.sendall(b"".join(_wire(line) for line in batch))
-            for line in batch:
-                answer = client.read_line()
-                assert ANSWER.match(answer), (line, answer)
-            sent += len(batch)
-        garbage = rng.randbytes(50_000)
-        client.sock.sendall(garbage + b"\r\n")
-        answers = [client.read_line() for _ in range(garbage.count(b"\n") + 1)]
-        assert all(ANSWER.match(answer) for answer in answers)
+    per_round = LIVE_LINES // LIVE_ROUNDS // LIVE_SESSIONS
+    counted = []
+
+    @hypothesis_settings(max_examples=LIVE_ROUNDS, deadline=None, database=None, derandomize=True,
+                         phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(seed=st.integers(0, 2**32 - 1), extra=st.text(max_size=80))
+    def one_round(seed, extra):
+        rng = random.Random(seed)
+        batches = [_live_round_lines(rng, extra, per_round) for _ in clients]
+        with ThreadPoolExecutor(len(clients)) as pool:
+            for answers in pool.map(_exchange, clients, batches):
+                for line, answer in answers:
+                    assert ANSWER.match(answer), (line, answer)
+                counted.append(len(answers))
+
+    one_round()
+    garbage = random.Random(7).randbytes(50_000)
+    clients[0].sock.sendall(garbage + b"\r\n")
+    answers = [clients[0].read_line() for _ in range(garbage.count(b"\n") + 1)]
+    assert all(ANSWER.match(answer) for answer in answers)
+
+    assert sum(counted) >= LIVE_LINES * 0.97  # what the filter of session-ending verbs left
+    for client in clients:  # no session hung: each still answers at once
         assert client.ask("NOOP") == "200 OK"
-        assert client.ask("MainDomainName") == '201 "mail.example.test"'
+    assert clients[0].ask("MainDomainName") == '201 "mail.example.test"'
+    with LineClient(live_cli.port, timeout=LIVE_TIMEOUT) as fresh:
+        assert fresh.ask("NOOP") == "200 OK"
+    for client in clients:
+        client.close()
+    deadline = time.monotonic() + 10
+    while live_cli.listener.sessions and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_cli.listener.sessions == 0  # every session's task ended when its client went away
 
 
 @pytest.mark.django_db(transaction=True)
