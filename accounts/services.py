@@ -18,7 +18,7 @@ from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import Layer, effective_values, parse_bool
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, AlreadyExists, CGError, GeneralError, InvalidInput
+from cgadmin.errors import AccessDenied, AlreadyExists, CGError, GeneralError, InvalidInput, UnknownDomain
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
@@ -28,6 +28,7 @@ from logs.events import Event
 from realms import rights as R
 from realms.access import (
     account_setting_authorizer,
+    can_read_all_domains,
     check_account,
     check_domain,
     has_server_right,
@@ -145,8 +146,10 @@ def account_rename(*, actor: Account | None, account: Account, new_address: str)
     check_account(actor, account, write=True, right=CAN_CREATE_ACCOUNTS)
     new_name, new_domain_name = split_address(new_address, account.domain.name)
     new_domain = find_domain(new_domain_name)
-    if new_domain is None:
-        raise InvalidInput(f"unknown domain {new_domain_name!r}", field="name")
+    if new_domain is None:  # 512 where the actor may see every domain; elsewhere it learns nothing
+        if not can_read_all_domains(actor):
+            raise AccessDenied("not enough access rights", field="name")
+        raise UnknownDomain(f"unknown domain {new_domain_name!r}", field="name")
     check_domain(actor, new_domain, write=True, right=CAN_CREATE_ACCOUNTS)
     key = _claim_account_name(new_domain, new_name, ignore=account)
     old_address, old_domain = account.address, account.domain
