@@ -30,13 +30,13 @@ def account_named(call: Call, address: str) -> Account:
     return access_account(call.actor, address)
 
 
-@verb("ListAccounts [domain:str]", rights=READ_DOMAIN, section=ACCOUNTS)
+@verb("ListAccounts [domain:dom]", rights=READ_DOMAIN, section=ACCOUNTS)
 def list_accounts(call: Call, domain: str | None) -> Value:
     """Every account of the domain with its storage kind (macnt, mbox, mdir)."""
     return selectors.account_storage_kinds(domain_named(call, domain))
 
 
-@verb("CreateAccount account:str [type:str] [settings:dict]", rights=CREATE, section=ACCOUNTS)
+@verb("CreateAccount account:acct [type:str] [settings:dict]", rights=CREATE, section=ACCOUNTS)
 def create_account(call: Call, account: str, type: str | None, settings: dict | None) -> None:
     """Create an account of a type (MultiMailbox by default) with optional settings (Password included)."""
     name, domain = _split(call, account)
@@ -50,57 +50,57 @@ def _split(call: Call, address: str) -> tuple[str, str]:
     return split_address(address, default_domain_name(call.actor))
 
 
-@verb("RenameAccount account:str INTO new_name:str", rights=CREATE, section=ACCOUNTS)
+@verb("RenameAccount account:acct INTO new_name:acct", rights=CREATE, section=ACCOUNTS)
 def rename_account(call: Call, account: str, new_name: str) -> None:
     """Rename an account (a name without @domain stays in the account's domain)."""
     services.account_rename(actor=call.actor, account=account_named(call, account), new_address=new_name)
 
 
-@verb("DeleteAccount account:str", rights=CREATE, section=ACCOUNTS)
+@verb("DeleteAccount account:acct", rights=CREATE, section=ACCOUNTS)
 def delete_account(call: Call, account: str) -> None:
     """Remove an account with its aliases and mailboxes."""
     services.account_delete(actor=call.actor, account=account_named(call, account))
 
 
-@verb("SetAccountType account:str type:str", rights=CREATE, section=ACCOUNTS)
+@verb("SetAccountType account:acct type:str", rights=CREATE, section=ACCOUNTS)
 def set_account_type(call: Call, account: str, type: str) -> None:
     """Change the account's type (MultiMailbox, AGrade, ...)."""
     services.account_set_type(actor=call.actor, account=account_named(call, account), kind=type)
 
 
-@verb("GetAccountSettings account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountSettings account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_settings(call: Call, account: str) -> Value:
     """The account's explicit settings."""
     return account_named(call, account).settings
 
 
-@verb("GetAccountEffectiveSettings account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountEffectiveSettings account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_effective_settings(call: Call, account: str) -> Value:
     """The account's settings with the defaults and the template filled in."""
     return selectors.account_effective_values(account_named(call, account))
 
 
-@verb("GetAccountOneSetting account:str key:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountOneSetting account:acct key:str", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_one_setting(call: Call, account: str, key: str) -> Value:
     """One effective setting (#NULL# when it has no value)."""
     value = selectors.account_effective_setting_named(account_named(call, account), key)
     return NULL if value is None else value
 
 
-@verb("UpdateAccountSettings account:str settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("UpdateAccountSettings account:acct settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def update_account_settings(call: Call, account: str, settings: dict) -> None:
     """Change some explicit settings; `default` removes a key, a Password key sets the password."""
     services.account_update_settings(actor=call.actor, account=account_named(call, account), updates=settings)
 
 
-@verb("SetAccountSettings account:str settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("SetAccountSettings account:acct settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def set_account_settings(call: Call, account: str, settings: dict) -> None:
     """Replace all explicit settings."""
     services.account_update_settings(actor=call.actor, account=account_named(call, account), updates=settings,
                                      replace=True)
 
 
-@verb("SetAccountPassword account:str PASSWORD password:str [CHECK]",
+@verb("SetAccountPassword account:acct PASSWORD password:str [CHECK]",
       rights="AllDomains, a Domain Administrator with BasicSettings, or the account itself (PWDAllowed)",
       section=ACCOUNTS)
 def set_account_password(call: Call, account: str, password: str, check: bool) -> None:
@@ -109,7 +109,7 @@ def set_account_password(call: Call, account: str, password: str, check: bool) -
                                   check=check)
 
 
-@verb("VerifyAccountPassword account:str PASSWORD password:str",
+@verb("VerifyAccountPassword account:acct PASSWORD password:str",
       rights="AllDomains, or a Domain Administrator with BasicSettings", section=ACCOUNTS)
 def verify_account_password(call: Call, account: str, password: str) -> None:
     """OK when the password is the account's, 515 otherwise."""
@@ -118,26 +118,26 @@ def verify_account_password(call: Call, account: str, password: str) -> None:
         raise LoginFailed("incorrect password")
 
 
-@verb("GetAccountAliases account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountAliases account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_aliases(call: Call, account: str) -> Value:
     """The account's aliases."""
     return selectors.account_alias_names(account_named(call, account))
 
 
-@verb("SetAccountAliases account:str aliases:array",
+@verb("SetAccountAliases account:acct aliases:array",
       rights="AllDomains, or a Domain Administrator with CanCreateAliases", section=ACCOUNTS)
 def set_account_aliases(call: Call, account: str, aliases: list) -> None:
     """Replace the account's aliases."""
     services.account_set_aliases(actor=call.actor, account=account_named(call, account), aliases=aliases)
 
 
-@verb("GetAccountRights account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountRights account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_rights(call: Call, account: str) -> Value:
     """The account's server and Domain Administrator rights."""
     return list(account_named(call, account).rights or [])
 
 
-@verb("SetAccountRights account:str rights:array",
+@verb("SetAccountRights account:acct rights:array",
       rights="Master for server rights; AllDomains or Master for Domain Administrator rights", section=ACCOUNTS)
 def set_account_rights(call: Call, account: str, rights: list) -> None:
     """Replace all the account's rights."""
@@ -145,14 +145,14 @@ def set_account_rights(call: Call, account: str, rights: list) -> None:
 
 
 def _parse_info_keys(reader: ArgumentReader) -> dict:
-    account = reader.take_kind("str", "the account")
+    account = reader.take_kind("acct", "the account")
     if reader.take_keyword("Key"):
         return {"account": account, "key": reader.take_kind("str", "the key after Key"), "keys": None}
     keys = reader.take_kind("array", "the key list") if reader.next_is("array") else None
     return {"account": account, "key": None, "keys": keys}
 
 
-@verb("GetAccountInfo account:str [KEY key:str] [keys:array]", rights=OWN_OR_READ, section=ACCOUNTS,
+@verb("GetAccountInfo account:acct [KEY key:str] [keys:array]", rights=OWN_OR_READ, section=ACCOUNTS,
       parse=_parse_info_keys)
 def get_account_info(call: Call, account: str, key: str | None, keys: list | None) -> Value:
     """Volatile info (LastLogin, LastAddress, StorageUsed, ...): all, one Key, or a (list) of keys."""
@@ -167,25 +167,25 @@ def get_account_info(call: Call, account: str, key: str | None, keys: list | Non
     return info
 
 
-@verb("GetAccountPrefs account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountPrefs account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_prefs(call: Call, account: str) -> Value:
     """The account's explicit preferences."""
     return account_named(call, account).prefs
 
 
-@verb("GetAccountEffectivePrefs account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountEffectivePrefs account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_effective_prefs(call: Call, account: str) -> Value:
     """The account's preferences with the defaults filled in."""
     return selectors.account_prefs_effective_values(account_named(call, account))
 
 
-@verb("UpdateAccountPrefs account:str prefs:dict", rights=PREFS_RIGHT, section=ACCOUNTS)
+@verb("UpdateAccountPrefs account:acct prefs:dict", rights=PREFS_RIGHT, section=ACCOUNTS)
 def update_account_prefs(call: Call, account: str, prefs: dict) -> None:
     """Change some preferences; `default` removes a key."""
     services.account_update_prefs(actor=call.actor, account=account_named(call, account), updates=prefs)
 
 
-@verb("SetAccountPrefs account:str prefs:dict", rights=PREFS_RIGHT, section=ACCOUNTS)
+@verb("SetAccountPrefs account:acct prefs:dict", rights=PREFS_RIGHT, section=ACCOUNTS)
 def set_account_prefs(call: Call, account: str, prefs: dict) -> None:
     """Replace all explicit preferences."""
     services.account_update_prefs(actor=call.actor, account=account_named(call, account), updates=prefs,
@@ -195,19 +195,19 @@ def set_account_prefs(call: Call, account: str, prefs: dict) -> None:
 # --- defaults, templates, default preferences: a domain's (or the caller's own domain's) and server-wide -----
 
 
-@verb("GetAccountDefaults [domain:str]", rights=READ_DOMAIN, section=ACCOUNTS)
+@verb("GetAccountDefaults [domain:dom]", rights=READ_DOMAIN, section=ACCOUNTS)
 def get_account_defaults(call: Call, domain: str | None) -> Value:
     """The domain's Account Defaults."""
     return domain_named(call, domain).account_defaults
 
 
-@verb("UpdateAccountDefaults [domain:str] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("UpdateAccountDefaults [domain:dom] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def update_account_defaults(call: Call, domain: str | None, settings: dict) -> None:
     """Change some of the domain's Account Defaults."""
     domain_services.account_defaults_update(actor=call.actor, domain=domain_named(call, domain), updates=settings)
 
 
-@verb("SetAccountDefaults [domain:str] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("SetAccountDefaults [domain:dom] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def set_account_defaults(call: Call, domain: str | None, settings: dict) -> None:
     """Replace the domain's Account Defaults."""
     domain_services.account_defaults_update(actor=call.actor, domain=domain_named(call, domain), updates=settings,
@@ -232,39 +232,39 @@ def set_server_account_defaults(call: Call, settings: dict) -> None:
     domain_services.account_defaults_update(actor=call.actor, domain=None, updates=settings, replace=True)
 
 
-@verb("GetAccountTemplate [domain:str]", rights=READ_DOMAIN, section=ACCOUNTS)
+@verb("GetAccountTemplate [domain:dom]", rights=READ_DOMAIN, section=ACCOUNTS)
 def get_account_template(call: Call, domain: str | None) -> Value:
     """The domain's Account Template."""
     return domain_named(call, domain).template
 
 
-@verb("UpdateAccountTemplate [domain:str] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("UpdateAccountTemplate [domain:dom] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def update_account_template(call: Call, domain: str | None, settings: dict) -> None:
     """Change some of the domain's Account Template."""
     domain_services.account_template_update(actor=call.actor, domain=domain_named(call, domain), updates=settings)
 
 
-@verb("SetAccountTemplate [domain:str] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
+@verb("SetAccountTemplate [domain:dom] settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def set_account_template(call: Call, domain: str | None, settings: dict) -> None:
     """Replace the domain's Account Template."""
     domain_services.account_template_update(actor=call.actor, domain=domain_named(call, domain), updates=settings,
                                             replace=True)
 
 
-@verb("GetAccountDefaultPrefs [domain:str]", rights=READ_DOMAIN, section=ACCOUNTS)
+@verb("GetAccountDefaultPrefs [domain:dom]", rights=READ_DOMAIN, section=ACCOUNTS)
 def get_account_default_prefs(call: Call, domain: str | None) -> Value:
     """The domain's Default Preferences."""
     return domain_named(call, domain).account_prefs
 
 
-@verb("UpdateAccountDefaultPrefs [domain:str] prefs:dict",
+@verb("UpdateAccountDefaultPrefs [domain:dom] prefs:dict",
       rights="AllDomains, or a Domain Administrator with WebUserSettings", section=ACCOUNTS)
 def update_account_default_prefs(call: Call, domain: str | None, prefs: dict) -> None:
     """Change some of the domain's Default Preferences."""
     domain_services.account_default_prefs_update(actor=call.actor, domain=domain_named(call, domain), updates=prefs)
 
 
-@verb("SetAccountDefaultPrefs [domain:str] prefs:dict",
+@verb("SetAccountDefaultPrefs [domain:dom] prefs:dict",
       rights="AllDomains, or a Domain Administrator with WebUserSettings", section=ACCOUNTS)
 def set_account_default_prefs(call: Call, domain: str | None, prefs: dict) -> None:
     """Replace the domain's Default Preferences."""
@@ -293,26 +293,26 @@ def set_server_account_prefs(call: Call, prefs: dict) -> None:
 # --- sessions, storage, mailboxes ----------------------------------------------------------------
 
 
-@verb("KillAccountSessions account:str",
+@verb("KillAccountSessions account:acct",
       rights="AllDomains, or a Domain Administrator with CanCreateWebUserSessions", section=ACCOUNTS)
 def kill_account_sessions(call: Call, account: str) -> None:
     """End the account's WebAdmin, WebUser and CLI sessions."""
     services.account_kill_sessions(actor=call.actor, account=account_named(call, account))
 
 
-@verb("GetAccountLocation account:str", rights=OWN_OR_READ, section=ACCOUNTS)
+@verb("GetAccountLocation account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_location(call: Call, account: str) -> Value:
     """The account's path inside the base directory."""
     return selectors.account_location(account_named(call, account))
 
 
-@verb("ListMailboxes account:str", rights=MAILBOXES, section=ACCOUNTS)
+@verb("ListMailboxes account:acct", rights=MAILBOXES, section=ACCOUNTS)
 def list_mailboxes(call: Call, account: str) -> Value:
     """The account's mailboxes: {name={Format=..; Class=..;}; ...}."""
     return selectors.account_mailboxes(call.actor, account_named(call, account))
 
 
-@verb("CreateMailbox account:str MAILBOX mailbox:str [CLASS mailbox_class:str]", rights=MAILBOXES,
+@verb("CreateMailbox account:acct MAILBOX mailbox:str [CLASS mailbox_class:str]", rights=MAILBOXES,
       section=ACCOUNTS)
 def create_mailbox(call: Call, account: str, mailbox: str, mailbox_class: str | None) -> None:
     """Create a mailbox (CLASS: a calendar, contacts, ... mailbox)."""
@@ -320,13 +320,13 @@ def create_mailbox(call: Call, account: str, mailbox: str, mailbox_class: str | 
                             mailbox_class=mailbox_class or "")
 
 
-@verb("RenameMailbox account:str MAILBOX mailbox:str INTO new_name:str", rights=MAILBOXES, section=ACCOUNTS)
+@verb("RenameMailbox account:acct MAILBOX mailbox:str INTO new_name:str", rights=MAILBOXES, section=ACCOUNTS)
 def rename_mailbox(call: Call, account: str, mailbox: str, new_name: str) -> None:
     """Rename a mailbox."""
     services.mailbox_rename(actor=call.actor, account=account_named(call, account), name=mailbox, new_name=new_name)
 
 
-@verb("DeleteMailbox account:str MAILBOX mailbox:str", rights=MAILBOXES, section=ACCOUNTS)
+@verb("DeleteMailbox account:acct MAILBOX mailbox:str", rights=MAILBOXES, section=ACCOUNTS)
 def delete_mailbox(call: Call, account: str, mailbox: str) -> None:
     """Remove a mailbox and its messages."""
     services.mailbox_delete(actor=call.actor, account=account_named(call, account), name=mailbox)

@@ -7,7 +7,7 @@ from basedir.services import account_clear_cache
 from cli.registry import ACCOUNTS, Call, verb
 
 
-@verb("ClearAccountCache account:str", rights="AllDomains, or a Domain Administrator with BasicSettings",
+@verb("ClearAccountCache account:acct", rights="AllDomains, or a Domain Administrator with BasicSettings",
       section=ACCOUNTS)
 def clear_account_cache(call: Call, account: str) -> None:
     """Re-read account.settings and account.info from the base directory (after restoring an Account)."""

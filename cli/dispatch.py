@@ -177,7 +177,7 @@ def execute(
         return error(DENIED, "log in first (USER and PASS, APOP or AUTH)")
     stats.count_soon("cli.commands")
     try:
-        arguments = entry.parse_arguments(line, start)
+        arguments = entry.parse_arguments(line, start, actor)
         with context.calling_from(interface, peer, session_id):
             value = entry.handler(Call(actor, peer, session_id, session), **arguments)
     except ArgumentError as problem:

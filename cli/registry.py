@@ -12,7 +12,11 @@ handler, which calls ONE service and returns a data-format value (None answers `
 Usage grammar, one space-separated item at a time:
 
 - ``name:kind`` a required argument, read with the data-format codec. Kinds: ``str`` (atom or
-  quoted string), ``dict``, ``array``, ``num`` (``#12`` or the atom ``12``), ``any``.
+  quoted string), ``dict``, ``array``, ``num`` (``#12`` or the atom ``12``), ``any``, and the
+  names of existing objects ``acct`` (an account: ``name[@domain]``) and ``dom`` (a domain), which
+  also take the current-account shorthand: ``*`` is the logged-in account (as ``acct``) or its
+  domain (as ``dom``), ``name@*`` an account in the logged-in account's domain. The handler gets
+  the name with ``*`` already replaced.
 - ``KEYWORD`` (all capitals) a required keyword, matched case-insensitively as an unquoted atom.
 - ``[name:kind]`` an optional argument: taken when the next object has that kind.
 - ``[KEYWORD]`` an optional flag: the handler gets ``keyword=True/False`` (lower case).
@@ -81,8 +85,8 @@ class Verb:
     summary: str = ""
     login: bool = True  # False: answered before login too (NOOP)
 
-    def parse_arguments(self, text: str, pos: int) -> dict[str, Any]:
-        reader = ArgumentReader(text, pos, self.name)
+    def parse_arguments(self, text: str, pos: int, actor: Account | None = None) -> dict[str, Any]:
+        reader = ArgumentReader(text, pos, self.name, actor)
         arguments = self.parse(reader)
         reader.end()
         return arguments
@@ -98,6 +102,8 @@ _KINDS: dict[str, tuple[type, ...]] = {
     "array": (list,),
     "num": (int,),
     "any": (object,),
+    "acct": (str,),
+    "dom": (str,),
 }
 _KIND_WORDS = {
     "str": "a string",
@@ -105,17 +111,24 @@ _KIND_WORDS = {
     "array": "an array (...)",
     "num": "a number",
     "any": "an object",
+    "acct": "an account name",
+    "dom": "a domain name",
 }
 _DIGITS = re.compile(r"-?[0-9]+")
+NAME_KINDS = ("acct", "dom")
+CURRENT = "*"
+# `*` and `name@*` unquoted: the codec's atoms have no `*`, so these are read before it is asked
+_CURRENT_WORD = re.compile(r"(?:[^\s\"(){}\[\],;=<>#*]*@)?\*(?=\s|$)")
 
 
 class ArgumentReader:
     """Reads a command's arguments one data-format object at a time."""
 
-    def __init__(self, text: str, pos: int, verb_name: str) -> None:
+    def __init__(self, text: str, pos: int, verb_name: str, actor: Account | None = None) -> None:
         self.text = text
         self.pos = skip_space(text, pos)
         self.verb_name = verb_name
+        self.actor = actor  # who runs the command: `*` in account and domain names means it
         self._peeked: tuple[Value, int] | None = None
 
     def at_end(self) -> bool:
@@ -147,15 +160,40 @@ class ArgumentReader:
         """Whether an object of this kind comes next (keywords and quoted text both count as str)."""
         if self.at_end():
             return False
+        if kind in NAME_KINDS and _CURRENT_WORD.match(self.text, self.pos):
+            return True
         return _has_kind(self._peek()[0], kind)
 
     def take_kind(self, kind: str, what: str) -> Value:
         if self.at_end():
             raise ArgumentError(f"{self.verb_name}: {what} is missing")
+        word = _CURRENT_WORD.match(self.text, self.pos) if kind in NAME_KINDS else None
+        if word is not None:
+            self._advance(word.end())
+            return self.current_name(kind, word.group(0))
         value = self.take(what)
         if not _has_kind(value, kind):
             raise ArgumentError(f"{self.verb_name}: {what} must be {_KIND_WORDS[kind]}, not {_describe(value)}")
+        if kind in NAME_KINDS:
+            return self.current_name(kind, value)  # type: ignore[arg-type]
         return int(value) if kind == "num" and isinstance(value, str) else value
+
+    def current_name(self, kind: str, name: str) -> str:
+        """An account (acct) or domain (dom) name with the current-account shorthand replaced:
+        `*` is the logged-in account, or its domain; `name@*` is name in that domain."""
+        if kind == "dom" and name == CURRENT:
+            return self._current_account(name).domain.name
+        if kind == "acct" and name == CURRENT:
+            return self._current_account(name).address
+        if kind == "acct" and name.endswith("@" + CURRENT):
+            return name[: -len(CURRENT)] + self._current_account(name).domain.name
+        return name
+
+    def _current_account(self, name: str) -> Account:
+        if self.actor is None:
+            raise ArgumentError(f"{self.verb_name}: {name!r} names the logged-in account or its domain, "
+                                "and there is none here (the shell operator is no account)")
+        return self.actor
 
     def next_is_keyword(self, keyword: str) -> bool:
         """Whether the next object is this keyword, unquoted, in any case."""

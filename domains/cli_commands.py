@@ -39,50 +39,50 @@ def create_domain(call: Call, domain: str, settings: dict | None) -> None:
     services.domain_create(actor=call.actor, name=domain, settings=settings)
 
 
-@verb("RenameDomain domain:str INTO new_name:str", rights=ALL_DOMAINS, section=DOMAINS)
+@verb("RenameDomain domain:dom INTO new_name:str", rights=ALL_DOMAINS, section=DOMAINS)
 def rename_domain(call: Call, domain: str, new_name: str) -> None:
     """Rename a domain."""
     services.domain_rename(actor=call.actor, domain=domain_named(call, domain), new_name=new_name)
 
 
-@verb("DeleteDomain domain:str [FORCE]", rights=ALL_DOMAINS, section=DOMAINS)
+@verb("DeleteDomain domain:dom [FORCE]", rights=ALL_DOMAINS, section=DOMAINS)
 def delete_domain(call: Call, domain: str, force: bool) -> None:
     """Remove a domain; one with accounts only with FORCE."""
     services.domain_delete(actor=call.actor, domain=domain_named(call, domain), force=force)
 
 
-@verb("SuspendDomain domain:str", rights=ALL_DOMAINS, section=DOMAINS)
+@verb("SuspendDomain domain:dom", rights=ALL_DOMAINS, section=DOMAINS)
 def suspend_domain(call: Call, domain: str) -> None:
     """Suspend a domain: its accounts cannot log in."""
     services.domain_suspend(actor=call.actor, domain=domain_named(call, domain))
 
 
-@verb("ResumeDomain domain:str", rights=ALL_DOMAINS, section=DOMAINS)
+@verb("ResumeDomain domain:dom", rights=ALL_DOMAINS, section=DOMAINS)
 def resume_domain(call: Call, domain: str) -> None:
     """Resume a suspended domain."""
     services.domain_resume(actor=call.actor, domain=domain_named(call, domain))
 
 
-@verb("GetDomainSettings [domain:str]", rights=READ, section=DOMAINS)
+@verb("GetDomainSettings [domain:dom]", rights=READ, section=DOMAINS)
 def get_domain_settings(call: Call, domain: str | None) -> Value:
     """The domain's explicit settings."""
     return domain_named(call, domain).settings
 
 
-@verb("GetDomainEffectiveSettings [domain:str]", rights=READ, section=DOMAINS)
+@verb("GetDomainEffectiveSettings [domain:dom]", rights=READ, section=DOMAINS)
 def get_domain_effective_settings(call: Call, domain: str | None) -> Value:
     """The domain's settings with the defaults filled in."""
     return {name: item.value for name, item in domain_settings_effective(domain_named(call, domain)).items()}
 
 
-@verb("UpdateDomainSettings [domain:str] settings:dict",
+@verb("UpdateDomainSettings [domain:dom] settings:dict",
       rights="AllDomains, or a Domain Administrator with each changed setting's right", section=DOMAINS)
 def update_domain_settings(call: Call, domain: str | None, settings: dict) -> None:
     """Change some explicit settings; a value of `default` removes the key."""
     services.domain_update_settings(actor=call.actor, domain=domain_named(call, domain), updates=settings)
 
 
-@verb("SetDomainSettings domain:str settings:dict",
+@verb("SetDomainSettings domain:dom settings:dict",
       rights="AllDomains, or a Domain Administrator with each changed setting's right", section=DOMAINS)
 def set_domain_settings(call: Call, domain: str, settings: dict) -> None:
     """Replace all explicit settings."""
@@ -90,13 +90,13 @@ def set_domain_settings(call: Call, domain: str, settings: dict) -> None:
                                     replace=True)
 
 
-@verb("GetDomainAliases [domain:str]", rights=READ, section=DOMAINS)
+@verb("GetDomainAliases [domain:dom]", rights=READ, section=DOMAINS)
 def get_domain_aliases(call: Call, domain: str | None) -> Value:
     """The domain's aliases."""
     return selectors.domain_alias_names(domain_named(call, domain))
 
 
-@verb("SetDomainAliases domain:str aliases:array", rights=ALL_DOMAINS, section=DOMAINS)
+@verb("SetDomainAliases domain:dom aliases:array", rights=ALL_DOMAINS, section=DOMAINS)
 def set_domain_aliases(call: Call, domain: str, aliases: list) -> None:
     """Replace the domain's aliases."""
     services.domain_set_aliases(actor=call.actor, domain=domain_named(call, domain), aliases=aliases)
@@ -120,7 +120,7 @@ def set_domain_defaults(call: Call, settings: dict) -> None:
     services.domain_defaults_update(actor=call.actor, updates=settings, replace=True)
 
 
-@verb("ListAdminDomains [domain:str]",
+@verb("ListAdminDomains [domain:dom]",
       rights="any account for its own reach; with a domain: who may read that domain", section=DOMAINS)
 def list_admin_domains(call: Call, domain: str | None) -> Value:
     """The domains the caller administers, or those the named domain's administrators may."""
@@ -129,7 +129,7 @@ def list_admin_domains(call: Call, domain: str | None) -> Value:
     return selectors.domains_administered_from(domain_named(call, domain))
 
 
-@verb("ListDomainObjects domain:str [FILTER filter:str] limit:num [ACCOUNTS] [ALIASES] [FORWARDERS] "
+@verb("ListDomainObjects domain:dom [FILTER filter:str] limit:num [ACCOUNTS] [ALIASES] [FORWARDERS] "
       "[COOKIE cookie:str]", rights=READ, section=DOMAINS)
 def list_domain_objects(
     call: Call, domain: str, filter: str | None, limit: int, accounts: bool, aliases: bool, forwarders: bool,

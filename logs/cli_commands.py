@@ -89,25 +89,25 @@ def _domain(call: Call, name: str | None, *, write: bool) -> selectors.AlertTarg
     return selectors.domain_alert_target(call.actor, name or default_domain_name(call.actor), write=write)
 
 
-@verb("GetDomainAlerts [domain:str]", rights=DOMAIN_READ, section=DOMAINS)
+@verb("GetDomainAlerts [domain:dom]", rights=DOMAIN_READ, section=DOMAINS)
 def get_domain_alerts(call: Call, domain: str | None) -> Value:
     """The domain's alerts: {timestamp = text; ...}."""
     return selectors.alerts_of(_domain(call, domain, write=False))
 
 
-@verb("SetDomainAlerts [domain:str] alerts:dict", rights=DOMAIN_POST, section=DOMAINS)
+@verb("SetDomainAlerts [domain:dom] alerts:dict", rights=DOMAIN_POST, section=DOMAINS)
 def set_domain_alerts(call: Call, domain: str | None, alerts: dict) -> None:
     """Replace every alert of the domain with these."""
     services.alerts_set(actor=call.actor, target=_domain(call, domain, write=True), alerts=alerts)
 
 
-@verb("PostDomainAlert domain:str ALERT text:str", rights=DOMAIN_POST, section=DOMAINS)
+@verb("PostDomainAlert domain:dom ALERT text:str", rights=DOMAIN_POST, section=DOMAINS)
 def post_domain_alert(call: Call, domain: str, text: str) -> None:
     """Post an alert to the domain."""
     services.alert_post(actor=call.actor, target=_domain(call, domain, write=True), text=text)
 
 
-@verb("RemoveDomainAlert domain:str ALERT stamp:any", rights=DOMAIN_POST, section=DOMAINS)
+@verb("RemoveDomainAlert domain:dom ALERT stamp:any", rights=DOMAIN_POST, section=DOMAINS)
 def remove_domain_alert(call: Call, domain: str, stamp: Value) -> None:
     """Remove the domain alert with this time stamp."""
     services.alert_remove(actor=call.actor, target=_domain(call, domain, write=True), stamp=stamp)
@@ -116,27 +116,27 @@ def remove_domain_alert(call: Call, domain: str, stamp: Value) -> None:
 # --- account alerts -----------------------------------------------------------------------------
 
 
-@verb("GetAccountAlerts account:str", rights=ACCOUNT_READ, section=ACCOUNTS)
+@verb("GetAccountAlerts account:acct", rights=ACCOUNT_READ, section=ACCOUNTS)
 def get_account_alerts(call: Call, account: str) -> Value:
     """The account's alerts: {timestamp = text; ...}."""
     return selectors.alerts_of(selectors.account_alert_target(call.actor, account, write=False))
 
 
-@verb("SetAccountAlerts account:str alerts:dict", rights=DOMAIN_POST, section=ACCOUNTS)
+@verb("SetAccountAlerts account:acct alerts:dict", rights=DOMAIN_POST, section=ACCOUNTS)
 def set_account_alerts(call: Call, account: str, alerts: dict) -> None:
     """Replace every alert of the account with these."""
     services.alerts_set(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),
                         alerts=alerts)
 
 
-@verb("PostAccountAlert account:str ALERT text:str", rights=DOMAIN_POST, section=ACCOUNTS)
+@verb("PostAccountAlert account:acct ALERT text:str", rights=DOMAIN_POST, section=ACCOUNTS)
 def post_account_alert(call: Call, account: str, text: str) -> None:
     """Post an alert to the account."""
     services.alert_post(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),
                         text=text)
 
 
-@verb("RemoveAccountAlert account:str ALERT stamp:any", rights=DOMAIN_POST, section=ACCOUNTS)
+@verb("RemoveAccountAlert account:acct ALERT stamp:any", rights=DOMAIN_POST, section=ACCOUNTS)
 def remove_account_alert(call: Call, account: str, stamp: Value) -> None:
     """Remove the account alert with this time stamp."""
     services.alert_remove(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),

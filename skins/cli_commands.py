@@ -28,7 +28,7 @@ def _files(files: list) -> Value:
 def _store_arguments(reader: ArgumentReader, *, with_domain: bool) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     if with_domain:
-        arguments["domain"] = reader.take_kind("str", "domain name")
+        arguments["domain"] = reader.take_kind("dom", "domain name")
     arguments["skin"] = reader.take_kind("str", "skin name") if reader.take_keyword("SKIN") else ""
     if not reader.take_keyword("FILE"):
         raise ArgumentError("FILE expected")
@@ -51,19 +51,19 @@ def list_server_skins(call: Call) -> Value:
     return services.skins_list(actor=call.actor, domain=None)
 
 
-@verb("ListDomainSkins [domain:str]", rights=DOMAIN_READ, section=SERVER)
+@verb("ListDomainSkins [domain:dom]", rights=DOMAIN_READ, section=SERVER)
 def list_domain_skins(call: Call, domain: str | None) -> Value:
     """The domain's Admin- skins ("" is the unnamed skin)."""
     return services.skins_list(actor=call.actor, domain=_domain(call, domain))
 
 
-@verb("ListDomainSkinFiles domain:str [SKIN skin:str]", rights=DOMAIN_READ, section=SERVER)
+@verb("ListDomainSkinFiles domain:dom [SKIN skin:str]", rights=DOMAIN_READ, section=SERVER)
 def list_domain_skin_files(call: Call, domain: str, skin: str | None) -> Value:
     """The files of one skin of the domain, with their sizes and times."""
     return _files(services.skin_files(actor=call.actor, domain=_domain(call, domain), skin=skin or ""))
 
 
-@verb("StoreDomainSkinFile domain:str [SKIN skin:str] FILE name:str DATA data:any", rights=DOMAIN_WRITE,
+@verb("StoreDomainSkinFile domain:dom [SKIN skin:str] FILE name:str DATA data:any", rights=DOMAIN_WRITE,
       section=SERVER, parse=lambda reader: _store_arguments(reader, with_domain=True))
 def store_domain_skin_file(call: Call, domain: str, skin: str, name: str, data: bytes | None) -> None:
     """Upload a file into a domain skin, or DELETE it."""
@@ -74,7 +74,7 @@ def store_domain_skin_file(call: Call, domain: str, skin: str, name: str, data: 
         services.skin_file_store(actor=call.actor, domain=target, skin=skin, name=name, data=data)
 
 
-@verb("ReadDomainSkinFile domain:str [SKIN skin:str] FILE name:str", rights=DOMAIN_READ, section=SERVER)
+@verb("ReadDomainSkinFile domain:dom [SKIN skin:str] FILE name:str", rights=DOMAIN_READ, section=SERVER)
 def read_domain_skin_file(call: Call, domain: str, skin: str | None, name: str) -> Value:
     """A domain skin file: (data, modification time)."""
     data, modified = services.skin_file_read(actor=call.actor, domain=_domain(call, domain), skin=skin or "", name=name)

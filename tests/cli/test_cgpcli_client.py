@@ -100,3 +100,10 @@ def test_cgpcli_wrong_password_raises_failed_login(live_cli, postmaster):  # noq
     with pytest.raises(FailedLogin):
         server.login("postmaster", "not-the-password")
     server.disconnect()
+
+
+def test_cgpcli_names_the_logged_in_account_with_a_star(cgp):
+    body(cgp.update_account_settings("postmaster", {"RealName": "Post Master"}))
+
+    assert body(cgp.get_account_settings("*"))["RealName"] == "Post Master"  # sent unquoted: GETACCOUNTSETTINGS *
+    assert body(cgp.get_account_info("*")) == body(cgp.get_account_info("postmaster"))

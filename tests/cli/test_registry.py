@@ -1,8 +1,10 @@
 """The command table: usage lines, case-insensitive names and keywords, argument errors that say what."""
 
+import re
+
 import pytest
 
-from cli.registry import ArgumentError, lookup, make_verb
+from cli.registry import ArgumentError, all_verbs, lookup, make_verb
 
 
 def _handler(call, **arguments):
@@ -75,3 +77,10 @@ def test_bad_usage_lines_are_refused_when_declared():
 def test_verbs_are_found_in_any_case():
     assert lookup("noop") is lookup("NOOP") is lookup("NoOp") is not None
     assert lookup("NoSuchVerb") is None
+
+
+def test_every_existing_account_or_domain_argument_takes_the_current_account_shorthand():
+    plain = [entry.usage for entry in all_verbs()
+             if re.search(r"\b(account|domain):str\b", entry.usage) and not entry.usage.startswith("CreateDomain ")]
+
+    assert plain == []  # name:acct / name:dom, so `*` works there as everywhere (CreateDomain names a new one)
