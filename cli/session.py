@@ -146,10 +146,11 @@ class Session:
         return self._login_result(name, account, "APOP")
 
     def _plain_login(self, name: str, password: str, method: str) -> Reply:
-        from realms.auth import check_login, requires_apop
+        from realms.auth import check_cli_login, requires_apop
 
         def attempt() -> Account | None:
-            account = check_login(name, password, address=self.peer, interface=context.CLI)
+            # the password, followed by the current code for an account with a second factor
+            account = check_cli_login(name, password, address=self.peer)
             # RequireAPOP ("Secure only"): a clear-text password does not open this account here.
             return None if account is not None and requires_apop(account) else account
 

@@ -107,6 +107,10 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str, in
         return None
     throttle.note_success(login_name, address)
     stats.count(login_counter(interface, failed=False))
+    # An APOP digest has no room for a one-time code: an account that needs a second factor logs
+    # into the CLI with its password and code (check_cli_login), never with APOP.
+    if _second_factor_fails(login_name, account, address, None):  # type: ignore[arg-type]
+        return None
     return account
 
 
@@ -133,6 +137,29 @@ def check_form_login(login_name: str, password: str, code: str, *, address: str)
     """The login form: the password, then the one-time code of an account that has a second factor.
     Any failure gives the same answer, so nothing tells which part was wrong or whether the name exists."""
     account = check_login(login_name, password, address=address)
+    if account is None or _second_factor_fails(login_name, account, address, code):
+        return None
+    return account
+
+
+CODE_DIGITS = 6
+
+
+def check_cli_login(login_name: str, password: str, *, address: str) -> Account | None:
+    """A CLI login with a password (USER/PASS, AUTH WEBUSER): the second factor goes with it.
+
+    An account with a second factor gives its password followed directly by the current
+    six-digit code (`PASS secret123456`); each code works once. A server administrator who must
+    set one up first (RequireAdminTOTP) cannot log into the CLI until it has, since the CLI has
+    no set-up page to send it to. Every refusal is the same failed login, counted as such."""
+    from realms import second_factor
+
+    code = None
+    candidate = resolve_login_name(login_name)
+    if (candidate is not None and second_factor.enrolled(candidate) and len(password) > CODE_DIGITS
+            and password[-CODE_DIGITS:].isdigit()):
+        password, code = password[:-CODE_DIGITS], password[-CODE_DIGITS:]
+    account = check_login(login_name, password, address=address, interface="CLI")
     if account is None or _second_factor_fails(login_name, account, address, code):
         return None
     return account
