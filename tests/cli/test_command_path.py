@@ -70,3 +70,30 @@ def test_commands_are_counted_without_a_cache_round_trip_each(session, monkeypat
 
     stats.flush()
     assert stats.value("cli.commands") == before + 50
+
+
+def test_the_account_lookup_written_once_reads_what_the_orm_reads(postmaster, client1):
+    from accounts.models import Account
+    from accounts.selectors import find_account
+    from accounts.services import account_kill_sessions
+    from domains.services import domain_update_settings
+
+    account = factories.make_account(client1, "u1", RealName="Zoë", Count=12, NumberAsText="12",
+                                     Nested={"a": ["b", 3]}, rights=["Domain", "BasicSettings"])
+    account_kill_sessions(actor=None, account=account)  # a timestamp column set
+    domain_update_settings(actor=None, domain=client1, updates={"WebBanner": "hi", "AdministratorDomainName": "x.test"})
+
+    found = find_account("CLIENT1.test", " U1 ")
+    orm = Account.objects.select_related("domain").get(pk=account.pk)
+
+    def values(instance):
+        return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+    assert values(found) == values(orm) and values(found.domain) == values(orm.domain)
+    assert found.settings["Count"] == 12 and found.settings["NumberAsText"] == "12"
+    assert found.sessions_valid_after is not None and found.rights == ["Domain", "BasicSettings"]
+    assert found._state.adding is False and found.check_password(factories.PASSWORD)
+    with CaptureQueriesContext(connection) as captured:
+        assert found.domain.name == "client1.test"
+    assert len(captured) == 0  # the domain came with the account
+    assert find_account("client1.test", "nobody") is None and find_account("nowhere.test", "u1") is None
