@@ -49,12 +49,17 @@ def may_log_in(account: Account) -> bool:
 _DUMMY_HASH = make_password("cgadmin-timing-equalizer")
 
 
-def check_login(login_name: str, password: str, *, address: str, interface: str = "WebAdmin") -> Account | None:
+_UNRESOLVED = object()
+
+
+def check_login(login_name: str, password: str, *, address: str, interface: str = "WebAdmin",
+                resolved: object = _UNRESOLVED) -> Account | None:
     """The account when the name and password are right and no failure limit is reached.
 
     Every failure looks the same to the caller, and an unknown name costs the same hashing time.
-    Each attempt counts in the statistics of its interface (WebAdmin, CLI)."""
-    account = resolve_login_name(login_name)
+    Each attempt counts in the statistics of its interface (WebAdmin, CLI). `resolved` is what
+    resolve_login_name(login_name) answered, when the caller has asked it already."""
+    account: Account | None = resolve_login_name(login_name) if resolved is _UNRESOLVED else resolved  # type: ignore[assignment]
     flow = account_flow(account)
     if throttle.is_blocked(login_name, address, flow):
         stats.count(login_counter(interface, failed=True))
@@ -159,7 +164,7 @@ def check_cli_login(login_name: str, password: str, *, address: str) -> Account 
     if (candidate is not None and second_factor.enrolled(candidate) and len(password) > CODE_DIGITS
             and password[-CODE_DIGITS:].isdigit()):
         password, code = password[:-CODE_DIGITS], password[-CODE_DIGITS:]
-    account = check_login(login_name, password, address=address, interface="CLI")
+    account = check_login(login_name, password, address=address, interface="CLI", resolved=candidate)
     if account is None or _second_factor_fails(login_name, account, address, code):
         return None
     return account
