@@ -58,8 +58,8 @@ def test_the_filter_and_paging_by_name(admin, client1, as_basic):
     assert ">hannah<" in filtered_second and ">bert<" not in filtered_second
 
 
-# HTTP Basic login (3), the domain, the page, its aliases, the server name.
-ACCOUNTS_PAGE_QUERIES = 7
+# HTTP Basic login (2), the domain, the page, its aliases, the server name.
+ACCOUNTS_PAGE_QUERIES = 6
 
 
 @pytest.mark.parametrize("size", [2, 25])

@@ -302,5 +302,5 @@ def test_the_import_page_costs_the_same_queries_however_many_imports(postmaster,
     assert page.count(".csv</td>") == min(imports, 10)
 
 
-# HTTP Basic login (3), the domain, the recent imports, the server name.
-IMPORT_PAGE_QUERIES = 6
+# HTTP Basic login (2), the domain, the recent imports, the server name.
+IMPORT_PAGE_QUERIES = 5

@@ -67,8 +67,8 @@ def test_the_list_pages_by_name_forward_and_back(admin, as_basic):
     assert ">mail.example.test<" in last and "after=" not in last
 
 
-# HTTP Basic login (3), the page, the DNS findings, the server name.
-DOMAINS_PAGE_QUERIES = 6
+# HTTP Basic login (2), the page, the DNS findings, the server name.
+DOMAINS_PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize("size", [2, 25])
