@@ -5,6 +5,7 @@ test_kill_workers.py; these pin each step down exactly."""
 import os
 
 import pytest
+from django.utils import timezone
 
 from accounts.services import account_create
 from mailqueue import delivery, mailstore, queuefile
@@ -192,3 +193,56 @@ def test_a_report_lost_before_its_queue_file_is_written_is_written_by_the_sweep(
     run_queue()
 
     assert len(inbox_messages(bob)) == 1
+
+
+def test_a_crash_between_the_grouped_flush_and_the_renames_into_new(base, client1, monkeypatch):
+    """A pass writing many MailDir messages flushes them together, then renames them into new/:
+    killed in between, nothing is in new/, and the next pass delivers each message once."""
+    ann = account_create(actor=None, domain=client1, name="ann", kind="MailDirMailbox")
+    for number in range(12):
+        submit(base, f"m{number}", message(to="ann@client1.test", message_id=f"<m{number}@test>"))
+
+    def crash(self, planned):
+        raise Crash
+
+    crashing_pass(monkeypatch, mailstore.MailDirMailbox, "publish", crash)
+    assert inbox_messages(ann) == []
+    run_queue()
+
+    assert len(inbox_messages(ann)) == 12
+    assert not any((inbox_path(ann) / "tmp").iterdir())
+
+
+def test_a_write_error_in_one_mailbox_leaves_its_copies_waiting_and_delivers_the_rest(base, client1, monkeypatch):
+    jane, bob = make_account(client1, "jane"), make_account(client1, "bob")
+    for number in range(12):  # enough files for one grouped flush
+        submit(base, f"m{number}", message(to="jane@client1.test, bob@client1.test", message_id=f"<m{number}@test>"))
+    real = mailstore.TextMailbox.write_data
+
+    def full_disk(self, planned, **options):
+        if self.path == inbox_path(jane):
+            raise OSError(28, "No space left on device")
+        return real(self, planned, **options)
+
+    monkeypatch.setattr(mailstore.TextMailbox, "write_data", full_disk)
+    run_queue()
+
+    assert inbox_messages(jane) == [] and len(inbox_messages(bob)) == 12
+    waiting = QueueRecipient.objects.filter(address="jane@client1.test", state=QueueRecipient.WAITING)
+    assert waiting.count() == 12 and "No space left" in waiting.first().reason
+    monkeypatch.undo()  # the disk has room again; the retry is due now
+    QueueRecipient.objects.update(next_attempt=timezone.now())
+    QueuedMessage.objects.update(next_attempt=timezone.now())
+    run_queue()
+    assert len(inbox_messages(jane)) == 12 and len(inbox_messages(bob)) == 12
+
+
+def test_picked_up_files_left_hidden_by_a_stopped_runner_go_with_the_sweep(base, client1):
+    make_account(client1, "jane")
+    leftover = base / "Submitted" / ".old.sub.queued"
+    leftover.write_bytes(message().encode())
+
+    assert not pickup()  # never picked up again
+    sweep()
+
+    assert not leftover.exists()
