@@ -55,7 +55,7 @@ def queue_release(*, actor: Account | None, module: str = QueueRecipient.SMTP, q
     if not ids and not MailQueue.objects.filter(module=module, name=name).exists():
         raise NotFound(f"unknown queue {module} {name}")
     waiting.update(next_attempt=now)
-    QueuedMessage.objects.filter(pk__in=ids, state=QueuedMessage.QUEUED, next_attempt__gt=now).update(
+    QueuedMessage.objects.filter(pk__anyof=ids, state=QueuedMessage.QUEUED, next_attempt__gt=now).update(
         next_attempt=now)
     audit(actor=actor, event=Event.QUEUE_RELEASE, object_type="queue", object_name=f"{module} {name}",
           after={"messages": str(len(ids))})
@@ -98,7 +98,7 @@ def _reject_locked(messages: list[QueuedMessage], reason: str, notify: bool, res
     router = Router() if notify else None
     ids = [message.pk for message in messages]
     rows: dict[int, list[QueueRecipient]] = {pk: [] for pk in ids}
-    for row in QueueRecipient.objects.select_for_update().filter(message_id__in=ids).order_by("message_id",
+    for row in QueueRecipient.objects.select_for_update().filter(message_id__anyof=ids).order_by("message_id",
                                                                                               "position"):
         rows[row.message_id].append(row)
     for message in messages:

@@ -82,7 +82,7 @@ def _tidy_queue_folder() -> tuple[int, int]:
                     os.unlink(folder / name)
     if not ids:
         return 0, 0
-    states = dict(QueuedMessage.objects.filter(id__in=list(ids)).values_list("id", "state"))
+    states = dict(QueuedMessage.objects.filter(id__anyof=list(ids)).values_list("id", "state"))
     finished = [message_id for message_id in ids if states.get(message_id) == QueuedMessage.DONE]
     queuefile.remove_queue_files(finished)
     orphans = 0
