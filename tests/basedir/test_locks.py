@@ -49,3 +49,36 @@ def test_an_account_another_worker_holds_is_left_to_it_and_written_after(setting
     drain()  # what the holder does after its commit
     assert "Jane Roe" in settings_file.read_text()
     assert not ExportOutbox.objects.filter(kind="account").exists()
+
+
+def test_a_full_export_in_several_processes_writes_the_same_tree(settings, tmp_path):
+    from django.core.management import call_command
+
+    from basedir.check import check
+    from basedir.export import export_full
+    from tests.basedir.tree import snapshot as whole_snapshot
+
+    def snapshot(base):
+        return {name: data for name, data in whole_snapshot(base).items() if not name.startswith("SystemLogs")}
+
+    settings.CGATE_BASE = tmp_path / "CommuniGate"
+    initialize_server()
+    for number in range(4):
+        domain = make_domain(f"client{number}.test")
+        for name in ("ann", "bob", "eve"):
+            make_account(domain, name, RealName=f"{name} of {domain.name}")
+    export_full()
+    written_alone = snapshot(settings.CGATE_BASE)
+    for folder in (settings.CGATE_BASE / "Domains").iterdir():
+        for account in folder.glob("*.macnt"):
+            (account / "account.settings").unlink()
+    (settings.CGATE_BASE / "Domains" / "client2.test" / "bob.macnt" / "account.prefs").write_text("{torn")
+
+    result = export_full(jobs=2)
+
+    assert result.domains == 5 and result.accounts == 13  # the Main Domain's postmaster too
+    assert result.files_written == 13  # the 12 removed files and the torn one
+    assert snapshot(settings.CGATE_BASE) == written_alone
+    assert check() == []
+    call_command("basedir", "export", "--full", "--jobs", "2")
+    assert snapshot(settings.CGATE_BASE) == written_alone

@@ -16,19 +16,21 @@ class Command(BaseCommand):
         export.add_argument("--full", action="store_true",
                             help="rewrite every file that differs, move misplaced folders, remove what the "
                                  "database no longer has")
+        export.add_argument("--jobs", type=int, default=1,
+                            help="with --full: domains exported side by side, each in a process of its own")
         verbs.add_parser("check", help="compare the tree with the database; exit 1 listing every difference")
 
     def handle(self, *args: object, **options: object) -> None:
         if options["verb"] == "export":
-            self._export(bool(options["full"]))
+            self._export(bool(options["full"]), max(1, int(options["jobs"])))
         else:
             self._check()
 
-    def _export(self, full: bool) -> None:
+    def _export(self, full: bool, jobs: int = 1) -> None:
         from basedir.export import drain, export_full
 
         if full:
-            result = export_full(progress=self._progress if sys.stderr.isatty() else None)
+            result = export_full(progress=self._progress if sys.stderr.isatty() else None, jobs=jobs)
             self.stdout.write(f"{result.domains} domain(s), {result.accounts} account(s), "
                               f"{result.files_written} file(s) written, {len(result.removed)} removed")
             for removed in result.removed:
