@@ -370,7 +370,17 @@ def write_grouped(
     if files < queuefile.GROUP_SYNC_FILES:  # a few files: their own syncs are quicker (see queuefile)
         each(lambda mailbox_id: opened[mailbox_id].write(planned[mailbox_id]), list(planned))
         return errors
-    written = each(lambda mailbox_id: opened[mailbox_id].write_data(planned[mailbox_id]), list(planned))
+    maildirs = [mailbox_id for mailbox_id in planned if isinstance(opened[mailbox_id], mailstore.MailDirMailbox)]
+    together: list[int] = []
+    if maildirs:  # every MailDir message of the pass created side by side (queuefile.write_files)
+        try:
+            queuefile.write_files([file for mailbox_id in maildirs
+                                   for file in opened[mailbox_id].tmp_files(planned[mailbox_id])])
+            together = maildirs
+        except OSError:
+            pass  # each mailbox again on its own below, to learn which one failed
+    written = together + each(lambda mailbox_id: opened[mailbox_id].write_data(planned[mailbox_id]),
+                              [mailbox_id for mailbox_id in planned if mailbox_id not in together])
     flush(written, lambda mailbox_id: opened[mailbox_id].sync())
     written = [mailbox_id for mailbox_id in written if mailbox_id not in errors]
     renamed = each(lambda mailbox_id: opened[mailbox_id].publish(planned[mailbox_id]), written)

@@ -252,8 +252,12 @@ class MailDirMailbox:
         """Each message into tmp/ (synced one by one only when asked)."""
         from mailqueue.queuefile import write_files
 
+        write_files(self.tmp_files(planned), sync=sync)
+
+    def tmp_files(self, planned: list[Planned]) -> list[tuple[Path, bytes]]:
+        """The files write_data creates in tmp/, with their bytes."""
         folder = self.path / "tmp"
-        write_files([(folder / item.token, item.append.message) for item in planned], sync=sync)
+        return [(folder / item.token, item.append.message) for item in planned]
 
     def sync(self) -> None:
         """The tmp/ files on disk (one flush of the file system for all of them)."""

@@ -15,7 +15,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +128,10 @@ def write_files(files: Sequence[tuple[Path, bytes]], *, sync: bool = False) -> N
         for path, data in files[start:start + share]:
             write_all(path, data, sync=sync)
 
-    list(_pool.map(write_share, range(0, len(files), share)))
+    futures = [_pool.submit(write_share, start) for start in range(0, len(files), share)]
+    wait(futures)  # every share finished (or failed) before anything is said
+    for future in futures:
+        future.result()  # the first failure, if any
 
 
 def sync_devices(folders: Iterable[Path]) -> None:

@@ -246,3 +246,30 @@ def test_picked_up_files_left_hidden_by_a_stopped_runner_go_with_the_sweep(base,
     sweep()
 
     assert not leftover.exists()
+
+
+def test_a_write_error_in_one_maildir_of_a_grouped_pass_leaves_only_its_copies_waiting(base, client1, monkeypatch):
+    jane = account_create(actor=None, domain=client1, name="jane", kind="MailDirMailbox")
+    bob = account_create(actor=None, domain=client1, name="bob", kind="MailDirMailbox")
+    for number in range(12):  # 24 MailDir files: created side by side in threads
+        submit(base, f"m{number}", message(to="jane@client1.test, bob@client1.test", message_id=f"<m{number}@test>"))
+    pickup()
+    real = queuefile.write_all
+    broken = str(inbox_path(jane))
+
+    def full_disk(path, data, **options):
+        if str(path).startswith(broken):
+            raise OSError(28, "No space left on device")
+        return real(path, data, **options)
+
+    monkeypatch.setattr(queuefile, "write_all", full_disk)
+    run_queue()
+
+    assert inbox_messages(jane) == [] and len(inbox_messages(bob)) == 12
+    assert not any((inbox_path(jane) / "tmp").iterdir())
+    assert QueueRecipient.objects.filter(address="jane@client1.test", state=QueueRecipient.WAITING).count() == 12
+    monkeypatch.undo()
+    QueueRecipient.objects.update(next_attempt=timezone.now())
+    QueuedMessage.objects.update(next_attempt=timezone.now())
+    run_queue()
+    assert len(inbox_messages(jane)) == 12 and len(inbox_messages(bob)) == 12
