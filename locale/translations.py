@@ -757,4 +757,16 @@ T = {
     "report text": ("Berichtstext", "текст отчёта"),
     "try every message of this queue again now": ("jede Nachricht dieser Warteschlange jetzt erneut versuchen", "повторить сейчас доставку всех сообщений этой очереди"),
     "with report": ("mit Bericht", "с отчётом"),
+    # The types of settings, shown beside each.
+    "YES/NO": ("YES/NO", "YES/NO"),
+    "any": ("beliebig", "любой"),
+    "dictionary": ("Wörterbuch", "словарь"),
+    "duration": ("Dauer", "длительность"),
+    "enum": ("Auswahl", "перечисление"),
+    "flow": ("Rate", "частота"),
+    "list": ("Liste", "список"),
+    "number": ("Zahl", "число"),
+    "size": ("Größe", "размер"),
+    "string": ("Zeichenkette", "строка"),
+    "text": ("Text", "текст"),
 }
