@@ -16,7 +16,11 @@ sys.path.insert(0, str(HERE))
 from translations import T  # noqa: E402
 
 LANGUAGES = {"de": 0, "ru": 1}
-ENTRY = re.compile(r'^(msgid (?:"(?:[^"\\]|\\.)*"\n)+)(msgstr (?:"(?:[^"\\]|\\.)*"\n)+)', re.MULTILINE)
+ENTRY = re.compile(r'^(msgctxt (?:"(?:[^"\\]|\\.)*"\n)+)?(msgid (?:"(?:[^"\\]|\\.)*"\n)+)'
+                   r'(msgstr (?:"(?:[^"\\]|\\.)*"\n)+)', re.MULTILINE)
+# A text with a context ({% translate "From" context "sender of a message" %}) is listed in the table
+# as "context\x04msgid", gettext's own spelling, so one English word can have several translations.
+CONTEXT = "\x04"
 
 
 FUZZY = re.compile(r"^#,(.*)\n", re.MULTILINE)
@@ -41,16 +45,19 @@ def fill(po: Path, column: int) -> list[str]:
     missing: list[str] = []
 
     def replace(match: re.Match) -> str:
-        msgid = unquote(match.group(1)[len("msgid "):])
+        context, msgid_block = match.group(1) or "", match.group(2)
+        msgid = unquote(msgid_block[len("msgid "):])
         if not msgid:
             return match.group(0)  # the header
-        if msgid not in T:
-            missing.append(msgid)
+        key = f"{unquote(context[len('msgctxt '):])}{CONTEXT}{msgid}" if context else msgid
+        if key not in T:
+            missing.append(key)
             return match.group(0)
-        return f"{match.group(1)}msgstr {quote(T[msgid][column])}\n"
+        return f"{context}{msgid_block}msgstr {quote(T[key][column])}\n"
 
     text = ENTRY.sub(replace, po.read_text())
     text = FUZZY.sub(unfuzzy, text)  # every entry is filled from the table, never guessed
+    text = re.sub(r"^#\| .*\n", "", text, flags=re.MULTILINE)  # the guess's source, with the guess gone
     po.write_text(text)
     return missing
 

@@ -769,4 +769,7 @@ T = {
     "size": ("Größe", "размер"),
     "string": ("Zeichenkette", "строка"),
     "text": ("Text", "текст"),
+    # One English word, several meanings: "context\x04msgid" (the context given in the template).
+    "origin of a change\x04From": ("Von", "Откуда"),
+    "sender of a message\x04From": ("Von", "Отправитель"),
 }

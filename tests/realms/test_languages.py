@@ -25,6 +25,7 @@ class PoEntry:
     """One entry of a .po file: its msgid, its translation(s) and its flags (fuzzy, python-format)."""
 
     msgid: str
+    context: str = ""
     msgstrs: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     plural: bool = False
@@ -44,7 +45,7 @@ def parse_po(source: str) -> list[PoEntry]:
                 entry.flags.update(flag.strip() for flag in line[2:].split(","))
             elif line.startswith("#~"):
                 current = None  # obsolete entries are not shown
-            elif match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
+            elif match := re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
                 current = match.group(1)
                 if current == "msgid_plural":
                     entry.plural = True
@@ -61,6 +62,8 @@ def parse_po(source: str) -> list[PoEntry]:
 def _append(entry: PoEntry, part: str, text: str) -> None:
     if part == "msgid":
         entry.msgid += text
+    elif part == "msgctxt":
+        entry.context += text
     elif part.startswith("msgstr"):
         entry.msgstrs[-1] += text
 
@@ -70,8 +73,8 @@ def po_file(language: str) -> list[PoEntry]:
 
 
 def po_entries(language: str) -> dict[str, str]:
-    """msgid -> msgstr of a language's catalogue."""
-    return {entry.msgid: entry.msgstrs[0] if entry.msgstrs else "" for entry in po_file(language)}
+    """msgid -> msgstr of a language's catalogue (texts without a context)."""
+    return {entry.msgid: entry.msgstrs[0] if entry.msgstrs else "" for entry in po_file(language) if not entry.context}
 
 
 def test_every_text_drawn_from_data_is_in_the_catalogues():
@@ -81,21 +84,22 @@ def test_every_text_drawn_from_data_is_in_the_catalogues():
 
 @pytest.mark.parametrize("language", ["de", "ru"])
 def test_every_text_is_translated_and_compiled(language):
-    entries = po_entries(language)
+    entries = po_file(language)
     compiled = gettext.GNUTranslations((LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb"))
 
-    untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
-    stale = [msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr]
+    untranslated = [entry.msgid for entry in entries if not entry.msgstrs or not entry.msgstrs[0]]
+    stale = [entry.msgid for entry in entries if entry.msgstrs and entry.msgstrs[0] != (
+        compiled.pgettext(entry.context, entry.msgid) if entry.context else compiled.gettext(entry.msgid))]
     assert len(entries) > 200
     assert untranslated == [], "add them to locale/translations.py and run `make messages`"
     assert stale == [], "run `make messages` to compile the catalogues"
-    assert set(STRINGS) <= set(entries)
+    assert set(STRINGS) <= {entry.msgid for entry in entries}
 
 
 def test_every_msgid_has_a_german_and_a_russian_text_and_none_is_fuzzy():
     """Not only the texts drawn from data: every msgid makemessages found in templates and code."""
     catalogues = {language: po_file(language) for language in LANGUAGES}
-    msgids = {language: {entry.msgid for entry in entries} for language, entries in catalogues.items()}
+    msgids = {language: {(entry.context, entry.msgid) for entry in entries} for language, entries in catalogues.items()}
 
     assert msgids["de"] == msgids["ru"], "run `make messages`: the catalogues list different texts"
     assert len(msgids["de"]) > 500
@@ -120,13 +124,15 @@ def test_the_parser_sees_fuzzy_and_untranslated_entries():
     source = (
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         '#, fuzzy\nmsgid "Update"\nmsgstr "Aktualisieren"\n\n'
+        'msgctxt "sender of a message"\nmsgid "From"\nmsgstr "Отправитель"\n\n'
         'msgid ""\n"Two "\n"lines"\nmsgstr ""\n\n'
         'msgid "%(n)s file"\nmsgid_plural "%(n)s files"\nmsgstr[0] "%(n)s Datei"\nmsgstr[1] ""\n'
     )
 
-    update, lines, files = parse_po(source)
+    update, sender, lines, files = parse_po(source)
 
     assert (update.msgid, update.msgstrs, "fuzzy" in update.flags) == ("Update", ["Aktualisieren"], True)
+    assert (sender.context, sender.msgid, sender.msgstrs) == ("sender of a message", "From", ["Отправитель"])
     assert (lines.msgid, lines.msgstrs) == ("Two lines", [""])
     assert files.plural and files.msgstrs == ["%(n)s Datei", ""]
 
@@ -172,3 +178,13 @@ def test_times_are_shown_in_the_administrators_time_zone(postmaster, as_basic):
 
     assert "2026-11-28 21:00:00" in page  # noon GMT is 21:00 in Tokyo
     assert "2026-11-28 12:00:00" not in page
+
+
+@pytest.mark.django_db
+def test_one_english_word_with_two_meanings_has_its_own_text_for_each(postmaster, as_basic):
+    """"From" heads the audit trail's origin column and the queue's sender column: Russian says each differently."""
+    account_update_prefs(actor=None, account=postmaster, updates={"Language": "Russian"})
+
+    page = as_basic(postmaster).get("/Master/Monitors/Audit").content.decode()
+
+    assert "<th>Откуда</th>" in page and "Отправитель" not in page
