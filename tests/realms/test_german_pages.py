@@ -18,7 +18,7 @@ from logs.models import AuditEntry
 from tests import factories
 from tests.realms.test_languages import po_entries
 
-DATA_TAGS = {"code", "option", "textarea", "script", "style", "title", "pre"}
+DATA_TAGS = {"code", "textarea", "script", "style", "title", "pre"}
 ATTRIBUTES = ("aria-label", "title", "placeholder")
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -57,8 +57,12 @@ class _Texts(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self._open: list[bool] = []  # per open element: is it data?
+        self._in_option = False  # an <option> (a value) ends at the next tag: its end tag is optional
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_option = tag == "option"
+        if self._in_option:
+            return
         data = tag in DATA_TAGS or ("translate", "no") in attrs or any(self._open)
         if not data:
             self.texts.extend(_clean(value) for name, value in attrs if name in ATTRIBUTES and value)
@@ -66,11 +70,14 @@ class _Texts(HTMLParser):
             self._open.append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        self._in_option = False
+        if tag == "option":
+            return
         if tag not in VOID_TAGS and self._open:
             self._open.pop()
 
     def handle_data(self, data: str) -> None:
-        if not any(self._open) and data.strip():
+        if not self._in_option and not any(self._open) and data.strip():
             self.texts.append(_clean(data))
 
 
