@@ -95,3 +95,23 @@ def test_a_pickup_interrupted_before_its_queue_file_finishes_on_the_next_look(ba
     row = QueuedMessage.objects.get()
     assert result.queued == [row.pk] and row.state == QueuedMessage.QUEUED
     assert queuefile.queue_file(row.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_runner_picks_up_at_a_time_and_another_takes_over_when_it_is_gone(base, postmaster):
+    from django.db import connections
+
+    from mailqueue.pipe import PICKUP_LOCK
+
+    submit(base, "m", message())
+    other = connections.create_connection("default")  # another runner's session, picking up now
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", list(PICKUP_LOCK))
+
+        assert not pickup()  # nothing read, nothing queued: the other runner has these files
+        assert (base / "Submitted" / "m.sub").exists()
+    finally:
+        other.close()  # it stops (or dies): its session's lock goes with it
+
+    assert len(pickup().queued) == 1
