@@ -113,5 +113,21 @@ def test_one_runner_picks_up_at_a_time_and_another_takes_over_when_it_is_gone(ba
         assert (base / "Submitted" / "m.sub").exists()
     finally:
         other.close()  # it stops (or dies): its session's lock goes with it
+    _wait_until_the_lock_is_free(PICKUP_LOCK)  # the server ends the session a moment after the client
 
     assert len(pickup().queued) == 1
+
+
+def _wait_until_the_lock_is_free(key: tuple[int, int], seconds: float = 10.0) -> None:
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::oid"
+                           " AND objid = %s::oid AND granted", [key[0] & 0xFFFFFFFF, key[1] & 0xFFFFFFFF])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
