@@ -1,11 +1,12 @@
 """Run every benchmark in bench/ (`*_bench.py`) and print one table of their headline figures.
 
-    python bench/run.py [--write] [name-filter ...]
+    python bench/run.py [--write] [--million] [name-filter ...]
 
 Each benchmark prints its own details, and one `report()` line (bench/common.py) per headline
 figure: the figure, its baseline measured in the same run, and the ratio. This collects them into
 one Markdown table, printed at the end; --write also puts it into bench/README.md ("Latest
-results"), with the machine it came from."""
+results"), with the machine it came from. --million also grows the Users realm benchmark's domain to
+1,000,000 accounts (about ten more minutes) for the list pages' figures at that size."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ README = HERE / "README.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
-def run_one(script: Path) -> tuple[int, list[dict]]:
+def run_one(script: Path, arguments: list[str]) -> tuple[int, list[dict]]:
     """Run one benchmark, echoing its output, and collect its reported figures."""
     results = []
-    process = subprocess.Popen([sys.executable, str(script)], cwd=HERE.parent, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, str(script), *arguments], cwd=HERE.parent, stdout=subprocess.PIPE,
+                               text=True)
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith(RESULT_PREFIX):
@@ -77,6 +79,7 @@ def write_readme(text: str) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="put the table into bench/README.md")
+    parser.add_argument("--million", action="store_true", help="users_bench.py at 1,000,000 accounts too")
     parser.add_argument("names", nargs="*", help="run only benchmarks whose file name contains one of these")
     options = parser.parse_args(argv)
     failed, results = [], []
@@ -86,7 +89,8 @@ def main(argv: list[str]) -> int:
         if options.names and not any(name in script.name for name in options.names):
             continue
         print(f"=== {script.name}", flush=True)
-        returncode, figures = run_one(script)
+        arguments = ["--million"] if options.million and script.name == "users_bench.py" else []
+        returncode, figures = run_one(script, arguments)
         results.extend(figures)
         if returncode != 0:
             failed.append(script.name)
