@@ -2,8 +2,9 @@
 
     python bench/webadmin_load_bench.py [--accounts 1000] [--seconds 10]
 
-Needs wrk (`apt-get install wrk`) and PostgreSQL (DATABASE_URL; a throw-away database
-bench_webadmin is created, migrated and dropped). Starts gunicorn with the repository's settings
+Needs wrk (`apt-get install wrk`), PostgreSQL (DATABASE_URL; a throw-away database
+bench_webadmin is created, migrated and dropped) and Redis for the shared cache, as in production
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/9). Starts gunicorn with the repository's settings
 (cgadmin/gunicorn.conf.py) on a free port, logs in as postmaster through the login form, and lets
 wrk load two pages with that session: the domain's Accounts list (first page) and the General
 page. The baseline is a minimal Django view (bench/minimal_django.py: no middleware, no database)
@@ -66,6 +67,8 @@ def environment(base: Path) -> dict[str, str]:
         "CGATE_BASE": str(base),
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "CGADMIN_POSTMASTER_PASSWORD": PASSWORD,
+        # The shared cache as production runs it (Redis), not the embedded file cache of `make run`.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
     }
 
 
