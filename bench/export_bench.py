@@ -243,7 +243,8 @@ def main() -> int:
     parser.add_argument("--baseline-accounts", type=int, default=10_000,
                         help="accounts the plain loop writes (its rate is the baseline; default 10,000: one by "
                              "one, 7 fsyncs an account, 100,000 would take most of an hour here)")
-    parser.add_argument("--jobs", type=int, default=1, help="processes of the full export (domains side by side)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="processes of the full export (domains side by side)")
     parser.add_argument("--no-latency", action="store_true", help="the full export and its baseline only")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
