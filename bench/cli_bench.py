@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://... [REDIS_URL=redis://...] python bench/cli_bench.py [--commands 10000]
         [--parallel 50] [--logins 400] [--pbkdf2-logins 50]
 
+(REDIS_URL defaults to redis://127.0.0.1:6379/9: the shared cache as production runs it.)
+
 Creates a throw-away database (bench_<name of DATABASE_URL's database>) with a Main Domain, a
 domain and an account, and starts the real listener as cgserver does (`manage.py clilistener`, a
 separate process) on a free port. Then:
@@ -35,6 +37,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cgadmin")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")  # the shared cache as production runs it
 os.environ.setdefault("CGATE_BASE", tempfile.mkdtemp(prefix="cgadmin-cli-bench-"))
 
 import django  # noqa: E402
