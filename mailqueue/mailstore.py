@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from basedir.atomic import fsync_dir
+from basedir.files import make_folder
 from mailqueue import mboxrd
 
 LOCK_TIMEOUT_SECONDS = 10.0
@@ -61,19 +62,6 @@ class Recorded:
     offset: int | None
     length: int | None
     token: str
-
-
-def make_folders(folder: Path) -> None:
-    """mkdir -p, each new folder made durable in its parent."""
-    missing: list[Path] = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            path.mkdir()
-        fsync_dir(path.parent)
 
 
 def _lock(fd: int, operation: str) -> None:
@@ -116,7 +104,7 @@ class TextMailbox:
 
     @staticmethod
     def create(path: Path) -> None:
-        make_folders(path.parent)
+        make_folder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:
@@ -208,7 +196,7 @@ class MailDirMailbox:
         try:
             for name in MAILDIR_FOLDERS:
                 if not (path / name).is_dir():
-                    make_folders(path / name)
+                    make_folder(path / name)
             _lock(fd, "flock")  # only our own writers serialize: MailDir readers need no lock
         except BaseException:
             os.close(fd)
@@ -218,7 +206,7 @@ class MailDirMailbox:
     @staticmethod
     def create(path: Path) -> None:
         for name in MAILDIR_FOLDERS:
-            make_folders(path / name)
+            make_folder(path / name)
 
     def close(self) -> None:
         os.close(self.fd)
