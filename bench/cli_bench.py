@@ -44,7 +44,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from common import report  # noqa: E402
+from common import create_throwaway_database, drop_throwaway_database, report  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -204,9 +204,7 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 2
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    original_database = create_throwaway_database()
     listener = None
     try:
         from server.process import prepare_state_dirs
@@ -234,7 +232,7 @@ def main() -> int:
         if listener is not None:
             listener.terminate()
             listener.wait(30)
-        connection.creation.destroy_test_db(database["NAME"].removeprefix("bench_"), verbosity=0)
+        drop_throwaway_database(original_database)
     verdict = "PASS" if cli >= TARGET_RATE else "FAIL"
     print(f"{COMMAND!r} x {options.commands:,} over one session: {cli:,.0f} commands/s "
           f"(target >= {TARGET_RATE:,.0f}: {verdict})")

@@ -24,9 +24,8 @@ LAST = ("smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "d
         "muller", "schmidt", "ivanov", "petrova", "nakamura", "chen", "wang", "dubois", "rossi", "kowalski")
 
 
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    """A new, migrated database bench_<name of DATABASE_URL's database>, dropped afterwards (Django set up)."""
+def create_throwaway_database() -> str:
+    """A new, migrated database bench_<name of DATABASE_URL's database> (Django set up); the original name."""
     from django.conf import settings
     from django.db import connection
 
@@ -34,10 +33,24 @@ def throwaway_database() -> Iterator[None]:
     original = database["NAME"]
     database.setdefault("TEST", {})["NAME"] = f"bench_{original}"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    return original
+
+
+def drop_throwaway_database(original: str) -> None:
+    """Drop what create_throwaway_database made and point Django back at the original database."""
+    from django.db import connection
+
+    connection.creation.destroy_test_db(original, verbosity=0)
+
+
+@contextmanager
+def throwaway_database() -> Iterator[None]:
+    """create_throwaway_database, dropped afterwards."""
+    original = create_throwaway_database()
     try:
         yield
     finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
+        drop_throwaway_database(original)
 
 
 def report(

@@ -50,7 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from common import report  # noqa: E402
+from common import create_throwaway_database, drop_throwaway_database, report  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -250,9 +250,7 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 2
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"bench_{database['NAME']}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    original_database = create_throwaway_database()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"base directory exporter: {options.accounts:,} accounts, base directory in {WORK}; "
           f"{os.cpu_count()} CPUs, load average {load}")
@@ -267,7 +265,7 @@ def main() -> int:
         single_ms = one_file_ms()
         p50, p99 = sync_latency(account_ids, options.changes, options.rate)
     finally:
-        connection.creation.destroy_test_db(database["NAME"].removeprefix("bench_"), verbosity=0)
+        drop_throwaway_database(original_database)
         with_broker_cleaned()
         shutil.rmtree(WORK, ignore_errors=True)
     return _report(options, export_speed, plain_accounts, (p50, p99, single_ms))
