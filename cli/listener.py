@@ -1,40 +1,47 @@
 """The CLI listener: PWD/CLI over TCP (spec/cli.md), a cgserver component.
 
-One asyncio task per connection reads and writes; the Django work of each line (cli.session:
-logins, commands, logging) runs in a small thread pool, so a thousand idle or slow clients cost
-a coroutine each, the database sees at most `CLI_WORKERS` connections, and a client that never
-reads its answers only blocks its own task. Lines are bounded (`CLI_MAX_LINE` bytes): a longer one
-is skipped up to its line end and answered with 500, never buffered whole."""
+Each connection is an asyncio protocol on one event loop; the Django work of its lines (cli.session:
+logins, commands, logging) runs in a small pool of worker threads, so a thousand idle or slow
+clients cost an object each, the database sees at most `CLI_WORKERS` connections, and a client that
+never reads its answers only stops its own session. A script sending command after command (what
+provisioning tools do) is served by its worker directly: after writing an answer on the socket, a
+worker with nothing else queued waits up to `CLI_LINGER` seconds for that session's next line, so a
+tight loop of commands does not pay two thread hand-offs per command. Lines are bounded
+(`CLI_MAX_LINE` bytes): a longer one is skipped up to its line end and answered with 500, never
+buffered whole."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
+import queue
+import select
+import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from cli.dispatch import FAILED, SYNTAX
-from cli.session import Reply, Session
+from cli.dispatch import FAILED, SYNTAX, split_verb
+from cli.session import Session
 
 DEFAULT_WORKERS = 8
 DEFAULT_IDLE_TIMEOUT = 300.0  # spec/cli.md: an idle session is closed after 5 minutes
 DEFAULT_MAX_LINE = 4 * 1024 * 1024
 DEFAULT_MAX_SESSIONS = 2000
+DEFAULT_LINGER = 0.002  # a script's next command comes well within this; an interactive one goes back
 READ_CHUNK = 64 * 1024
 BATCH_LINES = 64  # pipelined lines run in one worker job at most; other sessions get a turn between
 HOST_NAME_SECONDS = 60.0  # the greeting's host name (the Main Domain's) is re-read this often
 CONNECTION_CHECK_SECONDS = 30.0
-
-T = TypeVar("T")
+CLOSE_GRACE_SECONDS = 5.0  # a closed session's unsent answers get this long before the connection is cut
+STOP_SECONDS = 10.0
 
 
 def _setting(name: str, default: float) -> float:
@@ -49,45 +56,116 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+def _encode(lines: list[str]) -> bytes:
+    return "".join(f"{line}\r\n" for line in lines).encode("utf-8", "surrogateescape")
+
+
+class LineSplitter:
+    """Complete command lines out of a byte stream: LF or CRLF ends; a line over max_line is None."""
+
+    def __init__(self, max_line: int) -> None:
+        self.max_line = max_line
+        self.buffer = bytearray()
+        self.skipping = False  # inside a line longer than max_line: drop bytes up to its end
+
+    def feed(self, data: bytes) -> list[str | None]:
+        self.buffer += data
+        lines: list[str | None] = []
+        start = 0
+        while (end := self.buffer.find(b"\n", start)) >= 0:
+            raw = bytes(self.buffer[start:end])
+            start = end + 1
+            if self.skipping or len(raw) > self.max_line:
+                self.skipping = False
+                lines.append(None)
+                continue
+            lines.append(_decode(raw[:-1] if raw.endswith(b"\r") else raw))
+        del self.buffer[:start]
+        if len(self.buffer) > self.max_line:
+            self.skipping = True
+            self.buffer.clear()
+        return lines
+
+
+@dataclass
+class Outcome:
+    """What a worker hands back to the event loop for one connection: answers still to write, lines
+    not yet run, and whether to wait first (a failed login) or close afterwards."""
+
+    unsent: bytes = b""
+    remaining: list[str | None] = field(default_factory=list)
+    close: bool = False
+    reason: str = ""
+    delay: float = 0.0
+    after: Outcome | None = None  # what to do once the delay is over
+
+
+class WorkerPool:
+    """`size` threads running connection jobs in turn; each keeps its own database connection."""
+
+    def __init__(self, size: int) -> None:
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._work, name=f"cli-{number}", daemon=True)
+                        for number in range(size)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """Run job in a worker; done(result or the exception it raised) is called in that worker."""
+        self.jobs.put((job, done))
+
+    def idle(self) -> bool:
+        return self.jobs.empty()
+
+    def stop(self, timeout: float) -> None:
+        """Let every thread close its database connection and end."""
+        for _ in self.threads:
+            self.jobs.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _work(self) -> None:
+        checked = 0.0
+        while (item := self.jobs.get()) is not None:
+            job, done = item
+            # Django's request cycle closes broken or expired connections between requests; do the
+            # same between jobs, at most every CONNECTION_CHECK_SECONDS (it costs a round trip).
+            if time.monotonic() - checked > CONNECTION_CHECK_SECONDS:
+                close_old_connections()
+                checked = time.monotonic()
+            try:
+                result = job()
+            except Exception as problem:
+                close_old_connections()
+                result = problem
+            with contextlib.suppress(Exception):
+                done(result)
+        connections.close_all()
+
+
 class Listener:
-    """Accepts CLI connections on one address and serves each in its own task."""
+    """Accepts CLI connections on one address and serves each as a Connection."""
 
     def __init__(self, host: str, port: int, *, workers: int | None = None, idle_timeout: float | None = None,
-                 max_line: int | None = None, max_sessions: int | None = None) -> None:
+                 max_line: int | None = None, max_sessions: int | None = None, linger: float | None = None) -> None:
         self.host = host
         self.port = port
         self.workers = int(workers or _setting("CLI_WORKERS", DEFAULT_WORKERS))
         self.idle_timeout = float(idle_timeout or _setting("CLI_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT))
         self.max_line = int(max_line or _setting("CLI_MAX_LINE", DEFAULT_MAX_LINE))
         self.max_sessions = int(max_sessions or _setting("CLI_MAX_SESSIONS", DEFAULT_MAX_SESSIONS))
-        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="cli")
+        self.linger = float(_setting("CLI_LINGER", DEFAULT_LINGER) if linger is None else linger)
+        self.pool: WorkerPool | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.sessions = 0
+        self.connections: set[Connection] = set()
         self._ids = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
         self._host_name = ("", 0.0)
-        self._checked: dict[int, float] = {}
-        self._tasks: set[asyncio.Task] = set()
 
-    # --- running Django work off the event loop -------------------------------------------------
-
-    def _job(self, function: Callable[[], T]) -> T:
-        # Django's request cycle closes broken or expired connections between requests; do the same
-        # between jobs, at most every CONNECTION_CHECK_SECONDS per thread (it costs a round trip).
-        ident = threading.get_ident()
-        now = time.monotonic()
-        if now - self._checked.get(ident, 0.0) > CONNECTION_CHECK_SECONDS:
-            close_old_connections()
-            self._checked[ident] = now
-        try:
-            return function()
-        except Exception:
-            close_old_connections()
-            raise
-
-    async def run(self, function: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, self._job, function)
-
-    def _greeting_host(self) -> str:
+    def greeting_host(self) -> str:
+        """The Main Domain's name, re-read every HOST_NAME_SECONDS (worker thread)."""
         from domains.selectors import main_domain_or_none
         from server.osinfo import host_name
 
@@ -98,11 +176,26 @@ class Listener:
             self._host_name = (name, time.monotonic())
         return name
 
+    def next_session_id(self) -> int:
+        return next(self._ids)
+
+    def submit(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """Run job in a worker thread, then done(result) on the event loop."""
+        assert self.pool is not None and self.loop is not None
+        loop = self.loop
+        self.pool.submit(job, lambda result: loop.call_soon_threadsafe(done, result))
+
+    def may_linger(self) -> bool:
+        """A worker may wait for its session's next line: nothing else is waiting for a worker."""
+        return self.linger > 0 and self.pool is not None and self.pool.idle()
+
     # --- serving ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve_client, self.host, self.port, reuse_address=True,
-                                                  backlog=1024)
+        self.loop = asyncio.get_running_loop()
+        self.pool = WorkerPool(self.workers)
+        self._server = await self.loop.create_server(lambda: Connection(self), self.host, self.port,
+                                                     reuse_address=True, backlog=1024)
         sockets = self._server.sockets or []
         if sockets:
             self.port = sockets[0].getsockname()[1]
@@ -113,155 +206,277 @@ class Listener:
             await self._server.serve_forever()
 
     async def close(self) -> None:
-        """Stop listening, end every session, and let the worker threads go."""
+        """Stop listening, end every session (PWDShutdown), and let the worker threads go."""
         if self._server is not None:
             self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
-        await asyncio.get_running_loop().run_in_executor(None, self._close_connections)
+        for connection in list(self.connections):
+            connection.shut_down()
+        deadline = time.monotonic() + STOP_SECONDS
+        while self.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        for connection in list(self.connections):
+            connection.abort()
+        if self.pool is not None:
+            # a test database cannot be dropped while a worker's connection to it is open
+            await asyncio.get_running_loop().run_in_executor(None, self.pool.stop, STOP_SECONDS)
 
-    def _close_connections(self) -> None:
-        """Close each worker thread's database connection (a test database cannot be dropped while
-        one is open): one job per thread, held at a barrier so that no thread takes two."""
-        barrier = threading.Barrier(self.workers)
 
-        def close() -> None:
-            connections.close_all()
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(5)
+class Connection(asyncio.Protocol):
+    """One CLI connection. Its methods run on the event loop, except those marked (worker thread),
+    which run while the connection is `busy`: reading from the transport is paused then, and the
+    loop writes nothing to it, so the worker alone may use the socket."""
 
-        futures = [self.pool.submit(close) for _ in range(self.workers)]
-        wait(futures, timeout=10)
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def __init__(self, listener: Listener) -> None:
+        self.listener = listener
+        self.transport: asyncio.Transport | None = None
+        self.session: Session | None = None
+        self.peer = ""
+        self.splitter = LineSplitter(listener.max_line)
+        self.busy = False
+        self.writing_paused = False
+        self.stopping = False  # the server is shutting down: say goodbye once the worker is back
+        self.backlog: list[str | None] = []
+        self.reason = "the client closed the connection"
+        self.last_active = time.monotonic()
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._socket: socket.socket | None = None  # a duplicate of the transport's, for workers
+        self._poller: select.poll | None = None
+        self._counted = False
+        self._lost = False
 
-    async def _serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer_info = writer.get_extra_info("peername")
-        peer = peer_info[0] if isinstance(peer_info, tuple) else ""
-        self.sessions += 1
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        session: Session | None = None
-        reason = "the client closed the connection"
-        try:
-            if self.sessions > self.max_sessions:
-                writer.write(f"{FAILED} too many CLI sessions, try again later\r\n".encode())
-                await writer.drain()
-                return
-            session_id = next(self._ids)
-            session = await self.run(lambda: Session(peer=peer, session_id=session_id,
-                                                     host=self._greeting_host()))
-            greeting = await self.run(session.greeting)
-            await self._send(writer, [greeting])
-            reason = await self._conversation(session, reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            reason = "the connection was reset"
-        except TimeoutError:
-            reason = "idle timeout"
-            await self._say_goodbye(writer, session, "PWDIdleClosed")
-        except Exception as problem:  # one session's failure must never touch the listener
-            reason = f"internal error: {type(problem).__name__}"
-        except asyncio.CancelledError:
-            reason = "the server is stopping"
-            await self._say_goodbye(writer, session, "PWDShutdown")
-        finally:
-            self.sessions -= 1
-            self._tasks.discard(task)  # type: ignore[arg-type]
-            if session is not None:
-                with contextlib.suppress(Exception):
-                    await self.run(lambda: session.ended(reason))
-            writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 5)
+    # --- asyncio's callbacks ----------------------------------------------------------------
 
-    async def _say_goodbye(self, writer: asyncio.StreamWriter, session: Session | None, keyword: str) -> None:
-        """A last line before the server closes a session itself; never waits on a stalled client."""
-        if session is None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = peer[0] if isinstance(peer, tuple) else ""
+        self.listener.connections.add(self)
+        self.listener.sessions += 1
+        self._counted = True
+        if self.listener.sessions > self.listener.max_sessions:
+            self.transport.write(f"{FAILED} too many CLI sessions, try again later\r\n".encode())
+            self._close("too many sessions")
             return
-        with contextlib.suppress(Exception):
-            line = await asyncio.wait_for(self.run(lambda: session.farewell(keyword)), 5)
-            writer.write(f"{line}\r\n".encode())
+        self._arm_idle_timer(self.listener.idle_timeout)
+        session_id = self.listener.next_session_id()
+        self._dispatch(lambda: self._open(session_id))
 
-    async def _conversation(self, session: Session, reader: asyncio.StreamReader,
-                            writer: asyncio.StreamWriter) -> str:
-        buffer = bytearray()
-        skipping = False  # inside a line longer than max_line: drop bytes up to its end
-        while True:
-            chunk = await asyncio.wait_for(reader.read(READ_CHUNK), self.idle_timeout)
-            if not chunk:
-                return "the client closed the connection"
-            buffer += chunk
-            start = 0
-            lines: list[str | None] = []  # None: a line too long to read, answered 500 in its place
-            while True:
-                end = buffer.find(b"\n", start)
-                if end < 0:
-                    break
-                raw = bytes(buffer[start:end])
-                start = end + 1
-                if skipping or len(raw) > self.max_line:
-                    skipping = False
-                    lines.append(None)
-                    continue
-                lines.append(_decode(raw[:-1] if raw.endswith(b"\r") else raw))
-            del buffer[:start]
-            if len(buffer) > self.max_line:
-                skipping = True
-                buffer.clear()
-            if lines and await self._answer_lines(session, writer, lines):
-                return "QUIT" if not session.closed else "closed by the server"
-
-    async def _answer_lines(self, session: Session, writer: asyncio.StreamWriter, lines: list[str | None]) -> bool:
-        """Answer the complete lines of one read, in order; True when the session is to close.
-
-        A client that pipelines its commands sends many lines in one read: they go to a worker
-        thread together (up to BATCH_LINES at once), and their answers back in one write, instead
-        of a thread hand-off and a write for each. A reply that must wait (a failed login) or close
-        the session ends its batch, so nothing after it is run before its time."""
-        at = 0
-        while at < len(lines):
-            if lines[at] is None:
-                await self._send(writer, [f"{SYNTAX} the command line is longer than {self.max_line} bytes"])
-                at += 1
-                continue
-            batch: list[str] = []
-            while at + len(batch) < len(lines) and len(batch) < BATCH_LINES and lines[at + len(batch)] is not None:
-                batch.append(lines[at + len(batch)])  # type: ignore[arg-type]
-            replies = await self.run(lambda batch=batch: _handle_until_pause(session, batch))
-            at += len(replies)
-            ready: list[str] = []
-            for reply in replies:
-                if reply.delay:
-                    await self._send(writer, ready)
-                    ready = []
-                    await asyncio.sleep(reply.delay)
-                ready += reply.lines
-                if reply.close:
-                    await self._send(writer, ready)
-                    return True
-            await self._send(writer, ready)
-        return False
-
-    async def _send(self, writer: asyncio.StreamWriter, lines: list[str]) -> None:
-        # One write per answer (or per batch of answers): clients such as CGPCLI read the code
-        # with a single recv(4), which a write split inside an answer could cut short.
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        lines = self.splitter.feed(data)
         if not lines:
             return
-        writer.write("".join(f"{line}\r\n" for line in lines).encode("utf-8", "surrogateescape"))
-        await asyncio.wait_for(writer.drain(), self.idle_timeout)
+        if self.busy or self.writing_paused:
+            self.backlog += lines
+            return
+        self._run(lines)
+
+    def eof_received(self) -> bool:
+        return False  # close our side too
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True  # a client not reading its answers: run none of its commands meanwhile
+        if self.transport is not None and not self.busy:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        if not self.busy:
+            self._carry_on([])
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = True
+        if self._counted:
+            self.listener.sessions -= 1
+            self._counted = False
+        self.listener.connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        if exc is not None and self.reason == "the client closed the connection":
+            self.reason = "the connection was reset"
+        if not self.busy:
+            self._drop_socket()
+        session, reason = self.session, self.reason
+        if session is not None:
+            self.listener.submit(lambda: session.ended(reason), lambda _result: None)
+
+    # --- handing work to the workers --------------------------------------------------------
+
+    def _dispatch(self, job: Callable[[], Outcome]) -> None:
+        assert self.transport is not None
+        self.busy = True
+        self.transport.pause_reading()
+        self.listener.submit(job, self._finished)
+
+    def _run(self, lines: list[str | None]) -> None:
+        assert self.transport is not None
+        direct = self.transport.get_write_buffer_size() == 0 and not self.writing_paused
+        self._dispatch(lambda: self._work(lines, direct))
+
+    def _finished(self, outcome: object) -> None:
+        """A worker is done with this connection: write what it left, then go on as it says."""
+        self.busy = False
+        if self._lost or self.transport is None or self.transport.is_closing():
+            self._drop_socket()
+            return
+        if not isinstance(outcome, Outcome):  # the job raised: one session's failure never touches the rest
+            self._close(f"internal error: {type(outcome).__name__}")
+            return
+        if outcome.unsent:
+            self.transport.write(outcome.unsent)
+        if outcome.close:
+            self._close(outcome.reason)
+        elif outcome.delay:
+            self.busy = True  # reading stays paused; nothing of this session runs before its time
+            self.listener.loop.call_later(outcome.delay, self._finished, outcome.after or Outcome())
+        elif self.stopping:
+            self.shut_down()
+        else:
+            self._carry_on(outcome.remaining)
+
+    def _carry_on(self, remaining: list[str | None]) -> None:
+        assert self.transport is not None
+        lines, self.backlog = remaining + self.backlog, []
+        if self.writing_paused:
+            self.backlog = lines
+        elif lines:
+            self._run(lines)
+        else:
+            self.transport.resume_reading()
+
+    # --- worker-thread jobs ------------------------------------------------------------------
+
+    def _open(self, session_id: int) -> Outcome:
+        """(worker thread) Start the session and greet the client."""
+        self.session = Session(peer=self.peer, session_id=session_id, host=self.listener.greeting_host())
+        return Outcome(_encode([self.session.greeting()]))
+
+    def _work(self, lines: list[str | None], direct: bool) -> Outcome:
+        """(worker thread) Run lines in order; while the client sends its next command at once and no
+        other session waits, answer it on the socket here and run that one too."""
+        while True:
+            outcome = self._answer(lines)
+            if outcome.remaining or outcome.close or outcome.delay or not direct:
+                return outcome
+            unsent = self._send_directly(outcome.unsent)
+            if unsent is None:
+                return Outcome(close=True, reason="the connection was reset")
+            if unsent or not self.listener.may_linger():
+                return Outcome(unsent)
+            data = self._next_data()
+            if data is None:
+                return Outcome()
+            if not data:
+                return Outcome(close=True, reason="the client closed the connection")
+            lines = self.splitter.feed(data)
+            if not lines:
+                return Outcome()
+
+    def _answer(self, lines: list[str | None]) -> Outcome:
+        """(worker thread) Answers to up to BATCH_LINES lines, stopping at one that must wait or close."""
+        assert self.session is not None
+        answers: list[str] = []
+        for index, line in enumerate(lines):
+            if index == BATCH_LINES:
+                return Outcome(_encode(answers), remaining=lines[index:])
+            if line is None:
+                answers.append(f"{SYNTAX} the command line is longer than {self.listener.max_line} bytes")
+                continue
+            reply = self.session.handle(line)
+            if reply.delay:
+                rest = Outcome(_encode(reply.lines), remaining=lines[index + 1:], close=reply.close,
+                               reason=_close_reason(line))
+                return Outcome(_encode(answers), delay=reply.delay, after=rest)
+            answers += reply.lines
+            if reply.close:
+                return Outcome(_encode(answers), close=True, reason=_close_reason(line))
+        return Outcome(_encode(answers))
+
+    def _send_directly(self, data: bytes) -> bytes | None:
+        """(worker thread) Send what the socket takes now; the rest (for the loop to write), None if gone."""
+        sock = self._worker_socket()
+        try:
+            sent = sock.send(data)
+        except BlockingIOError:
+            return data
+        except OSError:
+            return None
+        return data[sent:]
+
+    def _next_data(self) -> bytes | None:
+        """(worker thread) The client's next bytes if they come within the linger time; b"" at its end."""
+        assert self._poller is not None
+        if not self._poller.poll(self.listener.linger * 1000):
+            return None
+        try:
+            data = self._worker_socket().recv(READ_CHUNK)
+        except BlockingIOError:
+            return None
+        except OSError:
+            return b""
+        self.last_active = time.monotonic()
+        return data
+
+    def _worker_socket(self) -> socket.socket:
+        if self._socket is None:
+            assert self.transport is not None
+            self._socket = self.transport.get_extra_info("socket").dup()
+            self._socket.setblocking(False)
+            self._poller = select.poll()
+            self._poller.register(self._socket.fileno(), select.POLLIN)
+        return self._socket
+
+    # --- ending ---------------------------------------------------------------------------------
+
+    def shut_down(self) -> None:
+        """The server is stopping: PWDShutdown, then close (once the worker is back, if busy)."""
+        self.stopping = True
+        if not self.busy:
+            self._goodbye("PWDShutdown", "the server is stopping")
+
+    def abort(self) -> None:
+        if not self.busy:  # a busy worker may still use it; _finished drops it
+            self._drop_socket()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def _goodbye(self, keyword: str, reason: str) -> None:
+        """A last line before the server closes the session itself."""
+        session = self.session
+        if session is None or self.transport is None or self.transport.is_closing():
+            self._close(reason)
+            return
+        self._dispatch(lambda: Outcome(_encode([session.farewell(keyword)]), close=True, reason=reason))
+
+    def _close(self, reason: str) -> None:
+        assert self.transport is not None
+        self.reason = reason or self.reason
+        self._drop_socket()  # else the duplicate would hold the connection open
+        self.transport.close()
+        if self.transport.get_write_buffer_size():  # a client not reading: do not wait for it forever
+            self.listener.loop.call_later(CLOSE_GRACE_SECONDS, self.abort)
+
+    def _drop_socket(self) -> None:
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.close()
+            self._socket = None
+
+    def _arm_idle_timer(self, seconds: float) -> None:
+        self._idle_timer = self.listener.loop.call_later(seconds, self._check_idle)
+
+    def _check_idle(self) -> None:
+        left = self.last_active + self.listener.idle_timeout - time.monotonic()
+        if self._lost:
+            return
+        if self.busy or left > 0:
+            self._arm_idle_timer(max(left, 0.05) if not self.busy else self.listener.idle_timeout)
+            return
+        self._goodbye("PWDIdleClosed", "idle timeout")
 
 
-def _handle_until_pause(session: Session, lines: list[str]) -> list[Reply]:
-    """Run lines in order until one's reply must wait or closes the session (worker thread)."""
-    replies = []
-    for line in lines:
-        reply = session.handle(line)
-        replies.append(reply)
-        if reply.delay or reply.close:
-            break
-    return replies
+def _close_reason(line: str) -> str:
+    return "QUIT" if split_verb(line)[0].lower() == "quit" else "closed by the server"
 
 
 class ListenerThread:
