@@ -11,6 +11,7 @@ from accounts.models import STORAGE_KIND, Account, AccountAlias
 from accounts.settings_schema import ACCOUNT, PREFS
 from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
 from cgadmin.dataformat import Value
+from cgadmin.db import prepared_cursor
 from domains.models import Domain
 from domains.names import lookup_domain_key
 from domains.selectors import find_domain
@@ -62,9 +63,9 @@ def _from_row(model: type[Model], values: Sequence[object]) -> Model:
 
 def _account_with_domain(domain_key: str, name: str) -> Account | None:
     """`Account.objects.select_related("domain").filter(domain__name=..., name=...).first()`, with its
-    SQL written once: every CLI command that names an account and every WebAdmin login asks this,
-    and compiling the queryset each time cost as much as running it."""
-    with connection.cursor() as cursor:
+    SQL written once and prepared on the server: every CLI command that names an account and every
+    WebAdmin login asks this, and compiling and planning it each time cost more than running it."""
+    with prepared_cursor() as cursor:
         cursor.execute(_account_with_domain_sql(), [domain_key, name])
         row = cursor.fetchone()
     if row is None:

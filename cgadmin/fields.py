@@ -3,11 +3,29 @@
 JSON would lose the difference between `#12` and `"12"`, or a date and a string; the data format's
 own text keeps every type exactly (spec/dataformat.md, "Round trip")."""
 
+import functools
 from typing import Any
 
 from django.db import models
 
 from cgadmin import dataformat
+
+PARSED_TEXTS_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=PARSED_TEXTS_KEPT)
+def _parsed(text: str) -> dataformat.Value:
+    return dataformat.loads(text)
+
+
+def _copy(value: dataformat.Value) -> dataformat.Value:
+    """A copy of the containers (every other data-format value is immutable)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()}  # type: ignore[union-attr]
+    if kind is list:
+        return [_copy(item) for item in value]  # type: ignore[union-attr]
+    return value
 
 
 class SettingsField(models.TextField):
@@ -21,9 +39,13 @@ class SettingsField(models.TextField):
         super().__init__(*args, **kwargs)
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> dict | None:
+        # Every account lookup reads several of these, mostly the same few texts (a domain's
+        # settings, templates, "{}"): parse each text once, and give every instance its own copy.
         if value is None:
             return None
-        return dataformat.loads(value) if value else {}
+        if not value or value == "{}":
+            return {}
+        return _copy(_parsed(value))  # type: ignore[return-value]
 
     def to_python(self, value: Any) -> dict | None:
         if value is None or isinstance(value, dict):

@@ -127,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "cgadmin.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared by every process of one server, so login counters and alerts agree across workers.
     CACHES = {
@@ -244,5 +244,7 @@ CLI_WORKERS = env.int("CLI_WORKERS", default=8)
 CLI_IDLE_TIMEOUT = env.float("CLI_IDLE_TIMEOUT", default=300.0)
 CLI_MAX_LINE = env.int("CLI_MAX_LINE", default=4 * 1024 * 1024)
 CLI_MAX_SESSIONS = env.int("CLI_MAX_SESSIONS", default=2000)
+# after answering, a CLI worker with nothing else to do waits this long for the session's next line
+CLI_LINGER = env.float("CLI_LINGER", default=0.002)
 CLI_FAILURE_DELAY = env.float("CLI_FAILURE_DELAY", default=1.0)
 CLI_RECHECK_SECONDS = env.float("CLI_RECHECK_SECONDS", default=1.0)  # re-read a session's account this often

@@ -21,6 +21,18 @@ def main_domain_or_none() -> Domain | None:
     return Domain.objects.filter(is_main=True).first()
 
 
+def main_domain_name() -> str | None:
+    """The Main Domain's name (None before the server is initialized): every login asks it."""
+    from cgadmin.db import prepared_cursor
+
+    table, name, is_main = (Domain._meta.db_table, Domain._meta.get_field("name").column,
+                           Domain._meta.get_field("is_main").column)
+    with prepared_cursor() as cursor:
+        cursor.execute(f'SELECT "{name}" FROM "{table}" WHERE "{is_main}" LIMIT 1')
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def name_in_use(name: str) -> bool:
     """Whether a domain or a domain alias already has this name."""
     return Domain.objects.filter(name=name).exists() or Domain.objects.filter(aliases__name=name).exists()

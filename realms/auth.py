@@ -21,12 +21,12 @@ from realms.access import split_address
 
 def resolve_login_name(login_name: str) -> Account | None:
     """`name` is a Main Domain account, `name@domain` one of that domain (aliases work too)."""
-    from domains.selectors import main_domain_or_none
+    from domains.selectors import main_domain_name
 
-    main = main_domain_or_none()
+    main = main_domain_name()
     if main is None or not login_name:
         return None
-    name, domain = split_address(login_name, main.name)
+    name, domain = split_address(login_name, main)
     return find_account(domain, name)
 
 

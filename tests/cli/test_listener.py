@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import socket
+import threading
+import time
 
 import pytest
 
@@ -246,3 +248,47 @@ def test_pipelined_lines_are_answered_in_order_and_nothing_after_quit_runs(serve
         assert client.read_line().startswith("200 ")
         assert client.closed_by_server()
     assert not Domain.objects.filter(name="after-quit.test").exists()
+
+
+def test_a_script_in_a_tight_loop_gives_its_worker_up_when_another_session_waits(server):
+    # One worker, and a linger long enough that a worker waiting on the busy session's socket
+    # regardless of the queue would leave the other session unserved until the loop ends.
+    cap = 20_000
+    done = threading.Event()
+    counted: list[int] = []
+    with ListenerThread(workers=1, linger=0.5) as single:
+        busy = LineClient(single.port, timeout=60)
+        busy.login("postmaster", PM)
+
+        def tight_loop() -> None:
+            sent = 0
+            while not done.is_set() and sent < cap:
+                assert busy.ask("NOOP") == "200 OK"
+                sent += 1
+            counted.append(sent)
+
+        loop = threading.Thread(target=tight_loop)
+        loop.start()
+        try:
+            with LineClient(single.port, timeout=60) as other:
+                other.login("postmaster", PM)
+                assert other.ask("GetAccountSettings postmaster") == "200 data follow"
+                assert other.read_line().startswith("{")
+        finally:
+            done.set()
+            loop.join(60)
+            busy.close()
+
+    assert counted and counted[0] < cap  # the other session was served while the loop went on
+
+
+def test_a_line_split_over_several_writes_is_answered_once_whole(server):
+    with ListenerThread(linger=0.2) as lingering, LineClient(lingering.port) as client:
+        client.login("postmaster", PM)
+        assert client.ask("INLINE") == "200 OK"
+        for piece in (b"EC", b"HO {a=", b"(b, #1", b");}\r", b"\nNOOP\r\n"):
+            client.sock.sendall(piece)
+            time.sleep(0.05)  # each piece arrives alone, also while a worker waits on the socket
+
+        assert client.read_line() == "201 {a=(b,#1);}"
+        assert client.read_line() == "200 OK"
