@@ -90,3 +90,18 @@ def test_the_shared_cache_reads_in_one_thread_what_another_wrote():
 
     assert read == [{"a": 1}]
     assert cache.get_many(["hot-path-test", "missing"]) == {"hot-path-test": {"a": 1}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_lookup_outlives_a_rolled_back_transaction_and_a_new_connection(postmaster, client1):
+    from django.db import transaction
+
+    factories.make_account(client1, "u1")
+    connection.close()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert find_account("client1.test", "u1") is not None  # prepared inside the transaction
+        raise RuntimeError
+
+    assert [find_account("client1.test", "u1").name for _ in range(3)] == ["u1"] * 3
+    connection.close()  # a new connection prepares it again
+    assert find_account("client1.test", "u1").name == "u1"
