@@ -216,6 +216,7 @@ class Listener:
             await asyncio.sleep(0.02)
         for connection in list(self.connections):
             connection.abort()
+        await asyncio.sleep(0)  # their connection_lost callbacks queue the sessions' last log lines
         if self.pool is not None:
             # a test database cannot be dropped while a worker's connection to it is open
             await asyncio.get_running_loop().run_in_executor(None, self.pool.stop, STOP_SECONDS)
