@@ -38,9 +38,12 @@ def _pair_key(login_name: str, address: str) -> str:
 def is_blocked(login_name: str, address: str, account_flow: tuple[int | None, int] = DEFAULT_ACCOUNT_FLOW) -> bool:
     """Whether a login attempt must be refused without even checking the password."""
     limit, _ = account_flow
-    if limit is not None and (cache.get(_pair_key(login_name, address)) or 0) >= limit:
+    pair = _pair_key(login_name, address)
+    others = _keys(login_name, address)
+    counts = cache.get_many([pair, *(key for key, _flow in others)])  # one round trip for every login
+    if limit is not None and counts.get(pair, 0) >= limit:
         return True
-    return any((cache.get(key) or 0) >= flow[0] for key, flow in _keys(login_name, address))
+    return any(counts.get(key, 0) >= flow[0] for key, flow in others)
 
 
 def _count(key: str, period: int) -> None:
