@@ -21,8 +21,9 @@ import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -42,6 +43,7 @@ HOST_NAME_SECONDS = 60.0  # the greeting's host name (the Main Domain's) is re-r
 CONNECTION_CHECK_SECONDS = 30.0
 CLOSE_GRACE_SECONDS = 5.0  # a closed session's unsent answers get this long before the connection is cut
 STOP_SECONDS = 10.0
+DISCARD_CHUNKS = 64  # at most this many reads of unread input when a session ends
 
 
 def _setting(name: str, default: float) -> float:
@@ -73,13 +75,13 @@ class LineSplitter:
         lines: list[str | None] = []
         start = 0
         while (end := self.buffer.find(b"\n", start)) >= 0:
-            raw = bytes(self.buffer[start:end])
+            raw = bytes(self.buffer[start:end - 1 if end > start and self.buffer[end - 1] == 13 else end])
             start = end + 1
             if self.skipping or len(raw) > self.max_line:
                 self.skipping = False
                 lines.append(None)
                 continue
-            lines.append(_decode(raw[:-1] if raw.endswith(b"\r") else raw))
+            lines.append(_decode(raw))
         del self.buffer[:start]
         if len(self.buffer) > self.max_line:
             self.skipping = True
@@ -89,11 +91,10 @@ class LineSplitter:
 
 @dataclass
 class Outcome:
-    """What a worker hands back to the event loop for one connection: answers still to write, lines
-    not yet run, and whether to wait first (a failed login) or close afterwards."""
+    """What a worker hands back to the event loop for one connection: answers still to write, and
+    whether to wait first (a failed login) or close afterwards."""
 
     unsent: bytes = b""
-    remaining: list[str | None] = field(default_factory=list)
     close: bool = False
     reason: str = ""
     delay: float = 0.0
@@ -159,6 +160,7 @@ class Listener:
         self.pool: WorkerPool | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sessions = 0
+        self.closing = False
         self.connections: set[Connection] = set()
         self._ids = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
@@ -207,6 +209,7 @@ class Listener:
 
     async def close(self) -> None:
         """Stop listening, end every session (PWDShutdown), and let the worker threads go."""
+        self.closing = True
         if self._server is not None:
             self._server.close()
         for connection in list(self.connections):
@@ -223,9 +226,10 @@ class Listener:
 
 
 class Connection(asyncio.Protocol):
-    """One CLI connection. Its methods run on the event loop, except those marked (worker thread),
-    which run while the connection is `busy`: reading from the transport is paused then, and the
-    loop writes nothing to it, so the worker alone may use the socket."""
+    """One CLI connection. Its methods run on the event loop, except those marked (worker thread).
+    While a worker job runs (`working`) or a failed login waits (`waiting`), reading from the
+    transport is paused and the loop writes nothing to it; a job that may answer directly gets a
+    duplicate of the socket, made and closed by the loop around the job."""
 
     def __init__(self, listener: Listener) -> None:
         self.listener = listener
@@ -233,17 +237,23 @@ class Connection(asyncio.Protocol):
         self.session: Session | None = None
         self.peer = ""
         self.splitter = LineSplitter(listener.max_line)
-        self.busy = False
+        self.pending: deque[str | None] = deque()  # lines received and not yet run, in order
+        self.working = False
+        self.waiting: asyncio.TimerHandle | None = None
+        self.closing = False  # the session is ending: nothing more of it runs
+        self.stopping = False  # the server is shutting down: PWDShutdown once the worker is back
         self.writing_paused = False
-        self.stopping = False  # the server is shutting down: say goodbye once the worker is back
-        self.backlog: list[str | None] = []
         self.reason = "the client closed the connection"
         self.last_active = time.monotonic()
         self._idle_timer: asyncio.TimerHandle | None = None
-        self._socket: socket.socket | None = None  # a duplicate of the transport's, for workers
-        self._poller: select.poll | None = None
+        self._socket: socket.socket | None = None
         self._counted = False
         self._lost = False
+        self._ended = False
+
+    @property
+    def busy(self) -> bool:
+        return self.working or self.waiting is not None
 
     # --- asyncio's callbacks ----------------------------------------------------------------
 
@@ -254,23 +264,25 @@ class Connection(asyncio.Protocol):
         self.listener.connections.add(self)
         self.listener.sessions += 1
         self._counted = True
+        if self.listener.closing:
+            self._close("the server is stopping")
+            return
         if self.listener.sessions > self.listener.max_sessions:
             self.transport.write(f"{FAILED} too many CLI sessions, try again later\r\n".encode())
             self._close("too many sessions")
             return
         self._arm_idle_timer(self.listener.idle_timeout)
         session_id = self.listener.next_session_id()
-        self._dispatch(lambda: self._open(session_id))
+        self._dispatch(lambda: self._open_session(session_id), direct=False)
 
     def data_received(self, data: bytes) -> None:
+        if self.closing:
+            return
         self.last_active = time.monotonic()
         lines = self.splitter.feed(data)
-        if not lines:
-            return
-        if self.busy or self.writing_paused:
-            self.backlog += lines
-            return
-        self._run(lines)
+        if lines:
+            self.pending.extend(lines)
+            self._carry_on()
 
     def eof_received(self) -> bool:
         return False  # close our side too
@@ -282,43 +294,68 @@ class Connection(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
-        if not self.busy:
-            self._carry_on([])
+        self._carry_on()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._lost = True
+        self.closing = True
         if self._counted:
             self.listener.sessions -= 1
             self._counted = False
         self.listener.connections.discard(self)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
+        if self.waiting is not None:
+            self.waiting.cancel()
+            self.waiting = None
         if exc is not None and self.reason == "the client closed the connection":
             self.reason = "the connection was reset"
-        if not self.busy:
-            self._drop_socket()
-        session, reason = self.session, self.reason
-        if session is not None:
-            self.listener.submit(lambda: session.ended(reason), lambda _result: None)
+        if self.working:
+            self._wake_worker()  # it gives the connection back, and _finished ends the session
+        else:
+            self._discard_unread()
+            self._end_session()
 
     # --- handing work to the workers --------------------------------------------------------
 
-    def _dispatch(self, job: Callable[[], Outcome]) -> None:
+    def _carry_on(self) -> None:
+        """Run the pending lines, unless something stops it; with none, read on."""
+        if self.closing or self.busy or self.transport is None:
+            return
+        if self.writing_paused:
+            self.transport.pause_reading()
+        elif self.pending:
+            self._dispatch(self._work, direct=True)
+        else:
+            self.transport.resume_reading()
+
+    def _dispatch(self, job: Callable[[], Outcome], *, direct: bool) -> None:
         assert self.transport is not None
-        self.busy = True
+        self.working = True
         self.transport.pause_reading()
+        if direct and not self.transport.get_write_buffer_size():
+            self._socket = self._duplicate_socket()
         self.listener.submit(job, self._finished)
 
-    def _run(self, lines: list[str | None]) -> None:
+    def _duplicate_socket(self) -> socket.socket | None:
+        """The transport's socket again, for a worker to answer on directly; None when there is none."""
         assert self.transport is not None
-        direct = self.transport.get_write_buffer_size() == 0 and not self.writing_paused
-        self._dispatch(lambda: self._work(lines, direct))
+        try:
+            duplicate = self.transport.get_extra_info("socket").dup()
+            duplicate.setblocking(False)
+        except (OSError, AttributeError):
+            return None
+        return duplicate
 
     def _finished(self, outcome: object) -> None:
         """A worker is done with this connection: write what it left, then go on as it says."""
-        self.busy = False
-        if self._lost or self.transport is None or self.transport.is_closing():
-            self._drop_socket()
+        self.working = False
+        self._drop_socket()
+        if self._lost:
+            self._end_session()
+            return
+        assert self.transport is not None
+        if self.transport.is_closing():
             return
         if not isinstance(outcome, Outcome):  # the job raised: one session's failure never touches the rest
             self._close(f"internal error: {type(outcome).__name__}")
@@ -327,90 +364,77 @@ class Connection(asyncio.Protocol):
             self.transport.write(outcome.unsent)
         if outcome.close:
             self._close(outcome.reason)
-        elif outcome.delay:
-            self.busy = True  # reading stays paused; nothing of this session runs before its time
-            self.listener.loop.call_later(outcome.delay, self._finished, outcome.after or Outcome())
+        elif outcome.delay:  # reading stays paused: nothing of this session runs before its time
+            self.waiting = self.listener.loop.call_later(outcome.delay, self._delay_over, outcome.after or Outcome())
         elif self.stopping:
             self.shut_down()
         else:
-            self._carry_on(outcome.remaining)
+            self._carry_on()
 
-    def _carry_on(self, remaining: list[str | None]) -> None:
-        assert self.transport is not None
-        lines, self.backlog = remaining + self.backlog, []
-        if self.writing_paused:
-            self.backlog = lines
-        elif lines:
-            self._run(lines)
-        else:
-            self.transport.resume_reading()
+    def _delay_over(self, after: Outcome) -> None:
+        self.waiting = None
+        self._finished(after)
 
     # --- worker-thread jobs ------------------------------------------------------------------
 
-    def _open(self, session_id: int) -> Outcome:
+    def _open_session(self, session_id: int) -> Outcome:
         """(worker thread) Start the session and greet the client."""
         self.session = Session(peer=self.peer, session_id=session_id, host=self.listener.greeting_host())
         return Outcome(_encode([self.session.greeting()]))
 
-    def _work(self, lines: list[str | None], direct: bool) -> Outcome:
-        """(worker thread) Run lines in order; while the client sends its next command at once and no
-        other session waits, answer it on the socket here and run that one too."""
+    def _work(self) -> Outcome:
+        """(worker thread) Run the pending lines in order; while the client sends its next command at
+        once and no other session waits, answer it on the socket here and run that one too."""
+        sock = self._socket
         while True:
-            outcome = self._answer(lines)
-            if outcome.remaining or outcome.close or outcome.delay or not direct:
-                return outcome
-            unsent = self._send_directly(outcome.unsent)
+            outcome = self._answer()
+            if outcome.close or outcome.delay or self.pending or sock is None:
+                return outcome  # lines left over: other sessions get a turn first
+            unsent = _send_now(sock, outcome.unsent)
             if unsent is None:
                 return Outcome(close=True, reason="the connection was reset")
-            if unsent or not self.listener.may_linger():
+            if unsent or not self._may_linger():
                 return Outcome(unsent)
-            data = self._next_data()
+            data = self._next_data(sock)
             if data is None:
                 return Outcome()
             if not data:
                 return Outcome(close=True, reason="the client closed the connection")
-            lines = self.splitter.feed(data)
-            if not lines:
+            self.pending.extend(self.splitter.feed(data))
+            if not self.pending:
                 return Outcome()
 
-    def _answer(self, lines: list[str | None]) -> Outcome:
-        """(worker thread) Answers to up to BATCH_LINES lines, stopping at one that must wait or close."""
+    def _answer(self) -> Outcome:
+        """(worker thread) Answers to up to BATCH_LINES pending lines, stopping at one that must wait
+        or closes the session."""
         assert self.session is not None
         answers: list[str] = []
-        for index, line in enumerate(lines):
-            if index == BATCH_LINES:
-                return Outcome(_encode(answers), remaining=lines[index:])
+        for _ in range(min(BATCH_LINES, len(self.pending))):
+            line = self.pending.popleft()
             if line is None:
                 answers.append(f"{SYNTAX} the command line is longer than {self.listener.max_line} bytes")
                 continue
             reply = self.session.handle(line)
             if reply.delay:
-                rest = Outcome(_encode(reply.lines), remaining=lines[index + 1:], close=reply.close,
-                               reason=_close_reason(line))
-                return Outcome(_encode(answers), delay=reply.delay, after=rest)
+                after = Outcome(_encode(reply.lines), close=reply.close, reason=_close_reason(line))
+                return Outcome(_encode(answers), delay=reply.delay, after=after)
             answers += reply.lines
             if reply.close:
+                self.pending.clear()  # nothing after QUIT runs
                 return Outcome(_encode(answers), close=True, reason=_close_reason(line))
         return Outcome(_encode(answers))
 
-    def _send_directly(self, data: bytes) -> bytes | None:
-        """(worker thread) Send what the socket takes now; the rest (for the loop to write), None if gone."""
-        sock = self._worker_socket()
-        try:
-            sent = sock.send(data)
-        except BlockingIOError:
-            return data
-        except OSError:
-            return None
-        return data[sent:]
+    def _may_linger(self) -> bool:
+        return not (self.closing or self.stopping or self.listener.closing) and self.listener.may_linger()
 
-    def _next_data(self) -> bytes | None:
+    def _next_data(self, sock: socket.socket) -> bytes | None:
         """(worker thread) The client's next bytes if they come within the linger time; b"" at its end."""
-        assert self._poller is not None
-        if not self._poller.poll(self.listener.linger * 1000):
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        if not poller.poll(self.listener.linger * 1000):
             return None
         try:
-            data = self._worker_socket().recv(READ_CHUNK)
+            data = sock.recv(READ_CHUNK)
         except BlockingIOError:
             return None
         except OSError:
@@ -418,44 +442,80 @@ class Connection(asyncio.Protocol):
         self.last_active = time.monotonic()
         return data
 
-    def _worker_socket(self) -> socket.socket:
-        if self._socket is None:
-            assert self.transport is not None
-            self._socket = self.transport.get_extra_info("socket").dup()
-            self._socket.setblocking(False)
-            self._poller = select.poll()
-            self._poller.register(self._socket.fileno(), select.POLLIN)
-        return self._socket
-
     # --- ending ---------------------------------------------------------------------------------
 
     def shut_down(self) -> None:
-        """The server is stopping: PWDShutdown, then close (once the worker is back, if busy)."""
+        """The server is stopping: PWDShutdown, then close (once the worker is back, if one works)."""
         self.stopping = True
-        if not self.busy:
+        if self.waiting is not None:  # a failed login's delay is not worth waiting for now
+            self.waiting.cancel()
+            self.waiting = None
+        if not self.working and not self.closing:
             self._goodbye("PWDShutdown", "the server is stopping")
 
     def abort(self) -> None:
-        if not self.busy:  # a busy worker may still use it; _finished drops it
-            self._drop_socket()
+        self._wake_worker()
         if self.transport is not None:
             self.transport.abort()
 
     def _goodbye(self, keyword: str, reason: str) -> None:
-        """A last line before the server closes the session itself."""
+        """A last line before the server closes the session itself (the loop; not while working)."""
         session = self.session
         if session is None or self.transport is None or self.transport.is_closing():
             self._close(reason)
             return
-        self._dispatch(lambda: Outcome(_encode([session.farewell(keyword)]), close=True, reason=reason))
+        self.closing = True
+        self.pending.clear()
+        self._dispatch(lambda: Outcome(_encode([session.farewell(keyword)]), close=True, reason=reason),
+                       direct=False)
 
     def _close(self, reason: str) -> None:
         assert self.transport is not None
+        self.closing = True
+        self.pending.clear()
         self.reason = reason or self.reason
-        self._drop_socket()  # else the duplicate would hold the connection open
         self.transport.close()
-        if self.transport.get_write_buffer_size():  # a client not reading: do not wait for it forever
-            self.listener.loop.call_later(CLOSE_GRACE_SECONDS, self.abort)
+        self._watch_unsent(self.transport.get_write_buffer_size())
+
+    def _watch_unsent(self, unsent: int) -> None:
+        """Cut the connection of a client that stops reading what is left, not of a slow reader."""
+        if unsent and not self._lost:
+            self.listener.loop.call_later(CLOSE_GRACE_SECONDS, self._check_unsent, unsent)
+
+    def _check_unsent(self, before: int) -> None:
+        if self._lost or self.transport is None:
+            return
+        now = self.transport.get_write_buffer_size()
+        if now and now >= before:
+            self.abort()
+        else:
+            self._watch_unsent(now)
+
+    def _end_session(self) -> None:
+        """Log the end of the session once, after its last job (the loop)."""
+        session, reason = self.session, self.reason
+        if self._ended or session is None:
+            return
+        self._ended = True
+        self.listener.submit(lambda: session.ended(reason), lambda _result: None)
+
+    def _discard_unread(self) -> None:
+        """Read away what the client sent and nothing will run (the socket is closed right after
+        this): closing a socket with unread data resets the connection, and the client would lose
+        the answers and the goodbye still on their way to it."""
+        duplicate = self._duplicate_socket()
+        if duplicate is None:
+            return
+        with duplicate, contextlib.suppress(OSError):
+            for _ in range(DISCARD_CHUNKS):
+                if not duplicate.recv(READ_CHUNK):
+                    break
+
+    def _wake_worker(self) -> None:
+        """A worker waiting on the duplicate socket returns at once (the descriptor stays valid)."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)
 
     def _drop_socket(self) -> None:
         if self._socket is not None:
@@ -467,13 +527,24 @@ class Connection(asyncio.Protocol):
         self._idle_timer = self.listener.loop.call_later(seconds, self._check_idle)
 
     def _check_idle(self) -> None:
-        left = self.last_active + self.listener.idle_timeout - time.monotonic()
-        if self._lost:
+        if self._lost or self.closing:
             return
+        left = self.last_active + self.listener.idle_timeout - time.monotonic()
         if self.busy or left > 0:
             self._arm_idle_timer(max(left, 0.05) if not self.busy else self.listener.idle_timeout)
             return
         self._goodbye("PWDIdleClosed", "idle timeout")
+
+
+def _send_now(sock: socket.socket, data: bytes) -> bytes | None:
+    """(worker thread) Send what the socket takes now; the rest (for the loop to write), None if gone."""
+    try:
+        sent = sock.send(data)
+    except BlockingIOError:
+        return data
+    except OSError:
+        return None
+    return data[sent:]
 
 
 def _close_reason(line: str) -> str:
@@ -515,7 +586,7 @@ class ListenerThread:
     def stop(self) -> None:
         if self._stopped is not None:
             self.loop.call_soon_threadsafe(self._stopped.set)
-        self._thread.join(10)
+        self._thread.join(STOP_SECONDS * 3)
 
     def __enter__(self) -> ListenerThread:
         return self.start()

@@ -292,3 +292,60 @@ def test_a_line_split_over_several_writes_is_answered_once_whole(server):
 
         assert client.read_line() == "201 {a=(b,#1);}"
         assert client.read_line() == "200 OK"
+
+
+def test_no_command_runs_after_the_server_closed_the_idle_session_that_sent_it(server, client1):
+    factories.make_account(client1, "big", Notes="x" * 100_000)
+    pairs = 500  # 50 MB of answers asked for in one write: far more than the socket buffers hold
+    script = "".join(f'GetAccountSettings big@client1.test\r\nWriteLog 2 "marker-{n}-"\r\n' for n in range(pairs))
+    with ListenerThread(idle_timeout=1) as quick, LineClient(quick.port, timeout=30) as client:
+        client.login("postmaster", PM)
+        assert client.ask("INLINE") == "200 OK"
+        client.sock.sendall(script.encode())
+        time.sleep(3)  # the idle timeout passes while the answers are not read
+
+        lines = []
+        while True:
+            try:
+                lines.append(client.read_line())
+            except ConnectionError:
+                break
+
+    assert lines[-1] == "501 connection idle for too long, closing"
+    answered = lines[:-1].count("200 OK")
+    assert 0 < answered < pairs
+    # every WriteLog that ran was answered: nothing ran after the goodbye, answered or not
+    assert len(re.findall(r"marker-\d+-", serverlog.current_file().read_text())) == answered
+
+
+def test_a_tight_loop_still_gets_the_shutdown_line_when_the_server_stops(server):
+    answers: list[str] = []
+    with ListenerThread(linger=0.05) as lingering:
+        client = LineClient(lingering.port, timeout=60)
+        client.login("postmaster", PM)
+
+        def tight_loop() -> None:
+            try:
+                while (answer := client.ask("NOOP")) == "200 OK":
+                    pass
+                answers.append(answer)
+            except (ConnectionError, OSError) as problem:
+                answers.append(repr(problem))
+
+        loop = threading.Thread(target=tight_loop)
+        loop.start()
+        time.sleep(0.3)
+        lingering.stop()
+        loop.join(30)
+        client.close()
+
+    assert answers == ["501 server is shutting down"]
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n"])
+def test_a_line_of_exactly_the_limit_is_read_with_either_line_end(end):
+    from cli.listener import LineSplitter
+
+    splitter = LineSplitter(max_line=10)
+
+    assert splitter.feed(b"x" * 10 + end + b"y" * 11 + end + b"NOOP" + end) == ["x" * 10, None, "NOOP"]
