@@ -83,7 +83,7 @@ class LineSplitter:
                 continue
             lines.append(_decode(raw))
         del self.buffer[:start]
-        if len(self.buffer) > self.max_line:
+        if len(self.buffer) > self.max_line + 1:  # + 1: the CR of a line of max_line bytes
             self.skipping = True
             self.buffer.clear()
         return lines
@@ -217,9 +217,15 @@ class Listener:
         deadline = time.monotonic() + STOP_SECONDS
         while self.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-        for connection in list(self.connections):
-            connection.abort()
-        await asyncio.sleep(0)  # their connection_lost callbacks queue the sessions' last log lines
+        aborted = list(self.connections)
+        for connection in aborted:
+            connection.abort("the server is stopping")
+        # Their last log lines are queued by connection_lost, or by _finished once a worker is back
+        # from a job it had: both must reach the pool before its threads are told to stop.
+        deadline = time.monotonic() + STOP_SECONDS
+        await asyncio.sleep(0)
+        while any(connection.working for connection in aborted) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         if self.pool is not None:
             # a test database cannot be dropped while a worker's connection to it is open
             await asyncio.get_running_loop().run_in_executor(None, self.pool.stop, STOP_SECONDS)
@@ -240,6 +246,7 @@ class Connection(asyncio.Protocol):
         self.pending: deque[str | None] = deque()  # lines received and not yet run, in order
         self.working = False
         self.waiting: asyncio.TimerHandle | None = None
+        self._delayed = Outcome()  # what a failed login's answer does once its delay is over
         self.closing = False  # the session is ending: nothing more of it runs
         self.stopping = False  # the server is shutting down: PWDShutdown once the worker is back
         self.writing_paused = False
@@ -320,7 +327,7 @@ class Connection(asyncio.Protocol):
 
     def _carry_on(self) -> None:
         """Run the pending lines, unless something stops it; with none, read on."""
-        if self.closing or self.busy or self.transport is None:
+        if self.closing or self.busy or self.transport is None or self.transport.is_closing():
             return
         if self.writing_paused:
             self.transport.pause_reading()
@@ -364,16 +371,19 @@ class Connection(asyncio.Protocol):
             self.transport.write(outcome.unsent)
         if outcome.close:
             self._close(outcome.reason)
-        elif outcome.delay:  # reading stays paused: nothing of this session runs before its time
-            self.waiting = self.listener.loop.call_later(outcome.delay, self._delay_over, outcome.after or Outcome())
+        elif outcome.delay and not self.stopping:  # reading stays paused: nothing runs before its time
+            self._delayed = outcome.after or Outcome()
+            self.waiting = self.listener.loop.call_later(outcome.delay, self._delay_over)
         elif self.stopping:
+            if outcome.after is not None and outcome.after.unsent:
+                self.transport.write(outcome.after.unsent)  # the failed login's answer, without its wait
             self.shut_down()
         else:
             self._carry_on()
 
-    def _delay_over(self, after: Outcome) -> None:
+    def _delay_over(self) -> None:
         self.waiting = None
-        self._finished(after)
+        self._finished(self._delayed)
 
     # --- worker-thread jobs ------------------------------------------------------------------
 
@@ -410,6 +420,8 @@ class Connection(asyncio.Protocol):
         assert self.session is not None
         answers: list[str] = []
         for _ in range(min(BATCH_LINES, len(self.pending))):
+            if self.closing:  # the connection went away meanwhile: run nothing more of it
+                break
             line = self.pending.popleft()
             if line is None:
                 answers.append(f"{SYNTAX} the command line is longer than {self.listener.max_line} bytes")
@@ -450,10 +462,15 @@ class Connection(asyncio.Protocol):
         if self.waiting is not None:  # a failed login's delay is not worth waiting for now
             self.waiting.cancel()
             self.waiting = None
+            if self._delayed.unsent and self.transport is not None and not self.transport.is_closing():
+                self.transport.write(self._delayed.unsent)
         if not self.working and not self.closing:
             self._goodbye("PWDShutdown", "the server is stopping")
 
-    def abort(self) -> None:
+    def abort(self, reason: str) -> None:
+        """Cut the connection now (nothing more is written to it)."""
+        if self.reason == "the client closed the connection":
+            self.reason = reason
         self._wake_worker()
         if self.transport is not None:
             self.transport.abort()
@@ -487,7 +504,7 @@ class Connection(asyncio.Protocol):
             return
         now = self.transport.get_write_buffer_size()
         if now and now >= before:
-            self.abort()
+            self.abort("the client stopped reading")
         else:
             self._watch_unsent(now)
 
@@ -531,7 +548,7 @@ class Connection(asyncio.Protocol):
             return
         left = self.last_active + self.listener.idle_timeout - time.monotonic()
         if self.busy or left > 0:
-            self._arm_idle_timer(max(left, 0.05) if not self.busy else self.listener.idle_timeout)
+            self._arm_idle_timer(max(left, 1.0 if self.busy else 0.05))
             return
         self._goodbye("PWDIdleClosed", "idle timeout")
 

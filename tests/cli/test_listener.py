@@ -349,3 +349,20 @@ def test_a_line_of_exactly_the_limit_is_read_with_either_line_end(end):
     splitter = LineSplitter(max_line=10)
 
     assert splitter.feed(b"x" * 10 + end + b"y" * 11 + end + b"NOOP" + end) == ["x" * 10, None, "NOOP"]
+
+
+def test_a_failed_login_waiting_for_its_answer_gets_it_and_the_shutdown_line_at_once(server, settings, monkeypatch):
+    import cli.listener
+
+    settings.CLI_FAILURE_DELAY = 8
+    monkeypatch.setattr(cli.listener, "STOP_SECONDS", 3)  # less than the wait: waiting for it would cut
+    with ListenerThread() as quick:
+        client = LineClient(quick.port, timeout=30)
+        client.send("AUTH WEBUSER postmaster wrong-password")
+        time.sleep(0.5)  # the answer is now held back for 8 s
+        quick.stop()
+
+        assert client.read_line() == "515 incorrect password or account name"
+        assert client.read_line() == "501 server is shutting down"
+        assert client.closed_by_server()
+        client.close()
