@@ -2,8 +2,9 @@
 
 It renders what every file must hold (basedir.render, as the exporter does) and where every folder
 must be (the database's names and Foldering, not where the exporter last put them), and reports
-files missing or different, folders no object owns, and what a crashed write left behind.
-Mailbox contents are the mail store's, not compared."""
+files missing or different, folders no object owns, mailbox files no mailbox owns (a RenameMailbox
+or DeleteMailbox not yet exported), and what a crashed write left behind. Mailbox contents are
+the mail store's, not compared; a mailbox may have no file yet (the store makes it on first use)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from basedir.export import (
     account_relative,
     domain_foldering,
     domain_settings_bytes,
+    mailbox_units,
     mailboxes_of,
     server_file_bytes,
 )
@@ -28,6 +30,7 @@ from basedir.layout import TOP_FOLDERS
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
 SIDE_SUFFIXES = (".settings", ".info", ".prefs")
+MAILBOX_FILE_SUFFIXES = (".mbox", ".flags", ".bdx", ".mdir", ".mslc")
 DOMAIN_FOLDER_KEEPS = frozenset({"Settings", "WebSkins"})
 
 
@@ -113,6 +116,29 @@ def check() -> list[Difference]:
     return out
 
 
+def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Difference]) -> None:
+    """Mailbox files in an account folder that none of its mailboxes owns."""
+    owned = {unit for _id, name, storage in mailboxes for unit in mailbox_units(name, storage)}
+    for relative in _mailbox_files(account_folder, ""):
+        if relative not in owned:
+            out.append(Difference(_relative(account_folder / relative), "unexpected"))
+
+
+def _mailbox_files(folder: Path, prefix: str) -> Iterator[str]:
+    """Mailbox files and folders under an account folder (a mailbox named a/b is a/b.mbox), relative
+    to it; the inside of a MailDir or sliced mailbox is the store's."""
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in sorted(names):
+        relative = f"{prefix}{name}"
+        if name.endswith(MAILBOX_FILE_SUFFIXES):
+            yield relative
+        elif not (is_temporary(name) or is_removed_leftover(name)) and (folder / name).is_dir():
+            yield from _mailbox_files(folder / name, f"{relative}/")
+
+
 def _check_flat_folder(folder: Path, expected: set[str], out: list[Difference]) -> None:
     for name in sorted(os.listdir(folder)) if folder.is_dir() else []:
         if is_temporary(name):
@@ -151,9 +177,11 @@ def _check_domain(domain, out: list[Difference]) -> None:
             for path, data in zip(files, account_files_data(row, folder, relative, mailboxes), strict=True):
                 _compare(path, data, out)
             if relative.endswith(".macnt"):
-                for name in os.listdir(files[0].parent) if files[0].parent.is_dir() else []:
+                account_folder = files[0].parent
+                for name in os.listdir(account_folder) if account_folder.is_dir() else []:
                     if is_temporary(name):
-                        out.append(Difference(_relative(files[0].parent / name), "leftover"))
+                        out.append(Difference(_relative(account_folder / name), "leftover"))
+                _check_mailbox_files(account_folder, mailboxes.get(row["id"], []), out)
     for relative, kind in domain_folder_entries(folder, foldering):
         if kind in ("temporary", "removed"):
             out.append(Difference(_relative(folder / relative), "leftover"))

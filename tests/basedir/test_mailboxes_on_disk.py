@@ -157,3 +157,42 @@ def test_storage_used_in_account_info_follows_the_mailboxes(base, postmaster, ja
     cli(None, "DeleteMailbox jane@client1.test MAILBOX Outbox")
     drain()
     assert info_of(base)["#StorageUsed"] == inbox.stat().st_size
+
+
+def test_check_lists_the_files_of_a_renamed_or_deleted_mailbox_until_they_are_exported(base, postmaster, jane):
+    for name in ("Sent", "Trash", "Empty"):
+        cli(postmaster, f"CreateMailbox jane@client1.test MAILBOX {name}")
+    drain()
+    folder = folder_of(base)
+    (folder / "Sent.mbox").write_bytes(MBOX)
+    (folder / "Sent.flags").write_text("1 S\n")
+    (folder / "Trash.mbox").write_bytes(MBOX)
+    export_full()  # account.info counts what the mailboxes hold now
+    assert check() == []  # every file has its mailbox; "Empty" has no file yet, which is fine
+
+    cli(postmaster, 'RenameMailbox jane@client1.test MAILBOX Sent INTO "Archive/2026"')
+    cli(postmaster, "DeleteMailbox jane@client1.test MAILBOX Trash")
+
+    assert sorted(str(difference) for difference in check()) == [
+        "differs: Domains/client1.test/jane.macnt/account.info",  # its StorageUsed, not yet rewritten
+        "unexpected: Domains/client1.test/jane.macnt/Sent.flags",
+        "unexpected: Domains/client1.test/jane.macnt/Sent.mbox",
+        "unexpected: Domains/client1.test/jane.macnt/Trash.mbox",
+    ]
+    drain()
+    assert check() == []
+    assert (folder / "Archive" / "2026.mbox").read_bytes() == MBOX
+
+
+def test_check_lists_a_mailbox_file_in_a_subfolder_that_no_mailbox_owns(base, postmaster, jane):
+    cli(postmaster, 'CreateMailbox jane@client1.test MAILBOX "Lists/cgate"')
+    drain()
+    folder = folder_of(base)
+    (folder / "Lists").mkdir(exist_ok=True)
+    (folder / "Lists" / "cgate.mbox").write_bytes(MBOX)
+    (folder / "Lists" / "stray.mdir" / "new").mkdir(parents=True)
+    (folder / "notes.txt").write_text("not a mailbox file: not the check's business\n")
+    export_full()
+
+    assert [str(difference) for difference in check()] == [
+        "unexpected: Domains/client1.test/jane.macnt/Lists/stray.mdir"]
