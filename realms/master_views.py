@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -16,6 +20,7 @@ from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from realms.access import access_account
 from realms.forms import ServiceForm
+from realms.listing import KeyPage, ListRequest, list_request, page_by_key
 from realms.pages import realm_page
 from realms.rights import MONITOR_SUB_RIGHTS, SERVER_RIGHTS
 from realms.viewtools import actor
@@ -33,11 +38,15 @@ class ServerRightsForm(ServiceForm):
                                        widget=forms.CheckboxSelectMultiple)
 
 
-def server_administrators() -> list[Account]:
-    """Main Domain accounts that hold at least one server right (two queries, whatever the number)."""
-    candidates = Account.objects.filter(domain__is_main=True).exclude(rights=[]).select_related("domain")
-    return [account for account in candidates.order_by("name")
-            if any(right in SERVER_RIGHTS for right in account.rights)]
+def server_administrators_page(wanted: ListRequest) -> KeyPage:
+    """One page (the administrator's Objects per page, by name) of the Main Domain accounts that
+    hold at least one server right, their names containing the filter."""
+    # A right is an element of the JSON list: its quoted name in the text (the same on SQLite).
+    holds_one = functools.reduce(operator.or_, (Q(rights__icontains=f'"{right}"') for right in SERVER_RIGHTS))
+    candidates = Account.objects.filter(holds_one, domain__is_main=True).select_related("domain")
+    if wanted.filter:
+        candidates = candidates.filter(name__contains=wanted.filter.lower())
+    return page_by_key(candidates, wanted)
 
 
 @realm_page("Master", "Access Rights", level=Level.BASIC)
@@ -59,6 +68,8 @@ def server_rights(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{target.address}: {held}.")
                 return HttpResponseRedirect(request.path)
         status = 400
-    rows = [{"account": account, "held": set(account.rights)} for account in server_administrators()]
-    context = {"rows": rows, "form": form, "server_rights": SERVER_RIGHTS, "sub_rights": MONITOR_SUB_RIGHTS}
+    page = server_administrators_page(list_request(request))
+    rows = [{"account": account, "held": set(account.rights)} for account in page.rows]
+    context = {"rows": rows, "page": page, "form": form, "server_rights": SERVER_RIGHTS,
+               "sub_rights": MONITOR_SUB_RIGHTS}
     return render(request, "realms/server_administrators.html", context, status=status)

@@ -1,5 +1,7 @@
 """The Master realm's Access Rights page: granting and revoking server rights, with their audit."""
 
+import re
+
 import pytest
 
 from accounts.models import Account
@@ -105,3 +107,24 @@ def test_server_rights_and_domain_admin_rights_are_changed_independently(postmas
 def test_an_unauthorised_grant_fails_before_looking_at_the_input(personas):
     with pytest.raises(AccessDenied):
         account_set_rights(actor=personas.domain_admin_with_right, account=personas.plain_user, rights=["bogus"])
+
+
+def test_the_server_administrators_are_listed_a_page_at_a_time_and_can_be_filtered(postmaster, as_basic):
+    for index in range(7):
+        make_account(None, f"admin{index}", rights=["Monitor"])
+    make_account(None, "plain")
+    make_account(None, "domainadmin", rights=["Domain", "CanCreateAccounts"])  # not a server right
+    client = as_basic(postmaster)
+
+    first = main_of(client.get(PAGE, {"limit": 3}))
+    second = main_of(client.get(PAGE, {"limit": 3, "after": "admin2"}))
+    filtered = main_of(client.get(PAGE, {"filter": "IN5"}))
+
+    def listed(page: str) -> list[str]:
+        return re.findall(r'<tr data-account="([^"]+)"', page)
+
+    assert listed(first) == ["admin0", "admin1", "admin2"] and 'rel="next"' in first
+    assert listed(second) == ["admin3", "admin4", "admin5"] and 'rel="prev"' in second
+    assert listed(filtered) == ["admin5"]
+    everyone = listed(main_of(client.get(PAGE, {"limit": 100})))
+    assert everyone == [f"admin{index}" for index in range(7)] + ["postmaster"]
