@@ -48,14 +48,26 @@ def log_viewer(request: HttpRequest) -> HttpResponse:
                 form.add_error(refused.field, refused.message)
     current = serverlog.current_file().name
     namespace = request.resolver_match.namespace  # type: ignore[union-attr]
+    every_file = serverlog.log_files()
+    shown, older = _file_page(every_file, request.GET.get("files_after", ""), request_page_size(request))
     files = [
         {"name": item.name, "size": item.size, "modified": datetime.fromtimestamp(item.modified, UTC),
          "current": item.name == current, "download": reverse(f"{namespace}:log_file", args=[item.name])}
-        for item in serverlog.log_files()
+        for item in shown
     ]
-    context = {"form": form, "page": page, "error": error, "files": files, "tags": serverlog.TAGS,
+    context = {"form": form, "page": page, "error": error, "files": files, "file_count": len(every_file),
+               "older_files_after": older, "files_open": not form.is_bound or "files_after" in request.GET,
+               "tags": serverlog.TAGS,
                "selected_file": form.cleaned_data.get("file", "") if form.is_bound and form.is_valid() else ""}
     return render(request, "logs/log_viewer.html", context, status=status)
+
+
+def _file_page(files: list, after: str, size: int) -> tuple[list, str]:
+    """The Objects-per-page files (newest first) after the one named, and the name to continue
+    after ("" at the end). A name no longer there (rotated away) starts from the newest."""
+    start = next((index + 1 for index, item in enumerate(files) if item.name == after), 0)
+    shown = files[start:start + size]
+    return shown, shown[-1].name if shown and start + size < len(files) else ""
 
 
 @realm_page("Monitors", "Log File", level=Level.BASIC, in_menu=False)

@@ -131,3 +131,27 @@ def test_log_settings_change_levels_rotation_and_log_all(personas, as_basic, log
     )
     entry = AuditEntry.objects.filter(event="log.all").get()
     assert (entry.actor_name, entry.interface) == (tuner.address, "WebAdmin")
+
+
+def test_the_log_files_are_listed_a_page_at_a_time(postmaster, as_basic, log_folder):
+    log_folder.mkdir(parents=True)
+    for day in range(1, 8):
+        (log_folder / f"2026-05-0{day}.log").write_text(f"08:00:00.000 2 SYSTEM day {day}\n")
+    set_objects_per_page(postmaster, "Monitors", 3)
+    client = as_basic(postmaster)
+
+    first = client.get("/Master/Monitors/Logs")
+    second = client.get("/Master/Monitors/Logs", {"files_after": "2026-05-05.log", "tag": "system"})
+
+    def listed(response) -> list[str]:
+        return [file["name"] for file in response.context["files"]]
+
+    assert listed(first) == ["2026-05-07.log", "2026-05-06.log", "2026-05-05.log"]
+    assert "Server Log files (7)" in first.content.decode()
+    assert 'files_after=2026-05-05.log" rel="next"' in first.content.decode()
+    assert listed(second) == ["2026-05-04.log", "2026-05-03.log", "2026-05-02.log"]
+    assert '?files_after=2026-05-02.log&amp;tag=system" rel="next"' in second.content.decode()  # the search kept
+    last = client.get("/Master/Monitors/Logs", {"files_after": "2026-05-02.log"})
+    assert listed(last) == ["2026-05-01.log"] and 'rel="next"' not in last.content.decode().split("</details>")[0]
+    gone = client.get("/Master/Monitors/Logs", {"files_after": "2020-01-01.log"})  # rotated away meanwhile
+    assert listed(gone) == listed(first)
