@@ -11,6 +11,7 @@ from django.db import models
 from cgadmin import dataformat
 
 PARSED_TEXTS_KEPT = 4096
+LONGEST_TEXT_KEPT = 16 * 1024  # a longer text is parsed each time: the cache stays a few MB at most
 
 
 @functools.lru_cache(maxsize=PARSED_TEXTS_KEPT)
@@ -45,6 +46,8 @@ class SettingsField(models.TextField):
             return None
         if not value or value == "{}":
             return {}
+        if len(value) > LONGEST_TEXT_KEPT:
+            return dataformat.loads(value)  # type: ignore[return-value]
         return _copy(_parsed(value))  # type: ignore[return-value]
 
     def to_python(self, value: Any) -> dict | None:

@@ -105,3 +105,18 @@ def test_the_prepared_lookup_outlives_a_rolled_back_transaction_and_a_new_connec
     assert [find_account("client1.test", "u1").name for _ in range(3)] == ["u1"] * 3
     connection.close()  # a new connection prepares it again
     assert find_account("client1.test", "u1").name == "u1"
+
+
+def test_a_long_settings_text_is_read_whole_and_never_kept(postmaster, client1):
+    from cgadmin.fields import LONGEST_TEXT_KEPT, _parsed
+
+    factories.make_account(client1, "long", Notes="x" * (LONGEST_TEXT_KEPT + 10))
+    _parsed.cache_clear()
+
+    field = Account._meta.get_field("settings")
+    raw = field.get_prep_value({"Notes": "x" * (LONGEST_TEXT_KEPT + 10)})
+    first, second = (field.from_db_value(raw, None, connection) for _ in range(2))
+
+    assert first == second == {"Notes": "x" * (LONGEST_TEXT_KEPT + 10)} and first is not second
+    assert _parsed.cache_info().currsize == 0
+    assert Account.objects.get(name="long").settings["Notes"] == "x" * (LONGEST_TEXT_KEPT + 10)
