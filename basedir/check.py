@@ -66,12 +66,16 @@ def domain_folder_entries(folder: Path, foldering: str) -> Iterator[tuple[str, s
     yield from _entries(folder, "", depth)
 
 
-def _entries(folder: Path, prefix: str, depth: int) -> Iterator[tuple[str, str]]:
+def _names(folder: Path) -> list[str]:
+    """A folder's entries in order; none when there is no such folder."""
     try:
-        names = os.listdir(folder)
+        return sorted(os.listdir(folder))
     except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in sorted(names):
+        return []
+
+
+def _entries(folder: Path, prefix: str, depth: int) -> Iterator[tuple[str, str]]:
+    for name in _names(folder):
         relative = f"{prefix}{name}"
         if is_temporary(name):
             yield relative, "temporary"
@@ -127,11 +131,7 @@ def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Differ
 def _mailbox_files(folder: Path, prefix: str) -> Iterator[str]:
     """Mailbox files and folders under an account folder (a mailbox named a/b is a/b.mbox), relative
     to it; the inside of a MailDir or sliced mailbox is the store's."""
-    try:
-        names = os.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in sorted(names):
+    for name in _names(folder):
         relative = f"{prefix}{name}"
         if name.endswith(MAILBOX_FILE_SUFFIXES):
             yield relative
