@@ -154,7 +154,8 @@ def test_reject_with_a_report_to_the_local_sender(waiting, queue_admin, as_basic
                                                   django_capture_on_commit_callbacks):
     from server.services import server_strings_update
 
-    server_strings_update(actor=None, updates={"SubjectFailed": "Returned mail"})
+    with django_capture_on_commit_callbacks(execute=True):  # committed: this process re-reads its strings
+        server_strings_update(actor=None, updates={"SubjectFailed": "Returned mail"})
     target = ids_by_message_id()["<a@test>"]
 
     with django_capture_on_commit_callbacks(execute=True):
