@@ -366,3 +366,14 @@ def test_a_failed_login_waiting_for_its_answer_gets_it_and_the_shutdown_line_at_
         assert client.read_line() == "501 server is shutting down"
         assert client.closed_by_server()
         client.close()
+
+
+def test_a_client_that_half_closes_after_its_commands_gets_every_answer(server):
+    # `printf '...' | nc -N host 106`: the commands, then the end of the client's sending side
+    with LineClient(server.port) as client:
+        client.sock.sendall(b"NOOP\r\n" * 150 + b"ECHO done\r\n")
+        client.sock.shutdown(socket.SHUT_WR)
+
+        answers = [client.read_line() for _ in range(151)]
+        assert answers == ["200 OK"] * 150 + ["510 log in first (USER and PASS, APOP or AUTH)"]
+        assert client.closed_by_server()
