@@ -302,7 +302,9 @@ def test_no_command_runs_after_the_server_closed_the_idle_session_that_sent_it(s
         client.login("postmaster", PM)
         assert client.ask("INLINE") == "200 OK"
         client.sock.sendall(script.encode())
-        time.sleep(3)  # the idle timeout passes while the answers are not read
+        deadline = time.monotonic() + 60  # the idle timeout passes while the answers are not read
+        while not all(c.closing for c in quick.listener.connections) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
         lines = []
         while True:
