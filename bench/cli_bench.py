@@ -13,7 +13,9 @@ separate process) on a free port. Then:
    user1@client1.test` N times, each waiting for its answer (as scripts do). Baseline, same run:
    the same selector the verb calls (realms.access.access_account(...).settings) in a loop in this
    process, with the answer written in the data format. Target: at least 2,000 commands/s.
-2. Logins: `--parallel` connections at once, each connecting, logging in (USER/PASS) and quitting
+2. `--sessions` sessions at once (50), each sending `--per-session` of the same command (100) as
+   fast as it gets its answers: the total rate and the p50/p99 of one command's round trip.
+3. Logins: `--parallel` connections at once, each connecting, logging in (USER/PASS) and quitting
    again and again; the rate and the p99 of connect-to-"200 login OK". Accounts with A-crpt
    passwords (what CommuniGate usually uses), then with the one-way PBKDF2 hash (the secure default
    here, deliberately slow: its cost is the hash, not the listener).
@@ -154,6 +156,41 @@ def session_rate(port: int, count: int) -> float:
     return count / elapsed
 
 
+def sessions_rate(port: int, sessions: int, per_session: int) -> tuple[float, float, float]:
+    """(commands/s, median ms, p99 ms) of `sessions` sessions sending commands at once."""
+    clients = []
+    for _ in range(sessions):
+        client = Line(port)
+        client.login("postmaster", PASSWORD)
+        client.ask("INLINE")
+        clients.append(client)
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def worker(client: Line) -> None:
+        mine = []
+        for _ in range(per_session):
+            start = time.perf_counter()
+            client.sock.sendall(COMMAND.encode() + b"\r\n")
+            if not client.read().startswith("201 {"):
+                raise RuntimeError("unexpected answer")
+            mine.append(time.perf_counter() - start)
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    for client in clients:
+        client.close()
+    times.sort()
+    return len(times) / elapsed, statistics.median(times) * 1000, times[int(len(times) * 0.99)] * 1000
+
+
 def logins(port: int, parallel: int, total: int, encryption: str) -> tuple[float, float, float]:
     """(logins/s, median ms, p99 ms) of `total` logins over `parallel` concurrent connections."""
     times: list[float] = []
@@ -197,6 +234,8 @@ def logins(port: int, parallel: int, total: int, encryption: str) -> tuple[float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commands", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=50, help="sessions sending commands at once")
+    parser.add_argument("--per-session", type=int, default=100)
     parser.add_argument("--parallel", type=int, default=50)
     parser.add_argument("--logins", type=int, default=400, help="A-crpt logins in all")
     parser.add_argument("--pbkdf2-logins", type=int, default=50, help="PBKDF2 logins in all (5 accounts)")
@@ -226,6 +265,7 @@ def main() -> int:
             cProfile.runctx("direct_rate(200)", globals(), locals(), "/tmp/cli_bench.prof")
             pstats.Stats("/tmp/cli_bench.prof").sort_stats("cumulative").print_stats(30)
         direct = direct_rate(options.commands)
+        together = sessions_rate(port, options.sessions, options.per_session)
         acrypt = logins(port, options.parallel, options.logins, "A-crpt")
         pbkdf2 = logins(port, options.parallel, options.pbkdf2_logins, "PBKDF2")
     finally:
@@ -238,12 +278,16 @@ def main() -> int:
           f"(target >= {TARGET_RATE:,.0f}: {verdict})")
     print(f"  the same selector called directly in a loop: {direct:,.0f} calls/s; "
           f"the CLI runs at {cli / direct:.0%} of that ({direct / cli:.1f}x the time per call)")
+    print(f"{options.sessions} sessions at once, {options.per_session} commands each: {together[0]:,.0f} "
+          f"commands/s in all, round trip median {together[1]:.1f} ms, p99 {together[2]:.1f} ms")
     for label, (rate, median, p99) in (("A-crpt", acrypt), ("PBKDF2", pbkdf2)):
         print(f"logins ({label}) over {options.parallel} parallel connections: {rate:,.1f}/s, "
               f"median {median:.1f} ms, p99 {p99:.1f} ms")
     report(f"CLI {COMMAND.split()[0]} over one session, {options.commands:,} commands", cli, "commands/s",
            baseline=direct, baseline_name="the selector called directly", target=f">= {TARGET_RATE:,.0f}/s",
            passed=cli >= TARGET_RATE)
+    report(f"CLI {options.sessions} sessions at once, commands in all", together[0], "commands/s")
+    report(f"CLI {options.sessions} sessions at once, round trip p99", together[2], "ms")
     report(f"CLI logins (A-crpt), {options.parallel} parallel connections", acrypt[0], "logins/s")
     report(f"CLI login p99 (A-crpt), {options.parallel} parallel connections", acrypt[2], "ms")
     report(f"CLI logins (PBKDF2), {options.parallel} parallel connections", pbkdf2[0], "logins/s")
