@@ -33,7 +33,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
@@ -156,6 +158,17 @@ def session_rate(port: int, count: int) -> float:
     return count / elapsed
 
 
+def run_together(worker: Callable[[Any], None], arguments: Iterable[Any]) -> float:
+    """Run worker(argument) in a thread for each argument, all at once; the seconds until all end."""
+    threads = [threading.Thread(target=worker, args=(argument,)) for argument in arguments]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
 def sessions_rate(port: int, sessions: int, per_session: int) -> tuple[float, float, float]:
     """(commands/s, median ms, p99 ms) of `sessions` sessions sending commands at once."""
     clients = []
@@ -178,13 +191,7 @@ def sessions_rate(port: int, sessions: int, per_session: int) -> tuple[float, fl
         with lock:
             times.extend(mine)
 
-    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_together(worker, clients)
     for client in clients:
         client.close()
     times.sort()
@@ -217,13 +224,7 @@ def logins(port: int, parallel: int, total: int, encryption: str) -> tuple[float
             with lock:
                 times.append(took)
 
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(parallel)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_together(worker, range(parallel))
     if errors:
         raise RuntimeError(f"{len(errors)} logins failed, e.g. {errors[0]}")
     times.sort()
