@@ -11,7 +11,6 @@ from accounts.selectors import account_info
 from accounts.services import mailbox_create, mailbox_delete
 from basedir.check import check
 from basedir.export import drain, export_full
-from basedir.layout import ensure_layout
 from cgadmin.dataformat import load_settings_file, loads
 from cli.dispatch import execute
 from tests.factories import make_account
@@ -20,13 +19,6 @@ from tests.mailqueue.conftest import message, run_queue, submit
 pytestmark = pytest.mark.django_db
 
 MBOX = b"From a@b Sat Jan  1 00:00:00 2026\nSubject: kept\n\nhello\n\n"
-
-
-@pytest.fixture
-def base(settings, tmp_path) -> Path:
-    settings.CGATE_BASE = tmp_path / "CommuniGate"
-    ensure_layout(settings.CGATE_BASE)
-    return settings.CGATE_BASE
 
 
 @pytest.fixture
