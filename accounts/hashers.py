@@ -6,7 +6,6 @@ encrypted with a key only the server holds so challenge-response logins (APOP) c
 
 import base64
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -14,22 +13,16 @@ from django.conf import settings
 from django.contrib.auth.hashers import BasePasswordHasher, identify_hasher, make_password
 from django.utils.crypto import constant_time_compare
 
+from cgadmin.private import read_or_create_secret
+
+PASSWORD_KEY_FILE = "password.key"
+
 
 def _password_key() -> bytes:
     """The A-crpt key: from CGADMIN_PASSWORD_KEY, else made once and kept in the state folder."""
     if settings.PASSWORD_KEY:
         return base64.urlsafe_b64encode(hashlib.sha256(settings.PASSWORD_KEY.encode()).digest())
-    key_file = Path(settings.CGADMIN_STATE_DIR) / "password.key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = key_file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(Fernet.generate_key())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, key_file)
-    return key_file.read_bytes().strip()
+    return read_or_create_secret(Path(settings.CGADMIN_STATE_DIR) / PASSWORD_KEY_FILE, Fernet.generate_key)
 
 
 class ACryptHasher(BasePasswordHasher):

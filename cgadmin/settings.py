@@ -13,6 +13,8 @@ from pathlib import Path
 
 import environ
 
+from cgadmin.private import read_or_create_secret
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -31,19 +33,7 @@ CGADMIN_VERSION = "0.1.0"
 
 def _embedded_secret_key() -> str:
     """A key made once per base directory, so embedded installs never share one from the code."""
-    key_file = CGADMIN_STATE_DIR / "secret.key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    CGADMIN_STATE_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    tmp = key_file.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, key_file)
-    return key
+    return read_or_create_secret(CGADMIN_STATE_DIR / "secret.key", lambda: secrets.token_urlsafe(50).encode()).decode()
 
 
 if PRODUCTION:
