@@ -268,7 +268,8 @@ def log(tag: str, level: int, text: str, *, session: int | None = None, peer: st
     if not log_all() and level > component_level(tag):
         return False
     now = datetime.now()
-    data = format_record(now, level, tag, text, session, peer).encode("utf-8")
+    # backslashreplace: a text quoting a file name that is not UTF-8 (a lone surrogate) is still logged.
+    data = format_record(now, level, tag, text, session, peer).encode("utf-8", "backslashreplace")
     try:
         _writer.write(log_dir(), now.date(), data, max_file_size())
     except OSError as error:
@@ -292,7 +293,7 @@ def log_many(records: list[tuple[str, int, str]]) -> int:
              if everything or level <= component_level(tag)]
     if not lines:
         return 0
-    data = "".join(lines).encode("utf-8")
+    data = "".join(lines).encode("utf-8", "backslashreplace")
     try:
         _writer.write(log_dir(), now.date(), data, max_file_size())
     except OSError as error:

@@ -47,11 +47,21 @@ class Picked:
     key: str
     submission: Submission
 
+    @property
+    def shown(self) -> str:
+        return printable_name(self.name)
+
+
+def printable_name(name: str) -> str:
+    """A file name as logs and the database can hold it: bytes that are not UTF-8 (which the OS
+    hands over as lone surrogates) written as \\xNN, so `caf\\xe9.sub` for Latin-1 bytes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
 
 def source_key(name: str, stat: os.stat_result, data: bytes) -> str:
     """Who this file is: its name, inode, size, modification time and content."""
     digest = hashlib.sha256()
-    digest.update(f"{name}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    digest.update(os.fsencode(name) + f"\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     digest.update(data)
     return digest.hexdigest()
 
@@ -153,7 +163,7 @@ def queue_picked(picked: list[Picked]) -> list[int]:
         )
     remove_submitted([item.name for item in picked])
     serverlog.log_many([
-        (TAG, serverlog.MAJOR, f"{by_key[row.source_key].name}: queued as message {row.pk} from "
+        (TAG, serverlog.MAJOR, f"{by_key[row.source_key].shown}: queued as message {row.pk} from "
                                f"<{by_key[row.source_key].submission.sender}> to "
                                f"{len(by_key[row.source_key].submission.recipients)} recipient(s), "
                                f"{len(by_key[row.source_key].submission.message)} bytes")
@@ -190,7 +200,7 @@ def _claim_rows(picked: list[Picked]) -> dict[str, QueuedMessage]:
                                                                                                   "source_key")}
     new = [
         QueuedMessage(
-            source_key=item.key, source_name=item.name[:255], state=QueuedMessage.RECEIVING,
+            source_key=item.key, source_name=item.shown[:255], state=QueuedMessage.RECEIVING,
             sender=item.submission.sender, message_id=item.submission.message_id,
             subject=item.submission.subject, size=len(item.submission.message),
         )
@@ -221,8 +231,8 @@ def set_aside(path: Path, data: bytes, reason: str) -> None:
         os.rename(path, renamed)
         fsync_dir(path.parent)
     where = f"BadFiles/{(copy or _existing_copy(queuefile.bad_files_dir(), stem, data)).name}"
-    serverlog.log(TAG, serverlog.MAJOR, f"{path.name}: cannot be parsed: {reason}; renamed {renamed.name}, "
-                                        f"copied to {where}")
+    serverlog.log(TAG, serverlog.MAJOR, f"{printable_name(path.name)}: cannot be parsed: {reason}; renamed "
+                                        f"{printable_name(renamed.name)}, copied to {printable_name(where)}")
     stats.count("mail.badfiles")
 
 

@@ -51,7 +51,7 @@ def queue_file(message_id: int) -> Path:
 def message_id_of(name: str) -> int | None:
     """The queue id a Queue/ file name stands for (None for anything else)."""
     stem, dot, suffix = name.partition(".")
-    if f"{dot}{suffix}" != SUFFIX or not stem.isdigit():
+    if f"{dot}{suffix}" != SUFFIX or not (stem.isascii() and stem.isdigit()):  # "²".isdigit() too
         return None
     return int(stem)
 
