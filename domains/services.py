@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from basedir import outbox
+from cgadmin.catalogue import DEFAULT
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
 from cgadmin.settings_change import SettingsChange, apply_change
@@ -84,11 +85,7 @@ def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -
     domain.aliases.filter(name=key).delete()  # renaming to one of its own aliases absorbs the alias
     domain.name = key
     domain.save(update_fields=["name"])
-    for sub in Domain.objects.select_for_update().filter(administrator_domain=old):
-        sub.administrator_domain = key
-        sub.settings = {**sub.settings, ADMIN_DOMAIN_SETTING: key}
-        sub.save(update_fields=["administrator_domain", "settings"])
-        outbox.mark_dirty(outbox.DOMAIN, sub.pk)
+    _repoint_sub_domains(old, key)
     audit(actor=actor, event=Event.DOMAIN_RENAME, object_type="domain", object_name=key, domain_name=key,
           before={"Name": old}, after={"Name": key})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
@@ -96,9 +93,25 @@ def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -
     return domain
 
 
+def _repoint_sub_domains(old: str, new: str, *, actor: Account | None = None) -> None:
+    """Domains naming `old` as their Administrator Domain name `new` instead, or (new "") none: a
+    domain created later with a removed domain's name must not inherit its sub-domains."""
+    for sub in Domain.objects.select_for_update().filter(administrator_domain=old):
+        before = dict(sub.settings)
+        sub.administrator_domain = new
+        sub.settings = {**before, ADMIN_DOMAIN_SETTING: new} if new else {
+            name: value for name, value in before.items() if name != ADMIN_DOMAIN_SETTING}
+        sub.save(update_fields=["administrator_domain", "settings"])
+        if not new:
+            audit(actor=actor, event=Event.DOMAIN_SETTINGS, object_type="domain", object_name=sub.name,
+                  domain_name=sub.name, before={ADMIN_DOMAIN_SETTING: old}, after={ADMIN_DOMAIN_SETTING: DEFAULT})
+        outbox.mark_dirty(outbox.DOMAIN, sub.pk)
+
+
 @transaction.atomic
 def domain_delete(*, actor: Account | None, domain: Domain, force: bool = False) -> None:
-    """Remove a domain; one that still has accounts only with force (the explicit confirmation)."""
+    """Remove a domain; one that still has accounts only with force (the explicit confirmation).
+    Domains it administered (AdministratorDomainName) no longer name it."""
     require_all_domains(actor, "remove domains")
     if domain.is_main:
         raise GeneralError("the Main Domain cannot be removed")
@@ -112,6 +125,7 @@ def domain_delete(*, actor: Account | None, domain: Domain, force: bool = False)
     accounts.delete()
     name, pk = domain.name, domain.pk
     domain.delete()
+    _repoint_sub_domains(name, "", actor=actor)
     audit(actor=actor, event=Event.DOMAIN_DELETE, object_type="domain", object_name=name, domain_name=name,
           before={"Name": name, "Accounts": count})
     outbox.mark_dirty(outbox.DOMAIN, pk)
