@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.models import Account
 from domains.models import Domain
-from tests import factories
+from tests import factories, service_checks
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +20,15 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _service_calls_checked():
+    """A service test says what each allowed call audited and marked for the exporter (tests/service_checks.py)."""
+    service_checks.PENDING.clear()
+    yield
+    unchecked = service_checks.unchecked_calls()
+    assert not unchecked, f"service calls whose audit or outbox the test never checked: {unchecked}"
 
 
 @pytest.fixture
