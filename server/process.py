@@ -229,6 +229,8 @@ class Supervisor:
             env={**os.environ, "CGADMIN_COMPONENT": child.component.name, crash.ENV_FAULT_FILE: str(fault_file)},
             cwd=application_dir(), preexec_fn=_child_setup(self.run_as),
             pass_fds=tuple(sock.fileno() for sock in LISTEN_SOCKETS.values()),
+            # --daemon: the server's own stdout is the start command's until the server runs
+            **({"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if self.options.daemon else {}),
         )
         child.started_at = time.monotonic()
 

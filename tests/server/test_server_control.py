@@ -92,6 +92,41 @@ def test_daemon_runs_in_the_background_and_stop_ends_it(tmp_path):
     assert wait_until(lambda: port_is_closed(http_port))
 
 
+def test_daemon_first_start_shows_the_generated_postmaster_password_before_it_detaches(tmp_path):
+    base = tmp_path / "CommuniGate"
+    env = server_env(base)
+    env.pop("CGADMIN_POSTMASTER_PASSWORD", None)
+    http_port = free_port()
+    started = manage("cgserver", "--Base", str(base), "--daemon", "--HTTPPort", str(http_port),
+                     "--CLIPort", str(free_port()), env=env)
+
+    assert started.returncode == 0, started.stderr
+    pid = int(started.stdout.split("running in the background as pid ")[1].split()[0])
+    try:
+        password = started.stdout.split("postmaster password (shown once): ")[1].split()[0]
+        assert f"WebAdmin at http://127.0.0.1:{http_port}/" in started.stdout  # it returns once the server runs
+        assert "<dt>" in page(http_port, "/Master/Settings/General", password=password)
+    finally:
+        stopped = manage("cgserver", "stop", "--base", str(base), env=env)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert stopped.returncode == 0, stopped.stderr
+
+
+def test_a_daemon_start_that_fails_says_why_and_fails(tmp_path):
+    base = tmp_path / "CommuniGate"
+    env = server_env(base, CGADMIN_POSTMASTER_PASSWORD=PASSWORD)
+    server = RunningServer(base, env)
+    try:
+        server.wait_for("WebAdmin at")
+        second = manage("cgserver", "--Base", str(base), "--daemon", "--HTTPPort", str(free_port()), env=env)
+        assert second.returncode == 2
+        assert f"another server (pid {server.process.pid}) is running" in second.stderr
+        assert "running in the background" not in second.stdout
+    finally:
+        assert server.stop() == 0
+
+
 def test_a_process_id_left_by_kill_9_does_not_block_the_next_start(tmp_path):
     base = tmp_path / "CommuniGate"
     env = server_env(base, CGADMIN_POSTMASTER_PASSWORD=PASSWORD)

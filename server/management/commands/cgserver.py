@@ -6,6 +6,7 @@ directory's Startup.sh adds the options of its SUPPLPARAMS="..." line."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 import time
@@ -24,6 +25,30 @@ from server.process import Supervisor, http_port, listen_address, prepare_state_
 
 STOP_WAIT_SECONDS = 60
 CRASH_EXIT_STATUS = 3
+DETACHED = "cgserver: running in the background as pid"
+
+
+def _relay_until_detached(child: int, out_reader: int, err_reader: int) -> int:
+    """In the --daemon command: copy the server's output here until it closes it; 0 when the server
+    said it runs in the background, else the status it exited with."""
+    targets = {out_reader: sys.stdout.buffer, err_reader: sys.stderr.buffer}
+    seen = b""
+    while targets:
+        ready, _, _ = select.select(list(targets), [], [])
+        for fd in ready:
+            data = os.read(fd, 65536)
+            if not data:
+                os.close(fd)
+                del targets[fd]
+                continue
+            if fd == out_reader:
+                seen = (seen + data)[-4096:]
+            targets[fd].write(data)
+            targets[fd].flush()
+    if DETACHED.encode() in seen:
+        return 0
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) or 1
 
 
 class Command(BaseCommand):
@@ -104,17 +129,42 @@ class Command(BaseCommand):
             lock.release()
 
     def _daemonize(self) -> None:
-        """--daemon: the parent returns at once; the child leaves the terminal, stdio on /dev/null."""
+        """--daemon: the server leaves the terminal (its own session, stdin on /dev/null). The command
+        shows what the start prints (the first start's postmaster password among it) and returns
+        once the server runs, or with the start's failure; then the server's stdout and stderr go
+        to /dev/null (_detach)."""
         self.stdout.flush()
         self.stderr.flush()
+        out_reader, out_writer = os.pipe()
+        err_reader, err_writer = os.pipe()
         pid = os.fork()
         if pid:
-            print(f"cgserver: running in the background as pid {pid}", flush=True)
-            os._exit(0)
+            os.close(out_writer)
+            os.close(err_writer)
+            os._exit(_relay_until_detached(pid, out_reader, err_reader))
+        os.close(out_reader)
+        os.close(err_reader)
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        os.dup2(null, 0)
+        os.dup2(out_writer, 1)
+        os.dup2(err_writer, 2)
+        for fd in (null, out_writer, err_writer):
+            os.close(fd)
+
+    def _detach(self, options: ServerOptions) -> None:
+        """--daemon, once the server runs: the last line the command shows, then stdout and stderr
+        on /dev/null (the command returns when it sees them closed)."""
+        if not options.daemon:
+            return
+        self.stdout.write(f"{DETACHED} {os.getpid()}")
+        self.stdout.flush()
+        self.stderr.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
         os.close(null)
 
     def _serve(self, options: ServerOptions, base: Path) -> int:
@@ -154,6 +204,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"cgadmin {settings.CGADMIN_VERSION} running on {base}")
                 self.stdout.write(f"WebAdmin at http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}/")
                 self.stdout.flush()
+            self._detach(options)
             supervisor.watch()
             if supervisor.crashed:
                 reason = f"component {supervisor.crashed} failed, Crash Recovery off"
