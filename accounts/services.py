@@ -18,7 +18,15 @@ from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import Layer, effective_values, parse_bool
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, AlreadyExists, CGError, GeneralError, InvalidInput, UnknownDomain
+from cgadmin.errors import (
+    AccessDenied,
+    AccountExists,
+    CGError,
+    GeneralError,
+    InvalidInput,
+    MailboxExists,
+    UnknownDomain,
+)
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
@@ -70,7 +78,7 @@ def _name_taken(domain: Domain, name: str, *, ignore: Account | None = None) -> 
 def _claim_account_name(domain: Domain, name: str, *, ignore: Account | None = None, what: str = "account name") -> str:
     key = normalize_account_name(name, what=what)
     if _name_taken(domain, key, ignore=ignore):
-        raise AlreadyExists(f"an account or alias named {key!r} already exists in {domain.name}", field="name")
+        raise AccountExists(f"an account or alias named {key!r} already exists in {domain.name}", field="name")
     return key
 
 
@@ -128,7 +136,7 @@ def account_create(
                 password=_stored_password(password, encryption), rights=list(rights),
             )
     except IntegrityError:
-        raise AlreadyExists(f"an account named {key!r} already exists in {domain.name}", field="name")
+        raise AccountExists(f"an account named {key!r} already exists in {domain.name}", field="name")
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + 1)
     Mailbox.objects.create(account=account, name=INBOX, format=_inbox_format(kind, explicit, domain))
     audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
@@ -284,7 +292,7 @@ def account_set_aliases(*, actor: Account | None, account: Account, aliases: Ite
         if key in wanted:
             raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
         if key == account.name or _name_taken(account.domain, key, ignore=account):
-            raise AlreadyExists(f"an account or alias named {key!r} already exists in {account.domain.name}",
+            raise AccountExists(f"an account or alias named {key!r} already exists in {account.domain.name}",
                                 field="aliases")
         wanted.append(key)
     wanted.sort()
@@ -582,7 +590,7 @@ def mailbox_create(
         raise GeneralError("a single-mailbox account has only its INBOX")
     key = normalize_mailbox_name(name)
     if Mailbox.objects.filter(account=account, name=key).exists():
-        raise AlreadyExists(f"mailbox {key!r} already exists", field="mailbox")
+        raise MailboxExists(f"mailbox {key!r} already exists", field="mailbox")
     effective = account_effective_values(account)
     limit = effective["MaxMailboxes"]
     if str(limit).isdigit() and account.mailboxes.count() >= int(limit):
@@ -608,7 +616,7 @@ def mailbox_rename(*, actor: Account | None, account: Account, name: str, new_na
     if INBOX in (mailbox.name, key):
         raise GeneralError("INBOX cannot be renamed, and no mailbox can take its name")
     if Mailbox.objects.filter(account=account, name=key).exists():
-        raise AlreadyExists(f"mailbox {key!r} already exists", field="mailbox")
+        raise MailboxExists(f"mailbox {key!r} already exists", field="mailbox")
     old = mailbox.name
     mailbox.name = key
     mailbox.save(update_fields=["name"])

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cgadmin import context, dataformat
 from cgadmin.dataformat import XML, Value
-from cgadmin.errors import CGError
+from cgadmin.errors import UNKNOWN_COMMAND, CGError
 from cli.registry import NULL, ArgumentError, Call, lookup
 from logs import serverlog, stats
 
@@ -172,10 +172,11 @@ def execute(
     name, start = split_verb(line)
     entry = lookup(name) if name else None
     if entry is None:
-        return error(SYNTAX, "unknown command")
+        return error(SYNTAX, UNKNOWN_COMMAND)
     if entry.login and not logged_in:
         return error(DENIED, "log in first (USER and PASS, APOP or AUTH)")
     stats.count_soon("cli.commands")
+    detail = ""
     try:
         arguments = entry.parse_arguments(line, start, actor)
         with context.calling_from(interface, peer, session_id):
@@ -183,7 +184,9 @@ def execute(
     except ArgumentError as problem:
         answer = error(SYNTAX, str(problem))
     except CGError as problem:
-        answer = error(problem.code, problem.message)
+        answer = error(problem.code, problem.cli_answer)
+        if problem.cli_answer != problem.message:
+            detail = f" ({one_line_text(problem.message)})"  # the client gets CommuniGate's text, the log the detail
     except Exception:
         logger.exception("CLI command %s failed", entry.name)
         serverlog.log(LOG_TAG, serverlog.CRASHES, f"{entry.name} failed with an internal error",
@@ -191,6 +194,6 @@ def execute(
         answer = error(FAILED, f"{entry.name}: internal error")
     else:
         answer = Answer(OK) if value is None else data_answer(None if value is NULL else value)
-    serverlog.log(LOG_TAG, serverlog.LOW_LEVEL, f"{entry.name}: {answer.code}",
+    serverlog.log(LOG_TAG, serverlog.LOW_LEVEL, f"{entry.name}: {answer.code}{detail}",
                   session=session_id or None, peer=peer or None)
     return answer

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from basedir import outbox
 from cgadmin.catalogue import DEFAULT
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, AlreadyExists, GeneralError, InvalidInput
+from cgadmin.errors import AccessDenied, DomainExists, GeneralError, InvalidInput
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: units follow domains (directory app)
 from domains.models import Domain, DomainAlias
@@ -36,7 +36,7 @@ def require_all_domains(actor: Account | None, what: str) -> None:
 def _claim_name(name: str, *, what: str, allow_idn: bool = True) -> str:
     key = normalize_domain_name(name, allow_idn=allow_idn, what=what)
     if name_in_use(key):
-        raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="name")
+        raise DomainExists(f"a domain or domain alias named {key!r} already exists", field="name")
     return key
 
 
@@ -57,7 +57,7 @@ def domain_create(
                 administrator_domain=str(explicit.get(ADMIN_DOMAIN_SETTING, "")),
             )
     except IntegrityError:
-        raise AlreadyExists(f"a domain named {key!r} already exists", field="name")
+        raise DomainExists(f"a domain named {key!r} already exists", field="name")
     audit(actor=actor, event=Event.DOMAIN_CREATE, object_type="domain", object_name=key, domain_name=key,
           after=explicit)
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
@@ -81,7 +81,7 @@ def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -
     if key == old:
         return domain
     if name_in_use(key) and not domain.aliases.filter(name=key).exists():
-        raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="name")
+        raise DomainExists(f"a domain or domain alias named {key!r} already exists", field="name")
     domain.aliases.filter(name=key).delete()  # renaming to one of its own aliases absorbs the alias
     domain.name = key
     domain.save(update_fields=["name"])
@@ -194,7 +194,7 @@ def domain_set_aliases(*, actor: Account | None, domain: Domain, aliases: list[s
                 [DomainAlias(name=name, domain=domain) for name in wanted if name not in existing]
             )
     except IntegrityError:
-        raise AlreadyExists("one of the aliases was taken at the same time: try again")
+        raise DomainExists("one of the aliases was taken at the same time: try again")
     audit(actor=actor, event=Event.DOMAIN_ALIASES, object_type="domain", object_name=domain.name,
           domain_name=domain.name, before=before, after=wanted)
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
@@ -213,7 +213,7 @@ def _checked_aliases(domain: Domain, aliases: list[str]) -> list[str]:
         if key in wanted:
             raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
         if key not in own and name_in_use(key):
-            raise AlreadyExists(f"a domain or domain alias named {key!r} already exists", field="aliases")
+            raise DomainExists(f"a domain or domain alias named {key!r} already exists", field="aliases")
         wanted.append(key)
     return sorted(wanted)
 
