@@ -275,11 +275,11 @@ class Catalogue:
         return entry.validate(value) if entry is not None else value
 
     def validate_update(self, updates: Mapping[str, Value]) -> dict[str, Value]:
-        """Canonical names and checked values; the value `default` is kept to mean "remove"."""
+        """Canonical names and checked values; `default` and `#NULL#` are kept to mean "remove"."""
         checked: dict[str, Value] = {}
         for name, value in updates.items():
             canonical = self.canonical_name(name)
-            checked[canonical] = DEFAULT if value == DEFAULT else self.validate_value(canonical, value)
+            checked[canonical] = DEFAULT if removes_key(value) else self.validate_value(canonical, value)
         return checked
 
     def validate_all(self, settings: Mapping[str, Value]) -> dict[str, Value]:
@@ -294,6 +294,12 @@ class Catalogue:
             if entry.level <= level:
                 grouped.setdefault(entry.group, []).append(entry)
         return list(grouped.items())
+
+
+def removes_key(value: Value) -> bool:
+    """Whether an Update's value removes the key: `default`, or `#NULL#` as CommuniGate clients send
+    it (a control-panel plug-in clears RealName with `RealName=#NULL#` next to a new quota)."""
+    return value is None or value == DEFAULT
 
 
 def apply_update(explicit: Mapping[str, Value], checked: Mapping[str, Value]) -> dict[str, Value]:

@@ -217,7 +217,7 @@ def strings_after(current: Mapping[str, Value], updates: Mapping[str, Value]) ->
     for keyword, value in updates.items():
         item = entry(keyword)
         result = {key: stored for key, stored in result.items() if key.lower() != item.keyword.lower()}
-        if value == "default":
+        if value is None or value == "default":  # #NULL# removes too, as in every Update
             continue
         canonical, checked = validate(item.keyword, value)
         result[canonical] = checked
