@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 DOMAIN_NAME = "DomainName"
 POSTMASTER = "postmaster"
+# The documents of the Settings/ files every base directory has (spec/basedir.md), written on the
+# first start even while they hold no explicit value yet.
+SERVER_FILE_DOCUMENTS = (documents.MAIN, documents.DOMAIN_DEFAULTS, documents.ACCOUNT_PREFS, documents.STRINGS,
+                         documents.LOG)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ def server_initialize(*, host_name: str, postmaster_password: str | None = None)
     )
     audit(actor=None, event=Event.SERVER_INITIALIZE, object_type="server", object_name=domain.name,
           domain_name=domain.name, after={DOMAIN_NAME: domain.name, "Postmaster": postmaster.address})
+    outbox.mark_many_dirty(outbox.SERVER, SERVER_FILE_DOCUMENTS)  # every Settings/ file `basedir check` expects
     return FirstStart(postmaster, password, password_generated=postmaster_password is None)
 
 

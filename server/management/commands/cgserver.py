@@ -25,6 +25,7 @@ from server.process import Supervisor, http_port, listen_address, prepare_state_
 
 STOP_WAIT_SECONDS = 60
 CRASH_EXIT_STATUS = 3
+FIRST_EXPORT_SECONDS = 120
 DETACHED = "cgserver: running in the background as pid"
 
 
@@ -168,6 +169,7 @@ class Command(BaseCommand):
         os.close(null)
 
     def _serve(self, options: ServerOptions, base: Path) -> int:
+        from basedir.export import drain
         from logs import oslog, serverlog
         from server.osinfo import host_name
         from server.services import server_initialize, server_record_privilege, server_record_start
@@ -176,6 +178,7 @@ class Command(BaseCommand):
         first = server_initialize(host_name=host_name(),
                                   postmaster_password=os.environ.get("CGADMIN_POSTMASTER_PASSWORD") or None)
         if first is not None:
+            drain(seconds=FIRST_EXPORT_SECONDS)  # the new tree is whole before anything may look at it
             self.stdout.write(f"First start: Main Domain {first.postmaster.domain.name}, account postmaster")
             if first.password_generated:
                 self.stdout.write(f"postmaster password (shown once): {first.password}")
