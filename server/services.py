@@ -105,8 +105,9 @@ def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value
     )
     if new_name is not None:
         main = main_domain()
-        if rename_domain_row(actor=actor, domain=main, new_name=new_name).name != main.name:
-            outbox.mark_dirty(outbox.SERVER, documents.MAIN)
+        old_name = main.name  # rename_domain_row renames `main` itself
+        if rename_domain_row(actor=actor, domain=main, new_name=new_name).name != old_name:
+            outbox.mark_dirty(outbox.SERVER, documents.MAIN)  # Main.settings carries the DomainName
     return change
 
 
