@@ -59,7 +59,8 @@ def test_server_initialize(db):
                  after={"DomainName": "mail.example.test", "Postmaster": "postmaster@mail.example.test"})
     call.audited(Event.DOMAIN_CREATE, actor=None, object_name="mail.example.test")
     call.audited(Event.ACCOUNT_CREATE, actor=None, object_name="postmaster@mail.example.test")
-    call.marked((DOMAIN, postmaster.domain_id), (ACCOUNT, postmaster.pk), (DIRECTORY, "mail.example.test"))
+    call.marked((DOMAIN, postmaster.domain_id), (ACCOUNT, postmaster.pk), (DIRECTORY, "mail.example.test"),
+                *((SERVER, name) for name in S.SERVER_FILE_DOCUMENTS))  # every Settings/ file written at once
 
 
 def test_server_initialize_a_second_time_does_nothing(postmaster):
