@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cgadmin.settings")
 
@@ -14,3 +14,12 @@ app.autodiscover_tasks()
 def periodic(name: str, task: str, seconds: float) -> None:
     """Run `task` (its dotted name) every `seconds` under beat. Apps call it from AppConfig.ready()."""
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), name: {"task": task, "schedule": seconds}}
+
+
+@signals.beat_init.connect
+def _schedule_on_one_node_only(sender: object = None, **kwargs: object) -> None:
+    """Every beat (compose's service, cgserver's embedded one) waits here for the database's beat
+    lock, so however many nodes run one, a single beat schedules (cgadmin/singleton.py)."""
+    from cgadmin.singleton import hold_beat_lock
+
+    hold_beat_lock()

@@ -3,10 +3,12 @@
 from celery import shared_task
 
 from cgadmin import context
+from cgadmin.singleton import singleton
 
 
 @shared_task(acks_late=True)
-def rotate_logs() -> list[str]:
+@singleton("logs.rotate")
+def rotate_logs() -> list[str] | None:
     """Every minute: share the levels in force, start a new Server Log file when due, delete old ones."""
     from logs.rotation import rotate
     from logs.selectors import log_config_publish
@@ -17,7 +19,8 @@ def rotate_logs() -> list[str]:
 
 
 @shared_task(acks_late=True)
-def sample_statistics() -> int:
+@singleton("logs.statistics")
+def sample_statistics() -> int | None:
     """Every minute: record every statistics counter and gauge for the Monitors charts."""
     from logs.statistics import sample
 

@@ -23,6 +23,7 @@ from logs import serverlog
 POLL_SECONDS = 0.1
 SWEEP_SECONDS = 5.0
 KICK_SECONDS = 0.25
+HEARTBEAT_SECONDS = 5.0
 
 
 def queue_runner_command(options: object) -> list[str]:
@@ -52,9 +53,12 @@ def due_work_exists() -> bool:
 class Runner:
     """One queue runner: pickup, kicks, sweeps."""
 
-    def __init__(self, *, deliver_inline: bool = False, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, *, deliver_inline: bool = False, poll_seconds: float = POLL_SECONDS,
+                 heartbeat: Path | None = None) -> None:
         self.deliver_inline = deliver_inline
         self.poll_seconds = poll_seconds
+        self.heartbeat = heartbeat  # a file touched while the loop turns (the container's health check)
+        self.last_heartbeat = 0.0
         self.last_kick = 0.0
         self.last_sweep = 0.0
 
@@ -102,8 +106,16 @@ class Runner:
             self._loop(should_stop)
         serverlog.log("PIPE", serverlog.MAJOR, "queue runner stopped")
 
+    def beat_heart(self) -> None:
+        now = time.monotonic()
+        if self.heartbeat is None or now - self.last_heartbeat < HEARTBEAT_SECONDS:
+            return
+        self.last_heartbeat = now
+        self.heartbeat.touch()
+
     def _loop(self, should_stop: Callable[[], bool]) -> None:
         while not should_stop():
+            self.beat_heart()
             try:
                 busy = self.step()
             except DatabaseError as error:

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from basedir.layout import PROCESS_ID, ensure_layout
@@ -25,7 +24,6 @@ from server.process import Supervisor, http_port, listen_address, prepare_state_
 
 STOP_WAIT_SECONDS = 60
 CRASH_EXIT_STATUS = 3
-FIRST_EXPORT_SECONDS = 120
 DETACHED = "cgserver: running in the background as pid"
 
 
@@ -169,21 +167,12 @@ class Command(BaseCommand):
         os.close(null)
 
     def _serve(self, options: ServerOptions, base: Path) -> int:
-        from basedir.export import drain
         from logs import oslog, serverlog
-        from server.osinfo import host_name
-        from server.services import server_initialize, server_record_privilege, server_record_start
+        from server.services import server_record_privilege, server_record_start
+        from server.startup import first_start_lines, prepare
 
-        call_command("migrate", interactive=False, verbosity=0)
-        first = server_initialize(host_name=host_name(),
-                                  postmaster_password=os.environ.get("CGADMIN_POSTMASTER_PASSWORD") or None)
-        if first is not None:
-            drain(seconds=FIRST_EXPORT_SECONDS)  # the new tree is whole before anything may look at it
-            self.stdout.write(f"First start: Main Domain {first.postmaster.domain.name}, account postmaster")
-            if first.password_generated:
-                self.stdout.write(f"postmaster password (shown once): {first.password}")
-            else:
-                self.stdout.write("postmaster password: taken from CGADMIN_POSTMASTER_PASSWORD")
+        for line in first_start_lines(prepare(base)):
+            self.stdout.write(line)
         server_record_start(parameters=options.given, pid=os.getpid(), details=runenv.runtime_details(options))
         for note in options.not_applicable:
             serverlog.log("SYSTEM", serverlog.MAJOR, f"option {note}: not applicable, ignored")
