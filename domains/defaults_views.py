@@ -12,6 +12,7 @@ from accounts.selectors import account_prefs_layers, account_setting_layers
 from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from cgadmin.catalogue import Catalogue, Layer, Level, SettingDef
 from domains.models import Domain
+from domains.selectors import server_document_for
 from domains.services import (
     account_default_prefs_update,
     account_defaults_update,
@@ -20,7 +21,7 @@ from domains.services import (
 )
 from domains.settings_schema import DOMAIN
 from domains.views import domain_links, users_url
-from realms.access import access_domain, can_write_all_domains, domain_setting_authorizer
+from realms.access import access_domain, can_read_all_domains, can_write_all_domains, domain_setting_authorizer
 from realms.pages import realm_page
 from realms.settingsform import allowed_by
 from realms.settingspage import layered_settings_page
@@ -30,21 +31,23 @@ from server import documents
 
 def _server_layer_page(request: HttpRequest, *, catalogue: Catalogue, document: str, update, title: str,
                        intro: str, **context) -> HttpResponse:
-    """A server-wide layer: anyone in the Users realm reads it, AllDomains changes it."""
+    """A server-wide layer: DomainsRead reads it (as the CLI's Get commands), AllDomains changes it;
+    a Domain Administrator is refused it, and sees only its domains' layers over it."""
     user = actor(request)
+    own = server_document_for(user, document)  # the CLI's rule: DomainsRead, AllDomains or Master
     writable = can_write_all_domains(user)
 
     def may_change(definition: SettingDef) -> bool:
         return writable
 
     return layered_settings_page(
-        request, catalogue=catalogue, below=[], own=documents.read(document), may_change=may_change,
+        request, catalogue=catalogue, below=[], own=own, may_change=may_change,
         update=lambda updates: update(actor=user, updates=updates),
         context={"title": title, "intro": intro, **context},
     )
 
 
-@realm_page("Users", "Account Defaults", level=Level.BASIC)
+@realm_page("Users", "Account Defaults", level=Level.BASIC, shown_to=can_read_all_domains)
 @require_http_methods(["GET", "POST"])
 def server_account_defaults(request: HttpRequest) -> HttpResponse:
     """The server-wide Account Defaults every account inherits."""
@@ -57,7 +60,7 @@ def server_account_defaults(request: HttpRequest) -> HttpResponse:
     )
 
 
-@realm_page("Users", "Default Preferences", level=Level.BASIC)
+@realm_page("Users", "Default Preferences", level=Level.BASIC, shown_to=can_read_all_domains)
 @require_http_methods(["GET", "POST"])
 def server_account_prefs(request: HttpRequest) -> HttpResponse:
     """The server-wide Default Preferences: language, character set, time zone, mailbox names."""
@@ -70,7 +73,7 @@ def server_account_prefs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@realm_page("Users", "Domain Defaults", level=Level.ADVANCED)
+@realm_page("Users", "Domain Defaults", level=Level.ADVANCED, shown_to=can_read_all_domains)
 @require_http_methods(["GET", "POST"])
 def server_domain_defaults(request: HttpRequest) -> HttpResponse:
     """The server-wide Domain Defaults every domain's settings inherit."""

@@ -127,7 +127,7 @@ def page_links(request: HttpRequest) -> list[Link]:
     level = interface_level(request.user)
     return [
         Link(title, pages.realm_reverse(scheme, realm, name), active=name == current)
-        for name, title in pages.REGISTRY[realm].menu(level)
+        for name, title in pages.REGISTRY[realm].menu(level, request.user)
     ]
 
 

@@ -45,6 +45,8 @@ class PageAccess:
     # Monitors pages refresh themselves at the administrator's chosen period.
     auto_refresh: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Who sees the page in navigation, when fewer than all who pass the realm gate may open it.
+    shown_to: Callable[[Any], bool] | None = None
 
 
 def _declare(view: Callable, access: PageAccess) -> Callable:
@@ -63,14 +65,16 @@ def authenticated(view: Callable) -> Callable:
 
 
 def realm_page(
-    realm: str, title: str, *, level: Level = Level.BASIC, in_menu: bool = True, auto_refresh: bool = False
+    realm: str, title: str, *, level: Level = Level.BASIC, in_menu: bool = True, auto_refresh: bool = False,
+    shown_to: Callable[[Any], bool] | None = None,
 ) -> Callable[[Callable], Callable]:
-    """A page of a realm: the realm's right is needed (or Master, under the master scheme)."""
+    """A page of a realm: the realm's right is needed (or Master, under the master scheme).
+    `shown_to(account)` keeps it out of the menu of those the view itself refuses."""
     if realm not in REALMS:
         raise ValueError(f"unknown realm {realm}")
 
     def decorate(view: Callable) -> Callable:
-        return _declare(view, PageAccess(REALM, realm, title, level, in_menu, auto_refresh))
+        return _declare(view, PageAccess(REALM, realm, title, level, in_menu, auto_refresh, shown_to=shown_to))
 
     return decorate
 
@@ -92,14 +96,19 @@ class RealmPages:
     realm: str
     patterns: list[URLPattern]
 
-    def menu(self, level: Level) -> list[tuple[str, str]]:
-        """(url name, title) of the pages the navigation shows at this Interface Type."""
+    def menu(self, level: Level, account: Any = None) -> list[tuple[str, str]]:
+        """(url name, title) of the pages the navigation shows at this Interface Type (to this account)."""
         items = []
         for pattern in self.patterns:
             access = access_of(pattern.callback)
-            if access and access.in_menu and access.level <= level and pattern.name and not pattern.pattern.converters:
+            if access and access.in_menu and access.level <= level and pattern.name and not pattern.pattern.converters \
+                    and _shown(access, account):
                 items.append((pattern.name, access.title))
         return items
+
+
+def _shown(access: PageAccess, account: Any) -> bool:
+    return account is None or access.shown_to is None or access.shown_to(account)
 
 
 REGISTRY: dict[str, RealmPages] = {}

@@ -26,9 +26,9 @@ UNKNOWN_DOMAIN = {persona: 404 for persona in SERVER_READERS}  # others learn no
 
 
 def server_layer(field: str, value: str) -> UrlRow:
-    """A server-wide defaults page: everyone in the Users realm reads it (Domain Administrators see what
-    their domains inherit), AllDomains changes it."""
-    return UrlRow(get=Case(ok=EVERYONE), post=Case(ok=SERVER_WRITERS, data=form(None, **{field: value})))
+    """A server-wide defaults page: DomainsRead reads it, as the CLI's Get commands (Domain
+    Administrators see only their domains' layers over it), AllDomains changes it."""
+    return UrlRow(get=Case(ok=SERVER_READERS), post=Case(ok=SERVER_WRITERS, data=form(None, **{field: value})))
 
 
 def domain_layer(field: str, value: str) -> UrlRow:
