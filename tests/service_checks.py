@@ -4,9 +4,9 @@ A service is called through `call_allowed` or `call_refused`:
 
 - `call_allowed(service, **kwargs)` runs it and answers a `Call` with the result, the audit entries
   and the exporter's outbox marks it wrote. Each such call must say what it audited
-  (`audited(event, ...)` or `audits_nothing(why)`) and what it marked (`marked(...)` or
-  `marks_nothing(why)`): the autouse fixture of tests/conftest.py fails a test that leaves either
-  unsaid, so no test forgets to look.
+  (`audited(event, ...)` or `audits_nothing(why)`) and what it marked (`marked(...)`,
+  `marked_including(...)` or `marks_nothing(why)`): the autouse fixture of tests/conftest.py fails
+  a test that leaves either unsaid, so no test forgets to look.
 - `call_refused(service, **kwargs)` expects the refusal (AccessDenied unless told) and proves that
   no row of any project table changed (the same fingerprint the URL matrix uses).
 
@@ -104,6 +104,12 @@ class Call:
         self.outbox_checked = True
         wanted = {(kind, str(key)) for kind, key in marks}
         assert self.marks == wanted, f"{self.service}: outbox marks {sorted(self.marks)}, expected {sorted(wanted)}"
+
+    def marked_including(self, *marks: tuple[str, object]) -> None:
+        """The outbox holds at least these marks (for a call that reloads many objects, e.g. a restore)."""
+        self.outbox_checked = True
+        wanted = {(kind, str(key)) for kind, key in marks}
+        assert wanted and wanted <= self.marks, f"{self.service}: outbox marks {sorted(self.marks)} lack {wanted}"
 
     def marks_nothing(self, why: str) -> None:
         """This call changes nothing the exporter writes (`why` says why that is right)."""
