@@ -100,9 +100,26 @@ def set_account_settings(call: Call, account: str, settings: dict) -> None:
                                      replace=True)
 
 
+def _parse_set_password(reader: ArgumentReader) -> dict:
+    """`acct PASSWORD pw [CHECK]`, or `acct TO pw` as the vendor's Java and Perl clients send it; the
+    password quoted or, as CGPCLI sends it, one unquoted word."""
+    account = reader.take_kind("acct", "the account")
+    if not (reader.take_keyword("PASSWORD") or reader.take_keyword("TO")):
+        found = "nothing" if reader.at_end() else repr(reader.text[reader.pos : reader.pos + 20])
+        raise ArgumentError(f"{reader.verb_name}: expected PASSWORD (or TO) after the account, found {found}")
+    password = reader.take_word("the password")
+    return {"account": account, "password": password, "check": reader.take_keyword("CHECK")}
+
+
+def _parse_verify_password(reader: ArgumentReader) -> dict:
+    account = reader.take_kind("acct", "the account")
+    reader.expect_keyword("PASSWORD", "the account")
+    return {"account": account, "password": reader.take_word("the password")}
+
+
 @verb("SetAccountPassword account:acct PASSWORD password:str [CHECK]",
       rights="AllDomains, a Domain Administrator with BasicSettings, or the account itself (PWDAllowed)",
-      section=ACCOUNTS)
+      section=ACCOUNTS, parse=_parse_set_password)
 def set_account_password(call: Call, account: str, password: str, check: bool) -> None:
     """Set the password; CHECK applies the password policy as if the user changed it."""
     services.account_set_password(actor=call.actor, account=account_named(call, account), password=password,
@@ -110,7 +127,8 @@ def set_account_password(call: Call, account: str, password: str, check: bool) -
 
 
 @verb("VerifyAccountPassword account:acct PASSWORD password:str",
-      rights="AllDomains, or a Domain Administrator with BasicSettings", section=ACCOUNTS)
+      rights="AllDomains, or a Domain Administrator with BasicSettings", section=ACCOUNTS,
+      parse=_parse_verify_password)
 def verify_account_password(call: Call, account: str, password: str) -> None:
     """OK when the password is the account's, 515 otherwise."""
     if not services.account_verify_password(actor=call.actor, account=account_named(call, account),
@@ -160,7 +178,7 @@ def get_account_info(call: Call, account: str, key: str | None, keys: list | Non
     by_name = {name.lower(): name for name in info}
     if key is not None:
         found = by_name.get(key.lstrip("#").lower())
-        return NULL if found is None else info[found]
+        return "" if found is None else info[found]  # CommuniGate answers "" for a key it does not hold
     if keys is not None:
         wanted = [str(name).lstrip("#") for name in keys]
         return {by_name[name.lower()]: info[by_name[name.lower()]] for name in wanted if name.lower() in by_name}
@@ -306,10 +324,22 @@ def get_account_location(call: Call, account: str) -> Value:
     return selectors.account_location(account_named(call, account))
 
 
-@verb("ListMailboxes account:acct", rights=MAILBOXES, section=ACCOUNTS)
-def list_mailboxes(call: Call, account: str) -> Value:
-    """The account's mailboxes: {name={Format=..; Class=..;}; ...}."""
-    return selectors.account_mailboxes(call.actor, account_named(call, account))
+def _parse_list_mailboxes(reader: ArgumentReader) -> dict:
+    """`acct [FILTER pattern] [AUTH acct]`: the pattern quoted or bare (`*`, `INBOX/%`), as clients send it."""
+    account = reader.take_kind("acct", "the account")
+    pattern = reader.take_word("the pattern after FILTER") if reader.take_keyword("FILTER") else None
+    on_behalf = reader.take_kind("acct", "the account after AUTH") if reader.take_keyword("AUTH") else None
+    return {"account": account, "pattern": pattern, "on_behalf": on_behalf}
+
+
+@verb("ListMailboxes account:acct [FILTER pattern:str] [AUTH on_behalf:acct]", rights=MAILBOXES, section=ACCOUNTS,
+      parse=_parse_list_mailboxes)
+def list_mailboxes(call: Call, account: str, pattern: str | None, on_behalf: str | None) -> Value:
+    """The account's mailboxes matching the IMAP pattern (`*` any, `%` any but `/`): {name={Format=..;}; ...};
+    with AUTH, a mailbox that account may not select lists as ()."""
+    owner = account_named(call, account)
+    return selectors.account_mailboxes(call.actor, owner, pattern=pattern,
+                                       on_behalf=None if on_behalf is None else account_named(call, on_behalf))
 
 
 @verb("CreateMailbox account:acct MAILBOX mailbox:str [CLASS mailbox_class:str]", rights=MAILBOXES,

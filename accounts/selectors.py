@@ -1,7 +1,8 @@
 """Reads of accounts and their effective settings."""
 
 import functools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -206,20 +207,41 @@ def account_location(account: Account) -> str:
     return account_path(account, account_foldering(account)).relative_to(base()).as_posix()
 
 
-def account_mailboxes(actor: Account | None, account: Account) -> dict[str, Value]:
-    """The account's mailboxes with their format and class: its own user, or CanAccessMailboxes."""
+def account_mailboxes(
+    actor: Account | None, account: Account, *, pattern: str | None = None, on_behalf: Account | None = None
+) -> dict[str, Value]:
+    """The account's mailboxes (those matching the IMAP pattern) with their format and class: its own
+    user, or CanAccessMailboxes. Listed on behalf of another account, each is an empty array: there
+    are no mailbox ACLs yet, so only the owner may select its mailboxes (CommuniGate's LIST AUTH)."""
     from accounts.services import check_mailbox_access
 
     check_mailbox_access(actor, account)
+    matches = mailbox_pattern(pattern) if pattern is not None else None
+    selectable = on_behalf is None or on_behalf.pk == account.pk
     result: dict[str, Value] = {}
     for name, storage, mailbox_class in account.mailboxes.order_by("name").values_list(
         "name", "format", "mailbox_class"
     ):
+        if matches is not None and not matches(name):
+            continue
         info: dict[str, Value] = {"Format": storage}
         if mailbox_class:
             info["Class"] = mailbox_class
-        result[name] = info
+        result[name] = info if selectable else []
     return result
+
+
+def mailbox_pattern(pattern: str) -> Callable[[str], bool]:
+    """An IMAP LIST pattern as a test of mailbox names: `*` matches anything, `%` anything but the
+    hierarchy separator `/`; INBOX in any case, every other name exactly."""
+    source = "".join(".*" if char == "*" else "[^/]*" if char == "%" else re.escape(char) for char in pattern)
+    exact = re.compile(source, re.DOTALL)
+    any_case = re.compile(source, re.DOTALL | re.IGNORECASE)
+
+    def matches(name: str) -> bool:
+        return (any_case if name.upper() == "INBOX" else exact).fullmatch(name) is not None
+
+    return matches
 
 
 def account_storage_kinds(domain: Domain) -> dict[str, Value]:

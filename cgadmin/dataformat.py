@@ -623,3 +623,63 @@ def _format_xml(value: XML) -> str:
     if end != len(value.text):
         raise ValueError(f"not one XML element: text after it at {end}")
     return value.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Strings as clients send them unescaped
+# ---------------------------------------------------------------------------------------------------
+
+_STRING_FOLLOWERS = frozenset(' \t\r\n,;)}="')
+_VALID_ESCAPE_RE = re.compile(r"""\\(?:["\\rnet]|(?:[01][0-9]{2}|2[0-4][0-9]|25[0-5])|u'[0-9A-Fa-f]{1,6}')""")
+
+
+def repair_unescaped_strings(text: str, start: int = 0) -> str | None:
+    """The text from `start` with the quoted strings rewritten as the codec reads them, or None when
+    nothing needed it. The vendor's Perl client (after login) and CGPCLI write strings between
+    quotes without escaping: a backslash that starts no escape is itself (`"C:\\dir"`), and a quote
+    followed by a character that cannot follow a string is part of it (`"O"Brien"`). Only for
+    input that failed to read strictly: a well-formed text never comes here."""
+    out: list[str] = []
+    pos = start
+    changed = False
+    while pos < len(text):
+        char = text[pos]
+        if char == '"':
+            body, pos, fixed = _repair_string(text, pos + 1)
+            out.append(body)
+            changed = changed or fixed
+        elif char in "<[":
+            close = text.find(">" if char == "<" else "]", pos)
+            end = len(text) if close < 0 else close + 1
+            out.append(text[pos:end])
+            pos = end
+        else:
+            out.append(char)
+            pos += 1
+    return "".join(out) if changed else None
+
+
+def _repair_string(text: str, pos: int) -> tuple[str, int, bool]:
+    """One string from after its opening quote: (the string written strictly, the offset after it, changed)."""
+    out = ['"']
+    fixed = False
+    while pos < len(text):
+        char = text[pos]
+        if char == "\\":
+            escape = _VALID_ESCAPE_RE.match(text, pos)
+            if escape is not None:
+                out.append(escape.group(0))
+                pos = escape.end()
+                continue
+            out.append("\\\\")
+            fixed = True
+        elif char == '"':
+            if pos + 1 >= len(text) or text[pos + 1] in _STRING_FOLLOWERS:
+                out.append('"')
+                return "".join(out), pos + 1, fixed
+            out.append('\\"')
+            fixed = True
+        else:
+            out.append(char)
+        pos += 1
+    return "".join(out), pos, fixed  # not closed: the strict reader reports it

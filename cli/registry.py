@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cgadmin.dataformat import DataFormatError, Value, parse_object, skip_space
+from cgadmin.dataformat import DataFormatError, Value, parse_object, repair_unescaped_strings, skip_space
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -115,6 +115,7 @@ _KIND_WORDS = {
     "dom": "a domain name",
 }
 _DIGITS = re.compile(r"-?[0-9]+")
+_WORD = re.compile(r"[^ \t\r\n]+")
 NAME_KINDS = ("acct", "dom")
 CURRENT = "*"
 # `*` and `name@*` unquoted: the codec's atoms have no `*`, so these are read before it is asked
@@ -130,6 +131,7 @@ class ArgumentReader:
         self.verb_name = verb_name
         self.actor = actor  # who runs the command: `*` in account and domain names means it
         self._peeked: tuple[Value, int] | None = None
+        self._repaired = False
 
     def at_end(self) -> bool:
         return self.pos >= len(self.text)
@@ -139,10 +141,23 @@ class ArgumentReader:
             try:
                 self._peeked = parse_object(self.text, self.pos)
             except DataFormatError as error:
-                raise ArgumentError(f"{self.verb_name}: bad data at {error.position}: expected {error.expected}")
+                if not self._repair():
+                    raise ArgumentError(f"{self.verb_name}: bad data at {error.position}: expected {error.expected}")
+                return self._peek()
             except RecursionError:  # defensive: the codec bounds its depth, but never let one escape
                 raise ArgumentError(f"{self.verb_name}: the data is nested too deeply")
         return self._peeked
+
+    def _repair(self) -> bool:
+        """Read the rest of the line again with the strings as clients send them unescaped (once)."""
+        if self._repaired:
+            return False
+        self._repaired = True
+        repaired = repair_unescaped_strings(self.text, self.pos)
+        if repaired is None:
+            return False
+        self.text = self.text[: self.pos] + repaired
+        return True
 
     def take(self, what: str) -> Value:
         """The next object, whatever its kind."""
@@ -194,6 +209,18 @@ class ArgumentReader:
             raise ArgumentError(f"{self.verb_name}: {name!r} names the logged-in account or its domain, "
                                 "and there is none here (the shell operator is no account)")
         return self.actor
+
+    def take_word(self, what: str) -> str:
+        """A string as clients also send it unquoted: a quoted string, or everything up to the next
+        white space (an IMAP pattern `INBOX/%`, a password `pa$$word!` that is no atom)."""
+        if self.at_end():
+            raise ArgumentError(f"{self.verb_name}: {what} is missing")
+        if self.text.startswith('"', self.pos):
+            return self.take_kind("str", what)  # type: ignore[return-value]
+        end = _WORD.match(self.text, self.pos).end()  # type: ignore[union-attr]  # not at the end: a word
+        word = self.text[self.pos : end]
+        self._advance(end)
+        return word
 
     def next_is_keyword(self, keyword: str) -> bool:
         """Whether the next object is this keyword, unquoted, in any case."""

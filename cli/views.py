@@ -1,11 +1,12 @@
-"""The CLI over HTTP: `POST /CLI/` on the WebAdmin port with HTTP Basic authentication and a
-`command` field; the body of the answer is the line the TCP transport would send (`201 data`)."""
+"""The CLI over HTTP: `POST /CLI/` (or `GET /CLI/?command=...`, as CommuniGate's HTTP clients send
+it) on the WebAdmin port with HTTP Basic authentication and a `command` field; the body of the
+answer is the line the TCP transport would send (`201 data`)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from cli.dispatch import SYNTAX, execute
 from realms import pages
@@ -22,12 +23,12 @@ def _text(line: str, status: int = 200) -> HttpResponse:
 # is no ambient authority to forge. Scripts (curl, the vendor's HTTP CLI clients) have no CSRF token.
 @csrf_exempt
 @pages.authenticated
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cli_http(request: HttpRequest) -> HttpResponse:
     """Run one command line as the account of the Basic credentials."""
     if not getattr(request, "cg_basic", False):
         return unauthorized("CLI")
-    command = request.POST.get("command")
+    command = (request.POST if request.method == "POST" else request.GET).get("command")
     if command is None:
         return _text(f"{SYNTAX} the command field is missing", status=400)
     line = command.rstrip("\r\n")

@@ -56,8 +56,15 @@ def test_post_cli_needs_basic_credentials_never_a_session_cookie(postmaster):
     assert not Domain.objects.filter(name="forged.test").exists()
 
 
-def test_get_cli_is_not_allowed(postmaster):
-    assert Client(**basic_auth("postmaster", PM)).get("/CLI/").status_code == 405
+def test_get_cli_runs_the_command_of_the_query_as_commungate_http_clients_send_it(postmaster):
+    client = Client(**basic_auth("postmaster", PM))
+    answer = client.get("/CLI/", {"command": "CreateDomain viaget.test"})
+    assert (answer.status_code, answer.content) == (200, b"200 OK\r\n")
+    assert Domain.objects.filter(name="viaget.test").exists()
+    assert client.get("/CLI/", {"command": "ListDomains"}).content == b'201 ("mail.example.test","viaget.test")\r\n'
+    assert client.get("/CLI/").status_code == 400  # no command
+    assert Client().get("/CLI/", {"command": "CreateDomain anon.test"}).status_code == 401
+    assert client.put("/CLI/").status_code == 405
 
 
 def test_manage_py_cli_runs_commands_as_the_operator(postmaster, capsys):
