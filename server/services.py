@@ -35,6 +35,8 @@ POSTMASTER = "postmaster"
 # first start even while they hold no explicit value yet.
 SERVER_FILE_DOCUMENTS = (documents.MAIN, documents.DOMAIN_DEFAULTS, documents.ACCOUNT_PREFS, documents.STRINGS,
                          documents.LOG)
+PASSWORD_ENCRYPTION = "PasswordEncryption"
+POSTMASTER_ENCRYPTION = "A-crpt"  # recoverable, so APOP (the vendor clients' default login) works
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,12 @@ def server_initialize(*, host_name: str, postmaster_password: str | None = None)
         return None
     domain = domain_create(actor=None, name=main_domain_name_from_host(host_name), is_main=True)
     password = postmaster_password or secrets.token_urlsafe(12)
+    # A-crpt, as a CommuniGate first start keeps postmaster's password: the vendor's CLI clients log
+    # in with APOP and never fall back, and APOP needs the password recoverable. Other accounts
+    # keep the one-way default; an administrator may change postmaster's PasswordEncryption.
     postmaster = account_create(
         actor=None, domain=domain, name=POSTMASTER, password=password, rights=[R.MASTER],
-        settings={WEBADMIN_PREFS: {"InterfaceType": "Basic"}},
+        settings={WEBADMIN_PREFS: {"InterfaceType": "Basic"}, PASSWORD_ENCRYPTION: POSTMASTER_ENCRYPTION},
     )
     audit(actor=None, event=Event.SERVER_INITIALIZE, object_type="server", object_name=domain.name,
           domain_name=domain.name, after={DOMAIN_NAME: domain.name, "Postmaster": postmaster.address})

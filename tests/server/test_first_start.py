@@ -33,6 +33,18 @@ def test_first_start_generates_a_password_when_none_is_given():
     assert first.postmaster.check_password(first.password)
 
 
+def test_first_start_keeps_postmasters_password_recoverable_so_apop_works_and_other_accounts_hash():
+    from accounts.hashers import recover_password
+    from tests.factories import make_account
+
+    first = server_initialize(host_name="mail.example.test", postmaster_password="s3cret-pass")
+
+    assert first.postmaster.settings["PasswordEncryption"] == "A-crpt"
+    assert first.postmaster.password.startswith("A-crpt$")
+    assert recover_password(first.postmaster.password) == "s3cret-pass"
+    assert recover_password(make_account(None, "user1").password) is None  # the one-way default stays
+
+
 def test_second_start_changes_nothing():
     server_initialize(host_name="mail.example.test", postmaster_password="first-password")
 
