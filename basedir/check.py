@@ -3,7 +3,8 @@
 It renders what every file must hold (basedir.render, as the exporter does) and where every folder
 must be (the database's names and Foldering, not where the exporter last put them), and reports
 files missing or different, folders no object owns, mailbox files no mailbox owns (a RenameMailbox
-or DeleteMailbox not yet exported), and what a crashed write left behind. Mailbox contents are
+or DeleteMailbox not yet exported), what a crashed write left behind, and secrets other users may
+read (basedir.private). Mailbox contents are
 the mail store's, not compared; a mailbox may have no file yet (the store makes it on first use)."""
 
 from __future__ import annotations
@@ -27,17 +28,19 @@ from basedir.export import (
 )
 from basedir.files import is_removed_leftover, is_temporary
 from basedir.layout import TOP_FOLDERS
+from basedir.private import exposed_secrets, readable_by_others
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
 SIDE_SUFFIXES = (".settings", ".info", ".prefs")
 MAILBOX_FILE_SUFFIXES = (".mbox", ".flags", ".bdx", ".mdir", ".mslc")
 DOMAIN_FOLDER_KEEPS = frozenset({"Settings", "WebSkins"})
+READABLE_BY_OTHERS = "readable by others"  # a file or folder holding secrets, open to other users
 
 
 @dataclass(frozen=True)
 class Difference:
     path: str  # relative to the base directory
-    problem: str  # missing, differs, unexpected, leftover
+    problem: str  # missing, differs, unexpected, leftover, readable by others
 
     def __str__(self) -> str:
         return f"{self.problem}: {self.path}"
@@ -45,6 +48,14 @@ class Difference:
 
 def _relative(path: Path) -> str:
     return path.relative_to(paths.base()).as_posix()
+
+
+def _shown(path: Path) -> str:
+    """Relative to the base directory when inside it (a state folder elsewhere: the whole path)."""
+    try:
+        return _relative(path)
+    except ValueError:
+        return str(path)
 
 
 def _compare(path: Path, expected: bytes, out: list[Difference]) -> None:
@@ -117,6 +128,7 @@ def check() -> list[Difference]:
             out.append(Difference(f"Domains/{name}", "leftover"))
         elif name not in domain_names and (domains_folder / name).is_dir():
             out.append(Difference(f"Domains/{name}", "unexpected"))
+    out += [Difference(_shown(path), READABLE_BY_OTHERS) for path in exposed_secrets()]
     return out
 
 
@@ -176,6 +188,8 @@ def _check_domain(domain, out: list[Difference]) -> None:
             files = account_file_paths(folder, relative)
             for path, data in zip(files, account_files_data(row, folder, relative, mailboxes), strict=True):
                 _compare(path, data, out)
+            if readable_by_others(files[0]):  # the stored password
+                out.append(Difference(_relative(files[0]), READABLE_BY_OTHERS))
             if relative.endswith(".macnt"):
                 account_folder = files[0].parent
                 for name in os.listdir(account_folder) if account_folder.is_dir() else []:

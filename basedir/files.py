@@ -64,14 +64,7 @@ def make_folder(folder: Path) -> bool:
     return bool(missing)
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 _pid = os.getpid()
-_needs_chmod = bool(FILE_MODE & _current_umask())
 
 
 def _after_fork() -> None:
@@ -134,8 +127,7 @@ class FileBatch:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
         try:
             _write_all(fd, data)
-            if _needs_chmod:  # a umask took bits of FILE_MODE away
-                os.fchmod(fd, FILE_MODE)
+            os.fchmod(fd, FILE_MODE)  # whatever the umask (the server's takes the group's bits away)
         except BaseException:
             os.close(fd)
             with contextlib.suppress(FileNotFoundError):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import environ
 
-from cgadmin.private import read_or_create_secret
+from cgadmin.private import private_file, read_or_create_secret
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -100,9 +100,12 @@ TEMPLATES = [
     },
 ]
 
-_sqlite_url = f"sqlite:///{CGADMIN_STATE_DIR / 'cgadmin.sqlite3'}"
-DATABASES = {"default": env.db_url("DATABASE_URL", default=None if PRODUCTION else _sqlite_url)}
+EMBEDDED_DATABASE = CGADMIN_STATE_DIR / "cgadmin.sqlite3"
+DATABASES = {"default": env.db_url("DATABASE_URL", default=None if PRODUCTION else f"sqlite:///{EMBEDDED_DATABASE}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if Path(DATABASES["default"]["NAME"]) == EMBEDDED_DATABASE:
+        # made 0600 before SQLite creates it (its -wal and -shm files take its mode), in a 0700 folder
+        private_file(EMBEDDED_DATABASE)
     # Several processes (web, worker, CLI) share the file: WAL lets readers go on while one writes,
     # and IMMEDIATE transactions queue writers instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

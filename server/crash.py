@@ -19,6 +19,8 @@ from types import TracebackType
 
 from django.conf import settings
 
+from cgadmin.private import PRIVATE_FILE, private_folder
+
 ENV_FAULT_FILE = "CGADMIN_FAULT_FILE"
 FAULT_FOLDER = "faults"
 REPORT_PREFIX = "CrashReport-"
@@ -29,10 +31,9 @@ _fault_handle = None
 
 def fault_file(component: str) -> Path:
     """Where a component's process writes its tracebacks (emptied when it is started)."""
-    folder = Path(settings.CGADMIN_STATE_DIR) / FAULT_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(settings.CGADMIN_STATE_DIR) / FAULT_FOLDER)
     path = folder / f"{component}.txt"
-    path.write_bytes(b"")
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE))
     return path
 
 
@@ -100,7 +101,9 @@ def write_report(component: str, returncode: int, fault_text: str) -> Path:
     """The crash report in the base directory: the failure, the component's tracebacks, ours."""
     now = datetime.now()
     path = Path(settings.CGATE_BASE) / f"{REPORT_PREFIX}{now:%Y%m%d-%H%M%S}.txt"
-    with open(path, "w") as report:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # tracebacks show the data in hand: the server's user only
+    with os.fdopen(fd, "w") as report:
         report.write(f"cgadmin {settings.CGADMIN_VERSION} (CommuniGate Pro {settings.CGATE_VERSION}) crash report\n")
         report.write(f"time: {now:%Y-%m-%d %H:%M:%S}\nbase directory: {settings.CGATE_BASE}\n")
         report.write(f"component: {component}\nfailure: {status_text(returncode)}\n")

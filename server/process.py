@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 
 from cgadmin.errors import GeneralError
+from cgadmin.private import private_folder
 from logs import notifications, serverlog
 from server import crash, privilege
 from server.options import ServerOptions, effective_port
@@ -129,11 +130,11 @@ def snmp_command(options: ServerOptions) -> list[str]:
 
 def prepare_state_dirs() -> None:
     """cgadmin's own folders: the embedded broker's queue folders must exist before a worker starts."""
-    Path(settings.CGADMIN_STATE_DIR).mkdir(parents=True, exist_ok=True)
+    private_folder(Path(settings.CGADMIN_STATE_DIR))
     transport = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in transport:
-            Path(transport[key]).mkdir(parents=True, exist_ok=True)
+            private_folder(Path(transport[key]))
 
 
 def worker_command(options: ServerOptions) -> list[str]:

@@ -71,7 +71,8 @@ class Command(BaseCommand):
             return
         from basedir.atomic import write_file_atomic  # whole or not at all
 
-        write_file_atomic(Path(file), "".join(lines).encode("utf-8"), skip_unchanged=False)
+        write_file_atomic(Path(file), "".join(lines).encode("utf-8"), skip_unchanged=False,
+                          mode=0o600 if passwords else 0o640)  # stored passwords: the operator's only
 
 
 def _read_text(file: str) -> str:

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from basedir.layout import PROCESS_ID, ensure_layout
+from basedir.private import repair_secrets
 from cgadmin.errors import CGError, InvalidInput
+from cgadmin.private import SERVER_UMASK
 from server import runenv
 from server.lock import ProcessLock, running_pid
 from server.options import ServerOptions, parse_options, startup_parameters
@@ -116,14 +118,18 @@ class Command(BaseCommand):
             self.stderr.write(f"cgserver: option {note}: not applicable, ignored")
         if options.delay_on_start:
             time.sleep(options.delay_on_start)
+        os.umask(SERVER_UMASK)  # what the server and its children create is their user's only, unless made wider
         runenv.export(options)
         runenv.apply_to_this_process()
         ensure_layout(base)
         prepare_state_dirs()
+        repaired = repair_secrets()
+        for path in repaired:
+            self.stderr.write(f"cgserver: {path} was open to other users: made private")
         lock = ProcessLock(base / PROCESS_ID, locked=options.lock_lock_file)
         lock.acquire()
         try:
-            return self._serve(options, base)
+            return self._serve(options, base, repaired)
         finally:
             lock.release()
 
@@ -166,7 +172,7 @@ class Command(BaseCommand):
         os.dup2(null, 2)
         os.close(null)
 
-    def _serve(self, options: ServerOptions, base: Path) -> int:
+    def _serve(self, options: ServerOptions, base: Path, repaired: list[Path]) -> int:
         from logs import oslog, serverlog
         from server.services import server_record_privilege, server_record_start
         from server.startup import first_start_lines, prepare
@@ -176,6 +182,8 @@ class Command(BaseCommand):
         server_record_start(parameters=options.given, pid=os.getpid(), details=runenv.runtime_details(options))
         for note in options.not_applicable:
             serverlog.log("SYSTEM", serverlog.MAJOR, f"option {note}: not applicable, ignored")
+        for path in repaired:
+            serverlog.log("SYSTEM", serverlog.MAJOR, f"{path} was open to other users: made private")
         if options.random_data_device is not None and not runenv.seeded_from_device():
             serverlog.log("SYSTEM", serverlog.PROBLEMS,
                           f"cannot read {options.random_data_device}: the PRNG is seeded from the timer")
