@@ -194,3 +194,35 @@ def untested_services(module: ModuleType, test_file: str, *, not_services: Mappi
         if takes_actor(function) and name not in no_refusal and name not in called["call_refused"]:
             missing.append(f"{name}: never called through call_refused")
     return missing
+
+
+# --- every module of services, and the figures (tests/service_figures.py prints them) ------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+# Services that live outside an app's services.py, with the test module that covers them.
+OTHER_SERVICE_MODULES = {"realms.second_factor": "tests/realms/test_services.py",
+                         "cgadmin.settings_change": "tests/cgadmin/test_services.py"}
+
+
+def service_modules() -> dict[str, Path]:
+    """Every module holding services, with the test file that must cover it."""
+    found = {f"{path.parent.name}.services": ROOT / "tests" / path.parent.name / "test_services.py"
+             for path in sorted(ROOT.glob("*/services.py"))}
+    return {**found, **{name: ROOT / test for name, test in OTHER_SERVICE_MODULES.items()}}
+
+
+def coverage_rows() -> list[tuple[str, int, int, int, int]]:
+    """(module, services, of which take an actor, called through call_allowed, through call_refused)."""
+    import importlib
+
+    rows = []
+    for name, test_file in service_modules().items():
+        module = importlib.import_module(name)
+        called = _called_through(test_file) if test_file.exists() else {"call_allowed": set(), "call_refused": set()}
+        public = public_functions(module)
+        services = {n for n, f in public.items() if takes_actor(f) or n in called["call_allowed"]}
+        with_actor = {n for n in services if takes_actor(public[n])}
+        rows.append((name, len(services), len(with_actor), len(services & called["call_allowed"]),
+                     len(with_actor & called["call_refused"])))
+    return rows
+
