@@ -74,7 +74,9 @@ class WebAdminAuthMiddleware:
             interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
             account = check_basic_login(*credentials, address=client_address(request), interface=interface)
             if account is None:
-                return unauthorized("WebAdmin")
+                # Challenged with the page's own realm, as a missing password is (Separate WebAdmin Realms).
+                realm = "CLI" if request.path.startswith("/CLI") else pages.auth_realm_of_url(request.path_info)
+                return unauthorized(realm or "WebAdmin")
             request.user = account
             request.cg_basic = True  # type: ignore[attr-defined]
         elif request.user.is_authenticated:

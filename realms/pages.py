@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import URLPattern, include, path, reverse
+from django.urls import Resolver404, URLPattern, include, path, resolve, reverse
 
 from cgadmin.catalogue import Level
 from realms.rights import REALMS
@@ -141,6 +141,16 @@ def realm_reverse(scheme: str, realm: str, name: str, *args: Any) -> str:
 
 def scheme_for(realm: str, separate: bool) -> str:
     return SEPARATE_SCHEME if separate else MASTER_SCHEME
+
+
+def auth_realm_of_url(url: str) -> str | None:
+    """The authentication realm of the page at url (None for pages outside the realms)."""
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return None
+    scheme, realm = match.kwargs.get("cg_scheme"), match.kwargs.get("cg_realm")
+    return auth_realm(scheme, realm) if scheme and realm else None
 
 
 def auth_realm(scheme: str, realm: str) -> str:

@@ -61,6 +61,10 @@ def _field_for(definition: SettingDef, disabled: bool) -> forms.Field:
     if definition.kind is Kind.ENUM:
         choices = [(choice, choice) for choice in definition.choice_list()]
         return forms.ChoiceField(choices=choices, **common)
+    if definition.kind is Kind.NUMBER and definition.choices:
+        # Numbered choices (log levels): the names are shown, the number is kept; the catalogue checks it.
+        numbered = [(str(number), name) for number, name in enumerate(definition.choice_list())]
+        return forms.CharField(widget=forms.Select(choices=numbered), **common)
     if definition.kind in (Kind.TEXT, Kind.LIST, Kind.DICT):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common)
     return forms.CharField(max_length=definition.max_length, **common)

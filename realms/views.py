@@ -6,7 +6,6 @@ from django.contrib.auth import login, logout
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,20 +30,10 @@ from realms.navigation import (
 from realms.viewtools import actor, call_service
 
 
-def _auth_realm_of(url: str) -> str | None:
-    """The authentication realm of the page at url (None for pages outside the realms)."""
-    try:
-        match = resolve(url.split("?", 1)[0])
-    except Resolver404:
-        return None
-    scheme, realm = match.kwargs.get("cg_scheme"), match.kwargs.get("cg_realm")
-    return pages.auth_realm(scheme, realm) if scheme and realm else None
-
-
 def _home_realm(request: HttpRequest) -> str:
     """A login for a page outside the realms (the root) opens the realm the root leads to."""
     links = realm_links(request)
-    return (_auth_realm_of(links[0].url) if links else None) or "WebAdmin"
+    return (pages.auth_realm_of_url(links[0].url) if links else None) or "WebAdmin"
 
 
 @pages.public
@@ -53,7 +42,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
-    realm = _auth_realm_of(next_url)
+    realm = pages.auth_realm_of_url(next_url)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         account = check_form_login(form.cleaned_data["name"], form.cleaned_data["password"],

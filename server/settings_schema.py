@@ -48,7 +48,7 @@ MAIN = Catalogue(
         ),
         SettingDef(
             "LogLevel", Kind.NUMBER, 2, GENERAL, "Server Internals Log", Level.ADVANCED,
-            check=check_log_level,
+            check=check_log_level, choices=LOG_LEVELS,
             help="What the kernel records in the Server Log under the SYSTEM tag. Major is the usual level.",
         ),
         SettingDef(

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from tests.conftest import login_name
+from tests.conftest import basic_auth, login_name
 from tests.factories import PASSWORD, POSTMASTER_PASSWORD
 from tests.helpers import set_separate_realms
 
@@ -117,3 +117,21 @@ def test_navigation_lists_only_the_realms_the_account_may_open(personas, as_basi
     assert 'href="/Monitors/"' in page
     assert 'href="/Settings/"' not in page
     assert PASSWORD not in page
+
+
+def test_a_wrong_password_is_challenged_with_the_pages_own_realm(personas):
+    set_separate_realms(True)
+    wrong = Client(**basic_auth("postmaster", "not-the-password"))
+
+    for realm in REALM_PAGES:
+        response = wrong.get(_separate_url(realm))
+        assert response.status_code == 401, realm
+        assert response["WWW-Authenticate"].startswith(f'Basic realm="{realm}"'), realm
+    assert wrong.get("/Domain/").get("WWW-Authenticate", "").startswith('Basic realm="Domain"')
+
+
+def test_a_wrong_password_under_the_master_scheme_is_challenged_with_master(personas):
+    response = Client(**basic_auth("postmaster", "not-the-password")).get(_master_url("Users"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith('Basic realm="Master"')

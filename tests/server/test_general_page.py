@@ -107,6 +107,18 @@ def test_a_name_taken_by_another_domain_is_refused(expert_postmaster, as_basic):
     assert "already exists" in response.content.decode()
 
 
+def test_the_server_internals_log_is_a_select_of_level_names(expert_postmaster, as_basic):
+    import re
+
+    page = as_basic(expert_postmaster).get(GENERAL).content.decode()
+
+    select = re.search(r'<select name="s_LogLevel".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="(\d)"( selected)?>([^<]+)</option>', select)
+    assert [(number, name) for number, _, name in options] == [
+        ("0", "None"), ("1", "Crashes"), ("2", "Major"), ("3", "Problems"), ("4", "Low-Level"), ("5", "All Info")]
+    assert [name for _, selected, name in options if selected] == ["Major"]
+
+
 def test_a_bad_log_level_is_refused_next_to_its_field(expert_postmaster, as_basic):
     response = as_basic(expert_postmaster).post(GENERAL, _form(s_LogLevel="9"))
 
