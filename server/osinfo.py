@@ -96,4 +96,10 @@ def server_time() -> str:
 
 
 def host_name() -> str:
-    return socket.getfqdn() or socket.gethostname()
+    """The computer's name as the OS reports it (uname's node name), completed with its domain when the
+    resolver knows a fully qualified form of that same name; never the resolver's `localhost`."""
+    name = socket.gethostname()
+    if "." in name:
+        return name
+    qualified = socket.getfqdn(name)
+    return qualified if qualified.lower().startswith(f"{name.lower()}.") else name

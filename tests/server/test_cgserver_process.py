@@ -105,6 +105,8 @@ def test_first_start_login_lock_and_clean_stop(tmp_path):
         for folder in ("Settings", "Accounts", "Domains", "Queue", "BadFiles", "Submitted", "SystemLogs", "Directory"):
             assert (base / folder).is_dir(), folder
         assert (base / "ProcessID").read_text().strip() == str(server.process.pid)
+        log_text = "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log"))
+        assert re.search(rf"\bSYSTEM\b.*server started: cgadmin .*pid {server.process.pid}", log_text)
         assert server.get("/Master/Settings/General", "postmaster", password) == 200
         assert server.get("/Master/Settings/General", "postmaster", "wrong") == 401
 

@@ -59,3 +59,14 @@ def test_second_start_changes_nothing():
 )
 def test_host_names_become_valid_domain_names(host, name):
     assert main_domain_name_from_host(host) == name
+
+
+def test_the_default_main_domain_name_is_the_computer_name_the_os_reports():
+    import os
+    import socket
+
+    from server.osinfo import host_name
+
+    node = os.uname().nodename
+    assert host_name() == node or host_name().startswith(f"{node}.")
+    assert host_name() != "localhost" or socket.gethostname() == "localhost"

@@ -180,6 +180,8 @@ class Command(BaseCommand):
         for line in first_start_lines(prepare(base)):
             self.stdout.write(line)
         server_record_start(parameters=options.given, pid=os.getpid(), details=runenv.runtime_details(options))
+        serverlog.log("SYSTEM", serverlog.MAJOR,
+                      f"server started: cgadmin {settings.CGADMIN_VERSION}, base {base}, pid {os.getpid()}")
         for note in options.not_applicable:
             serverlog.log("SYSTEM", serverlog.MAJOR, f"option {note}: not applicable, ignored")
         for path in repaired:
