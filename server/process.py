@@ -222,8 +222,12 @@ class Supervisor:
             self.children.append(child)
 
     def _spawn(self, child: Child) -> None:
-        if child.component.name not in LISTEN_SOCKETS:  # a socket cgserver holds is open already
-            check_listener(child.component, self.options, self.say)
+        # A socket cgserver holds is open already; a component that binds its own port and finds it
+        # taken is reported once and left out, instead of failing and being restarted for ever.
+        if child.component.name not in LISTEN_SOCKETS and not check_listener(child.component, self.options, self.say):
+            child.process = None
+            self.skipped.append(child.component.name)
+            return
         fault_file = crash.fault_file(child.component.name)
         child.process = subprocess.Popen(
             child.component.command(self.options), start_new_session=True,
@@ -385,7 +389,8 @@ def check_listener(component: Component, options: ServerOptions, say: Callable[[
         return True
     reason = "network address/port is already in use" if problem.errno == errno.EADDRINUSE else str(problem)
     text = f"A problem with {component.name}, TCP listener on [{host}]:{port}: failed to start. Error Code={reason}"
-    say(text)
+    say(f"{text}; {component.name} is not started")
+    serverlog.log("SYSTEM", serverlog.CRASHES, text)
     _notify(notifications.raise_notification, key, component.name.upper(), text)
     return False
 

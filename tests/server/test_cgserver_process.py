@@ -46,12 +46,12 @@ def server_env(base: Path, **extra: str) -> dict[str, str]:
 
 
 class RunningServer:
-    def __init__(self, base: Path, env: dict[str, str], *options: str) -> None:
+    def __init__(self, base: Path, env: dict[str, str], *options: str, cli_port: int | None = None) -> None:
         self.http_port = free_port()
         self.snmp_port = free_port(socket.SOCK_DGRAM)
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "cgserver", "--base", str(base), "--HTTPPORT", str(self.http_port),
-             "--CLIPort", str(free_port()), "--SNMPPort", str(self.snmp_port), *options],
+             "--CLIPort", str(cli_port or free_port()), "--SNMPPort", str(self.snmp_port), *options],
             cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.output: list[str] = []
@@ -130,6 +130,28 @@ def test_first_start_login_lock_and_clean_stop(tmp_path):
         assert again.get("/Master/Settings/General", "postmaster", password) == 200
     finally:
         assert again.stop() == 0
+
+
+def test_a_listener_whose_port_is_taken_is_reported_once_and_left_out(tmp_path):
+    base = tmp_path / "CommuniGate"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = RunningServer(base, server_env(base), cli_port=taken.getsockname()[1])
+        try:
+            server.wait_for(r"WebAdmin at")
+            # Past the first two restart delays (1 s, 2 s): a component restarted in a loop would say so.
+            time.sleep(4)
+        finally:
+            assert server.stop() == 0
+        server.output.extend(server.process.stdout.readlines())
+
+    reports = [line for line in server.output if "A problem with cli" in line]
+    assert len(reports) == 1, server.output
+    assert "is not started" in reports[0]
+    assert not any("component cli exited" in line for line in server.output), server.output
+    log_text = "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log"))
+    assert log_text.count("A problem with cli, TCP listener") == 1
 
 
 def test_postmaster_password_from_the_environment_and_stop_command(tmp_path):
