@@ -317,7 +317,7 @@ def _checked_rights(account: Account, rights: Iterable[str]) -> list[str]:
         if name is None:
             raise InvalidInput(f"unknown access right {right!r}", field="rights")
         if name in R.SERVER_RIGHTS and not account.domain.is_main:
-            raise InvalidInput(SERVER_RIGHTS_MAIN_DOMAIN_ONLY, field="rights")
+            raise GeneralError(SERVER_RIGHTS_MAIN_DOMAIN_ONLY, field="rights")  # well-formed, not allowed: 501
         if name not in result:
             result.append(name)
     for name in R.MONITOR_SUB_RIGHTS:
@@ -326,6 +326,11 @@ def _checked_rights(account: Account, rights: Iterable[str]) -> list[str]:
     if any(name in R.DOMAIN_ADMIN_RIGHTS for name in result) and R.DOMAIN_ADMIN not in result:
         result.insert(result.index(next(n for n in result if n in R.DOMAIN_ADMIN_RIGHTS)), R.DOMAIN_ADMIN)
     return result
+
+
+def _server_rights_of(rights: Iterable[str]) -> set[str]:
+    by_lower = {name.lower(): name for name in R.SERVER_RIGHTS}
+    return {by_lower[name.lower()] for name in rights if name.lower() in by_lower}
 
 
 # The seed's own words ("Realms and Access Rights").
@@ -343,12 +348,13 @@ def _replace_rights(
         raise AccessDenied("only an administrator with the AllDomains or Master right grants access rights")
     account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
     before = list(account.rights or [])
-    wanted = _checked_rights(account, compute(before))
-    changed = set(before) ^ set(wanted)
-    if not changed:
-        return before
-    if any(name in R.SERVER_RIGHTS for name in changed) and not has_server_right(actor, R.MASTER):
+    requested = [str(name) for name in compute(before)]
+    # Who may ask comes before what is asked: without Master, any change of server rights is 510.
+    if _server_rights_of(requested) != _server_rights_of(before) and not has_server_right(actor, R.MASTER):
         raise AccessDenied("only an administrator with the Master right grants or revokes server rights")
+    wanted = _checked_rights(account, requested)
+    if not set(before) ^ set(wanted):
+        return before
     if R.MASTER in before and R.MASTER not in wanted and not _another_master_exists(account):
         raise GeneralError("this is the last account with the Master right: grant it to another account first")
     account.rights = wanted

@@ -16,6 +16,7 @@ from tests.webforms import main_of
 pytestmark = pytest.mark.django_db
 PAGE = "/Master/Master/Rights"
 SEED_REASON = "Server Administration access rights can be granted to the Main Domain Accounts only."
+SEED_REASON_TAIL = "Accounts in secondary Domains can be granted Domain Administration rights only."
 
 
 def _rights(account: Account) -> list[str]:
@@ -65,7 +66,7 @@ def test_another_domains_account_is_refused_with_the_seeds_reason(postmaster, cl
     assert refused.status_code == 400 and SEED_REASON in main_of(refused)
     assert _rights(user) == []
     assert not AuditEntry.objects.filter(event="account.rights").exists()
-    with pytest.raises(InvalidInput, match="Main Domain Accounts only"):
+    with pytest.raises(GeneralError, match="Main Domain Accounts only"):
         account_set_server_rights(actor=postmaster, account=user, rights=["Monitor"])
 
 
@@ -128,3 +129,14 @@ def test_the_server_administrators_are_listed_a_page_at_a_time_and_can_be_filter
     assert listed(filtered) == ["admin5"]
     everyone = listed(main_of(client.get(PAGE, {"limit": 100})))
     assert everyone == [f"admin{index}" for index in range(7)] + ["postmaster"]
+
+
+def test_the_cli_answers_a_server_right_for_another_domains_account_with_the_right_code(personas):
+    from cli.dispatch import execute
+
+    line = "SetAccountRights user@client1.test (Settings)"
+
+    refused = execute(line, actor=personas.postmaster)
+    assert (refused.code, refused.text) == (501, SEED_REASON + " " + SEED_REASON_TAIL)
+    assert execute(line, actor=personas.all_domains).code == 510  # not a Master: refused before the input
+    assert _rights(personas.plain_user) == []
