@@ -5,6 +5,7 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    "This server does not serve this protocol: its strings are kept for compatibility (the Strings file, Get/SetServerStrings) and have no effect here.": ("Dieser Server bedient dieses Protokoll nicht: Seine Texte bleiben aus Kompatibilitätsgründen erhalten (die Strings-Datei, Get/SetServerStrings) und wirken hier nicht.", "Этот сервер не обслуживает этот протокол: его строки сохраняются для совместимости (файл Strings, Get/SetServerStrings) и здесь ни на что не влияют."),
     "Account name": ("Kontoname", "Имя учётной записи"),
     "Type": ("Typ", "Тип"),
     "Password": ("Passwort", "Пароль"),

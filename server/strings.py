@@ -35,6 +35,11 @@ class ServerString:
     parameters: tuple[str, ...] = ()  # what ^0, ^1, ... stand for
     multiline: bool = False
 
+    @property
+    def served(self) -> bool:
+        """Whether this server sends the string (False: kept for compatibility, no effect here)."""
+        return self.group not in NOT_SERVED_GROUPS
+
 
 CLI_GROUP = "CLI (PWD)"
 MAIL_ACCESS_GROUP = "POP, IMAP and FTP"
@@ -42,6 +47,9 @@ SMTP_GROUP = "SMTP"
 WEBADMIN_GROUP = "WebAdmin"
 NOTIFICATION_GROUP = "Notifications and bounces"
 CALENDAR_GROUP = "Calendar"
+# Protocols whose strings are kept (Strings page, Get/SetServerStrings, Strings.settings) so a settings
+# file from a CommuniGate server round-trips, although this server does not serve them.
+NOT_SERVED_GROUPS = frozenset({MAIL_ACCESS_GROUP, SMTP_GROUP, CALENDAR_GROUP})
 
 CATALOGUE: tuple[ServerString, ...] = (
     # The CLI (spec/cli.md): the greeting is followed by the APOP challenge the listener adds.

@@ -62,6 +62,18 @@ def test_customise_a_string_and_restore_its_default(admin, as_basic, django_capt
     assert documents.read(documents.STRINGS) == {}
 
 
+def test_strings_of_protocols_this_server_does_not_serve_are_marked(admin, as_basic):
+    page = main_of(as_basic(admin).get(URL))
+    marked = []
+    for fieldset in page.split("<fieldset")[1:]:
+        legend = fieldset[fieldset.index("<legend>") + 8:fieldset.index("</legend>")]
+        if "does not serve this protocol" in fieldset:
+            marked.append(legend)
+
+    assert marked == [strings.MAIL_ACCESS_GROUP, strings.SMTP_GROUP, strings.CALENDAR_GROUP]
+    assert strings.CLI_GROUP not in marked and strings.WEBADMIN_GROUP not in marked
+
+
 def test_a_bad_custom_text_is_refused_next_to_its_string_and_nothing_is_saved(admin, as_basic):
     client = as_basic(admin)
     fields = form_with(main_of(client.get(URL)))
