@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Account
 from accounts.services import account_set_domain_admin_rights, account_set_rights, account_set_server_rights
 from cgadmin import context
-from cgadmin.errors import AccessDenied, GeneralError, InvalidInput
+from cgadmin.errors import AccessDenied, GeneralError
 from logs.models import AuditEntry
 from realms import access
 from tests.factories import make_account
