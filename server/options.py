@@ -6,9 +6,11 @@ names it, and a platform-specific one is accepted and reported as not applicable
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +95,12 @@ def _stack_size(text: str) -> int:
     return value
 
 
+def _user_name(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}", text):
+        raise ValueError("an OS user name")
+    return text
+
+
 def _ip_address(text: str) -> str:
     try:
         return str(ipaddress.ip_address(text.strip("[]")))
@@ -137,6 +145,8 @@ OPTIONS: list[OptionSpec] = [
     OptionSpec("--lockLockFile", "lock_lock_file", _yes_no,
                help="NO: do not lock ProcessID (file systems without locks)"),
     OptionSpec("--dropRoot", "drop_root", help="started as root: drop the root privilege permanently"),
+    OptionSpec("--serverUser", "server_user", _user_name,
+               help="the OS user the server drops the root privilege to (cgatepro)"),
     OptionSpec("--delayOnStart", "delay_on_start", _seconds, help="sleep N seconds before initializing"),
     OptionSpec("--localIPBuffer", "local_ip_buffer", _positive_size,
                help="buffer size for reading the local IP addresses from the OS (16K)"),
@@ -180,6 +190,7 @@ class ServerOptions:
     ipv6: bool = True
     lock_lock_file: bool = True
     drop_root: bool = False
+    server_user: str | None = None
     delay_on_start: int = 0
     local_ip_buffer: int = DEFAULT_LOCAL_IP_BUFFER
     default_stack_size: int | None = None
@@ -240,11 +251,22 @@ def startup_parameters(base: Path) -> tuple[list[str], dict[str, str]]:
     Scripts"), so it is sourced by /bin/sh in the base directory, and $SUPPLPARAMS split into words
     as the script's unquoted expansion would be."""
     script = base / STARTUP_FILE
-    if not script.is_file():
+    try:
+        fd = os.open(script, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
         return [], {}
-    probe = f'. ./{STARTUP_FILE} >&2 </dev/null; printf "%s\\0" "$SUPPLPARAMS"; env -0'
-    result = subprocess.run(["/bin/sh", "-c", probe], cwd=base, capture_output=True, timeout=60,
-                            env={**os.environ, "SUPPLPARAMS": ""})
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise InvalidInput(f"{script} is a symbolic link: not sourced (make it a file of its own)") from None
+        raise InvalidInput(f"cannot read {script}: {error.strerror}") from None
+    try:
+        _may_source(script, os.fstat(fd))
+        # the file checked is the file sourced: through its descriptor, whatever is renamed meanwhile
+        probe = f'. /dev/fd/{fd} >&2 </dev/null; printf "%s\\0" "$SUPPLPARAMS"; env -0'
+        result = subprocess.run(["/bin/sh", "-c", probe], cwd=base, capture_output=True, timeout=60,
+                                env={**os.environ, "SUPPLPARAMS": ""}, pass_fds=(fd,))
+    finally:
+        os.close(fd)
     if result.returncode != 0:
         problem = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise InvalidInput(f"{script} failed (status {result.returncode}): {problem[0]}")
@@ -259,6 +281,19 @@ def startup_parameters(base: Path) -> tuple[list[str], dict[str, str]]:
         if word.lower() in ("--base", "--cgatebase"):
             raise InvalidInput(f"{script}: SUPPLPARAMS cannot change the base directory ({word})")
     return words, exported
+
+
+def _may_source(script: Path, info: os.stat_result) -> None:
+    """Startup.sh runs with the server's privilege (root's, at a start as root): only a regular file
+    owned by root or by the user starting the server, that no one else may write, is sourced."""
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidInput(f"{script} is not a regular file: not sourced")
+    if info.st_uid not in (0, os.geteuid()):
+        raise InvalidInput(f"{script} belongs to uid {info.st_uid}: not sourced (only a file owned by root"
+                           f"{'' if os.geteuid() == 0 else ' or by the user starting the server'} is)")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise InvalidInput(f"{script} may be written by its group or by others (mode "
+                           f"{stat.S_IMODE(info.st_mode):04o}): not sourced (chmod go-w {script})")
 
 
 def may_bind_system_ports(use_system_ports: bool) -> bool:

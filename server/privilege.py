@@ -1,12 +1,14 @@
 """The Server Root Privilege (the seed's section of that name).
 
 Started as root, the server opens its listening sockets first (cgserver keeps them for its whole
-life and hands them to its children), and can then change its user: to cgatepro if that user
-exists, else nobody, else uid 1. --dropRoot does it permanently (setresuid) right after the sockets
-are open; the General page's Drop Root button does it reversibly (seteuid: the real uid stays 0, so
-Restore Root can take it back). Children (gunicorn, Celery, listeners) are started as the user the
-server is at that moment, and are restarted when the privilege changes; the base directory is
-given to that user first, so they can keep writing their files."""
+life and hands them to its children), and can then change its user: to a user of its own,
+cgatepro or the one --serverUser names, never a shared one (nobody, a system user with a low uid),
+which every other daemon of the host could act as. --dropRoot does it permanently (setresuid)
+right after the sockets are open; the General page's Drop Root button does it reversibly (seteuid:
+the real uid stays 0, so Restore Root can take it back). Children (gunicorn, Celery, listeners) are
+started as the user the server is at that moment, and are restarted when the privilege changes;
+the base directory is given to that user first (Startup.sh excepted: root sources it), so they can
+keep writing their files."""
 
 from __future__ import annotations
 
@@ -16,11 +18,18 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from cgadmin.errors import GeneralError
+
 ROOT = "root"
 DROPPED = "dropped"  # reversibly: Restore Root takes it back
 DROPPED_PERMANENTLY = "dropped permanently"
 NOT_ROOT = "not root"  # started by another user: nothing to drop
-CANDIDATES = ("cgatepro", "nobody")
+DEFAULT_USER = "cgatepro"
+ENV_SERVER_USER = "CGADMIN_SERVER_USER"  # --serverUser, for every process of the server
+SHARED_USERS = frozenset({"nobody", "nfsnobody", "nogroup"})
+SHARED_UIDS = frozenset({65534})
+LOWEST_OWN_UID = 100  # below: the system's static users (daemon is 1, bin 2, ...), shared by design
+KEPT_BY_ROOT = ("Startup.sh",)  # sourced by root at the next start: never the server user's
 
 
 @dataclass(frozen=True)
@@ -33,15 +42,29 @@ class Identity:
 ROOT_IDENTITY = Identity(0, 0, "root")
 
 
-def unprivileged_identity() -> Identity:
-    """cgatepro if that user exists, otherwise nobody, otherwise uid 1."""
-    for name in CANDIDATES:
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        return Identity(entry.pw_uid, entry.pw_gid, name)
-    return Identity(1, 1, "uid 1")
+def server_user_name() -> str:
+    """The user the server drops root to: --serverUser (through the environment), else cgatepro."""
+    return os.environ.get(ENV_SERVER_USER) or DEFAULT_USER
+
+
+def unprivileged_identity(name: str | None = None) -> Identity:
+    """The server's own user (cgatepro or --serverUser); GeneralError naming what to do when there
+    is no such user or it is root or a shared one."""
+    name = name or server_user_name()
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise GeneralError(
+            f"no OS user {name!r} to drop the root privilege to: create one for the server alone "
+            f"(useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {name}) "
+            "or name another with --serverUser NAME") from None
+    if entry.pw_uid == 0:
+        raise GeneralError(f"the OS user {name!r} is root: name a user of the server's own with --serverUser NAME")
+    if name in SHARED_USERS or entry.pw_uid in SHARED_UIDS or entry.pw_uid < LOWEST_OWN_UID:
+        raise GeneralError(
+            f"the OS user {name!r} (uid {entry.pw_uid}) is shared with other programs: the server drops "
+            "the root privilege only to a user of its own (cgatepro, or one named with --serverUser NAME)")
+    return Identity(entry.pw_uid, entry.pw_gid, name)
 
 
 def initial_state() -> str:
@@ -123,14 +146,18 @@ def obstacle(identity: Identity, base: Path) -> str | None:
 
 
 def give_tree(path: Path, identity: Identity) -> int:
-    """Make the user own path and everything in it (links themselves, not what they point to).
+    """Make the user own path and everything in it (links themselves, not what they point to),
+    except what root must keep (Startup.sh).
 
     Only entries owned by someone else are changed, so a second drop costs a walk, not writes."""
     changed = 0
     if not path.exists():
         return 0
+    kept = {os.path.join(path, name) for name in KEPT_BY_ROOT}
     for folder, folders, files in os.walk(path):
         for name in [folder, *(os.path.join(folder, entry) for entry in folders + files)]:
+            if name in kept:
+                continue
             info = os.lstat(name)
             if info.st_uid != identity.uid or info.st_gid != identity.gid:
                 os.lchown(name, identity.uid, identity.gid)

@@ -274,9 +274,9 @@ class Supervisor:
         """Give the base directory to the unprivileged user and become it (children follow on restart)."""
         if self.root not in (privilege.ROOT, privilege.DROPPED):
             return  # not started as root, or dropped for good: nothing to drop
+        identity = privilege.unprivileged_identity()  # none of the server's own: refused, nothing changed
         if self.root == privilege.DROPPED:
             privilege.restore()  # giving the base directory away needs root
-        identity = privilege.unprivileged_identity()
         problem = privilege.obstacle(identity, Path(settings.CGATE_BASE))
         if problem is not None:
             if self.root == privilege.DROPPED:

@@ -14,6 +14,7 @@ from pathlib import Path
 from cgadmin.dataformat import Value
 from logs.serverlog import ENV_LOG_ALL, ENV_LOG_TO_CONSOLE
 from server.options import DEFAULT_LOCAL_IP_BUFFER, ServerOptions
+from server.privilege import ENV_SERVER_USER
 
 ENV_STACK_SIZE = "CGADMIN_STACK_SIZE"
 ENV_RANDOM_DEVICE = "CGADMIN_RANDOM_DEVICE"
@@ -33,6 +34,7 @@ def export(options: ServerOptions) -> None:
         ENV_RANDOM_DEVICE: str(options.random_data_device) if options.random_data_device else None,
         ENV_LOCAL_IP_BUFFER: str(options.local_ip_buffer),
         ENV_IPV6: "YES" if options.ipv6 else "NO",
+        ENV_SERVER_USER: options.server_user,
     }
     for name, value in values.items():
         if value is None:

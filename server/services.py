@@ -247,7 +247,10 @@ def server_root_privilege_set(*, actor: Account | None, drop: bool) -> None:
     if not drop and state != privilege.DROPPED:
         raise GeneralError(f"the server cannot restore the root privilege: it is {state or 'not running'}")
     if drop:
-        identity = privilege.unprivileged_identity()
+        try:
+            identity = privilege.unprivileged_identity()
+        except GeneralError as error:
+            raise GeneralError(f"the root privilege stays: {error.message}") from None
         problem = privilege.obstacle(identity, Path(settings.CGATE_BASE))
         if problem is not None:
             raise GeneralError(f"the root privilege stays: {problem}")

@@ -4,6 +4,7 @@ started as the user, and the General page's Drop Root / Restore Root buttons."""
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -16,11 +17,27 @@ from pathlib import Path
 
 import pytest
 
+from cgadmin.errors import GeneralError
 from server import privilege
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping the root privilege needs root")
-NOBODY = privilege.unprivileged_identity()
+# The mechanism tests change to nobody in a forked process; the server itself never drops to it.
+NOBODY = privilege.Identity(pwd.getpwnam("nobody").pw_uid, pwd.getpwnam("nobody").pw_gid, "nobody")
 GENERAL = "/Master/Settings/General"
+
+
+@pytest.fixture
+def server_user(monkeypatch):
+    """An OS user of the server's own, made for the test and removed after it (as --serverUser names it)."""
+    name = f"cgtest{os.getpid()}"
+    subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                   check=True, capture_output=True)
+    try:
+        monkeypatch.setenv(privilege.ENV_SERVER_USER, name)
+        yield privilege.unprivileged_identity(name)
+    finally:
+        subprocess.run(["userdel", name], check=False, capture_output=True)
+        subprocess.run(["groupdel", name], check=False, capture_output=True)
 
 
 def in_child(check) -> None:
@@ -37,17 +54,29 @@ def in_child(check) -> None:
     assert os.waitstatus_to_exitcode(status) == 0, "the check in the child process failed (traceback above)"
 
 
-def test_the_user_is_cgatepro_else_nobody_else_uid_1(monkeypatch):
-    import pwd
+def test_the_server_user_is_cgatepro_or_the_one_named_never_a_shared_one(monkeypatch):
+    import pwd as real_pwd
 
-    known = {"nobody": (65534, 65534)}
-    monkeypatch.setattr(pwd, "getpwnam", lambda name: type("P", (), {"pw_uid": known[name][0],
-                                                                     "pw_gid": known[name][1]})())
-    assert privilege.unprivileged_identity() == privilege.Identity(65534, 65534, "nobody")
-    known["cgatepro"] = (990, 990)
-    assert privilege.unprivileged_identity() == privilege.Identity(990, 990, "cgatepro")
-    known.clear()
-    assert privilege.unprivileged_identity() == privilege.Identity(1, 1, "uid 1")
+    known = {"nobody": (65534, 65534), "daemon": (1, 1), "root": (0, 0), "mailsrv": (990, 990)}
+
+    def getpwnam(name):
+        if name not in known:
+            raise KeyError(name)
+        return type("P", (), {"pw_uid": known[name][0], "pw_gid": known[name][1]})()
+
+    monkeypatch.setattr(real_pwd, "getpwnam", getpwnam)
+    monkeypatch.delenv(privilege.ENV_SERVER_USER, raising=False)
+    with pytest.raises(GeneralError, match="no OS user 'cgatepro' to drop the root privilege to: create one"):
+        privilege.unprivileged_identity()
+    known["cgatepro"] = (991, 991)
+    assert privilege.unprivileged_identity() == privilege.Identity(991, 991, "cgatepro")
+    monkeypatch.setenv(privilege.ENV_SERVER_USER, "mailsrv")
+    assert privilege.unprivileged_identity() == privilege.Identity(990, 990, "mailsrv")
+    for shared in ("nobody", "daemon"):
+        with pytest.raises(GeneralError, match="is shared with other programs"):
+            privilege.unprivileged_identity(shared)
+    with pytest.raises(GeneralError, match="is root"):
+        privilege.unprivileged_identity("root")
 
 
 @needs_root
@@ -106,8 +135,8 @@ def test_the_base_directory_is_given_to_the_user_and_closed_parents_are_named(op
 
 @needs_root
 @pytest.mark.skipif(not os.access("/usr/bin/python3", os.X_OK), reason="needs a system python3 outside /root")
-def test_children_start_as_the_user_after_drop_root_and_as_root_after_restore(settings, monkeypatch):
-    """The Supervisor with a probe component (a system python3, which nobody may run) reporting its uids."""
+def test_children_start_as_the_user_after_drop_root_and_as_root_after_restore(settings, monkeypatch, server_user):
+    """The Supervisor with a probe component (a system python3, which any user may run) reporting its uids."""
     from server import process
     from server.options import ServerOptions
 
@@ -141,9 +170,9 @@ def test_children_start_as_the_user_after_drop_root_and_as_root_after_restore(se
         supervisor.start_all()
         assert lines(1) == ["0 0"]
         supervisor._restart_children_after(lambda: supervisor.drop_root(permanently=False))
-        assert supervisor.root == privilege.DROPPED and os.geteuid() == NOBODY.uid and os.getuid() == 0
-        assert lines(2)[1] == f"{NOBODY.uid} {NOBODY.uid}"
-        assert base.stat().st_uid == NOBODY.uid
+        assert supervisor.root == privilege.DROPPED and os.geteuid() == server_user.uid and os.getuid() == 0
+        assert lines(2)[1] == f"{server_user.uid} {server_user.uid}"
+        assert base.stat().st_uid == server_user.uid
         supervisor._restart_children_after(supervisor.restore_root)
         assert supervisor.root == privilege.ROOT and os.geteuid() == 0
         assert lines(3)[2] == "0 0"
@@ -200,7 +229,7 @@ def running_as_root(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_drop_root_asks_the_running_server_and_is_audited(postmaster, as_basic, running_as_root, monkeypatch,
-                                                          django_capture_on_commit_callbacks):
+                                                          django_capture_on_commit_callbacks, server_user):
     from logs.models import AuditEntry
     from server import documents
 
@@ -237,13 +266,28 @@ def test_restore_root_is_offered_only_after_a_reversible_drop(postmaster, as_bas
 
 
 @pytest.mark.django_db
-def test_a_drop_the_user_could_not_live_with_is_refused(postmaster, as_basic, running_as_root, monkeypatch):
+def test_a_drop_the_user_could_not_live_with_is_refused(postmaster, as_basic, running_as_root, monkeypatch,
+                                                        server_user):
     from logs.models import AuditEntry
 
     monkeypatch.setattr(privilege, "obstacle", lambda identity, base: f"{identity.name} cannot run /root/python")
     response = as_basic(postmaster).post(GENERAL, {"action": "drop_root"}, follow=True)
 
-    assert "the root privilege stays: nobody cannot run /root/python" in response.content.decode()
+    assert f"the root privilege stays: {server_user.name} cannot run /root/python" in response.content.decode()
+    assert running_as_root.received() == []
+    assert not AuditEntry.objects.filter(event="server.root").exists()
+
+
+@pytest.mark.django_db
+def test_drop_root_without_a_user_of_the_servers_own_is_refused_on_the_page(postmaster, as_basic, running_as_root,
+                                                                             monkeypatch):
+    from logs.models import AuditEntry
+
+    monkeypatch.setenv(privilege.ENV_SERVER_USER, "nobody")
+    response = as_basic(postmaster).post(GENERAL, {"action": "drop_root"}, follow=True)
+
+    assert "the root privilege stays: the OS user &#x27;nobody&#x27; (uid 65534) is shared with other programs" \
+        in response.content.decode()
     assert running_as_root.received() == []
     assert not AuditEntry.objects.filter(event="server.root").exists()
 

@@ -19,7 +19,7 @@ from basedir.layout import PROCESS_ID, ensure_layout
 from basedir.private import repair_secrets
 from cgadmin.errors import CGError, InvalidInput
 from cgadmin.private import SERVER_UMASK
-from server import runenv
+from server import privilege, runenv
 from server.lock import ProcessLock, running_pid
 from server.options import ServerOptions, parse_options, startup_parameters
 from server.process import Supervisor, http_port, listen_address, prepare_state_dirs, wait_for_port
@@ -112,6 +112,8 @@ class Command(BaseCommand):
     def start(self, options: ServerOptions) -> int:
         self._use_base(options)
         base = Path(settings.CGATE_BASE)
+        if options.drop_root and os.getuid() == 0:
+            privilege.unprivileged_identity(options.server_user)  # no user of its own: refused before anything
         if options.daemon:
             self._daemonize()
         for note in options.not_applicable:
