@@ -29,6 +29,7 @@ test: $(VENV)/.dev-deps
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py $(ARGS)

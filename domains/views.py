@@ -6,7 +6,7 @@ Domain Administrator reaches only the domains it administers, whatever it types 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -45,6 +45,7 @@ from realms.access import access_domain, can_write_all_domains, can_write_domain
 from realms.listing import list_request
 from realms.navigation import interface_level
 from realms.pages import DOMAIN_WEBADMIN_REALM, access_of, realm_page, realm_reverse
+from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
 
@@ -53,7 +54,7 @@ IP_SETTING = "IPAddresses"
 
 def users_url(request: HttpRequest, name: str, *args: Any) -> str:
     """A Users realm page under the scheme this request came in by (/Master/Users/, /Users/, /Domain/)."""
-    return realm_reverse(request.cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)  # type: ignore[attr-defined]
+    return realm_reverse(cast(RealmRequest, request).cg_scheme, DOMAIN_WEBADMIN_REALM, name, *args)
 
 
 # Titles are translated where the strip is drawn (realms/sub_links.html); gettext_noop marks them for makemessages.

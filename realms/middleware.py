@@ -20,6 +20,7 @@ from cgadmin.errors import CGError
 from realms import access, pages
 from realms.auth import check_basic_login, client_address, may_log_in
 from realms.navigation import page_charset
+from realms.request import CGRequest
 
 SESSION_REALMS = "cg_auth_realms"
 SESSION_LOGIN_TIME = "cg_login_time"
@@ -67,8 +68,8 @@ class WebAdminAuthMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.cg_basic = False  # type: ignore[attr-defined]
+    def __call__(self, request: CGRequest) -> HttpResponse:
+        request.cg_basic = False
         credentials = basic_credentials(request)
         if credentials is not None:
             interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
@@ -78,7 +79,7 @@ class WebAdminAuthMiddleware:
                 realm = "CLI" if request.path.startswith("/CLI") else pages.auth_realm_of_url(request.path_info)
                 return unauthorized(realm or "WebAdmin")
             request.user = account
-            request.cg_basic = True  # type: ignore[attr-defined]
+            request.cg_basic = True
         elif request.user.is_authenticated:
             if _session_expired(request):
                 logout(request)
@@ -167,45 +168,45 @@ class RealmAccessMiddleware:
             return render(request, "realms/error.html", {"error": exception}, status=exception.status)
         return None
 
-    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> HttpResponse | None:
+    def process_view(self, request: CGRequest, view: Callable, args: tuple, kwargs: dict) -> HttpResponse | None:
         declared = pages.access_of(view)
         scheme = kwargs.pop("cg_scheme", None)
         realm = kwargs.pop("cg_realm", None)
-        request.cg_scheme, request.cg_realm = scheme, realm  # type: ignore[attr-defined]
+        request.cg_scheme, request.cg_realm = scheme, realm
         if declared is None:
             if request.path.startswith(settings.STATIC_URL):
                 return None
             return HttpResponse("This page declares no access right.\n", status=403, content_type="text/plain")
-        request.cg_page = declared  # type: ignore[attr-defined]
+        request.cg_page = declared
         if declared.kind == pages.PUBLIC:
             return None
         if declared.kind == pages.AUTHENTICATED:
             return None if request.user.is_authenticated else self._ask_login(request, "WebAdmin")
         return self._check_realm(request, scheme or pages.MASTER_SCHEME, realm or declared.realm or "")
 
-    def _check_realm(self, request: HttpRequest, scheme: str, realm: str) -> HttpResponse | None:
+    def _check_realm(self, request: CGRequest, scheme: str, realm: str) -> HttpResponse | None:
         if scheme != pages.DOMAIN_SCHEME:
             separate = separate_realms_enabled()
             if (scheme == pages.SEPARATE_SCHEME) != separate:
                 return HttpResponseRedirect(_other_scheme_path(request.get_full_path(), scheme, realm))
         auth_realm = pages.auth_realm(scheme, realm)
         user = request.user
-        opened = request.cg_basic or auth_realm in request.session.get(SESSION_REALMS, [])  # type: ignore[attr-defined]
+        opened = request.cg_basic or auth_realm in request.session.get(SESSION_REALMS, [])
         if not user.is_authenticated or not opened:
             return self._ask_login(request, auth_realm)
-        if not may_open(user, scheme, realm):  # type: ignore[arg-type]
+        if not may_open(user, scheme, realm):
             return forbidden(request, realm)
-        if request.session.get(SESSION_ENROL) and not request.cg_page.extra.get("enrolment"):  # type: ignore[attr-defined]
+        if request.session.get(SESSION_ENROL) and not request.cg_page.extra.get("enrolment"):
             from realms.second_factor import must_enrol
 
-            if must_enrol(user):  # type: ignore[arg-type]
+            if must_enrol(user):
                 return HttpResponseRedirect(pages.realm_reverse(scheme, realm, "preferences"))
             request.session.pop(SESSION_ENROL, None)
         return None
 
     @staticmethod
-    def _ask_login(request: HttpRequest, auth_realm: str) -> HttpResponse:
-        if wants_html(request) and not request.cg_basic:  # type: ignore[attr-defined]
+    def _ask_login(request: CGRequest, auth_realm: str) -> HttpResponse:
+        if wants_html(request) and not request.cg_basic:
             query = urlencode({"next": request.get_full_path(), "realm": auth_realm})
             return HttpResponseRedirect(f"{settings.LOGIN_URL}?{query}")
         return unauthorized(auth_realm)

@@ -27,6 +27,7 @@ from realms.navigation import (
     realm_links,
     refresh_seconds,
 )
+from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
 
 
@@ -76,20 +77,20 @@ def root_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def realm_index(request: HttpRequest) -> HttpResponse:
+def realm_index(request: RealmRequest) -> HttpResponse:
     """A realm's root opens its first page at the administrator's Interface Type."""
-    url = first_page_url(request.cg_scheme, request.cg_realm, interface_level(request.user))  # type: ignore[attr-defined]
+    url = first_page_url(request.cg_scheme, request.cg_realm, interface_level(request.user))
     return HttpResponseRedirect(url)
 
 
 @require_http_methods(["GET", "POST"])
-def webadmin_preferences(request: HttpRequest) -> HttpResponse:
+def webadmin_preferences(request: RealmRequest) -> HttpResponse:
     """This realm's WebAdmin Preferences of the administrator viewing it (kept in its WebAdminPrefs),
     and the administrator's TOTP second factor."""
     from accounts.services import account_update_webadmin_prefs
 
     user = actor(request)
-    realm = request.cg_realm  # type: ignore[attr-defined]
+    realm = request.cg_realm
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action.startswith("totp_"):
         return _second_factor_post(request, user, action)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.contrib import messages
 from django.http import HttpRequest
 
 from cgadmin.errors import AccessDenied, CGError
+from realms.request import CGRequest
 
 T = TypeVar("T")
 
@@ -30,8 +31,9 @@ def call_service(request: HttpRequest, form: object, call: Callable[[], T], done
     except CGError as error:
         report = getattr(form, "report", None)
         if isinstance(error, AccessDenied):
-            request.cg_denied = error  # type: ignore[attr-defined]
-            request.cg_denied_in_messages = report is None  # type: ignore[attr-defined]
+            denied = cast(CGRequest, request)  # the middleware's request (realms.request)
+            denied.cg_denied = error
+            denied.cg_denied_in_messages = report is None
         if report is not None:
             report(error)
         else:

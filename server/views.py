@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from cgadmin.dataformat import Value
 from cgadmin.errors import CGError
 from realms.navigation import interface_level
 from realms.pages import realm_page, realm_reverse
+from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service
 from server import osinfo, strings
@@ -33,7 +35,7 @@ def _domain_settings_url(request: HttpRequest, domain: str | None) -> str | None
     """Each server address links to the Domain Settings page of the domain it is assigned to."""
     if domain is None:
         return None
-    return realm_reverse(request.cg_scheme, "Users", "domain_settings", domain)  # type: ignore[attr-defined]
+    return realm_reverse(cast(RealmRequest, request).cg_scheme, "Users", "domain_settings", domain)
 
 
 @realm_page("Settings", "General", level=Level.BASIC)
