@@ -114,7 +114,8 @@ def populate(accounts: int) -> None:
 
 def start_listener(port: int) -> subprocess.Popen:
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "CLI_LOGIN_PER_ADDRESS": "1000"}  # every client of the benchmark comes from 127.0.0.1
     process = subprocess.Popen([sys.executable, "manage.py", "clilistener", "--bind", f"127.0.0.1:{port}"],
                                cwd=PROJECT, env=env)
     deadline = time.monotonic() + 60

@@ -241,3 +241,10 @@ CLI_MAX_SESSIONS = env.int("CLI_MAX_SESSIONS", default=2000)
 CLI_LINGER = env.float("CLI_LINGER", default=0.002)
 CLI_FAILURE_DELAY = env.float("CLI_FAILURE_DELAY", default=1.0)
 CLI_RECHECK_SECONDS = env.float("CLI_RECHECK_SECONDS", default=1.0)  # re-read a session's account this often
+# Connections not logged in yet: the login deadline after connecting (no byte moves it), their
+# longest line, how many may come from one address (an IPv6 /64) and how many in all (the rest of
+# CLI_MAX_SESSIONS stays for logged-in sessions).
+CLI_LOGIN_TIMEOUT = env.float("CLI_LOGIN_TIMEOUT", default=30.0)
+CLI_LOGIN_MAX_LINE = env.int("CLI_LOGIN_MAX_LINE", default=4096)
+CLI_LOGIN_PER_ADDRESS = env.int("CLI_LOGIN_PER_ADDRESS", default=16)
+CLI_LOGIN_MAX = env.int("CLI_LOGIN_MAX", default=500)

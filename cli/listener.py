@@ -8,12 +8,20 @@ provisioning tools do) is served by its worker directly: after writing an answer
 worker with nothing else queued waits up to `CLI_LINGER` seconds for that session's next line, so a
 tight loop of commands does not pay two thread hand-offs per command. Lines are bounded
 (`CLI_MAX_LINE` bytes): a longer one is skipped up to its line end and answered with 500, never
-buffered whole."""
+buffered whole.
+
+Connections that have not logged in yet are held short, so that they cannot crowd out the
+administrators: they must log in within `CLI_LOGIN_TIMEOUT` seconds of connecting (a deadline,
+which no byte they send moves), their lines are bounded by `CLI_LOGIN_MAX_LINE`, at most
+`CLI_LOGIN_PER_ADDRESS` of them come from one address (one IPv6 /64) and at most `CLI_LOGIN_MAX`
+in all, so the rest of `CLI_MAX_SESSIONS` is always there for logged-in sessions. Worker threads
+take the jobs of logged-in sessions before those of sessions still logging in."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import queue
 import select
@@ -37,6 +45,10 @@ DEFAULT_IDLE_TIMEOUT = 300.0  # spec/cli.md: an idle session is closed after 5 m
 DEFAULT_MAX_LINE = 4 * 1024 * 1024
 DEFAULT_MAX_SESSIONS = 2000
 DEFAULT_LINGER = 0.002  # a script's next command comes well within this; an interactive one goes back
+DEFAULT_LOGIN_TIMEOUT = 30.0
+DEFAULT_LOGIN_MAX_LINE = 4096
+DEFAULT_LOGIN_PER_ADDRESS = 16
+DEFAULT_LOGIN_MAX = 500
 READ_CHUNK = 64 * 1024
 BATCH_LINES = 64  # pipelined lines run in one worker job at most; other sessions get a turn between
 HOST_NAME_SECONDS = 60.0  # the greeting's host name (the Main Domain's) is re-read this often
@@ -102,33 +114,49 @@ class Outcome:
 
 
 class WorkerPool:
-    """`size` threads running connection jobs in turn; each keeps its own database connection."""
+    """`size` threads running connection jobs in turn; each keeps its own database connection.
+    Urgent jobs (logged-in sessions') are taken before the others, so that clients still logging
+    in (a password hash each) never make an administrator's command wait behind them."""
 
     def __init__(self, size: int) -> None:
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # One token a job, in a C queue the threads block on; the job itself waits in one of two
+        # deques. A job is always appended before its token, so a thread holding a token always
+        # finds a job (pops are atomic; one found gone meanwhile means another is there).
+        self.tokens: queue.SimpleQueue = queue.SimpleQueue()
+        self.urgent: deque = deque()
+        self.normal: deque = deque()
         self.threads = [threading.Thread(target=self._work, name=f"cli-{number}", daemon=True)
                         for number in range(size)]
         for thread in self.threads:
             thread.start()
 
-    def submit(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+    def submit(self, job: Callable[[], object], done: Callable[[object], None], *, urgent: bool = False) -> None:
         """Run job in a worker; done(result or the exception it raised) is called in that worker."""
-        self.jobs.put((job, done))
+        (self.urgent if urgent else self.normal).append((job, done))
+        self.tokens.put(None)
 
     def idle(self) -> bool:
-        return self.jobs.empty()
+        return self.tokens.empty()
 
     def stop(self, timeout: float) -> None:
         """Let every thread close its database connection and end."""
         for _ in self.threads:
-            self.jobs.put(None)
+            self.normal.append(None)
+            self.tokens.put(None)
         deadline = time.monotonic() + timeout
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
+    def _next(self) -> tuple[Callable[[], object], Callable[[object], None]] | None:
+        self.tokens.get()
+        while True:
+            for jobs in (self.urgent, self.normal):
+                with contextlib.suppress(IndexError):
+                    return jobs.popleft()
+
     def _work(self) -> None:
         checked = 0.0
-        while (item := self.jobs.get()) is not None:
+        while (item := self._next()) is not None:
             job, done = item
             # Django's request cycle closes broken or expired connections between requests; do the
             # same between jobs, at most every CONNECTION_CHECK_SECONDS (it costs a round trip).
@@ -149,7 +177,9 @@ class Listener:
     """Accepts CLI connections on one address and serves each as a Connection."""
 
     def __init__(self, host: str, port: int, *, workers: int | None = None, idle_timeout: float | None = None,
-                 max_line: int | None = None, max_sessions: int | None = None, linger: float | None = None) -> None:
+                 max_line: int | None = None, max_sessions: int | None = None, linger: float | None = None,
+                 login_timeout: float | None = None, login_max_line: int | None = None,
+                 login_per_address: int | None = None, login_max: int | None = None) -> None:
         self.host = host
         self.port = port
         self.workers = int(workers or _setting("CLI_WORKERS", DEFAULT_WORKERS))
@@ -157,6 +187,13 @@ class Listener:
         self.max_line = int(max_line or _setting("CLI_MAX_LINE", DEFAULT_MAX_LINE))
         self.max_sessions = int(max_sessions or _setting("CLI_MAX_SESSIONS", DEFAULT_MAX_SESSIONS))
         self.linger = float(_setting("CLI_LINGER", DEFAULT_LINGER) if linger is None else linger)
+        self.login_timeout = float(login_timeout or _setting("CLI_LOGIN_TIMEOUT", DEFAULT_LOGIN_TIMEOUT))
+        self.login_max_line = min(self.max_line,
+                                  int(login_max_line or _setting("CLI_LOGIN_MAX_LINE", DEFAULT_LOGIN_MAX_LINE)))
+        self.login_per_address = int(login_per_address or _setting("CLI_LOGIN_PER_ADDRESS", DEFAULT_LOGIN_PER_ADDRESS))
+        self.login_max = int(login_max or _setting("CLI_LOGIN_MAX", DEFAULT_LOGIN_MAX))
+        self.logging_in: dict[str, int] = {}  # connections not logged in yet, by address_key
+        self.logging_in_total = 0
         self.pool: WorkerPool | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.sessions = 0
@@ -181,11 +218,28 @@ class Listener:
     def next_session_id(self) -> int:
         return next(self._ids)
 
-    def submit(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+    def take_login_slot(self, key: str) -> str:
+        """Count one more connection logging in from this address; the refusal's text when full."""
+        if self.logging_in.get(key, 0) >= self.login_per_address:
+            return "too many connections from your address are logging in, try again later"
+        if self.logging_in_total >= self.login_max:
+            return "too many connections are logging in, try again later"
+        self.logging_in[key] = self.logging_in.get(key, 0) + 1
+        self.logging_in_total += 1
+        return ""
+
+    def give_login_slot(self, key: str) -> None:
+        """That connection logged in or went away."""
+        left = self.logging_in.pop(key, 1) - 1
+        if left:
+            self.logging_in[key] = left
+        self.logging_in_total -= 1
+
+    def submit(self, job: Callable[[], object], done: Callable[[object], None], *, urgent: bool = False) -> None:
         """Run job in a worker thread, then done(result) on the event loop."""
         assert self.pool is not None and self.loop is not None
         loop = self.loop
-        self.pool.submit(job, lambda result: loop.call_soon_threadsafe(done, result))
+        self.pool.submit(job, lambda result: loop.call_soon_threadsafe(done, result), urgent=urgent)
 
     def may_linger(self) -> bool:
         """A worker may wait for its session's next line: nothing else is waiting for a worker."""
@@ -242,8 +296,9 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.session: Session | None = None
         self.peer = ""
-        self.splitter = LineSplitter(listener.max_line)
-        self.pending: deque[str | None] = deque()  # lines received and not yet run, in order
+        self.splitter = LineSplitter(listener.login_max_line)  # raised to max_line at the login
+        self.pending: deque[str | int] = deque()  # lines received and not yet run, in order; an int
+        # stands for a line over the limit (the int) that was skipped
         self.working = False
         self.waiting: asyncio.TimerHandle | None = None
         self._delayed = Outcome()  # what a failed login's answer does once its delay is over
@@ -253,6 +308,8 @@ class Connection(asyncio.Protocol):
         self.reason = "the client closed the connection"
         self.last_active = time.monotonic()
         self._idle_timer: asyncio.TimerHandle | None = None
+        self._login_timer: asyncio.TimerHandle | None = None
+        self._login_slot: str | None = None  # the address key while counted as logging in
         self._socket: socket.socket | None = None
         self._counted = False
         self._lost = False
@@ -261,6 +318,10 @@ class Connection(asyncio.Protocol):
     @property
     def busy(self) -> bool:
         return self.working or self.waiting is not None
+
+    @property
+    def logged_in(self) -> bool:
+        return self.session is not None and self.session.account is not None
 
     # --- asyncio's callbacks ----------------------------------------------------------------
 
@@ -278,6 +339,14 @@ class Connection(asyncio.Protocol):
             self.transport.write(f"{FAILED} too many CLI sessions, try again later\r\n".encode())
             self._close("too many sessions")
             return
+        key = address_key(self.peer)
+        refusal = self.listener.take_login_slot(key)
+        if refusal:
+            self.transport.write(f"{FAILED} {refusal}\r\n".encode())
+            self._close(refusal)
+            return
+        self._login_slot = key
+        self._login_timer = self.listener.loop.call_later(self.listener.login_timeout, self._check_login)
         self._arm_idle_timer(self.listener.idle_timeout)
         session_id = self.listener.next_session_id()
         self._dispatch(lambda: self._open_session(session_id), direct=False)
@@ -286,7 +355,7 @@ class Connection(asyncio.Protocol):
         if self.closing:
             return
         self.last_active = time.monotonic()
-        lines = self.splitter.feed(data)
+        lines = self._split(data)
         if lines:
             self.pending.extend(lines)
             self._carry_on()
@@ -310,6 +379,7 @@ class Connection(asyncio.Protocol):
             self.listener.sessions -= 1
             self._counted = False
         self.listener.connections.discard(self)
+        self._leave_login_wait()
         if self._idle_timer is not None:
             self._idle_timer.cancel()
         if self.waiting is not None:
@@ -342,7 +412,7 @@ class Connection(asyncio.Protocol):
         self.transport.pause_reading()
         if direct and not self.transport.get_write_buffer_size():
             self._socket = self._duplicate_socket()
-        self.listener.submit(job, self._finished)
+        self.listener.submit(job, self._finished, urgent=self.logged_in)
 
     def _duplicate_socket(self) -> socket.socket | None:
         """The transport's socket again, for a worker to answer on directly; None when there is none."""
@@ -410,7 +480,7 @@ class Connection(asyncio.Protocol):
                 return Outcome()
             if not data:
                 return Outcome(close=True, reason="the client closed the connection")
-            self.pending.extend(self.splitter.feed(data))
+            self.pending.extend(self._split(data))
             if not self.pending:
                 return Outcome()
 
@@ -423,10 +493,12 @@ class Connection(asyncio.Protocol):
             if self.closing:  # the connection went away meanwhile: run nothing more of it
                 break
             line = self.pending.popleft()
-            if line is None:
-                answers.append(f"{SYNTAX} the command line is longer than {self.listener.max_line} bytes")
+            if isinstance(line, int):
+                answers.append(f"{SYNTAX} the command line is longer than {line} bytes")
                 continue
             reply = self.session.handle(line)
+            if self._login_slot is not None and self.session.account is not None:
+                self._logged_in_now()
             if reply.delay:
                 after = Outcome(_encode(reply.lines), close=reply.close, reason=_close_reason(line))
                 return Outcome(_encode(answers), delay=reply.delay, after=after)
@@ -435,6 +507,19 @@ class Connection(asyncio.Protocol):
                 self.pending.clear()  # nothing after QUIT runs
                 return Outcome(_encode(answers), close=True, reason=_close_reason(line))
         return Outcome(_encode(answers))
+
+    def _logged_in_now(self) -> None:
+        """(worker thread) The lines that follow may be long; the slot among the connections logging
+        in is given back before the answer goes out (the loop runs this callback before it sees
+        anything the client does after reading it)."""
+        self.splitter.max_line = self.listener.max_line
+        self.listener.loop.call_soon_threadsafe(self._leave_login_wait)
+
+    def _split(self, data: bytes) -> list[str | int]:
+        """The complete lines in data, an over-long one as the limit it broke (loop, or the worker
+        holding the connection: never both at once)."""
+        limit = self.splitter.max_line
+        return [limit if line is None else line for line in self.splitter.feed(data)]
 
     def _may_linger(self) -> bool:
         return not (self.closing or self.stopping or self.listener.closing) and self.listener.may_linger()
@@ -540,6 +625,31 @@ class Connection(asyncio.Protocol):
                 self._socket.close()
             self._socket = None
 
+    def _check_login(self) -> None:
+        """The login deadline: a connection not logged in by now is closed, whatever it sent."""
+        self._login_timer = None
+        if self._lost or self.closing or self.logged_in:
+            return
+        if self.working:  # a PASS may be logging it in right now: look again when the worker is back
+            self._login_timer = self.listener.loop.call_later(0.1, self._check_login)
+            return
+        if self.waiting is not None:  # a failed login's delay does not buy more time
+            self.waiting.cancel()
+            self.waiting = None
+            if self._delayed.unsent and self.transport is not None and not self.transport.is_closing():
+                self.transport.write(self._delayed.unsent)
+        self._goodbye("PWDIdleClosed", f"no login within {self.listener.login_timeout:g} s")
+
+    def _leave_login_wait(self) -> None:
+        """Logged in, or gone: no longer counted against the limits of connections logging in."""
+        if self._login_slot is not None:
+            self.listener.give_login_slot(self._login_slot)
+            self._login_slot = None
+            self.splitter.max_line = self.listener.max_line
+        if self._login_timer is not None:
+            self._login_timer.cancel()
+            self._login_timer = None
+
     def _arm_idle_timer(self, seconds: float) -> None:
         self._idle_timer = self.listener.loop.call_later(seconds, self._check_idle)
 
@@ -562,6 +672,20 @@ def _send_now(sock: socket.socket, data: bytes) -> bytes | None:
     except OSError:
         return None
     return data[sent:]
+
+
+def address_key(peer: str) -> str:
+    """Whom the per-address limit counts together: an IPv4 address, or an IPv6 /64 (one host's
+    usual share, which it can fill with addresses at will)."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return peer
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def _close_reason(line: str) -> str:

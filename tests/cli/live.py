@@ -22,8 +22,10 @@ def live_cli(transactional_db, settings):
 class LineClient:
     """Sends lines, reads CRLF-ended lines; fails loudly on a bare LF or a silent server."""
 
-    def __init__(self, port: int, timeout: float = 10.0) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = 10.0, source: str = "") -> None:
+        """source: the client's own address (any 127.x.y.z is this host's), as if from another machine."""
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buffer = b""
         self.greeting = self.read_line()
 

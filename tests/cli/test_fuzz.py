@@ -182,6 +182,7 @@ def test_live_sessions_survive_a_hundred_thousand_generated_lines_and_binary_gar
         live_cli, postmaster, client1, settings):  # noqa: F811
     settings.CLI_RECHECK_SECONDS = 1.0  # as in production: the fixture's 0 would re-read the account every line
     factories.make_account(client1, "u1")
+    live_cli.listener.login_timeout = 3600  # the session that never logs in fuzzes longer than CLI_LOGIN_TIMEOUT
     clients = [LineClient(live_cli.port, timeout=LIVE_TIMEOUT) for _ in range(LIVE_SESSIONS)]
     # all but the last log in before any garbage: the last one fuzzes the login verbs themselves,
     # and its failures may block further logins from this address for a while

@@ -188,6 +188,7 @@ def test_server_strings_customise_the_protocol_texts(server):
 
 
 def test_two_hundred_sessions_at_once_and_a_stalled_client_holds_up_nobody(server):
+    server = ListenerThread(login_per_address=250).start()  # all 200 from one address, not logged in
     stalled = LineClient(server.port)
     stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     stalled.login("postmaster", PM)
@@ -205,6 +206,7 @@ def test_two_hundred_sessions_at_once_and_a_stalled_client_holds_up_nobody(serve
         for client in clients:
             client.close()
         stalled.close()
+        server.stop()
 
 
 def test_failed_logins_are_limited_per_client_address_and_reveal_nothing(server):
