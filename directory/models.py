@@ -4,7 +4,10 @@ A record lives in a unit: a domain's unit (domain set) holds that domain's accou
 Local Unit (domain NULL) holds the custom records an administrator adds by hand. Records are
 snapshots: a domain whose CentralDirectory setting is "Don't Update" keeps them as they were."""
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from cgadmin.fields import SettingsField
 from domains.models import Domain
@@ -18,7 +21,7 @@ class SearchKeyField(models.CharField):
     SQLite's default BINARY collation is already byte order. The choice is made per connection, so
     the migration stays the same for both databases."""
 
-    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"

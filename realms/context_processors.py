@@ -29,7 +29,7 @@ def webadmin(request: HttpRequest) -> dict:
         "page_links": page_links(request) if logged_in else [],
         "interface_level": interface_level(user) if logged_in else None,
         "current_page": getattr(request, "cg_page", None),
-        "administrator": user.address if logged_in else "",
+        "administrator": user.address if user is not None and logged_in else "",
         "urgent_notification": pick_notification() if logged_in and _server_administrator(user) else None,
         "preferences_url": _preferences_url(request) if logged_in else None,
         "refresh_seconds": refresh_seconds(user, getattr(request, "cg_realm", None)) if logged_in else 0,

@@ -1,5 +1,7 @@
 """Forms of the WebAdmin shell."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,6 @@ class WebAdminPrefsForm(ServiceForm):
 
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         charsets = PREFS.get("PreferredCharset").choice_list()  # type: ignore[union-attr]
-        self.fields["Charset"].choices = [(name, name) for name in charsets]
+        cast(forms.ChoiceField, self.fields["Charset"]).choices = [(name, name) for name in charsets]
         if realm != "Monitors":
             del self.fields["RefreshRate"]

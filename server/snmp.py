@@ -286,7 +286,7 @@ def _bulk(objects: dict[Oid, bytes], names: list[Oid], non_repeaters: int,
 
 
 def serve(sock: socket.socket, read_system: Callable[[], SystemGroup], *,
-          stop: Callable[[], bool] = lambda: False, on_error: Callable[[str], None] = lambda text: None) -> None:
+          stop: Callable[[], bool] = lambda: False, on_error: Callable[[str], object] = lambda text: None) -> None:
     """Answer datagrams on a bound UDP socket until stop() says so."""
     sock.settimeout(0.5)
     while not stop():

@@ -1,5 +1,7 @@
 """Forms of the Skins pages."""
 
+from typing import cast
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ class ChooseSkinForm(ServiceForm):
 
     def __init__(self, *args, choices: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["skin"].choices = [("", _("the domain's unnamed skin (or the stock look)"))] + [
+        field = cast(forms.ChoiceField, self.fields["skin"])
+        field.choices = [("", _("the domain's unnamed skin (or the stock look)"))] + [
             (name, name) for name in choices if name
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
                             help="with --full: domains exported side by side, each in a process of its own")
         verbs.add_parser("check", help="compare the tree with the database; exit 1 listing every difference")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "export":
             self._export(bool(options["full"]), max(1, int(options["jobs"])))
         else:

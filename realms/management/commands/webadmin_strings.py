@@ -43,7 +43,7 @@ def page_titles(patterns=None) -> set[str]:
             found |= page_titles(entry.url_patterns)
         elif isinstance(entry, URLPattern):
             declared = access_of(entry.callback)
-            if declared is not None and getattr(declared, "title", ""):
+            if declared is not None and declared.title:
                 found.add(declared.title)
     return found
 
