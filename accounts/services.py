@@ -518,7 +518,10 @@ def account_note_login(account: Account, *, interface: str, address: str) -> Non
 
 INBOX = "INBOX"
 CAN_ACCESS_MAILBOXES = "CanAccessMailboxes"
-MAILBOX_TYPE_FORMATS = {"Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR, "Sliced": MailboxFormat.SLICED}
+MAILBOX_TYPE_FORMATS = {
+    "Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR, "Sliced": MailboxFormat.SLICED,
+    "TextMailbox": MailboxFormat.TEXT, "MailDirMailbox": MailboxFormat.MAILDIR, "SlicedMailbox": MailboxFormat.SLICED,
+}
 MAX_MAILBOX_NAME = 255
 
 

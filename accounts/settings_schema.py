@@ -18,12 +18,32 @@ from cgadmin.catalogue import (
     check_percent,
     services_checker,
 )
+from cgadmin.dataformat import Value
+from cgadmin.errors import InvalidInput
 from domains.settings_schema import SERVICES
 
 BASIC = "BasicSettings"
 HOST_OS_ZONE = "HostOS"
 PASSWORD_ENCRYPTIONS = ("PBKDF2", "A-crpt", "clear")
 RULES = ("Any", "Filter Only", "No Redirect", "None")
+# The format of new mailboxes, in the words of the WebAdmin and of CommuniGate's files alike.
+MAILBOX_TYPES = ("Text", "MailDir", "Sliced", "TextMailbox", "MailDirMailbox", "SlicedMailbox")
+
+
+def check_bool_or_percent(value: Value) -> Value:
+    """YES / NO, or a percentage of the quota (`95%`, `95`), kept as sent."""
+    if isinstance(value, str) and value.upper() in ("YES", "NO"):
+        return value.upper()
+    return check_percent(value)
+
+
+def check_device_list(value: Value) -> Value:
+    """AirSync clients: `All`, `None`, or a list of device names / ids, kept as sent."""
+    if isinstance(value, str) and value.lower() in ("all", "none"):
+        return value.capitalize()
+    if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+        return value
+    raise InvalidInput(f"{value!r} is not All, None or a list of device names")
 
 
 def _account(name, kind, default, group, label, level=Level.ADVANCED, **extra) -> SettingDef:
@@ -74,13 +94,16 @@ ACCOUNT = Catalogue(
                  check=check_percent),
         _account("QuotaAlert", Kind.STRING, "95%", "Mail Quota Processing", "Send Alerts", Level.EXPERT,
                  check=check_percent),
-        _account("QuotaSuspend", Kind.BOOL, "NO", "Mail Quota Processing", "Delay New Mail",
-                 help="When the account is over its quota, keep new mail in the queue instead of rejecting it."),
+        _account("QuotaSuspend", Kind.ANY, "NO", "Mail Quota Processing", "Delay New Mail",
+                 check=check_bool_or_percent,
+                 help="YES: when the account is over its quota, keep new mail in the queue instead of rejecting "
+                      "it. A percentage (as CommuniGate writes it, e.g. 95%): new mail waits from that share of "
+                      "the quota on."),
         _account("MaxAccountSize", Kind.SIZE, "unlimited", "Mail Storage limits", "Mail Storage", Level.BASIC),
         _account("MaxMailboxes", Kind.ANY, "unlimited", "Mail Storage limits", "Mailboxes",
                  check=check_count_or_unlimited),
         _account("DefaultMailboxType", Kind.ENUM, "Text", "Mail Storage options", "New Mailboxes",
-                 choices=("Text", "MailDir", "Sliced")),
+                 choices=MAILBOX_TYPES),
         _account("MaxSignalContacts", Kind.ANY, "unlimited", "Signal processing limits", "Contacts",
                  Level.EXPERT, check=check_count_or_unlimited),
         _account("SignalRulesAllowed", Kind.ENUM, "Any", "Signal processing options", "Rules", Level.EXPERT,
@@ -93,7 +116,7 @@ ACCOUNT = Catalogue(
         _flow("CallOutFlow", "Signals", "Outgoing Calls Limit"),
         _account("RSIPAllowed", Kind.BOOL, "YES", "Signals", "RSIP Registrations", Level.EXPERT),
         _account("AirSyncAllowed", Kind.ANY, "All", "Signals", "AirSync clients", Level.EXPERT,
-                 check=services_checker(())),
+                 check=check_device_list),
         _account("MaxRosterItems", Kind.ANY, "unlimited", "Signals", "Roster Items", Level.EXPERT,
                  check=check_count_or_unlimited),
         _account("IMLogs", Kind.BOOL, "NO", "Signals", "IM Logs", Level.EXPERT),

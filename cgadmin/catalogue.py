@@ -336,14 +336,31 @@ def effective_values(catalogue: Catalogue, layers: Iterable[Layer]) -> dict[str,
 
 
 def check_count_or_unlimited(value: Value) -> Value:
-    """A limit on a number of things: a non-negative number or `unlimited`."""
-    if isinstance(value, str) and value.lower() == UNLIMITED:
-        return UNLIMITED
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    """A limit on a number of things: a non-negative number, or `unlimited` / -1 (CommuniGate's files
+    write `"-1"`), kept as the client wrote it."""
+    if isinstance(value, str) and (value.lower() == UNLIMITED or value.isdigit() or value == "-1"):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, int) and not isinstance(value, bool) and value >= -1:
         return value
-    raise InvalidInput(f"{value!r} is not a count: use a number or unlimited")
+    raise InvalidInput(f"{value!r} is not a count: use a number, or unlimited (-1)")
+
+
+def count_limit(value: Value) -> int | None:
+    """The number a count setting allows; None when unlimited (`unlimited`, -1, or no value)."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return int(text) if text.isdigit() else None
+
+
+def choice_checker(choices: Iterable[str]) -> Callable[[Value], Value]:
+    """One of the words, matched in any case and kept in the catalogue's spelling."""
+    known = {choice.lower(): choice for choice in choices}
+
+    def check(value: Value) -> Value:
+        if isinstance(value, str) and value.lower() in known:
+            return known[value.lower()]
+        raise InvalidInput(f"{value!r} is not one of: {', '.join(known.values())}")
+
+    return check
 
 
 def check_percent(value: Value) -> Value:

@@ -5,7 +5,15 @@ Each entry's right is its own name: a Domain Administrator changes it only with 
 
 import ipaddress
 
-from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef, services_checker
+from cgadmin.catalogue import (
+    Catalogue,
+    Kind,
+    Level,
+    SettingDef,
+    check_count_or_unlimited,
+    choice_checker,
+    services_checker,
+)
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 
@@ -15,7 +23,13 @@ SERVICES = (
     "HTTP",
 )
 FOLDERING = ("flat", "one-level", "two-level")
-UNKNOWN_ACTIONS = ("Rejected", "Rerouted", "Discarded", "Accepted and Bounced")
+# "Rerouted to" is CommuniGate's word (control panels send it); "Rerouted" is read as the same.
+REROUTED = ("Rerouted to", "Rerouted")
+UNKNOWN_ACTIONS = ("Rejected", "Rerouted to", "Discarded", "Accepted and Bounced", "Rerouted")
+MAIL_TO_ALL = ("Anybody", "Clients", "Authenticated", "Authenticated Users", "Authenticated Domain Users",
+               "Domain Users", "Authenticated Administrator", "Administrators", "Nobody")
+# Who must authenticate before sending through SMTP; YES and NO are read as everybody / nobody.
+FORCE_SMTP_AUTH = ("nobody", "non-clients", "clients", "everybody")
 USING_DNS = "Using DNS A/MX Records"
 
 
@@ -31,6 +45,13 @@ def check_ip_addresses(value: Value) -> Value:
                 raise InvalidInput(f"{item!r} is not an IP address")
         return value
     raise InvalidInput(f"{value!r} is not a list of IP addresses or {USING_DNS!r}")
+
+
+def check_force_smtp_auth(value: Value) -> Value:
+    """nobody, non-clients, clients or everybody (any case); the older YES / NO kept as sent."""
+    if isinstance(value, str) and value.upper() in ("YES", "NO"):
+        return value.upper()
+    return choice_checker(FORCE_SMTP_AUTH)(value)
 
 
 def check_domain_reference(value: Value) -> Value:
@@ -71,7 +92,7 @@ DOMAIN = Catalogue(
         _domain("RenameInPlace", Kind.BOOL, "NO", "Large Domains", "Rename in Place", Level.EXPERT),
         _domain("AllWithForwarders", Kind.BOOL, "NO", "Mail to All", "Send to Forwarders", Level.EXPERT),
         _domain("MailToAllAction", Kind.ENUM, "Administrators", "Mail to All", "Distributed for",
-                choices=("Anybody", "Clients", "Authenticated", "Domain Users", "Administrators", "Nobody")),
+                choices=MAIL_TO_ALL),
         _domain("ExternalOnUnknown", Kind.BOOL, "NO", "Unknown Names", "Consult External for Unknown",
                 Level.EXPERT),
         _domain("MailToUnknown", Kind.ENUM, "Rejected", "Unknown Names", "Mail to Unknown Names", Level.BASIC,
@@ -89,9 +110,19 @@ DOMAIN = Catalogue(
                 choices=("None", "Self-Signed", "Signed")),
         _domain("KerberosKeys", Kind.LIST, [], "Security", "Kerberos Keys", Level.EXPERT),
         _domain("RelayAddress", Kind.STRING, "", "SMTP Sending", "Send via", Level.EXPERT),
-        _domain("ForceSMTPAuth", Kind.BOOL, "NO", "SMTP Receiving", "Force AUTH", Level.EXPERT),
+        _domain("ForceSMTPAUTH", Kind.ENUM, "nobody", "SMTP Receiving", "Force AUTH", Level.EXPERT,
+                choices=FORCE_SMTP_AUTH, check=check_force_smtp_auth),
         _domain("recipientStatus", Kind.ENUM, "accept", "SMTP Receiving", "When Receiving", Level.EXPERT,
                 choices=("accept", "check existence", "check and reject")),
         _domain("ServiceClasses", Kind.DICT, {}, "Classes of Service", "Classes of Service", Level.EXPERT),
+        SettingDef("AccountsLimit", Kind.ANY, "unlimited", "Limits", "Accounts", Level.EXPERT,
+                   check=check_count_or_unlimited),
+        SettingDef("ListsLimit", Kind.ANY, "unlimited", "Limits", "Mailing Lists", Level.EXPERT,
+                   check=check_count_or_unlimited),
     ],
+    # CommuniGate keeps the settings it has no field for (DKIM, SecureCertificate, PrivateSecureKey,
+    # CAChain, ClientIPs, CallOutTelnumSelector, ...): stored, exported and returned as sent.
+    # Only server administrators change them.
+    allow_custom=True,
+    custom_right=None,
 )

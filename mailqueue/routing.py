@@ -25,12 +25,12 @@ from django.db.models import Q
 from accounts.models import Account, AccountAlias, Mailbox
 from accounts.selectors import find_account
 from basedir import paths
-from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_bool, parse_size
+from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_size
 from cgadmin.dataformat import Value
 from domains.models import Domain, DomainAlias
 from domains.names import lookup_domain_key
 from domains.selectors import find_domain, main_domain_or_none
-from domains.settings_schema import DOMAIN
+from domains.settings_schema import DOMAIN, REROUTED
 from mailqueue import mailstore
 from server import documents
 
@@ -89,6 +89,16 @@ def _size_limit(value: Value) -> int | None:
         return parse_size(value)
     except InvalidInput:
         return None
+
+
+def _suspend_share(value: Value) -> int | None:
+    """QuotaSuspend as the share of the quota from which new mail waits: YES is 100%, a percentage
+    (CommuniGate's form, `95%`) is itself; NO (or anything else) never delays, the mail fails."""
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if text.upper() == "YES":
+        return 100
+    digits = text.rstrip("%")
+    return int(digits) if digits.isdigit() else None
 
 
 # The server documents a delivery pass reads, fetched together in one query.
@@ -366,11 +376,13 @@ class Router:
         quota = _size_limit(values.get("MaxAccountSize"))
         if quota is not None:
             used = self.storage_used(account)
+            suspend_at = _suspend_share(values.get("QuotaSuspend"))
+            if suspend_at is not None and used + size > quota * suspend_at // 100:
+                share = "its quota" if suspend_at >= 100 else f"{suspend_at}% of its quota"
+                reason = f"the account is over {share} ({used} of {quota} bytes used, QuotaSuspend)"
+                return Wait(LOCAL, account.address, reason, QUOTA_RETRY_SECONDS)
             if used + size > quota:
-                reason = f"the account is over its quota ({used} of {quota} bytes used, MaxAccountSize)"
-                if parse_bool(values.get("QuotaSuspend") or "NO"):
-                    return Wait(LOCAL, account.address, reason, QUOTA_RETRY_SECONDS)
-                return Fail(reason)
+                return Fail(f"the account is over its quota ({used} of {quota} bytes used, MaxAccountSize)")
             self._storage[account.pk] = used + size
         return Deliver(account, mailbox)
 
@@ -383,7 +395,7 @@ class Router:
         if action == "Accepted and Bounced":
             return Fail(reason, report=REPORT_ANY)
         target = str(values.get("MailRerouteAddress") or "").strip()
-        if action == "Rerouted" and target and not rerouted:
+        if action in REROUTED and target and not rerouted:
             target = target.replace("*", local)
             decision = self.route(target, size=size, rerouted=True)
             if isinstance(decision, Deliver):

@@ -72,4 +72,7 @@ MAIN = Catalogue(
                  "to recover mail users deleted. Empty: no journal.",
         ),
     ],
+    # Server settings this server has no page for (ExternalFilters, ExternalAUTH, TLS..., ...) are
+    # kept and returned as CommuniGate keeps them, so a Main.settings from a real server restores.
+    allow_custom=True,
 )

@@ -116,7 +116,7 @@ def test_a_new_administrators_first_day(page: Page, live_server):
     page.goto(settings)
     expect(page.locator('[data-setting="MailToUnknown"] select')).to_be_enabled()  # her right
     expect(page.locator('[name=s_MailRerouteAddress]')).to_be_disabled()  # not hers: read-only
-    expect(page.locator('[data-setting="ForceSMTPAuth"]')).to_have_count(0)  # an Expert setting, hidden at Basic
+    expect(page.locator('[data-setting="ForceSMTPAUTH"]')).to_have_count(0)  # an Expert setting, hidden at Basic
     page.goto(base + "/Domain/Domains/client1.test/Accounts")
     expect(page.get_by_role("button", name="Create Account")).to_be_visible()  # CanCreateAccounts
 
@@ -124,14 +124,14 @@ def test_a_new_administrators_first_day(page: Page, live_server):
     set_interface_type(page, "Expert")
     assert page.url.endswith("/Domain/Preferences")
     page.goto(settings)
-    force_auth = page.locator('[data-setting="ForceSMTPAuth"]')
+    force_auth = page.locator('[data-setting="ForceSMTPAUTH"]')
     expect(force_auth).to_be_visible()
     expect(force_auth).to_contain_text("read-only")
     expect(page.locator('[data-setting="MailToUnknown"] select')).to_be_enabled()
     set_interface_type(page, "Basic")
     page.goto(settings)
     expect(page.locator('[data-setting="MailRerouteAddress"]')).to_be_visible()
-    expect(page.locator('[data-setting="ForceSMTPAuth"]')).to_have_count(0)
+    expect(page.locator('[data-setting="ForceSMTPAUTH"]')).to_have_count(0)
     log_out(page)
 
     # postmaster reads the log and the audit trail of the day.

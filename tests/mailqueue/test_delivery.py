@@ -202,10 +202,11 @@ def test_no_report_goes_to_a_remote_sender_of_a_rejected_message(base, client1, 
     assert not QueuedMessage.objects.filter(is_report=True).exists()
 
 
-def test_unknown_names_can_be_rerouted(base, client1):
+@pytest.mark.parametrize("action", ["Rerouted to", "Rerouted"])  # CommuniGate's word, and the older one
+def test_unknown_names_can_be_rerouted(base, client1, action):
     catch = make_account(client1, "catchall")
     domain_update_settings(actor=None, domain=client1,
-                           updates={"MailToUnknown": "Rerouted", "MailRerouteAddress": "catchall@client1.test"})
+                           updates={"MailToUnknown": action, "MailRerouteAddress": "catchall@client1.test"})
     submit(base, "m", message(to="nobody@client1.test"))
 
     run_queue()
@@ -247,6 +248,20 @@ def test_over_quota_with_quota_suspend_waits_in_the_queue(base, client1):
     assert waiting.state == QueueRecipient.WAITING and "over its quota" in waiting.reason
     assert (waiting.module, waiting.queue) == ("LOCAL", "jane@client1.test")
     assert inbox_messages(jane) == []
+
+
+def test_quota_suspend_as_a_percentage_delays_new_mail_from_that_share_of_the_quota(base, client1):
+    jane = make_account(client1, "jane", MaxAccountSize="4K", QuotaSuspend="50%")  # CommuniGate's form
+    submit(base, "a", message(body="x" * 1500 + "\n"))
+    run_queue()
+    submit(base, "b", message(body="y" * 1500 + "\n", message_id="<m2@test>"))
+
+    run_queue()
+
+    states = list(QueueRecipient.objects.filter(address="jane@client1.test").order_by("id")
+                  .values_list("state", "reason"))
+    assert states[0][0] == "D" and states[1][0] == QueueRecipient.WAITING and "50% of its quota" in states[1][1]
+    assert len(inbox_messages(jane)) == 1
 
 
 def test_over_quota_without_quota_suspend_is_rejected_with_a_report(base, client1):

@@ -61,22 +61,22 @@ def _level(account, level: str):
 
 def test_basic_shows_the_essential_settings_and_expert_all_of_them(postmaster, client1, as_basic):
     basic = main_of(as_basic(postmaster).get(DOMAIN_SETTINGS))
-    assert 'data-setting="MailToUnknown"' in basic and 'data-setting="ForceSMTPAuth"' not in basic
+    assert 'data-setting="MailToUnknown"' in basic and 'data-setting="ForceSMTPAUTH"' not in basic
 
     expert = main_of(as_basic(_level(postmaster, "Expert")).get(DOMAIN_SETTINGS))
-    assert 'data-setting="MailToUnknown"' in expert and 'data-setting="ForceSMTPAuth"' in expert
+    assert 'data-setting="MailToUnknown"' in expert and 'data-setting="ForceSMTPAUTH"' in expert
 
 
 def test_a_setting_hidden_at_basic_is_still_enforced_and_kept_by_a_basic_update(postmaster, client1, as_basic):
-    domain_update_settings(actor=postmaster, domain=client1, updates={"ForceSMTPAuth": "YES"})
+    domain_update_settings(actor=postmaster, domain=client1, updates={"ForceSMTPAUTH": "YES"})
     client = as_basic(postmaster)
 
     form = form_with(client.get(DOMAIN_SETTINGS).content.decode(), "update", s_MailToUnknown="Discarded")
-    assert "s_ForceSMTPAuth" not in form
+    assert "s_ForceSMTPAUTH" not in form
     assert client.post(DOMAIN_SETTINGS, form).status_code == 302
 
     client1.refresh_from_db()
-    assert client1.settings["ForceSMTPAuth"] == "YES" and client1.settings["MailToUnknown"] == "Discarded"
+    assert client1.settings["ForceSMTPAUTH"] == "YES" and client1.settings["MailToUnknown"] == "Discarded"
 
 
 def test_a_page_above_the_interface_type_leaves_the_menu_but_still_opens(postmaster, client1, as_basic):
@@ -99,12 +99,12 @@ def test_the_level_never_changes_what_a_domain_administrator_may_do(personas, as
     url = "/Domain/Domains/client1.test/Settings"
 
     # An Expert-level setting without the right: refused at any level, by the page and by the service.
-    tampered = client.post(url, {"action": "update", "s_ForceSMTPAuth": "YES", "s_MailToUnknown": "Discarded"})
+    tampered = client.post(url, {"action": "update", "s_ForceSMTPAUTH": "YES", "s_MailToUnknown": "Discarded"})
     personas.client1.refresh_from_db()
-    assert "ForceSMTPAuth" not in personas.client1.settings and "MailToUnknown" not in personas.client1.settings
-    assert tampered.status_code == 403 and "ForceSMTPAuth" in tampered.content.decode()
-    with pytest.raises(Exception, match="ForceSMTPAuth"):
-        domain_update_settings(actor=admin, domain=personas.client1, updates={"ForceSMTPAuth": "YES"})
+    assert "ForceSMTPAUTH" not in personas.client1.settings and "MailToUnknown" not in personas.client1.settings
+    assert tampered.status_code == 403 and "ForceSMTPAUTH" in tampered.content.decode()
+    with pytest.raises(Exception, match="ForceSMTPAUTH"):
+        domain_update_settings(actor=admin, domain=personas.client1, updates={"ForceSMTPAUTH": "YES"})
     # The right it holds works at any level.
     account_update_settings(actor=admin, account=personas.plain_user, updates={"RealName": "Jane"})
 
@@ -114,18 +114,18 @@ def test_a_hidden_setting_posted_by_an_administrator_with_its_right_is_accepted(
     """The rule the seed implies: the Interface Type filters what is shown, never what is allowed, so a
     setting above the administrator's level, posted anyway (a script, a form saved at Expert), is
     handled as the CLI's UpdateDomainSettings handles it: accepted with the right, refused without."""
-    holder = _level(make_domain_admin(personas.client1, "smtpadmin", "ForceSMTPAuth"), level)
+    holder = _level(make_domain_admin(personas.client1, "smtpadmin", "ForceSMTPAUTH"), level)
     url = "/Domain/Domains/client1.test/Settings"
     page = main_of(as_basic(holder).get(url))
-    assert ('data-setting="ForceSMTPAuth"' in page) == (level == "Expert")
+    assert ('data-setting="ForceSMTPAUTH"' in page) == (level == "Expert")
 
-    accepted = as_basic(holder).post(url, {"action": "update", "s_ForceSMTPAuth": "YES"})
+    accepted = as_basic(holder).post(url, {"action": "update", "s_ForceSMTPAUTH": "clients"})
     refused = as_basic(_level(personas.domain_admin_with_right, level)).post(
-        url, {"action": "update", "s_ForceSMTPAuth": "NO"})
+        url, {"action": "update", "s_ForceSMTPAUTH": "nobody"})
 
     assert accepted.status_code == 302 and refused.status_code == 403
     personas.client1.refresh_from_db()
-    assert personas.client1.settings == {"ForceSMTPAuth": "YES"}
+    assert personas.client1.settings == {"ForceSMTPAUTH": "clients"}
 
 
 def test_a_hidden_account_setting_posted_at_basic_is_accepted_and_one_not_posted_is_kept(postmaster, client1,
