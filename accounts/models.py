@@ -64,10 +64,11 @@ class Account(AbstractBaseUser):
 
     def check_password(self, raw_password: str) -> bool:
         # Django would re-hash into its preferred hasher on success; here the stored form is the
-        # account's PasswordEncryption choice (A-crpt and clear must stay recoverable).
-        from django.contrib.auth.hashers import check_password
+        # account's PasswordEncryption choice (A-crpt and clear must stay recoverable), and a login
+        # re-hashes through accounts.services.account_rehash_password.
+        from accounts.hashers import verify_stored
 
-        return check_password(raw_password, self.password)
+        return verify_stored(raw_password, self.password)
 
 
 class AccountAlias(models.Model):

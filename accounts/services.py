@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
-from accounts.hashers import encode_password, is_encoded_password
+from accounts.hashers import encode_password, is_encoded_password, malformed_stored_form, needs_rehash
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
 from accounts.selectors import account_effective_values, account_setting_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
@@ -94,11 +94,16 @@ def _split_password(settings: Mapping[str, Value] | None) -> tuple[dict[str, Val
     return values, password
 
 
-def _stored_password(password: str | None, encryption: Value) -> str:
-    """A pre-hashed password (CSV import, restore) is kept as given; clear text is encoded."""
+def _stored_password(password: str | None, encryption: Value, *, stored_form: bool = False) -> str:
+    """Clear text is encoded under PasswordEncryption. A stored form (a hash, A-crpt, another
+    system's `{SSHA512}...`) is kept as given only with `stored_form` (import and restore): a password
+    a person types is always text to encode, whatever it looks like (issue 16.13)."""
     if password is None or password == "":
         return "!"  # Django's unusable password: nobody can log in until one is set
-    if is_encoded_password(password):
+    if stored_form and is_encoded_password(password):
+        problem = malformed_stored_form(password)
+        if problem is not None:
+            raise InvalidInput(f"Password: {problem}", field=PASSWORD)
         return password
     return encode_password(password, str(encryption))
 
@@ -113,8 +118,10 @@ def account_create(
     settings: Mapping[str, Value] | None = None,
     password: str | None = None,
     rights: Iterable[str] = (),
+    stored_form: bool = False,
 ) -> Account:
-    """Create an account of a type, with initial settings (each checked against its right)."""
+    """Create an account of a type, with initial settings (each checked against its right);
+    `stored_form` (import only) keeps a password that is already a stored form as given."""
     kind = parse_account_type(kind)
     check_domain(actor, domain, write=True, right=_creation_right(kind))
     key = _claim_account_name(domain, name)
@@ -133,7 +140,7 @@ def account_create(
         with transaction.atomic():
             account = Account.objects.create(
                 domain=domain, name=key, kind=kind, settings=explicit,
-                password=_stored_password(password, encryption), rights=list(rights),
+                password=_stored_password(password, encryption, stored_form=stored_form), rights=list(rights),
             )
     except IntegrityError:
         raise AccountExists(f"an account named {key!r} already exists in {domain.name}", field="name")
@@ -216,9 +223,11 @@ def account_set_type(*, actor: Account | None, account: Account, kind: str) -> A
 
 @transaction.atomic
 def account_update_settings(
-    *, actor: Account | None, account: Account, updates: Mapping[str, Value], replace: bool = False
+    *, actor: Account | None, account: Account, updates: Mapping[str, Value], replace: bool = False,
+    stored_form: bool = False,
 ) -> SettingsChange:
-    """Change explicit account settings (replace: the whole set); a Password key sets the password."""
+    """Change explicit account settings (replace: the whole set); a Password key sets the password
+    (kept as given when it is a stored form only with `stored_form`: restore and ClearAccountCache)."""
     account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
     values, password = _split_password(updates)
 
@@ -234,7 +243,7 @@ def account_update_settings(
         object_type="account", object_name=account.address, domain_name=account.domain.name,
     )
     if password is not None:
-        account_set_password(actor=actor, account=account, password=password)
+        account_set_password(actor=actor, account=account, password=password, stored_form=stored_form)
     return change
 
 
@@ -252,10 +261,11 @@ def check_password_policy(account: Account, password: str) -> None:
 
 @transaction.atomic
 def account_set_password(
-    *, actor: Account | None, account: Account, password: str, check: bool = False
+    *, actor: Account | None, account: Account, password: str, check: bool = False, stored_form: bool = False
 ) -> None:
     """Set the password under the account's PasswordEncryption; users may change their own
-    when PWDAllowed, and then the password policy applies (as it does with check)."""
+    when PWDAllowed, and then the password policy applies (as it does with check). `stored_form`
+    (restore only) keeps a password that is already a stored form as given."""
     effective = account_effective_values(account)
     if _is_self(actor, account):
         if not parse_bool(effective["PWDAllowed"]):
@@ -267,7 +277,7 @@ def account_set_password(
         raise InvalidInput("the password is empty", field=PASSWORD)
     if check:
         check_password_policy(account, password)
-    account.password = _stored_password(password, effective["PasswordEncryption"])
+    account.password = _stored_password(password, effective["PasswordEncryption"], stored_form=stored_form)
     account.save(update_fields=["password"])
     audit(actor=actor, event=Event.ACCOUNT_PASSWORD, object_type="account", object_name=account.address,
           domain_name=account.domain.name, after={PASSWORD: "(changed)"})
@@ -504,6 +514,22 @@ def account_kill_sessions(*, actor: Account | None, account: Account) -> None:
           domain_name=account.domain.name)
 
 
+def account_rehash_password(account: Account, *, password: str) -> bool:
+    """After a successful login: store the password as the account's PasswordEncryption makes it now
+    (an older PBKDF2 or scrypt hash, a lower Argon2id cost, another system's imported form). Not an
+    administrative change: no audit entry, as Django's own upgrade on login; the files follow."""
+    encryption = str(account_effective_values(account)["PasswordEncryption"])
+    if not needs_rehash(account.password, encryption):
+        return False
+    new = encode_password(password, encryption)
+    # Only over the form that was checked: a password changed meanwhile is never overwritten.
+    if Account.objects.filter(pk=account.pk, password=account.password).update(password=new):
+        account.password = new
+        outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+        return True
+    return False
+
+
 @transaction.atomic
 def account_note_login(account: Account, *, interface: str, address: str) -> None:
     """Record a successful login in the account's volatile info (not an administrative change)."""
@@ -691,7 +717,7 @@ def _import_row(actor: Account | None, domain: Domain, row: CsvRow) -> None:
     """One row: the account and its aliases, or (in a savepoint) nothing at all."""
     with transaction.atomic():
         account = account_create(actor=actor, domain=domain, name=_row_name(domain, row.name), kind=row.kind,
-                                 settings=row.settings, password=row.password)
+                                 settings=row.settings, password=row.password, stored_form=True)
         if row.aliases:
             account_set_aliases(actor=actor, account=account, aliases=row.aliases)
 

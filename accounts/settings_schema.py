@@ -24,7 +24,7 @@ from domains.settings_schema import SERVICES
 
 BASIC = "BasicSettings"
 HOST_OS_ZONE = "HostOS"
-PASSWORD_ENCRYPTIONS = ("PBKDF2", "A-crpt", "clear")
+PASSWORD_ENCRYPTIONS = ("Argon2id", "PBKDF2", "A-crpt", "clear")
 RULES = ("Any", "Filter Only", "No Redirect", "None")
 # The format of new mailboxes, in the words of the WebAdmin and of CommuniGate's files alike.
 MAILBOX_TYPES = ("Text", "MailDir", "Sliced", "TextMailbox", "MailDirMailbox", "SlicedMailbox")
@@ -64,9 +64,10 @@ ACCOUNT = Catalogue(
                  check=services_checker(SERVICES)),
         _account("UseAppPassword", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Use"),
         _account("PWDAllowed", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Modify", Level.BASIC),
-        _account("PasswordEncryption", Kind.ENUM, "PBKDF2", "CommuniGate Password", "Encryption",
+        _account("PasswordEncryption", Kind.ENUM, "Argon2id", "CommuniGate Password", "Encryption",
                  choices=PASSWORD_ENCRYPTIONS,
-                 help="PBKDF2: one-way hash (secure). A-crpt: encrypted with the server key, allows APOP. "
+                 help="Argon2id: one-way hash (secure, the default). PBKDF2: the older one-way hash. "
+                      "A-crpt: encrypted with the server key, allows APOP. "
                       "clear: kept as clear text (not recommended)."),
         _account("RequireAPOP", Kind.BOOL, "NO", "Authentication methods", "Secure only"),
         _account("UseKerberosPassword", Kind.BOOL, "NO", "Authentication methods", "Kerberos Authentication",

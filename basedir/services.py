@@ -92,7 +92,8 @@ def account_clear_cache(*, actor: Account | None, account: Account) -> ClearedCa
         is_encoded_password(password) or not account.check_password(password)
     ):
         updates[PASSWORD] = password
-    change = account_update_settings(actor=actor, account=account, updates=updates, replace=True)
+    change = account_update_settings(actor=actor, account=account, updates=updates, replace=True,
+                                    stored_form=True)  # the files hold the stored form
     account.refresh_from_db()
     new_info = info_from_file(info)
     info_changed = tuple(sorted(k for k in set(new_info) | set(account.info) if new_info.get(k) != account.info.get(k)))

@@ -133,11 +133,16 @@ else:
 AUTH_USER_MODEL = "accounts.Account"
 AUTHENTICATION_BACKENDS = ["realms.auth.AccountBackend"]
 PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idHasher",  # the default (README "Passwords"); the others still verify
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "accounts.hashers.ACryptHasher",
     "accounts.hashers.ClearHasher",
 ]
+# Argon2id's cost: OWASP's minimum by default (19 MiB, 2 passes, 1 lane); never below it.
+PASSWORD_ARGON2_MEMORY_KIB = env.int("PASSWORD_ARGON2_MEMORY_KIB", default=19456)
+PASSWORD_ARGON2_TIME_COST = env.int("PASSWORD_ARGON2_TIME_COST", default=2)
+PASSWORD_ARGON2_PARALLELISM = env.int("PASSWORD_ARGON2_PARALLELISM", default=1)
 PASSWORD_KEY = env.str("CGADMIN_PASSWORD_KEY", default="")  # A-crpt key; else kept in the state dir
 LOGIN_URL = "/login/"
 # auth.E003: Account.name is unique per domain, not server-wide; realms.auth resolves name@domain.

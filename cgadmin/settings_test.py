@@ -18,7 +18,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-serve
 
 from .settings import *  # noqa: E402,F403
 
-# Fast hashing keeps the suite quick; production uses PBKDF2 (settings.PASSWORD_HASHERS).
+# Fast hashing keeps the suite quick; production uses Argon2id (settings.PASSWORD_HASHERS).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 DNS_RESOLVER = "server.dns.StaticResolver"

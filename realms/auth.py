@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
-from accounts.hashers import recover_password
+from accounts.hashers import recover_password, verify_login_password
 from accounts.models import Account
 from accounts.selectors import account_effective_values, find_account
+from accounts.services import account_rehash_password
 from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
 from logs import serverlog, stats
@@ -46,9 +46,6 @@ def may_log_in(account: Account) -> bool:
     return account_effective_values(account).get("AccessModes") != "None"
 
 
-_DUMMY_HASH = make_password("cgadmin-timing-equalizer")
-
-
 _UNRESOLVED = object()
 
 
@@ -56,25 +53,27 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
                 resolved: object = _UNRESOLVED) -> Account | None:
     """The account when the name and password are right and no failure limit is reached.
 
-    Every failure looks the same to the caller, and an unknown name costs the same hashing time.
-    Each attempt counts in the statistics of its interface (WebAdmin, CLI). `resolved` is what
-    resolve_login_name(login_name) answered, when the caller has asked it already."""
+    Every failure looks the same to the caller, and costs the same hashing: one verification of the
+    default hash for an unknown name, an A-crpt or clear account and a hashed one alike
+    (accounts.hashers.verify_login_password). Failures count under the resolved account, so an alias
+    or a trailing dot gets no fresh counters. Each attempt counts in the statistics of its interface
+    (WebAdmin, CLI). `resolved` is what resolve_login_name(login_name) answered, when the caller has
+    asked it already. A right password stored in an older form is re-hashed into the current one."""
     account: Account | None = resolve_login_name(login_name) if resolved is _UNRESOLVED else resolved  # type: ignore[assignment]
+    subject = throttle.subject_key(login_name, account)
     flow = account_flow(account)
-    if throttle.is_blocked(login_name, address, flow):
+    if throttle.is_blocked(subject, address, flow):
         stats.count(login_counter(interface, failed=True))
         return None
-    if account is None:
-        Account(password=_DUMMY_HASH).check_password(password)
-        ok = False
-    else:
-        ok = account.check_password(password) and may_log_in(account)
+    ok = verify_login_password(password, account.password if account is not None else None)
+    ok = ok and may_log_in(account)  # type: ignore[arg-type]
     if not ok:
-        throttle.note_failure(login_name, address, flow)
+        throttle.note_failure(subject, address, flow)
         stats.count(login_counter(interface, failed=True))
         _log_webadmin_login(interface, login_name, address, ok=False)
         return None
-    throttle.note_success(login_name, address)
+    account_rehash_password(account, password=password)  # type: ignore[arg-type]
+    throttle.note_success(subject, address)
     stats.count(login_counter(interface, failed=False))
     _log_webadmin_login(interface, login_name, address, ok=True)
     return account
@@ -96,8 +95,9 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str, in
     Only a recoverable password (A-crpt or clear) can be checked; any other account, an unknown
     name or a wrong digest fail alike, and count against the same limits as check_login."""
     account = resolve_login_name(login_name)
+    subject = throttle.subject_key(login_name, account)
     flow = account_flow(account)
-    if throttle.is_blocked(login_name, address, flow):
+    if throttle.is_blocked(subject, address, flow):
         stats.count(login_counter(interface, failed=True))
         return None
     clear = recover_password(account.password) if account is not None else None
@@ -107,10 +107,10 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str, in
         given = digest.strip().lower().encode("utf-8", "replace")
         ok = hmac.compare_digest(expected.encode(), given) and may_log_in(account)  # type: ignore[arg-type]
     if not ok:
-        throttle.note_failure(login_name, address, flow)
+        throttle.note_failure(subject, address, flow)
         stats.count(login_counter(interface, failed=True))
         return None
-    throttle.note_success(login_name, address)
+    throttle.note_success(subject, address)
     stats.count(login_counter(interface, failed=False))
     # An APOP digest has no room for a one-time code: an account that needs a second factor logs
     # into the CLI with its password and code (check_cli_login), never with APOP.
@@ -134,7 +134,7 @@ def _second_factor_fails(login_name: str, account: Account, address: str, code: 
     else:
         ok = code is not None or not second_factor.must_enrol(account)
     if not ok:
-        throttle.note_failure(login_name, address, account_flow(account))
+        throttle.note_failure(throttle.subject_key(login_name, account), address, account_flow(account))
     return not ok
 
 

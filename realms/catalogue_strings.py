@@ -205,7 +205,7 @@ STRINGS = [
     _('Outgoing Mail Limit'),
     _('Outgoing Message Size Limit'),
     _('Outgoing NOTIFY Requests Limit'),
-    _('PBKDF2: one-way hash (secure). A-crpt: encrypted with the server key, allows APOP. clear: kept as clear text (not recommended).'),
+    _('Argon2id: one-way hash (secure, the default). PBKDF2: the older one-way hash. A-crpt: encrypted with the server key, allows APOP. clear: kept as clear text (not recommended).'),
     _('POP, IMAP and FTP'),
     _('POP3 QUIT'),
     _('POP3 greeting'),
