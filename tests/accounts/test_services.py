@@ -254,6 +254,22 @@ def test_account_note_login(jane):
     call.marked((ACCOUNT, jane.pk))
 
 
+def test_account_rehash_password(jane):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    old = PBKDF2PasswordHasher().encode(factories.PASSWORD, "oldsalt", iterations=1000)
+    Account.objects.filter(pk=jane.pk).update(password=old)
+    jane.refresh_from_db()
+
+    call = call_allowed(S.account_rehash_password, account=jane, password=factories.PASSWORD)
+
+    stored = Account.objects.get(pk=jane.pk).password
+    assert call.result is True and stored != old and jane.check_password(factories.PASSWORD)
+    call.audits_nothing("a login upgrading the stored form is not an administrative change")
+    call.marked((ACCOUNT, jane.pk))
+    assert S.account_rehash_password(jane, password=factories.PASSWORD) is False  # already current
+
+
 def test_mailbox_create(personas, jane):
     p = personas
     call_refused(S.mailbox_create, actor=p.domain_admin_with_right, account=jane, name="Work")  # CanAccessMailboxes
