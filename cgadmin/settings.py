@@ -143,6 +143,8 @@ PASSWORD_HASHERS = [
 PASSWORD_ARGON2_MEMORY_KIB = env.int("PASSWORD_ARGON2_MEMORY_KIB", default=19456)
 PASSWORD_ARGON2_TIME_COST = env.int("PASSWORD_ARGON2_TIME_COST", default=2)
 PASSWORD_ARGON2_PARALLELISM = env.int("PASSWORD_ARGON2_PARALLELISM", default=1)
+# HTTP Basic: a verified name and password are remembered this long (realms.basic_cache); 0: never.
+BASIC_AUTH_CACHE_SECONDS = env.int("BASIC_AUTH_CACHE_SECONDS", default=120)
 PASSWORD_KEY = env.str("CGADMIN_PASSWORD_KEY", default="")  # A-crpt key; else kept in the state dir
 LOGIN_URL = "/login/"
 # auth.E003: Account.name is unique per domain, not server-wide; realms.auth resolves name@domain.

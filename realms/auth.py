@@ -15,7 +15,7 @@ from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
 from logs import serverlog, stats
 from logs.statistics import login_counter
-from realms import throttle
+from realms import basic_cache, throttle
 from realms.access import split_address
 
 
@@ -171,10 +171,22 @@ def check_cli_login(login_name: str, password: str, *, address: str) -> Account 
 
 
 def check_basic_login(login_name: str, password: str, *, address: str, interface: str = "WebAdmin") -> Account | None:
-    """HTTP Basic: the password alone, refused for an account that needs a second factor."""
+    """HTTP Basic: the password alone, refused for an account that needs a second factor. A
+    credential verified in the last few minutes is taken from realms.basic_cache (no hash), still
+    under the failure limits and may_log_in, and still counted in the statistics."""
+    cached = basic_cache.recall(login_name, password)
+    if cached is not None:
+        if throttle.is_blocked(throttle.subject_key(login_name, cached), address, account_flow(cached)) \
+                or not may_log_in(cached):
+            basic_cache.forget(login_name, password)
+            stats.count(login_counter(interface, failed=True))
+            return None
+        stats.count(login_counter(interface, failed=False))
+        return cached
     account = check_login(login_name, password, address=address, interface=interface)
     if account is None or _second_factor_fails(login_name, account, address, None):
         return None
+    basic_cache.remember(login_name, password, account)
     return account
 
 

@@ -17,9 +17,13 @@ from tests import factories, service_checks
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Login counters and other cached state never leak from one test into the next."""
+    from realms import basic_cache
+
     cache.clear()
+    basic_cache.clear()
     yield
     cache.clear()
+    basic_cache.clear()
 
 
 @pytest.fixture(autouse=True)
