@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
+from basedir import nofollow
 from basedir.atomic import fsync_dir
 from cgadmin.errors import GeneralError, InvalidInput
 
@@ -296,7 +297,13 @@ class Swap:
         return old
 
     def put(self, staged: Path, target: Path) -> None:
-        """Replace target (file or folder, when there is one) with staged, whole."""
+        """Replace target (file or folder, when there is one) with staged, whole; never through a
+        symbolic link below a top-level folder (refused: the whole restore is undone)."""
+        try:
+            nofollow.refuse_links(target)
+        except nofollow.SymlinkRefused as error:
+            raise GeneralError(f"{error.filename} is a symbolic link below the base directory's top-level folders: "
+                               "nothing was restored (remove the link, then restore again)") from None
         self._make_parents(target.parent)
         source = self._on_disk_of(staged, target.parent)
         old: Path | None = None

@@ -3,9 +3,10 @@
 It renders what every file must hold (basedir.render, as the exporter does) and where every folder
 must be (the database's names and Foldering, not where the exporter last put them), and reports
 files missing or different, folders no object owns, mailbox files no mailbox owns (a RenameMailbox
-or DeleteMailbox not yet exported), what a crashed write left behind, and secrets other users may
-read (basedir.private). Mailbox contents are
-the mail store's, not compared; a mailbox may have no file yet (the store makes it on first use)."""
+or DeleteMailbox not yet exported), what a crashed write left behind, secrets other users may
+read (basedir.private), and symbolic links below the top-level folders (basedir.nofollow).
+Mailbox contents are the mail store's, not compared; a mailbox may have no file yet (the store
+makes it on first use)."""
 
 from __future__ import annotations
 
@@ -28,19 +29,21 @@ from basedir.export import (
 )
 from basedir.files import is_removed_leftover, is_temporary
 from basedir.layout import TOP_FOLDERS
+from basedir.nofollow import links_below
 from basedir.private import exposed_secrets, readable_by_others
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
 SIDE_SUFFIXES = (".settings", ".info", ".prefs")
 MAILBOX_FILE_SUFFIXES = (".mbox", ".flags", ".bdx", ".mdir", ".mslc")
 DOMAIN_FOLDER_KEEPS = frozenset({"Settings", "WebSkins"})
+SYMBOLIC_LINK = "symbolic link"  # below a top-level folder: never followed, so never what it should be
 READABLE_BY_OTHERS = "readable by others"  # a file or folder holding secrets, open to other users
 
 
 @dataclass(frozen=True)
 class Difference:
     path: str  # relative to the base directory
-    problem: str  # missing, differs, unexpected, leftover, readable by others
+    problem: str  # missing, differs, unexpected, leftover, readable by others, symbolic link
 
     def __str__(self) -> str:
         return f"{self.problem}: {self.path}"
@@ -129,6 +132,8 @@ def check() -> list[Difference]:
         elif name not in domain_names and (domains_folder / name).is_dir():
             out.append(Difference(f"Domains/{name}", "unexpected"))
     out += [Difference(_shown(path), READABLE_BY_OTHERS) for path in exposed_secrets()]
+    for name in TOP_FOLDERS:  # the top-level folders may be links; nothing below them may
+        out += [Difference(_relative(path), SYMBOLIC_LINK) for path in links_below(base / name)]
     return out
 
 

@@ -14,9 +14,11 @@ import contextlib
 import ctypes
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
+from basedir import nofollow
 from basedir.atomic import fsync_dir
 
 FILE_MODE = 0o640
@@ -51,17 +53,11 @@ def is_removed_leftover(name: str) -> bool:
 
 
 def make_folder(folder: Path) -> bool:
-    """mkdir -p; each folder created is made durable in its parent. True when one was created."""
-    missing: list[Path] = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            path.mkdir()
-        fsync_dir(path.parent)
-    return bool(missing)
+    """mkdir -p, never through a link below a top-level folder (basedir.nofollow); each folder
+    created is made durable in its parent. True when one was created."""
+    existed = folder.is_dir() and not folder.is_symlink()
+    os.close(nofollow.open_folder(folder, create=True, durable=True))
+    return not existed
 
 
 _pid = os.getpid()
@@ -77,12 +73,13 @@ os.register_at_fork(after_in_child=_after_fork)  # a prefork worker's temporary 
 
 def _same_content(target: str, data: bytes) -> bool:
     try:
-        if os.stat(target).st_size != len(data):
-            return False
-        with open(target, "rb") as handle:
-            return handle.read() == data
-    except (FileNotFoundError, NotADirectoryError):
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a link is never "the same"
+    except OSError:
         return False
+    with os.fdopen(fd, "rb") as handle:
+        if os.fstat(fd).st_size != len(data) or not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return handle.read() == data
 
 
 class FileBatch:
@@ -95,17 +92,16 @@ class FileBatch:
 
     def new_folder(self, folder: Path | str) -> bool:
         """Create folder (and its parents) if it is missing; True when this call created it, so its
-        files need no comparison with old ones. Made durable by commit's flush, like the files."""
+        files need no comparison with old ones. Made durable by commit's flush, like the files.
+        No link below a top-level folder is followed (basedir.nofollow)."""
         target = os.fspath(folder)
-        try:
-            os.mkdir(target)
-        except FileExistsError:
-            return False
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+        head, name = os.path.split(target)
+        with nofollow.folder(Path(head), create=True) as parent:
             try:
-                os.mkdir(target)
+                os.mkdir(name, dir_fd=parent)
             except FileExistsError:
+                if nofollow.is_link(name, parent):
+                    raise nofollow.SymlinkRefused(target) from None
                 return False
         self._folders.add(target)
         return True
@@ -115,26 +111,26 @@ class FileBatch:
         in_new_folder: its folder was just made by new_folder() (no old file to compare with).
 
         The temporary name is `.<name>.<pid>.tmp`: one writer per object at a time (the exporter's
-        locks), and one process never writes two versions of a file in one batch."""
+        locks), and one process never writes two versions of a file in one batch. Its folders are
+        reached without following a link (basedir.nofollow), and the rename at commit too."""
         target = os.fspath(path)
         if not in_new_folder and _same_content(target, data):
             return False
         head, name = os.path.split(target)
-        if head not in self._folders:
-            os.makedirs(head, exist_ok=True)  # made durable by commit's flush
-            self._folders.add(head)
-        temp = f"{head}/.{name}.{_pid}{TEMP_SUFFIX}"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
-        try:
-            _write_all(fd, data)
-            os.fchmod(fd, FILE_MODE)  # whatever the umask (the server's takes the group's bits away)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-        os.close(fd)
-        self._pending[target] = temp
+        temp_name = f".{name}.{_pid}{TEMP_SUFFIX}"
+        with nofollow.folder(Path(head), create=True) as parent:
+            fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE, dir_fd=parent)
+            try:
+                _write_all(fd, data)
+                os.fchmod(fd, FILE_MODE)  # whatever the umask (the server's takes the group's bits away)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp_name, dir_fd=parent)
+                raise
+            finally:
+                os.close(fd)
+        self._folders.add(head)
+        self._pending[target] = f"{head}/{temp_name}"
         return True
 
     def commit(self) -> int:
@@ -144,8 +140,7 @@ class FileBatch:
         try:
             for filesystem_folder in _one_folder_per_device(self._folders):
                 sync_filesystem(filesystem_folder)
-            for path, temp in self._pending.items():
-                os.replace(temp, path)
+            _rename_all(self._pending)
         except BaseException:
             self.abandon()
             raise
@@ -167,6 +162,19 @@ class FileBatch:
 
     def __len__(self) -> int:
         return len(self._pending)
+
+
+def _rename_all(pending: dict[str, str]) -> None:
+    """Rename each temporary file over its target, folder by folder, each folder reached anew
+    without following a link (one may have been swapped in since the file was staged)."""
+    by_folder: dict[str, list[tuple[str, str]]] = {}
+    for target, temp in pending.items():
+        head, name = os.path.split(target)
+        by_folder.setdefault(head, []).append((os.path.basename(temp), name))
+    for head, renames in by_folder.items():
+        with nofollow.folder(Path(head)) as parent:
+            for temp_name, name in renames:
+                os.replace(temp_name, name, src_dir_fd=parent, dst_dir_fd=parent)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -210,6 +218,7 @@ def remove_leftovers(folder: Path, *, older_than: float = 0.0) -> int:
 def remove_path(path: Path) -> bool:
     """Remove a file or a whole folder: a folder is first renamed aside (one atomic step), so a
     crash leaves it either in place or out of the layout, never half there. Never follows a link."""
+    nofollow.refuse_links(path)
     if not path.exists() and not path.is_symlink():
         return False
     if path.is_dir() and not path.is_symlink():
@@ -243,6 +252,7 @@ def move_path(source: Path, target: Path) -> list[str]:
     created there meanwhile, e.g. a message delivered under the new name), the two are merged:
     what target lacks moves in, and a clash keeps target's entry and moves source's beside it as
     `<name>.moved-<ns>`. Returns what clashed, for the log."""
+    nofollow.refuse_links(source)
     if not source.exists() and not source.is_symlink():
         return []
     make_folder(target.parent)

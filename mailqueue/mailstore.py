@@ -18,11 +18,13 @@ import glob
 import hashlib
 import os
 import socket
+import stat
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from basedir import nofollow
 from basedir.atomic import fsync_dir
 from basedir.files import make_folder
 from mailqueue import mboxrd
@@ -94,7 +96,11 @@ class TextMailbox:
 
     @classmethod
     def open(cls, path: Path) -> TextMailbox:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND)  # FileNotFoundError: the caller re-resolves or creates
+        # FileNotFoundError: the caller re-resolves or creates; a link on the way: SymlinkRefused
+        fd = nofollow.open_file(path, os.O_RDWR | os.O_APPEND | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OSError(f"{path} is not a regular file")
         try:
             _lock(fd, "fcntl")
         except BaseException:
@@ -106,7 +112,7 @@ class TextMailbox:
     def create(path: Path) -> None:
         make_folder(path.parent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            fd = nofollow.open_file(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         except FileExistsError:
             return
         os.close(fd)
@@ -192,9 +198,11 @@ class MailDirMailbox:
 
     @classmethod
     def open(cls, path: Path) -> MailDirMailbox:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        fd = nofollow.open_folder(path)  # FileNotFoundError: the caller re-resolves or creates
         try:
             for name in MAILDIR_FOLDERS:
+                if nofollow.is_link(name, fd):
+                    raise nofollow.SymlinkRefused(path / name)
                 if not (path / name).is_dir():
                     make_folder(path / name)
             _lock(fd, "flock")  # only our own writers serialize: MailDir readers need no lock

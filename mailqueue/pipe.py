@@ -8,6 +8,7 @@ crash finds its row by that identity and is only removed (or its Queue file fini
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Iterator
@@ -70,7 +71,9 @@ def submitted_names(limit: int) -> list[str]:
     """The complete (`.sub`) files waiting in Submitted/, oldest name first."""
     try:
         with os.scandir(queuefile.submitted_dir()) as entries:
-            names = [entry.name for entry in entries if entry.name.endswith(SUB) and entry.is_file()]
+            # a link is listed (and set aside, never read): only a file of the folder's own is a message
+            names = [entry.name for entry in entries
+                     if entry.name.endswith(SUB) and (entry.is_file(follow_symlinks=False) or entry.is_symlink())]
     except FileNotFoundError:
         return []
     names.sort()
@@ -119,11 +122,17 @@ def _pickup(limit: int) -> PickupResult:
     for name in submitted_names(limit):
         path = folder / name
         try:
-            with open(path, "rb") as handle:
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
                 stat = os.fstat(handle.fileno())
                 data = handle.read()
         except FileNotFoundError:
             continue  # another runner took it
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            set_aside(path, b"", "a symbolic link: refused, never followed")
+            result.bad.append(name)
+            continue
         try:
             submission = parse_submission(data)
         except BadSubmission as error:

@@ -87,7 +87,7 @@ def write_queue_file(message_id: int, sender: str, recipients: Iterable[Envelope
 
 def write_all(path: Path, data: bytes, *, sync: bool = False) -> None:
     """Create (or truncate) path and write data; synced only when asked (else the caller syncs)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)  # a link: ELOOP
     try:
         os.fchmod(fd, FILE_MODE)  # whatever the umask
         view = memoryview(data)
