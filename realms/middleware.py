@@ -17,6 +17,7 @@ from django.shortcuts import render
 from accounts.services import account_note_login
 from cgadmin import context
 from cgadmin.errors import CGError
+from cgadmin.security import cross_origin
 from realms import access, pages
 from realms.auth import check_basic_login, client_address, may_log_in
 from realms.navigation import page_charset
@@ -71,6 +72,11 @@ class WebAdminAuthMiddleware:
     def __call__(self, request: CGRequest) -> HttpResponse:
         request.cg_basic = False
         credentials = basic_credentials(request)
+        if credentials is not None and cross_origin(request) and not _link_followed(request):
+            # A browser keeps Basic credentials and sends them to any request for this origin,
+            # even one a page of another site makes: it never gets to use them (nor to guess).
+            return HttpResponse("403 cross-origin requests with HTTP Basic credentials are refused\n",
+                                status=403, content_type="text/plain; charset=utf-8")
         if credentials is not None:
             interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
             account = check_basic_login(*credentials, address=client_address(request), interface=interface)
@@ -88,6 +94,13 @@ class WebAdminAuthMiddleware:
                 _note_seen(request)
         with context.calling_from(context.WEBADMIN, client_address(request)):
             return self.get_response(request)
+
+
+def _link_followed(request: HttpRequest) -> bool:
+    """A link from another site opening a page (a top-level GET, which changes nothing); never the
+    CLI, whose GET runs a command."""
+    return (request.method in ("GET", "HEAD") and request.META.get("HTTP_SEC_FETCH_MODE") == "navigate"
+            and not request.path.startswith("/CLI"))
 
 
 def _note_seen(request: HttpRequest) -> None:
