@@ -55,7 +55,8 @@ def hold_beat_lock(*, retry_seconds: float = BEAT_RETRY_SECONDS, say: Callable[[
     waiting_said = False
     while not _try_beat_lock(raw):
         if not waiting_said:
-            say(f"beat: another beat holds the schedule (pid {beat_lock_holder(raw)}); waiting to take over")
+            say(f"beat: another beat holds the schedule (its database session: pid {beat_lock_holder(raw)}); "
+                "waiting to take over")
             waiting_said = True
         time.sleep(retry_seconds)
     _beat_connection = raw
