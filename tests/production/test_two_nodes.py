@@ -6,8 +6,8 @@ runners run. One node is killed with SIGKILL midway (the one whose beat schedule
 finishes: every message in its recipient's INBOX exactly once, `basedir check` clean, the audit
 trail holding every account once, and the surviving beat has taken the schedule over.
 
-PRODUCTION_SHAPE_MESSAGES sets the number of messages (2,000 by default; README "Production" has
-the figures of the full 5,000-message run)."""
+PRODUCTION_SHAPE_MESSAGES sets the number of messages (5,000 by default; README "Production" has
+the figures)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tests.production.shape import Node, Shape, delivered, submit
 from tests.production.test_shape import basedir_clean, cli_client, ok, wait_until
 
 pytestmark = pytest.mark.slow
-MESSAGES = int(os.environ.get("PRODUCTION_SHAPE_MESSAGES") or 2000)
+MESSAGES = int(os.environ.get("PRODUCTION_SHAPE_MESSAGES") or 5000)
 ACCOUNTS_PER_NODE = 20
 DOMAIN = "cluster.test"
 KILL_AT = 0.4  # the share of the messages delivered when the node is killed
