@@ -2,7 +2,7 @@
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -86,13 +86,50 @@ def account_setting_layers(domain: Domain) -> list[Layer]:
     ]
 
 
+SERVICE_CLASSES = "ServiceClasses"  # a domain setting: {class name = {account settings}}
+SERVICE_CLASS = "ServiceClass"  # an account setting naming its class
+
+
+def service_classes(domain: Domain, domain_defaults: Mapping[str, Value] | None = None) -> dict[str, dict]:
+    """The Classes of Service an account of the domain may name: the server's (Domain Defaults), with the
+    domain's own classes replacing those of the same name."""
+    server = (domain_defaults if domain_defaults is not None else documents.read_cached(documents.DOMAIN_DEFAULTS))
+    classes = {**_class_dict(server.get(SERVICE_CLASSES)), **_class_dict(domain.settings.get(SERVICE_CLASSES))}
+    return classes
+
+
+def _class_dict(value: Value) -> dict[str, dict]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(name): settings for name, settings in value.items() if isinstance(settings, dict)}
+
+
+def with_service_class(below: list[Layer], explicit: Mapping[str, Value], classes: Mapping[str, dict]) -> list[Layer]:
+    """An account's layers: what lies below, then its Class of Service (named by its ServiceClass in
+    force), then its own values. A class that does not exist adds nothing."""
+    name = explicit.get(SERVICE_CLASS)
+    for layer in reversed(below):
+        if name is not None:
+            break
+        name = layer.values.get(SERVICE_CLASS)
+    settings = classes.get(str(name)) if name else None
+    class_layer = [Layer(f"class {name}", settings)] if settings else []
+    return [*below, *class_layer, Layer("explicit", explicit)]
+
+
+def account_layers(domain: Domain, explicit: Mapping[str, Value]) -> list[Layer]:
+    """Every layer of an account's settings, bottom to top: server defaults, domain defaults, template,
+    Class of Service, its own explicit values."""
+    return with_service_class(account_setting_layers(domain), explicit, service_classes(domain))
+
+
 def account_settings_effective(account: Account) -> dict[str, EffectiveValue]:
     """Every account setting with its value and where the value comes from."""
-    return effective(ACCOUNT, [*account_setting_layers(account.domain), Layer("explicit", account.settings)])
+    return effective(ACCOUNT, account_layers(account.domain, account.settings))
 
 
 def account_effective_values(account: Account) -> dict[str, Value]:
-    return effective_values(ACCOUNT, [*account_setting_layers(account.domain), Layer("explicit", account.settings)])
+    return effective_values(ACCOUNT, account_layers(account.domain, account.settings))
 
 
 def account_prefs_layers(domain: Domain) -> list[Layer]:
@@ -113,7 +150,8 @@ def account_effective_setting(account: Account, name: str) -> Value:
 
 def account_settings_with_inherited(account: Account) -> tuple[dict[str, EffectiveValue], dict[str, EffectiveValue]]:
     """(every setting in force with its source, what each would be without the account's own value)."""
-    return effective_with_inherited(ACCOUNT, account_setting_layers(account.domain), account.settings)
+    layers = account_layers(account.domain, account.settings)
+    return effective_with_inherited(ACCOUNT, layers[:-1], account.settings)
 
 
 def accounts_page(domain: Domain, wanted):
@@ -319,3 +357,23 @@ def accounts_csv(actor: Account | None, domain: Domain, *, passwords: bool = Fal
             yield row
 
     return write_rows(columns, rows())
+
+
+def service_class_users(domain: Domain | None, name: str) -> str:
+    """Who names a Class of Service (empty when nobody does): accounts, templates and defaults of the
+    domain, or of every domain for a server-wide class (a domain's own class of that name hides it)."""
+    if domain is not None:
+        domains = [domain]
+    else:  # a domain's own class of that name is the one its accounts get
+        domains = [one for one in Domain.objects.all() if name not in service_classes(one, {})]
+    ids = [one.pk for one in domains]
+    # Settings are data-format text: the database finds the candidates, the parsed value decides.
+    candidates = Account.objects.filter(domain_id__in=ids, settings__contains=SERVICE_CLASS).only("settings")
+    accounts = sum(1 for account in candidates.iterator() if account.settings.get(SERVICE_CLASS) == name)
+    layers = [f"the Account Template of {one.name}" for one in domains if one.template.get(SERVICE_CLASS) == name]
+    layers += [f"the Account Defaults of {one.name}" for one in domains
+               if one.account_defaults.get(SERVICE_CLASS) == name]
+    if domain is None and documents.read(documents.ACCOUNT_DEFAULTS).get(SERVICE_CLASS) == name:
+        layers.append("the server's Account Defaults")
+    found = [f"{accounts} account{'s' if accounts != 1 else ''}"] if accounts else []
+    return ", ".join([*found, *layers])

@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
 from accounts.hashers import encode_password, is_encoded_password, malformed_stored_form, needs_rehash
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
-from accounts.selectors import account_effective_values, account_setting_layers
+from accounts.selectors import account_effective_values, account_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
 from cgadmin import context
-from cgadmin.catalogue import Layer, effective_values, parse_bool
+from cgadmin.catalogue import effective_values, parse_bool
 from cgadmin.dataformat import Value
 from cgadmin.errors import (
     AccessDenied,
@@ -133,9 +133,7 @@ def account_create(
     authorize = account_setting_authorizer(actor, Account(domain=domain, rights=[]))
     for setting in explicit:
         authorize(setting, ACCOUNT.right_for(setting))
-    encryption = effective_values(ACCOUNT, [*account_setting_layers(domain), Layer("explicit", explicit)])[
-        "PasswordEncryption"
-    ]
+    encryption = effective_values(ACCOUNT, account_layers(domain, explicit))["PasswordEncryption"]
     try:
         with transaction.atomic():
             account = Account.objects.create(
@@ -557,7 +555,7 @@ def _inbox_format(kind: str, explicit: Mapping[str, Value], domain: Domain) -> s
         return MailboxFormat.TEXT
     if kind == AccountType.MAILDIR_MAILBOX:
         return MailboxFormat.MAILDIR
-    layers = [*account_setting_layers(domain), Layer("explicit", explicit)]
+    layers = account_layers(domain, explicit)
     return MAILBOX_TYPE_FORMATS.get(str(effective_values(ACCOUNT, layers)["DefaultMailboxType"]), MailboxFormat.TEXT)
 
 

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
+from accounts.selectors import service_class_users
+from accounts.settings_schema import ACCOUNT
 from basedir import outbox
-from cgadmin.catalogue import DEFAULT
+from cgadmin.catalogue import DEFAULT, apply_update
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, DomainExists, GeneralError, InvalidInput
+from cgadmin.errors import AccessDenied, AlreadyExists, DomainExists, GeneralError, InUse, InvalidInput, NotFound
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: units follow domains (directory app)
 from domains.models import Domain, DomainAlias
@@ -172,7 +174,7 @@ def domain_update_settings(
         directory_sync.domain_settings_changed(domain, was_in_sync=was_in_directory_sync)  # Central Directory
 
     return apply_change(
-        actor=actor, catalogue=DOMAIN, current=domain.settings, updates=updates, replace=replace,
+        actor=actor, catalogue=DOMAIN, current=domain.settings, updates=_with_checked_classes(updates), replace=replace,
         authorize=domain_setting_authorizer(actor, domain), save=save, event=Event.DOMAIN_SETTINGS,
         object_type="domain", object_name=domain.name, domain_name=domain.name,
     )
@@ -262,7 +264,8 @@ def domain_defaults_update(
 ) -> SettingsChange:
     """Change the server-wide Domain Defaults every domain's settings inherit."""
     change = _update_server_document(
-        actor=actor, document=documents.DOMAIN_DEFAULTS, catalogue=DOMAIN, updates=updates, replace=replace,
+        actor=actor, document=documents.DOMAIN_DEFAULTS, catalogue=DOMAIN, updates=_with_checked_classes(updates),
+        replace=replace,
         event=Event.DOMAIN_DEFAULTS, what="Domain Defaults",
     )
     directory_sync.domain_defaults_changed(before=change.before, after=change.after)  # Central Directory
@@ -316,3 +319,148 @@ def account_default_prefs_update(
         actor=actor, domain=domain, field="account_prefs", catalogue=PREFS, updates=updates, replace=replace,
         event=Event.ACCOUNT_DEFAULT_PREFS, what="account_default_prefs",
     )
+
+
+# --- Classes of Service ------------------------------------------------------------------------
+# A class is a named set of account settings (the domain setting ServiceClasses: server-wide in the
+# Domain Defaults, or a domain's own); an account naming it in ServiceClass gets those settings over its
+# template and under its own values (accounts.selectors.account_layers).
+
+SERVICE_CLASSES = "ServiceClasses"
+MAX_CLASS_NAME = 64
+
+
+def _classes_of(domain: Domain | None) -> dict[str, dict[str, Value]]:
+    """The classes as stored now (the domain row locked: two changes of its classes never interleave)."""
+    if domain is not None:
+        source = Domain.objects.select_for_update().only("settings").get(pk=domain.pk).settings
+    else:
+        source = documents.read(documents.DOMAIN_DEFAULTS)
+    value = source.get(SERVICE_CLASSES)
+    return {str(name): dict(settings) for name, settings in value.items()} if isinstance(value, dict) else {}
+
+
+def _write_classes(actor: Account | None, domain: Domain | None, classes: dict[str, dict[str, Value]]) -> None:
+    """Every class change is a change of the ServiceClasses setting: its right, audit and export."""
+    updates: dict[str, Value] = {SERVICE_CLASSES: classes if classes else DEFAULT}
+    if domain is None:
+        domain_defaults_update(actor=actor, updates=updates)
+    else:
+        domain_update_settings(actor=actor, domain=domain, updates=updates)
+
+
+def _authorize_classes(actor: Account | None, domain: Domain | None) -> None:
+    """Refused before anything is read or checked, so a refusal says nothing about the classes."""
+    if domain is None:
+        require_all_domains(actor, "change the server's Classes of Service")
+    else:
+        domain_setting_authorizer(actor, domain)(SERVICE_CLASSES, SERVICE_CLASSES)
+
+
+def _checked_class_name(name: str) -> str:
+    """A class name: printable, at most 64 characters, no surrounding spaces."""
+    text = str(name or "").strip()
+    if not text:
+        raise InvalidInput("the Class of Service name is empty", field="name")
+    if len(text) > MAX_CLASS_NAME or any(not character.isprintable() for character in text):
+        raise InvalidInput(f"{text[:80]!r} is not a Class of Service name: at most {MAX_CLASS_NAME} printable "
+                           "characters", field="name")
+    return text
+
+
+def _checked_class_settings(settings: Mapping[str, Value]) -> dict[str, Value]:
+    """A class's settings: account settings (validated as such), never a class within a class."""
+    checked = ACCOUNT.validate_all(settings)
+    for forbidden in ("ServiceClass", "Password"):
+        if forbidden in checked:
+            raise InvalidInput(f"a Class of Service cannot set {forbidden}", field=forbidden)
+    return checked
+
+
+def _with_checked_classes(updates: Mapping[str, Value]) -> dict[str, Value]:
+    """Updates whose ServiceClasses (in any spelling of the key) hold valid classes of account settings."""
+    return {name: _checked_service_classes(value) if name.lower() == SERVICE_CLASSES.lower() else value
+            for name, value in updates.items()}
+
+
+def _checked_service_classes(value: Value) -> Value:
+    """The ServiceClasses setting as the CLI sends it: {name = {account settings}; ...}."""
+    if value == DEFAULT or value is None:
+        return value
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{SERVICE_CLASSES}: not a dictionary of classes", field=SERVICE_CLASSES)
+    classes: dict[str, Value] = {}
+    for name, settings in value.items():
+        if not isinstance(settings, dict):
+            raise InvalidInput(f"{SERVICE_CLASSES}: the class {name!r} is not a dictionary of settings",
+                               field=SERVICE_CLASSES)
+        try:
+            classes[_checked_class_name(name)] = _checked_class_settings(settings)
+        except InvalidInput as error:
+            raise InvalidInput(f"{SERVICE_CLASSES}: class {name!r}: {error.message}", field=SERVICE_CLASSES)
+    return classes
+
+
+@transaction.atomic
+def service_class_create(*, actor: Account | None, domain: Domain | None, name: str) -> str:
+    """Create an empty Class of Service on the server (domain None) or in a domain."""
+    _authorize_classes(actor, domain)
+    key = _checked_class_name(name)
+    classes = _classes_of(domain)
+    if any(existing.lower() == key.lower() for existing in classes):
+        raise AlreadyExists(f"a Class of Service named {key!r} already exists", field="name")
+    _write_classes(actor, domain, {**classes, key: {}})
+    return key
+
+
+@transaction.atomic
+def service_class_update(
+    *, actor: Account | None, domain: Domain | None, name: str, updates: Mapping[str, Value]
+) -> SettingsChange:
+    """Change a class's settings (`default` removes one, as in every Update)."""
+    _authorize_classes(actor, domain)
+    classes = _classes_of(domain)
+    if name not in classes:
+        raise NotFound(f"no Class of Service named {name!r}")
+    before = classes[name]
+    checked = ACCOUNT.validate_update(updates)
+    after = _checked_class_settings(apply_update(before, checked))
+    changed = tuple(sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)))
+    if changed:
+        _write_classes(actor, domain, {**classes, name: after})
+    return SettingsChange(before=before, after=after, changed=changed)
+
+
+@transaction.atomic
+def service_class_rename(*, actor: Account | None, domain: Domain | None, name: str, new_name: str) -> str:
+    """Rename a class that no account, template or defaults name yet."""
+    _authorize_classes(actor, domain)
+    classes = _classes_of(domain)
+    if name not in classes:
+        raise NotFound(f"no Class of Service named {name!r}")
+    key = _checked_class_name(new_name)
+    if key != name and any(existing.lower() == key.lower() for existing in classes if existing != name):
+        raise AlreadyExists(f"a Class of Service named {key!r} already exists", field="new_name")
+    _refuse_class_in_use(domain, name, "rename")
+    renamed = {key if existing == name else existing: settings for existing, settings in classes.items()}
+    _write_classes(actor, domain, renamed)
+    return key
+
+
+@transaction.atomic
+def service_class_remove(*, actor: Account | None, domain: Domain | None, name: str) -> None:
+    """Remove a class that no account, template or defaults name."""
+    _authorize_classes(actor, domain)
+    classes = _classes_of(domain)
+    if name not in classes:
+        raise NotFound(f"no Class of Service named {name!r}")
+    _refuse_class_in_use(domain, name, "remove")
+    _write_classes(actor, domain, {existing: settings for existing, settings in classes.items() if existing != name})
+
+
+def _refuse_class_in_use(domain: Domain | None, name: str, what: str) -> None:
+    """Accounts would silently lose their class: the administrator moves them first."""
+    users = service_class_users(domain, name)
+    if users:
+        raise InUse(f"cannot {what} the Class of Service {name!r}: {users} name it; "
+                    "give them another Class of Service first", field="name")

@@ -4,7 +4,7 @@ from django.urls import path
 
 from accounts import import_views
 from accounts import views as account_views
-from domains import defaults_views, views
+from domains import class_views, defaults_views, views
 
 DOMAIN = "Domains/<str:domain>/"
 ACCOUNT = DOMAIN + "Accounts/<str:account>"
@@ -14,7 +14,11 @@ users_pages = [
     path("AccountDefaults", defaults_views.server_account_defaults, name="server_account_defaults"),
     path("AccountPreferences", defaults_views.server_account_prefs, name="server_account_prefs"),
     path("DomainDefaults", defaults_views.server_domain_defaults, name="server_domain_defaults"),
+    path("ServiceClasses", class_views.server_service_classes, name="server_service_classes"),
+    path("ServiceClasses/<str:name>", class_views.server_service_class, name="server_service_class"),
     path(DOMAIN + "Settings", views.domain_settings, name="domain_settings"),
+    path(DOMAIN + "ServiceClasses", class_views.domain_service_classes, name="domain_service_classes"),
+    path(DOMAIN + "ServiceClasses/<str:name>", class_views.domain_service_class, name="domain_service_class"),
     path(DOMAIN + "Accounts", account_views.account_list, name="accounts"),
     path(DOMAIN + "ImportAccounts", import_views.account_import, name="account_import"),
     path(DOMAIN + "ImportAccounts/<int:job>", import_views.account_import_status, name="account_import_status"),

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.models import Account, AccountAlias, Mailbox
-from accounts.selectors import find_account
+from accounts.selectors import find_account, service_classes, with_service_class
 from basedir import paths
 from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_size
 from cgadmin.dataformat import Value
@@ -263,10 +263,11 @@ class Router:
 
             # The layers of accounts.selectors.account_setting_layers, with the Account Defaults this
             # pass has read once (not a read an account).
-            layers = [Layer("server defaults", self.document(documents.ACCOUNT_DEFAULTS)),
-                      Layer("domain defaults", account.domain.account_defaults),
-                      Layer("template", account.domain.template),
-                      Layer("explicit", account.settings)]
+            below = [Layer("server defaults", self.document(documents.ACCOUNT_DEFAULTS)),
+                     Layer("domain defaults", account.domain.account_defaults),
+                     Layer("template", account.domain.template)]
+            classes = service_classes(account.domain, self.document(documents.DOMAIN_DEFAULTS))
+            layers = with_service_class(below, account.settings, classes)
             self._account_values[account.pk] = effective_values(ACCOUNT, layers)
         return self._account_values[account.pk]
 

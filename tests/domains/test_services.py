@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Account
 from basedir.outbox import DOMAIN, SERVER
-from cgadmin.errors import GeneralError
+from cgadmin.errors import AlreadyExists, GeneralError, InUse, InvalidInput, NotFound
 from directory.export import OUTBOX_KIND as DIRECTORY
 from domains import services as S
 from domains.models import Domain, DomainAlias
@@ -221,6 +221,85 @@ def test_account_default_prefs_update_of_one_domain(personas):
     assert Domain.objects.get(pk=client1.pk).account_prefs == {"TimeZone": "UTC"}
     call.audited(Event.ACCOUNT_DEFAULT_PREFS, actor=personas.all_domains, after={"TimeZone": "UTC"})
     call.marked((DOMAIN, client1.pk))
+
+
+# --- Classes of Service ----------------------------------------------------------------------------
+
+
+def _classes(domain=None):
+    source = documents.read(documents.DOMAIN_DEFAULTS) if domain is None else Domain.objects.get(pk=domain.pk).settings
+    return source.get("ServiceClasses", {})
+
+
+@pytest.fixture
+def class_admin(personas):
+    from tests.factories import make_domain_admin
+
+    return make_domain_admin(personas.client1, "classadmin", "ServiceClasses")
+
+
+def test_service_class_create(personas, class_admin):
+    refused_by_everyone_but_all_domains(S.service_class_create, personas, domain=None, name="gold")
+    call_refused(S.service_class_create, actor=personas.domain_admin_with_right, domain=personas.client1, name="gold")
+
+    server = call_allowed(S.service_class_create, actor=personas.all_domains, domain=None, name="gold")
+    own = call_allowed(S.service_class_create, actor=class_admin, domain=personas.client1, name="silver")
+
+    assert (_classes(), _classes(personas.client1)) == ({"gold": {}}, {"silver": {}})
+    server.audited(Event.DOMAIN_DEFAULTS, actor=personas.all_domains, after={"ServiceClasses": {"gold": {}}})
+    server.marked((SERVER, documents.DOMAIN_DEFAULTS))
+    own.audited(Event.DOMAIN_SETTINGS, actor=class_admin, after={"ServiceClasses": {"silver": {}}})
+    own.marked((DOMAIN, personas.client1.pk))
+    call_refused(S.service_class_create, actor=personas.all_domains, domain=None, name="GOLD", error=AlreadyExists)
+    call_refused(S.service_class_create, actor=personas.all_domains, domain=None, name=" ", error=InvalidInput)
+
+
+def test_service_class_update(personas, class_admin):
+    S.service_class_create(actor=None, domain=personas.client1, name="gold")
+    call_refused(S.service_class_update, actor=personas.domain_admin_with_right, domain=personas.client1,
+                 name="gold", updates={"MaxAccountSize": "1G"})
+
+    call = call_allowed(S.service_class_update, actor=class_admin, domain=personas.client1, name="gold",
+                        updates={"MaxAccountSize": "1G", "maxmailboxes": 5})
+
+    assert _classes(personas.client1) == {"gold": {"MaxAccountSize": "1G", "MaxMailboxes": 5}}
+    assert call.result.changed == ("MaxAccountSize", "MaxMailboxes")
+    call.audited(Event.DOMAIN_SETTINGS, actor=class_admin, before={"ServiceClasses": {"gold": {}}},
+                 after={"ServiceClasses": {"gold": {"MaxAccountSize": "1G", "MaxMailboxes": 5}}})
+    call.marked((DOMAIN, personas.client1.pk))
+    for bad in ({"MaxAccountSize": "lots"}, {"ServiceClass": "silver"}, {"Password": "secret"}):
+        call_refused(S.service_class_update, actor=class_admin, domain=personas.client1, name="gold", updates=bad,
+                     error=InvalidInput)
+    call_refused(S.service_class_update, actor=class_admin, domain=personas.client1, name="platinum",
+                 updates={"MaxAccountSize": "1G"}, error=NotFound)
+
+
+def test_service_class_rename(personas):
+    S.service_class_create(actor=None, domain=None, name="gold")
+    refused_by_everyone_but_all_domains(S.service_class_rename, personas, domain=None, name="gold", new_name="Gold")
+
+    call = call_allowed(S.service_class_rename, actor=personas.all_domains, domain=None, name="gold", new_name="Gold")
+
+    assert _classes() == {"Gold": {}}
+    call.audited(Event.DOMAIN_DEFAULTS, actor=personas.all_domains, after={"ServiceClasses": {"Gold": {}}})
+    call.marked((SERVER, documents.DOMAIN_DEFAULTS))
+
+
+def test_service_class_remove(personas):
+    from tests.factories import make_account
+
+    S.service_class_create(actor=None, domain=None, name="gold")
+    S.service_class_create(actor=None, domain=None, name="silver")
+    make_account(personas.client1, "goldie", ServiceClass="gold")
+    refused_by_everyone_but_all_domains(S.service_class_remove, personas, domain=None, name="silver")
+
+    refusal = call_refused(S.service_class_remove, actor=personas.all_domains, domain=None, name="gold", error=InUse)
+    call = call_allowed(S.service_class_remove, actor=personas.all_domains, domain=None, name="silver")
+
+    assert "1 account name it" in refusal.message
+    assert _classes() == {"gold": {}}
+    call.audited(Event.DOMAIN_DEFAULTS, actor=personas.all_domains, after={"ServiceClasses": {"gold": {}}})
+    call.marked((SERVER, documents.DOMAIN_DEFAULTS))
 
 
 HELPERS = {

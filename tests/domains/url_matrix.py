@@ -46,6 +46,18 @@ def _an_import(personas, domain: str) -> None:
                                  text="Name\n", status=AccountImport.Status.DONE)
 
 
+def _server_class(personas) -> None:
+    from domains.services import service_class_create
+
+    service_class_create(actor=None, domain=None, name="gold")
+
+
+def _domain_class(personas) -> None:
+    from domains.services import service_class_create
+
+    service_class_create(actor=None, domain=personas.client1, name="gold")
+
+
 MATRIX = {
     "Users:domains": UrlRow(
         get=Case(ok=EVERYONE),  # each sees the domains it may: every one, or those it administers
@@ -97,4 +109,22 @@ MATRIX = {
     "Users:domain_account_defaults": domain_layer("s_MaxAccountSize", "100M"),
     "Users:domain_account_template": domain_layer("s_MaxAccountSize", "100M"),
     "Users:domain_account_prefs": domain_layer("s_Language", "German"),
+    "Users:server_service_classes": UrlRow(
+        get=Case(ok=SERVER_READERS), post=Case(ok=SERVER_WRITERS, data={"action": "create", "name": "gold"}),
+    ),
+    "Users:server_service_class": UrlRow(
+        args={"name": "gold"},
+        get=Case(ok=SERVER_READERS, setup=_server_class),
+        post=Case(ok=SERVER_WRITERS, setup=_server_class, data=form(None, s_MaxAccountSize="1G")),
+    ),
+    "Users:domain_service_classes": UrlRow(
+        args=CLIENT1,
+        get=(Case(ok=CLIENT1_READERS), Case(args=NOWHERE, codes=UNKNOWN_DOMAIN)),
+        post=Case(ok=SERVER_WRITERS, data={"action": "create", "name": "gold"}),  # no ADMIN holds ServiceClasses
+    ),
+    "Users:domain_service_class": UrlRow(
+        args={**CLIENT1, "name": "gold"},
+        get=Case(ok=CLIENT1_READERS, setup=_domain_class),
+        post=Case(ok=SERVER_WRITERS, setup=_domain_class, data=form(None, s_MaxAccountSize="1G")),
+    ),
 }

@@ -396,3 +396,20 @@ def test_delivery_sees_each_accounts_settings_through_every_layer(base, client1)
 
     assert values == account_effective_values(type(jane).objects.select_related("domain").get(pk=jane.pk))
     assert (values["MaxMessageSize"], values["MaxAccountSize"], values["QuotaSuspend"]) == ("1K", "5M", "NO")
+
+
+def test_delivery_enforces_the_quota_of_the_class(base, client1):
+    from domains.services import domain_defaults_update
+
+    domain_defaults_update(actor=None, updates={"ServiceClasses": {"small": {"MaxAccountSize": "3K"}}})
+    make_account(client1, "bob")
+    make_account(client1, "jane", ServiceClass="small")
+    submit(base, "a", message(body="x" * 1500 + "\n"))
+    run_queue()
+    submit(base, "b", message(body="y" * 1500 + "\n", message_id="<m2@test>"))
+
+    run_queue()
+
+    states = list(QueueRecipient.objects.filter(address="jane@client1.test").order_by("id")
+                  .values_list("state", flat=True))
+    assert states == ["D", "F"]
