@@ -98,8 +98,8 @@ ACCOUNT = Catalogue(
         _account("QuotaSuspend", Kind.ANY, "NO", "Mail Quota Processing", "Delay New Mail",
                  check=check_bool_or_percent,
                  help="YES: when the account is over its quota, keep new mail in the queue instead of rejecting "
-                      "it. A percentage (as CommuniGate writes it, e.g. 95%): new mail waits from that share of "
-                      "the quota on."),
+                      "it. A share of the quota in percent, as CommuniGate writes it (95 and a percent sign): new "
+                      "mail waits from that share of the quota on."),
         _account("MaxAccountSize", Kind.SIZE, "unlimited", "Mail Storage limits", "Mail Storage", Level.BASIC),
         _account("MaxMailboxes", Kind.ANY, "unlimited", "Mail Storage limits", "Mailboxes",
                  check=check_count_or_unlimited),

@@ -318,7 +318,7 @@ STRINGS = [
     _('With Monitor: reject queued messages'),
     _('With Monitor: release (retry now) module queues'),
     _('YES/NO'),
-    _('YES: when the account is over its quota, keep new mail in the queue instead of rejecting it. A percentage (as CommuniGate writes it, e.g. 95%): new mail waits from that share of the quota on.'),
+    _('YES: when the account is over its quota, keep new mail in the queue instead of rejecting it. A share of the quota in percent, as CommuniGate writes it (95 and a percent sign): new mail waits from that share of the quota on.'),
     _('a failed login; the same for a wrong name and a wrong password'),
     _('account'),
     _('account name'),
