@@ -277,7 +277,8 @@ class MailDirMailbox:
             self.sync_published()
 
 
-STORES = {"mbox": TextMailbox, "mdir": MailDirMailbox, "mslc": MailDirMailbox}
+STORES: dict[str, type[TextMailbox] | type[MailDirMailbox]] = {
+    "mbox": TextMailbox, "mdir": MailDirMailbox, "mslc": MailDirMailbox}
 OpenMailbox = TextMailbox | MailDirMailbox
 
 
