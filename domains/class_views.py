@@ -41,6 +41,7 @@ class ClassForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean answers cleaned_data
         if cleaned.get("action") == "rename" and not cleaned.get("new_name"):
             self.add_error("new_name", _("Type the new name."))
         if cleaned.get("action") == "remove" and not cleaned.get("confirm"):
