@@ -10,8 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
-from accounts.hashers import encode_password, is_encoded_password, malformed_stored_form, needs_rehash
+from accounts.hashers import encode_password, malformed_stored_form, needs_rehash
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
+from accounts.password_forms import stored_form_of
 from accounts.selectors import account_effective_values, account_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
@@ -100,11 +101,13 @@ def _stored_password(password: str | None, encryption: Value, *, stored_form: bo
     a person types is always text to encode, whatever it looks like (issue 16.13)."""
     if password is None or password == "":
         return "!"  # Django's unusable password: nobody can log in until one is set
-    if stored_form and is_encoded_password(password):
-        problem = malformed_stored_form(password)
-        if problem is not None:
-            raise InvalidInput(f"Password: {problem}", field=PASSWORD)
-        return password
+    if stored_form:
+        stored = stored_form_of(password)  # CommuniGate's \001-marked form, or an unmarked one
+        if stored is not None:
+            problem = malformed_stored_form(stored)
+            if problem is not None:
+                raise InvalidInput(f"Password: {problem}", field=PASSWORD)
+            return stored
     return encode_password(password, str(encryption))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from accounts.password_forms import exported_password
 from cgadmin.dataformat import Value, dump_settings_file
 from server import documents
 
@@ -120,11 +121,11 @@ def domain_files(domain, aliases: list[str], rights_by_name: Iterable[tuple[str,
 
 
 def account_settings_values(settings: Mapping[str, Value], password: str) -> dict[str, Value]:
-    """account.settings: what GetAccountSettings answers, with the Password as stored (a one-way
-    hash, A-crpt or clear, as PasswordEncryption says)."""
+    """account.settings: what GetAccountSettings answers, with the Password in CommuniGate's forms:
+    the text itself for `clear`, the stored form behind CommuniGate's \001 mark otherwise."""
     values = dict(settings)
     if password and not password.startswith(UNUSABLE_PASSWORD_PREFIX):
-        values[PASSWORD] = password
+        values[PASSWORD] = exported_password(password)
     return values
 
 

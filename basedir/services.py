@@ -71,7 +71,7 @@ def info_from_file(values: Mapping[str, Value]) -> dict[str, Value]:
 @transaction.atomic
 def account_clear_cache(*, actor: Account | None, account: Account) -> ClearedCache:
     """Re-read account.settings and account.info from the base directory into the database."""
-    from accounts.hashers import is_encoded_password
+    from accounts.password_forms import stored_form_of
     from accounts.services import PASSWORD, account_update_settings
 
     check_account(actor, account, write=True, right=BASIC)
@@ -87,13 +87,14 @@ def account_clear_cache(*, actor: Account | None, account: Account) -> ClearedCa
             password = value
         else:
             updates[key] = value
-    # A clear-text password (PasswordEncryption clear) is compared, not rewritten every time.
-    if isinstance(password, str) and password and password != account.password and (
-        is_encoded_password(password) or not account.check_password(password)
-    ):
-        updates[PASSWORD] = password
+    # The password only when it differs: a stored form (CommuniGate's \001-marked or our earlier
+    # unmarked one) is compared as stored, a clear-text one (PasswordEncryption clear) is checked.
+    if isinstance(password, str) and password:
+        stored = stored_form_of(password)
+        if (stored != account.password) if stored is not None else not account.check_password(password):
+            updates[PASSWORD] = password
     change = account_update_settings(actor=actor, account=account, updates=updates, replace=True,
-                                    stored_form=True)  # the files hold the stored form
+                                     stored_form=True)  # the files hold the stored form
     account.refresh_from_db()
     new_info = info_from_file(info)
     info_changed = tuple(sorted(k for k in set(new_info) | set(account.info) if new_info.get(k) != account.info.get(k)))

@@ -66,6 +66,48 @@ def test_a_restored_password_replaces_the_current_one(jane):
     assert AuditEntry.objects.filter(event="account.password", object_name=jane.address).count() == 2
 
 
+def test_passwords_are_written_in_communigates_forms_and_every_form_is_read_back(base, client1):
+    from accounts.hashers import recover_password
+    from basedir.export import export_full
+
+    clear = factories.make_account(client1, "clear", PasswordEncryption="clear")
+    kept = factories.make_account(client1, "kept", PasswordEncryption="A-crpt")
+    hashed = factories.make_account(client1, "hashed")
+    export_full()
+    on_disk = {account.name: load(paths.account_settings_file(account))["Password"]
+               for account in (clear, kept, hashed)}
+
+    assert on_disk["clear"] == factories.PASSWORD  # `clear`: the text itself, as CommuniGate writes it
+    assert on_disk["kept"] == "\x01" + kept.password and on_disk["hashed"] == "\x01" + hashed.password
+    assert '"\\001' in paths.account_settings_file(hashed).read_text()  # written "\001...", never clear text
+
+    # read back: CommuniGate's clear text and marked forms, and cgadmin's earlier unmarked ones
+    for account, password in ((clear, "new clear one"), (kept, "\x01" + kept.password), (hashed, hashed.password)):
+        account_set_password_to(account, "changed since the backup")
+        edit_files(account, Password=password)
+        account_clear_cache(actor=None, account=account)
+        account.refresh_from_db()
+    assert clear.check_password("new clear one") and clear.password.startswith("clear$")
+    assert recover_password(kept.password) == factories.PASSWORD
+    assert hashed.check_password(factories.PASSWORD)
+
+    edit_files(hashed, Password="\x01 an encryption nobody here knows")
+    with pytest.raises(InvalidInput, match="cannot check"):
+        account_clear_cache(actor=None, account=hashed)
+
+
+def load(path):
+    from cgadmin.dataformat import load_settings_file
+
+    return load_settings_file(path.read_text())
+
+
+def account_set_password_to(account: Account, password: str) -> None:
+    from accounts.services import account_set_password
+
+    account_set_password(actor=None, account=account, password=password)
+
+
 def test_a_file_that_does_not_parse_changes_nothing(jane):
     paths.account_settings_file(jane).write_text("{RealName = \"unterminated;\n")
     with pytest.raises(InvalidInput, match=r"Domains/client1\.test/jane\.macnt/account\.settings does not parse"):
