@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -240,6 +241,25 @@ def mailbox_units(name: str, storage: str) -> list[str]:
     return [f"{name}{paths.MAILBOX_SUFFIX.get(storage, '.' + storage)}"]
 
 
+def make_empty_mailboxes(created: Iterable[tuple[Path, ExportedMailbox]]) -> None:
+    """The files of mailboxes seen for the first time, empty, so a file backup holds every mailbox
+    CreateMailbox made (an empty `.mbox`, a `.mdir` with tmp/new/cur, a `.mslc` folder). Files that
+    are there already (a restore, mail delivered first) are left as they are."""
+    for location, state in created:
+        if location.suffix != ".macnt" or not location.is_dir():
+            continue  # a single-mailbox account is its own mailbox
+        target = location / f"{state.name}{paths.MAILBOX_SUFFIX.get(state.format, '.' + state.format)}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if state.format == "mbox":
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
+        else:
+            target.mkdir(exist_ok=True)
+            if state.format == "mdir":
+                for sub in ("tmp", "new", "cur"):
+                    (target / sub).mkdir(exist_ok=True)
+
+
 def mailbox_states_of(account_ids: Iterable[int]) -> dict[int, list[ExportedMailbox]]:
     result: dict[int, list[ExportedMailbox]] = {}
     for state in ExportedMailbox.objects.filter(account_id__in=list(account_ids)):
@@ -280,9 +300,10 @@ def _sync_mailboxes(account_id: int, location: Path, rows: list[MailboxRow],
 
 
 def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mailboxes: dict[int, list[MailboxRow]],
-                   mailbox_states: dict[int, list[ExportedMailbox]]) -> list[ExportedMailbox]:
+                   mailbox_states: dict[int, list[ExportedMailbox]]) -> list[tuple[Path, ExportedMailbox]]:
     """Stage the account's three files in batch (its folder made when missing: then nothing needs
-    comparing and its mailboxes hold nothing yet); the mailbox states to record."""
+    comparing and its mailboxes hold nothing yet); the new mailbox states to record, with the
+    account folder their empty files go in once the batch is committed."""
     location = folder / relative
     new_mailboxes = _sync_mailboxes(row["id"], location, mailboxes.get(row["id"], []),
                                     mailbox_states.get(row["id"], []))
@@ -299,7 +320,7 @@ def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mai
     data_of = account_bytes(row) if created else account_files_data(row, folder, relative, mailboxes)
     for path, data in zip(files, data_of, strict=True):
         batch.add(path, data, in_new_folder=created)
-    return new_mailboxes
+    return [(location, state) for state in new_mailboxes]
 
 
 def _forget_mailboxes(accounts: object) -> None:
@@ -454,6 +475,7 @@ def _export_account(account_id: int) -> None:
     for path, data in zip((settings_file, info_file, prefs_file), data_of, strict=True):
         batch.add(path, data)
     batch.commit()
+    make_empty_mailboxes((folder / relative, state) for state in new_mailboxes)
     if relative.endswith(".macnt"):
         remove_leftovers(folder / relative)
     has_rights = bool(row["rights"])
@@ -600,7 +622,7 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
         domain_states = {item.domain_id: item for item in ExportedDomain.objects.filter(pk__in=domain_ids)}
         mailboxes = mailboxes_of(rows)
         mailbox_states = mailbox_states_of(rows)
-        new_mailboxes: list[ExportedMailbox] = []
+        new_mailboxes: list[tuple[Path, ExportedMailbox]] = []
         batch = FileBatch()
         written: list[int] = []
         new_states = []
@@ -634,7 +656,8 @@ def _export_accounts_batch(account_ids: list[int]) -> _BatchOutcome:
             batch.abandon()
             raise
         ExportedAccount.objects.bulk_create(new_states, ignore_conflicts=True)
-        ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
+        ExportedMailbox.objects.bulk_create([state for _, state in new_mailboxes], ignore_conflicts=True)
+        make_empty_mailboxes(new_mailboxes)
         ExportOutbox.objects.filter(id__in=rows_done).delete()
         outcome.done = written
     return outcome
@@ -795,7 +818,7 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
         last = rows[-1]["id"]
         mailboxes = mailboxes_of(row["id"] for row in rows)
         mailbox_states = mailbox_states_of(row["id"] for row in rows)
-        new_mailboxes: list[ExportedMailbox] = []
+        new_mailboxes: list[tuple[Path, ExportedMailbox]] = []
         upserts = []
         for row in rows:
             relative = account_relative(row["name"], row["kind"], domain_state.foldering)
@@ -811,7 +834,8 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
         written += batch.commit()
         ExportedAccount.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["account_id"],
                                             update_fields=["domain_id", "path", "has_rights"])
-        ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
+        ExportedMailbox.objects.bulk_create([state for _, state in new_mailboxes], ignore_conflicts=True)
+        make_empty_mailboxes(new_mailboxes)
         result.accounts += len(rows)
     _forget_mailboxes(list(states))
     ExportedAccount.objects.filter(account_id__in=list(states)).delete()  # accounts no longer there

@@ -69,7 +69,7 @@ def test_a_maildir_mailbox_moves_whole(base, jane):
     drain()
     folder = folder_of(base)
     for sub in ("tmp", "new", "cur"):
-        (folder / "Lists.mdir" / sub).mkdir(parents=True)
+        assert (folder / "Lists.mdir" / sub).is_dir()  # made empty by the export
     (folder / "Lists.mdir" / "cur" / "1.msg:2,S").write_bytes(b"Subject: x\n\nbody\n")
 
     cli(None, "RenameMailbox jane@client1.test MAILBOX Lists INTO Groups")
@@ -188,3 +188,32 @@ def test_check_lists_a_mailbox_file_in_a_subfolder_that_no_mailbox_owns(base, po
 
     assert [str(difference) for difference in check()] == [
         "unexpected: Domains/client1.test/jane.macnt/Lists/stray.mdir"]
+
+
+def test_mailboxes_created_over_the_cli_exist_as_files_so_a_file_backup_holds_them(base, postmaster, jane):
+    folder = folder_of(base)
+    assert (folder / "INBOX.mbox").read_bytes() == b""  # the account's INBOX, by the full export
+    cli(postmaster, 'CreateMailbox jane@client1.test MAILBOX "Projects/2026"')
+    mailbox_create(actor=None, account=jane, name="Lists", mailbox_format="mdir")
+    mailbox_create(actor=None, account=jane, name="Big", mailbox_format="mslc")
+    (folder / "Kept.mbox").write_bytes(MBOX)  # a restored file is never emptied
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Kept")
+
+    drain()
+
+    assert (folder / "Projects" / "2026.mbox").read_bytes() == b""
+    assert sorted(path.name for path in (folder / "Lists.mdir").iterdir()) == ["cur", "new", "tmp"]
+    assert (folder / "Big.mslc").is_dir()
+    assert (folder / "Kept.mbox").read_bytes() == MBOX
+    assert check() == []
+
+    cli(postmaster, 'DeleteMailbox jane@client1.test MAILBOX "Projects/2026"')
+    drain()
+    assert not (folder / "Projects").exists()
+
+
+def test_a_new_accounts_inbox_is_a_file_after_the_outbox_is_drained(base, client1):
+    bob = make_account(client1, "bob")
+    drain()
+    assert (base / "Domains" / "client1.test" / "bob.macnt" / "INBOX.mbox").read_bytes() == b""
+    assert bob.mailboxes.get().name == "INBOX"

@@ -34,7 +34,7 @@ def _fill_mailboxes(account: Account) -> None:
         location = paths.mailbox_path(mailbox, foldering)
         if mailbox.format == "mbox":
             location.parent.mkdir(parents=True, exist_ok=True)
-            if not location.exists():
+            if not location.exists() or location.stat().st_size == 0:  # none yet: no file, or an empty one
                 location.write_text(MESSAGE.format(subject=f"in {mailbox.name}", body="hello"))
         else:
             for sub in ("tmp", "new", "cur"):
