@@ -25,11 +25,36 @@ def _files(files: list) -> Value:
     return {entry.name: {"Size": entry.size, "Modified": entry.modified.replace(tzinfo=None)} for entry in files}
 
 
+def _skin(reader: ArgumentReader, *, positional: bool) -> str:
+    """`SKIN name`, or (server skins, as CommuniGate's clients send them) the name alone; `SKIN`
+    with no name before FILE or the line's end, as CGPCLI writes the unnamed skin, is that skin."""
+    if reader.take_keyword("SKIN"):
+        if reader.at_end() or reader.next_is_keyword("FILE"):
+            return ""
+        return str(reader.take_kind("str", "skin name"))
+    if positional and not reader.at_end() and not reader.next_is_keyword("FILE"):
+        return str(reader.take_kind("str", "skin name"))
+    return ""
+
+
+def _list_arguments(reader: ArgumentReader, *, with_domain: bool) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"domain": reader.take_kind("dom", "domain name")} if with_domain else {}
+    arguments["skin"] = _skin(reader, positional=not with_domain)
+    return arguments
+
+
+def _read_arguments(reader: ArgumentReader, *, with_domain: bool) -> dict[str, Any]:
+    arguments = _list_arguments(reader, with_domain=with_domain)
+    reader.expect_keyword("FILE", "the skin")
+    arguments["name"] = reader.take_kind("str", "file name")
+    return arguments
+
+
 def _store_arguments(reader: ArgumentReader, *, with_domain: bool) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     if with_domain:
         arguments["domain"] = reader.take_kind("dom", "domain name")
-    arguments["skin"] = reader.take_kind("str", "skin name") if reader.take_keyword("SKIN") else ""
+    arguments["skin"] = _skin(reader, positional=not with_domain)
     if not reader.take_keyword("FILE"):
         raise ArgumentError("FILE expected")
     arguments["name"] = reader.take_kind("str", "file name")
@@ -57,7 +82,8 @@ def list_domain_skins(call: Call, domain: str | None) -> Value:
     return services.skins_list(actor=call.actor, domain=_domain(call, domain))
 
 
-@verb("ListDomainSkinFiles domain:dom [SKIN skin:str]", rights=DOMAIN_READ, section=SERVER)
+@verb("ListDomainSkinFiles domain:dom [SKIN skin:str]", rights=DOMAIN_READ, section=SERVER,
+      parse=lambda reader: _list_arguments(reader, with_domain=True))
 def list_domain_skin_files(call: Call, domain: str, skin: str | None) -> Value:
     """The files of one skin of the domain, with their sizes and times."""
     return _files(services.skin_files(actor=call.actor, domain=_domain(call, domain), skin=skin or ""))
@@ -74,7 +100,8 @@ def store_domain_skin_file(call: Call, domain: str, skin: str, name: str, data: 
         services.skin_file_store(actor=call.actor, domain=target, skin=skin, name=name, data=data)
 
 
-@verb("ReadDomainSkinFile domain:dom [SKIN skin:str] FILE name:str", rights=DOMAIN_READ, section=SERVER)
+@verb("ReadDomainSkinFile domain:dom [SKIN skin:str] FILE name:str", rights=DOMAIN_READ, section=SERVER,
+      parse=lambda reader: _read_arguments(reader, with_domain=True))
 def read_domain_skin_file(call: Call, domain: str, skin: str | None, name: str) -> Value:
     """A domain skin file: (data, modification time)."""
     data, modified = services.skin_file_read(actor=call.actor, domain=_domain(call, domain), skin=skin or "", name=name)
@@ -82,7 +109,8 @@ def read_domain_skin_file(call: Call, domain: str, skin: str | None, name: str) 
 
 
 @verb("ListServerSkinFiles [SKIN skin:str]", rights="any server administrator or Domain Administrator",
-      section=SERVER, summary="(ext) the files of a server-wide skin")
+      section=SERVER, summary="(ext) the files of a server-wide skin",
+      parse=lambda reader: _list_arguments(reader, with_domain=False))
 def list_server_skin_files(call: Call, skin: str | None) -> Value:
     """The files of one server-wide skin."""
     return _files(services.skin_files(actor=call.actor, domain=None, skin=skin or ""))
@@ -100,7 +128,8 @@ def store_server_skin_file(call: Call, skin: str, name: str, data: bytes | None)
 
 
 @verb("ReadServerSkinFile [SKIN skin:str] FILE name:str", rights="any server administrator or Domain Administrator",
-      section=SERVER, summary="(ext) read a server-wide skin file")
+      section=SERVER, summary="(ext) read a server-wide skin file",
+      parse=lambda reader: _read_arguments(reader, with_domain=False))
 def read_server_skin_file(call: Call, skin: str | None, name: str) -> Value:
     """A server-wide skin file: (data, modification time)."""
     data, modified = services.skin_file_read(actor=call.actor, domain=None, skin=skin or "", name=name)
