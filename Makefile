@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 ARGS   ?=
 
-.PHONY: run test lint bench messages clean-venv
+.PHONY: run test lint bench bench-tools messages clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.dev-deps
+bench: $(VENV)/.dev-deps bench-tools
 	$(PY) bench/run.py $(ARGS)
+
+# wrk, the WebAdmin load benchmark's load generator: Debian's package, installed as .ci/run installs chromium.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
+	  || { echo "make bench needs wrk: apt-get install wrk (as root)"; exit 1; }; }
 
 # After changing WebAdmin texts: extract them, fill German and Russian from locale/translations.py
 # (it lists any text still without a translation), and compile the catalogues (needs GNU gettext).
