@@ -114,11 +114,18 @@ def _row(line: int, columns: list[str], cells: list[str]) -> CsvRow:
     return CsvRow(line, name, kind, password, aliases, settings)
 
 
-def read_rows(text: str) -> Iterator[CsvRow | BadRow]:
-    """Each account of a CSV text, or a BadRow for a line that cannot be one; a bad header raises
-    InvalidInput at once (before any row is read)."""
+def _lines(source: str | Iterable[str]) -> Iterable[str]:
+    """A text, or an open file read a line at a time (a file opened as utf-8-sig, newline='')."""
+    if isinstance(source, str):
+        return io.StringIO(source.lstrip("\ufeff"), newline="")
+    return source
+
+
+def read_rows(source: str | Iterable[str]) -> Iterator[CsvRow | BadRow]:
+    """Each account of a CSV text or open file, or a BadRow for a line that cannot be one; a bad
+    header raises InvalidInput at once (before any row is read)."""
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.reader(_lines(source))
     try:
         first = next(reader, None)
     except csv.Error as error:
@@ -146,10 +153,11 @@ def _records(reader: Iterator[list[str]], columns: list[str]) -> Iterator[CsvRow
             yield BadRow(line, error.message)
 
 
-def count_rows(text: str) -> int:
-    """How many records the text holds after its header (for a progress bar; blank lines count)."""
+def count_rows(source: str | Iterable[str]) -> int:
+    """How many records the text or file holds after its header (for a progress bar; blank lines
+    count). A file is read to its end: seek back before importing it."""
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.reader(_lines(source))
     try:
         return max(sum(1 for _ in reader) - 1, 0)
     except csv.Error:

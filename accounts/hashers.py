@@ -149,6 +149,11 @@ def hasher_for(encryption: str) -> BasePasswordHasher:
     return get_hasher(HASHER_FOR_ENCRYPTION.get(str(encryption), "default"))
 
 
+def is_one_way(encryption: str) -> bool:
+    """Whether a PasswordEncryption is a one-way hash (costly by design), not A-crpt or clear."""
+    return not isinstance(hasher_for(encryption), ACryptHasher | ClearHasher)
+
+
 def encode_password(password: str, encryption: str) -> str:
     """The stored form of a password under the account's PasswordEncryption."""
     return make_password(password, hasher=hasher_for(encryption))

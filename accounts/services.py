@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
-from accounts.hashers import encode_password, malformed_stored_form, needs_rehash
+from accounts.hashers import encode_password, is_one_way, malformed_stored_form, needs_rehash
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
+from accounts.parallel_hash import ParallelEncoder
 from accounts.password_forms import stored_form_of
 from accounts.selectors import account_effective_values, account_layers
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
@@ -723,23 +725,60 @@ def _import_row(actor: Account | None, domain: Domain, row: CsvRow) -> None:
             account_set_aliases(actor=actor, account=account, aliases=row.aliases)
 
 
+def _import_encryption(domain: Domain, domain_encryption: str, row: CsvRow) -> str | None:
+    """The PasswordEncryption a row's account will have (None: unknown yet, account_create decides)."""
+    if not any(key.lower() in ("passwordencryption", "serviceclass") for key in row.settings):
+        return domain_encryption
+    try:
+        explicit = ACCOUNT.validate_all(row.settings)
+        return str(effective_values(ACCOUNT, account_layers(domain, explicit))["PasswordEncryption"])
+    except (CGError, ValueError):  # the row is bad: account_create reports it
+        return None
+
+
+def _is_stored_form(password: str) -> bool:
+    try:
+        return stored_form_of(password) is not None
+    except CGError:  # a marked form this server cannot check: account_create reports the row
+        return True
+
+
+def _prehash_batch(encoder: ParallelEncoder, domain: Domain, domain_encryption: str,
+                   batch: list[CsvRow | BadRow]) -> tuple[list[int], list]:
+    """Start hashing the batch's clear passwords on every core: (row indexes, futures)."""
+    indexes: list[int] = []
+    items: list[tuple[str, str]] = []
+    for index, row in enumerate(batch):
+        if isinstance(row, BadRow) or not row.password or _is_stored_form(row.password):
+            continue
+        encryption = _import_encryption(domain, domain_encryption, row)
+        if encryption is not None and is_one_way(encryption):
+            indexes.append(index)
+            items.append((row.password, encryption))
+    return indexes, encoder.submit(items)
+
+
 def accounts_import_csv(
     *,
     actor: Account | None,
     domain: Domain,
-    text: str,
+    text: str | Iterable[str],
     skip: int = 0,
     on_batch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Create an account for each CSV row through account_create (rights, audit, outbox, directory
     as always); a bad row is reported with its line number and the rest goes on. Each batch of rows
-    commits with `on_batch` (the progress); `skip` records were done by an earlier run."""
+    commits with `on_batch` (the progress); `skip` records were done by an earlier run. `text` may
+    be an open file: it is read a batch at a time. Clear passwords are hashed on every core
+    (accounts.parallel_hash) while the batch before commits, so at most two batches are held."""
     check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
     rows = read_rows(text)  # a bad header stops here, before anything changes
     report = ImportReport()
-    batch: list[CsvRow | BadRow] = []
+    domain_encryption = str(effective_values(ACCOUNT, account_layers(domain, {}))["PasswordEncryption"])
 
-    def run_batch() -> None:
+    def run_batch(batch: list[CsvRow | BadRow], hashed: tuple[list[int], list]) -> None:
+        for index, encoded in zip(hashed[0], ParallelEncoder.collect(hashed[1]), strict=True):
+            batch[index] = dataclasses.replace(batch[index], password=encoded)  # type: ignore[arg-type]
         with transaction.atomic():
             for row in batch:
                 report.processed += 1
@@ -756,15 +795,26 @@ def accounts_import_csv(
                     report.created += 1
             if on_batch is not None:
                 on_batch(report)  # in the batch's transaction: the progress commits with the rows
-        batch.clear()
 
-    for index, row in enumerate(rows):
-        if index < skip:
-            continue
-        batch.append(row)
-        if len(batch) >= IMPORT_BATCH:
-            run_batch()
-    run_batch()
+    with ParallelEncoder() as encoder:
+        waiting: tuple[list[CsvRow | BadRow], tuple[list[int], list]] | None = None
+        batch: list[CsvRow | BadRow] = []
+        for index, row in enumerate(rows):
+            if index < skip:
+                continue
+            batch.append(row)
+            if len(batch) >= IMPORT_BATCH:
+                hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, batch))
+                if waiting is not None:
+                    run_batch(*waiting)  # commits while the workers hash the next batch
+                waiting, batch = hashing, []
+        if batch:
+            hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, batch))
+            if waiting is not None:
+                run_batch(*waiting)
+            waiting = hashing
+        if waiting is not None:
+            run_batch(*waiting)
     audit(actor=actor, event=Event.ACCOUNT_IMPORT, object_type="domain", object_name=domain.name,
           domain_name=domain.name, after={"Created": report.created, "BadLines": report.error_count})
     return report

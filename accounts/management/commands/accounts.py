@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -46,13 +47,22 @@ class Command(BaseCommand):
         from accounts.csvformat import count_rows
         from accounts.services import accounts_import_csv
 
-        text = sys.stdin.read() if file == "-" else _read_text(file)
-        bar = tqdm(total=count_rows(text), unit="row", disable=not progress, file=sys.stderr)
+        # Read a batch at a time, never whole: a file is counted first for the bar, standard input not.
+        source = sys.stdin if file == "-" else _open_text(file)
+        total = None
+        if source is not sys.stdin:
+            total = count_rows(source)
+            source.seek(0)
+        bar = tqdm(total=total, unit="row", disable=not progress, file=sys.stderr)
         try:
-            report = accounts_import_csv(actor=None, domain=domain, text=text,
+            report = accounts_import_csv(actor=None, domain=domain, text=source,
                                          on_batch=lambda done: bar.update(done.processed - bar.n))
+        except UnicodeDecodeError as error:
+            raise CommandError(f"cannot read {file}: {error}")
         finally:
             bar.close()
+            if source is not sys.stdin:
+                source.close()
         for line, message in report.errors:
             self.stderr.write(f"line {line}: {message}")
         if report.error_count > len(report.errors):
@@ -75,8 +85,8 @@ class Command(BaseCommand):
                           mode=0o600 if passwords else 0o640)  # stored passwords: the operator's only
 
 
-def _read_text(file: str) -> str:
+def _open_text(file: str) -> TextIO:
     try:
-        return Path(file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        return open(file, encoding="utf-8-sig", newline="")
+    except OSError as error:
         raise CommandError(f"cannot read {file}: {error}")
