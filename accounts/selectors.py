@@ -132,6 +132,37 @@ def account_effective_values(account: Account) -> dict[str, Value]:
     return effective_values(ACCOUNT, account_layers(account.domain, account.settings))
 
 
+def account_may_log_in(account: Account) -> bool:
+    """Disabled accounts (AccessModes None), accounts without a usable password and accounts of
+    suspended domains cannot log in."""
+    if account.domain.suspended or not account.has_usable_password():
+        return False
+    return account_effective_values(account).get("AccessModes") != "None"
+
+
+def master_accounts() -> list[Account]:
+    """The Main Domain accounts holding the Master right (a handful), read afresh."""
+    from realms.rights import MASTER
+
+    accounts = Account.objects.select_related("domain").filter(domain__is_main=True)
+    if connection.features.supports_json_field_contains:
+        return list(accounts.filter(rights__contains=[MASTER]))
+    return [account for account in accounts if MASTER in (account.rights or [])]
+
+
+LAST_MASTER = ("the last account with the Master right that can log in cannot be removed, disabled or lose the "
+               "right: grant Master to another account first")
+
+
+def require_a_master_able_to_log_in() -> None:
+    """Raise unless some Master account can still log in: run by every change that could delete or
+    disable the last one (inside its transaction, after the change, so the change is rolled back)."""
+    from cgadmin.errors import GeneralError
+
+    if not any(account_may_log_in(account) for account in master_accounts()):
+        raise GeneralError(LAST_MASTER)
+
+
 def account_prefs_layers(domain: Domain) -> list[Layer]:
     return [
         Layer("server defaults", documents.read(documents.ACCOUNT_PREFS)),

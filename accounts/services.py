@@ -15,7 +15,7 @@ from accounts.hashers import encode_password, is_one_way, malformed_stored_form,
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
 from accounts.parallel_hash import ParallelEncoder
 from accounts.password_forms import stored_form_of
-from accounts.selectors import account_effective_values, account_layers
+from accounts.selectors import account_effective_values, account_layers, require_a_master_able_to_log_in
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
 from cgadmin import context
@@ -199,6 +199,8 @@ def account_delete(*, actor: Account | None, account: Account) -> None:
         raise GeneralError("you cannot remove the account you are logged in with")
     address, pk, domain = account.address, account.pk, account.domain
     account.delete()
+    if R.MASTER in (account.rights or []):
+        require_a_master_able_to_log_in()
     directory_sync.account_removed(domain=domain, name=account.name)  # Central Directory
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") - 1)
     audit(actor=actor, event=Event.ACCOUNT_DELETE, object_type="account", object_name=address,
@@ -245,6 +247,8 @@ def account_update_settings(
         authorize=account_setting_authorizer(actor, account), save=save, event=Event.ACCOUNT_SETTINGS,
         object_type="account", object_name=account.address, domain_name=account.domain.name,
     )
+    if change.changed and R.MASTER in (account.rights or []):
+        require_a_master_able_to_log_in()  # AccessModes None on the last Master
     if password is not None:
         account_set_password(actor=actor, account=account, password=password, stored_form=stored_form)
     return change
@@ -360,6 +364,7 @@ def _replace_rights(
     if not has_server_right(actor, R.ALL_DOMAINS):
         raise AccessDenied("only an administrator with the AllDomains or Master right grants access rights")
     account = Account.objects.select_for_update().select_related("domain").get(pk=account.pk)
+    check_account(actor, account, write=True, right=None)  # every right it holds: AllDomains is not Master
     before = list(account.rights or [])
     requested = [str(name) for name in compute(before)]
     # Who may ask comes before what is asked: without Master, any change of server rights is 510.
@@ -368,10 +373,10 @@ def _replace_rights(
     wanted = _checked_rights(account, requested)
     if not set(before) ^ set(wanted):
         return before
-    if R.MASTER in before and R.MASTER not in wanted and not _another_master_exists(account):
-        raise GeneralError("this is the last account with the Master right: grant it to another account first")
     account.rights = wanted
     account.save(update_fields=["rights"])
+    if R.MASTER in before:
+        require_a_master_able_to_log_in()
     audit(actor=actor, event=Event.ACCOUNT_RIGHTS, object_type="account", object_name=account.address,
           domain_name=account.domain.name, before=before, after=wanted)
     outbox.mark_dirty(outbox.DOMAIN, account.domain_id)  # Access.settings lives with the domain
@@ -410,15 +415,6 @@ def account_set_domain_admin_rights(
     marker = [R.DOMAIN_ADMIN] if administrator else []
     return _replace_rights(actor, account, lambda before: [
         *(name for name in before if name in R.SERVER_RIGHTS), *marker, *wanted])
-
-
-def _another_master_exists(account: Account) -> bool:
-    from django.db import connection
-
-    others = Account.objects.filter(domain__is_main=True).exclude(pk=account.pk)
-    if connection.features.supports_json_field_contains:
-        return others.filter(rights__contains=[R.MASTER]).exists()
-    return any(R.MASTER in (rights or []) for rights in others.values_list("rights", flat=True).iterator())
 
 
 @transaction.atomic

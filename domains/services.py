@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
-from accounts.selectors import service_class_users
+from accounts.selectors import require_a_master_able_to_log_in, service_class_users
 from accounts.settings_schema import ACCOUNT
 from basedir import outbox
 from cgadmin.catalogue import DEFAULT, apply_update
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from accounts.models import Account
 
 ADMIN_DOMAIN_SETTING = "AdministratorDomainName"
+ACCESS_MODES = "AccessModes"
 
 
 def require_all_domains(actor: Account | None, what: str) -> None:
@@ -139,6 +140,8 @@ def _set_suspended(actor: Account | None, domain: Domain, suspended: bool) -> Do
     if domain.suspended != suspended:
         domain.suspended = suspended
         domain.save(update_fields=["suspended"])
+        if suspended and domain.is_main:
+            require_a_master_able_to_log_in()
         event = Event.DOMAIN_SUSPEND if suspended else Event.DOMAIN_RESUME
         audit(actor=actor, event=event, object_type="domain", object_name=domain.name, domain_name=domain.name,
               before={"Suspended": "NO" if suspended else "YES"}, after={"Suspended": "YES" if suspended else "NO"})
@@ -280,14 +283,17 @@ def account_defaults_update(
     from accounts.settings_schema import ACCOUNT
 
     if domain is None:
-        return _update_server_document(
+        change = _update_server_document(
             actor=actor, document=documents.ACCOUNT_DEFAULTS, catalogue=ACCOUNT, updates=updates,
             replace=replace, event=Event.ACCOUNT_DEFAULTS, what="Account Defaults",
         )
-    return _update_domain_layer(
-        actor=actor, domain=domain, field="account_defaults", catalogue=ACCOUNT, updates=updates,
-        replace=replace, event=Event.ACCOUNT_DEFAULTS, what="account_defaults",
-    )
+    else:
+        change = _update_domain_layer(
+            actor=actor, domain=domain, field="account_defaults", catalogue=ACCOUNT, updates=updates,
+            replace=replace, event=Event.ACCOUNT_DEFAULTS, what="account_defaults",
+        )
+    _keep_a_master(change, domain)
+    return change
 
 
 @transaction.atomic
@@ -297,10 +303,18 @@ def account_template_update(
     """Change a domain's Account Template (applied over the defaults to its accounts)."""
     from accounts.settings_schema import ACCOUNT
 
-    return _update_domain_layer(
+    change = _update_domain_layer(
         actor=actor, domain=domain, field="template", catalogue=ACCOUNT, updates=updates, replace=replace,
         event=Event.ACCOUNT_TEMPLATE, what="account_template",
     )
+    _keep_a_master(change, domain)
+    return change
+
+
+def _keep_a_master(change: SettingsChange, domain: Domain | None) -> None:
+    """A layer under the Main Domain's accounts that sets AccessModes None may not disable every Master."""
+    if ACCESS_MODES in change.changed and (domain is None or domain.is_main):
+        require_a_master_able_to_log_in()
 
 
 @transaction.atomic

@@ -63,6 +63,25 @@ def has_domain_admin_right(actor: Account, right: str) -> bool:
     return is_domain_admin(actor) and right in _granted(actor)
 
 
+def holds_right(actor: Account | None, right: str) -> bool:
+    """Whether the actor holds this right of an account in its reach: a server right as
+    has_server_right counts it (Master implies all), a Domain Administrator right itself or
+    through AllDomains, which covers every one of them."""
+    if right in R.SERVER_RIGHTS:
+        return has_server_right(actor, right)
+    return can_write_all_domains(actor) or (actor is not None and right in _granted(actor))
+
+
+def may_take_over(actor: Account | None, account: Account) -> bool:
+    """Whether the actor may change what lets one log in as (or act for) the account: its password,
+    second factor, aliases, services, sessions, rights, name, or remove it. Only an actor holding
+    every right the account holds, so nobody gains rights by taking an account over (a Master
+    account needs Master). Its own account, and the operator at the shell, always."""
+    if actor is None or actor.pk == account.pk:
+        return True
+    return all(holds_right(actor, right) for right in account.rights or [])
+
+
 def administered_domains(actor: Account | None) -> QuerySet[Domain]:
     """The domains this actor may see in the Users realm (all of them for server administrators)."""
     from domains.models import Domain
@@ -140,8 +159,8 @@ def access_domain(
 def check_account(actor: Account | None, account: Account, *, write: bool = False, right: str | None = None) -> None:
     """Raise unless the actor may read (or change under `right`) this account.
 
-    Everyone may read their own account. A Domain Administrator never changes an account that
-    holds server rights: that would let it take them over (its password, its sessions)."""
+    Everyone may read their own account. Changing it also needs every right it holds
+    (may_take_over): taking over its password or sessions would give the actor those rights."""
     if actor is not None and actor.pk == account.pk and not write:
         return
     check_domain(actor, account.domain, write=write, right=right)
@@ -150,8 +169,9 @@ def check_account(actor: Account | None, account: Account, *, write: bool = Fals
 
 
 def _protect_server_administrator(actor: Account | None, account: Account) -> None:
-    if not can_write_all_domains(actor) and any(right in R.SERVER_RIGHTS for right in account.rights or []):
-        raise AccessDenied("a Domain Administrator may not change a server administrator's account")
+    if not may_take_over(actor, account):
+        needed = R.MASTER if R.MASTER in (account.rights or []) else "every right it holds"
+        raise AccessDenied(f"not enough access rights to change {account.address}: {needed} is needed")
 
 
 def split_address(address: str, default_domain: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from accounts.hashers import recover_password, verify_login_password
 from accounts.models import Account
-from accounts.selectors import account_effective_values, find_account
+from accounts.selectors import account_effective_values, account_may_log_in, find_account
 from accounts.services import account_rehash_password
 from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
@@ -41,9 +41,7 @@ def account_flow(account: Account | None) -> tuple[int | None, int]:
 
 def may_log_in(account: Account) -> bool:
     """Disabled accounts (AccessModes None) and accounts of suspended domains cannot log in."""
-    if account.domain.suspended or not account.has_usable_password():
-        return False
-    return account_effective_values(account).get("AccessModes") != "None"
+    return account_may_log_in(account)
 
 
 _UNRESOLVED = object()
