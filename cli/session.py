@@ -196,13 +196,17 @@ class Session:
 
     def _still_valid(self) -> bool:
         """Re-read the account before a command, as the WebAdmin does on each request: changed
-        rights, a suspended domain or KillAccountSessions take effect within CLI_RECHECK_SECONDS
-        (a second: a script's tight loop of commands does not pay a query for each)."""
+        rights take effect, and the session ends once the account could not log in again (removed,
+        disabled, its domain suspended), its password was changed other than by this session's own
+        NEWPASS, or KillAccountSessions; within CLI_RECHECK_SECONDS (a second: a script's tight loop
+        of commands does not pay a query for each)."""
         from accounts.models import Account
+        from realms.auth import may_log_in
 
         assert self.account is not None
         fresh = Account.objects.select_related("domain").filter(pk=self.account.pk).first()
-        if fresh is None or fresh.domain.suspended:
+        # NEWPASS changes self.account itself (the verb's actor), so only someone else's change differs.
+        if fresh is None or fresh.password != self.account.password or not may_log_in(fresh):
             return False
         killed_at = fresh.sessions_valid_after
         if killed_at is not None and killed_at.timestamp() >= self.login_time:
