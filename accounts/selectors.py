@@ -13,6 +13,8 @@ from accounts.settings_schema import ACCOUNT, PREFS
 from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
 from cgadmin.dataformat import Value
 from cgadmin.db import prepared_cursor
+from cgadmin.errors import InvalidInput
+from cgadmin.userregex import PatternError, compile_pattern
 from domains.models import Domain
 from domains.names import lookup_domain_key
 from domains.selectors import find_domain
@@ -304,8 +306,12 @@ def mailbox_pattern(pattern: str) -> Callable[[str], bool]:
     """An IMAP LIST pattern as a test of mailbox names: `*` matches anything, `%` anything but the
     hierarchy separator `/`; INBOX in any case, every other name exactly."""
     source = "".join(".*" if char == "*" else "[^/]*" if char == "%" else re.escape(char) for char in pattern)
-    exact = re.compile(source, re.DOTALL)
-    any_case = re.compile(source, re.DOTALL | re.IGNORECASE)
+    # RE2: a pattern of many wildcards (`*%*%...x`) would make backtracking take for ever
+    try:
+        exact = compile_pattern(source, dot_matches_newline=True)
+        any_case = compile_pattern(source, dot_matches_newline=True, ignore_case=True)
+    except PatternError as error:
+        raise InvalidInput(f"the mailbox pattern {pattern!r} cannot be used: {error}")
 
     def matches(name: str) -> bool:
         return (any_case if name.upper() == "INBOX" else exact).fullmatch(name) is not None

@@ -489,6 +489,7 @@ T = {
     "Refresh every": ("Aktualisieren alle", "Обновлять каждые"),
     "Refresh requested: addresses are re-read in the background.": ("Aktualisierung angefordert: die Adressen werden im Hintergrund neu gelesen.", "Обновление запрошено: адреса перечитываются в фоне."),
     "Regular expression": ("Regulärer Ausdruck", "Регулярное выражение"),
+    "RE2 syntax, as grep -E without backreferences or lookaround: every expression is searched in time proportional to the log, so none can stall the server.": ("RE2-Syntax, wie grep -E ohne Rückverweise und Lookaround: jeder Ausdruck wird in einer zur Größe des Protokolls proportionalen Zeit gesucht, keiner kann den Server aufhalten.", "Синтаксис RE2, как grep -E без обратных ссылок и просмотра вперёд и назад: поиск по любому выражению занимает время, пропорциональное размеру журнала, и ни одно не может остановить сервер."),
     "Rejected": ("Abgewiesen", "Отклонено"),
     "Remove": ("Entfernen", "Удалить"),
     "Remove Account": ("Konto entfernen", "Удалить учётную запись"),

@@ -31,7 +31,9 @@ def _datetime_field(label: str | Promise) -> forms.DateTimeField:
 
 class LogSearchForm(forms.Form):
     text = forms.CharField(label=_("Text"), required=False, max_length=1000)
-    regex = forms.BooleanField(label=_("Regular expression"), required=False)
+    regex = forms.BooleanField(label=_("Regular expression"), required=False, help_text=_(
+        "RE2 syntax, as grep -E without backreferences or lookaround: every expression is searched in time "
+        "proportional to the log, so none can stall the server."))
     tag = forms.CharField(label=_("Component"), required=False, max_length=32,
                           widget=forms.TextInput(attrs={"list": "log-tags", "size": 10}))
     level = forms.ChoiceField(label=_("Level"), required=False, choices=LEVEL_CHOICES)

@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cgadmin.errors import InvalidInput
+from cgadmin.userregex import PatternError, compile_pattern
 from logs import serverlog
 
 BLOCK_SIZE = 8 * 1024 * 1024
@@ -43,14 +44,15 @@ class LogQuery:
     until: datetime | None = None
     file: str = ""  # one file only (its name)
 
-    def matcher(self) -> re.Pattern[bytes] | None:
+    def matcher(self) -> Any:
+        """The text as a pattern, on RE2 (cgadmin.userregex): no pattern makes a search slow."""
         if not self.regex or not self.text:
             return None
         if len(self.text) > MAX_PATTERN:
             raise InvalidInput("the regular expression is too long", field="text")
         try:
-            return re.compile(self.text.encode("utf-8"), re.MULTILINE)
-        except re.error as error:
+            return compile_pattern(self.text.encode("utf-8"), multiline=True)
+        except PatternError as error:
             raise InvalidInput(f"not a regular expression: {error}", field="text")
 
 
@@ -129,7 +131,7 @@ def _plain_matches(buffer: bytearray, needle: bytes, start: int, end: int) -> li
     return found
 
 
-def _regex_matches(buffer: bytearray, pattern: re.Pattern[bytes], start: int, end: int) -> list[tuple[int, int]]:
+def _regex_matches(buffer: bytearray, pattern: Any, start: int, end: int) -> list[tuple[int, int]]:
     found = []
     position = start
     while position < end:
@@ -271,7 +273,7 @@ class _Scan:
     limit: int
     max_scan: int | None
     page: SearchPage
-    pattern: re.Pattern[bytes] | None = None
+    pattern: Any = None  # an RE2 pattern
     needle: bytes | None = None
     buffer: bytearray = field(default_factory=lambda: _read_buffer())
 
