@@ -1,5 +1,7 @@
 """The server's own settings: the General page (Settings/Main.settings)."""
 
+from django.conf import settings
+
 from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef
 
 LOG_LEVELS = ("None", "Crashes", "Major", "Problems", "Low-Level", "All Info")
@@ -42,7 +44,9 @@ MAIN = Catalogue(
             help="The physical location of this node, e.g. 'telephone closet, 3rd floor' (SNMP sysLocation).",
         ),
         SettingDef(
-            "SNMPCommunity", Kind.STRING, "public", GENERAL, "SNMP Community", Level.ADVANCED,
+            # production: no community anyone can guess, so the agent is off until one is set
+            "SNMPCommunity", Kind.STRING, "" if settings.PRODUCTION else "public", GENERAL, "SNMP Community",
+            Level.ADVANCED,
             help="The community string SNMP managers must send to read sysName, sysContact, sysLocation, ... "
                  "Empty: the SNMP agent answers nobody.",
         ),

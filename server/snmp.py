@@ -20,6 +20,10 @@ VERSION_1, VERSION_2C = 0, 1
 NO_ERROR, TOO_BIG, NO_SUCH_NAME, READ_ONLY, GEN_ERR, NOT_WRITABLE = 0, 1, 2, 4, 5, 17
 MAX_DATAGRAM = 65507
 MAX_BULK_REPETITIONS = 64
+# An answer is at most this many times its request's size (or MIN_ALLOWANCE bytes, enough for the
+# whole system group): a spoofed request never makes the agent send a victim much more than it got.
+MAX_AMPLIFICATION = 4
+MIN_ALLOWANCE = 512
 
 Oid = tuple[int, ...]
 SYSTEM = (1, 3, 6, 1, 2, 1, 1)
@@ -229,16 +233,25 @@ def answer(data: bytes, system: SystemGroup, now: float | None = None) -> bytes 
     v1 = request.version == VERSION_1
     names = [oid for oid, _, _ in request.bindings]
 
+    allowance = max(MAX_AMPLIFICATION * len(data), MIN_ALLOWANCE)
+
     def reply(status: int, index: int, bindings: list[tuple[Oid, bytes]]) -> bytes:
-        return encode_message(request.version, request.community, RESPONSE, request.request_id, status, index,
-                              bindings)
+        message = encode_message(request.version, request.community, RESPONSE, request.request_id, status, index,
+                                 bindings)
+        if len(message) <= allowance:
+            return message
+        if request.pdu_type == GET_BULK:  # RFC 3416 4.2.3: fewer bindings, as many as fit
+            return encode_message(request.version, request.community, RESPONSE, request.request_id, status, index,
+                                  _fitting(bindings, allowance - (len(message) - _bindings_size(bindings))))
+        return encode_message(request.version, request.community, RESPONSE, request.request_id, TOO_BIG, 0, [])
 
     echoed = [(oid, tlv(tag, body)) for oid, tag, body in request.bindings]
     if request.pdu_type == SET:
         return reply(NO_SUCH_NAME if v1 else NOT_WRITABLE, 1 if names else 0, echoed)
     out: list[tuple[Oid, bytes]] = []
     if request.pdu_type == GET_BULK:
-        return reply(NO_ERROR, 0, _bulk(objects, names, request.error_status, request.error_index))
+        room = allowance - len(reply(NO_ERROR, 0, [])) - 8  # - 8: length fields growing with the list
+        return reply(NO_ERROR, 0, _bulk(objects, names, request.error_status, request.error_index, room))
     for position, oid in enumerate(names, start=1):
         if request.pdu_type == GET:
             if oid in objects:
@@ -259,29 +272,65 @@ def answer(data: bytes, system: SystemGroup, now: float | None = None) -> bytes 
     return reply(NO_ERROR, 0, out)
 
 
+def _binding_size(binding: tuple[Oid, bytes]) -> int:
+    return len(sequence(encode_oid(binding[0]), binding[1]))
+
+
+def _bindings_size(bindings: list[tuple[Oid, bytes]]) -> int:
+    return sum(_binding_size(binding) for binding in bindings)
+
+
+def _fitting(bindings: list[tuple[Oid, bytes]], room: int) -> list[tuple[Oid, bytes]]:
+    """The first bindings whose encoding takes at most room bytes (less a few for longer lengths)."""
+    room -= 8  # the binding list's and the message's length fields may each grow by a few bytes
+    kept: list[tuple[Oid, bytes]] = []
+    for binding in bindings:
+        room -= _binding_size(binding)
+        if room < 0:
+            break
+        kept.append(binding)
+    return kept
+
+
+class _Full(Exception):
+    """The answer has no room for another binding."""
+
+
 def _bulk(objects: dict[Oid, bytes], names: list[Oid], non_repeaters: int,
-          repetitions: int) -> list[tuple[Oid, bytes]]:
+          repetitions: int, room: int) -> list[tuple[Oid, bytes]]:
+    """GETBULK's bindings, as many as room (bytes) takes: work stops there, not after the whole."""
     non_repeaters = max(0, non_repeaters)
     repetitions = min(max(0, repetitions), MAX_BULK_REPETITIONS)
     out: list[tuple[Oid, bytes]] = []
-    for oid in names[:non_repeaters]:
-        following = _next(objects, oid)
-        out.append((following, objects[following]) if following else (oid, tlv(END_OF_MIB_VIEW, b"")))
-    cursors = list(names[non_repeaters:])
-    for _ in range(repetitions):
-        if not cursors:
-            break
-        ended = True
-        for position, oid in enumerate(cursors):
+
+    def add(binding: tuple[Oid, bytes]) -> None:
+        nonlocal room
+        room -= _binding_size(binding)
+        if room < 0:
+            raise _Full
+        out.append(binding)
+
+    try:
+        for oid in names[:non_repeaters]:
             following = _next(objects, oid)
-            if following is None:
-                out.append((oid, tlv(END_OF_MIB_VIEW, b"")))
-            else:
-                out.append((following, objects[following]))
-                cursors[position] = following
-                ended = False
-        if ended:
-            break
+            add((following, objects[following]) if following else (oid, tlv(END_OF_MIB_VIEW, b"")))
+        cursors = list(names[non_repeaters:])
+        for _ in range(repetitions):
+            if not cursors:
+                break
+            ended = True
+            for position, oid in enumerate(cursors):
+                following = _next(objects, oid)
+                if following is None:
+                    add((oid, tlv(END_OF_MIB_VIEW, b"")))
+                else:
+                    add((following, objects[following]))
+                    cursors[position] = following
+                    ended = False
+            if ended:
+                break
+    except _Full:
+        pass
     return out
 
 

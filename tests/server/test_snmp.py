@@ -103,3 +103,63 @@ def test_the_agent_reads_the_general_page(postmaster):
     assert system.name == postmaster.domain.name
     assert (system.contact, system.location, system.community) == ("ops@example.test", "rack 7", "monitoring")
     assert "CommuniGate Pro 6.3.0" in system.description
+
+
+# --- reflection ------------------------------------------------------------------------------------
+
+
+def request_of(oids, *, pdu_type, repetitions=0, community="s3cret") -> bytes:
+    return snmp.encode_message(snmp.VERSION_2C, community.encode(), pdu_type, 77, 0, repetitions,
+                               [(oid, snmp.tlv(snmp.NULL, b"")) for oid in oids])
+
+
+def test_a_getbulk_answer_is_at_most_four_times_its_request_and_keeps_the_first_bindings():
+    request = request_of([snmp.SYSTEM] * 40, pdu_type=snmp.GET_BULK, repetitions=64)
+
+    data = snmp.answer(request, SYSTEM, now=1012.5)
+
+    assert len(data) <= 4 * len(request)
+    bindings = snmp.decode_message(data).bindings
+    assert 0 < len(bindings) < 40 * 5  # fewer than asked, as RFC 3416 allows when they do not fit
+    assert [oid for oid, _, _ in bindings[:40]] == [snmp.SYS_DESCR] * 40  # the first repetition, in order
+
+
+def test_a_get_whose_answer_would_be_many_times_its_request_answers_too_big():
+    import dataclasses
+
+    request = request_of([snmp.SYS_DESCR] * 30, pdu_type=snmp.GET)
+    system = dataclasses.replace(SYSTEM, description="CommuniGate Pro 6.3.0 (cgadmin 1.0) on Linux 6.1 x86_64 " * 2)
+
+    answer = snmp.decode_message(snmp.answer(request, system, now=1012.5))
+
+    assert (answer.error_status, answer.bindings) == (snmp.TOO_BIG, [])
+
+
+def test_the_whole_system_group_still_comes_in_one_answer():
+    everything = [snmp.SYS_DESCR, snmp.SYS_UPTIME, snmp.SYS_CONTACT, snmp.SYS_NAME, snmp.SYS_LOCATION]
+    walked = ask([snmp.SYSTEM], pdu_type=snmp.GET_BULK, repetitions=10).bindings
+    assert [oid for oid, _, _ in walked] == [*everything, snmp.SYS_LOCATION]  # then endOfMibView
+    assert [oid for oid, _, _ in ask(everything).bindings] == everything
+
+
+@pytest.mark.django_db(transaction=True)  # the data committed, for the other process to see
+def test_a_production_server_has_no_community_until_one_is_set(postmaster):
+    """A real production process (CGADMIN_ENV=production) on the test database: no SNMP Community,
+    so the agent answers nobody; the embedded default keeps CommuniGate's `public`."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {**os.environ, "CGADMIN_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "localhost",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "DJANGO_SETTINGS_MODULE": "cgadmin.settings"}
+    script = "from server.selectors import snmp_system_group; print(repr(snmp_system_group(0.0).community))"
+    shown = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=django_settings.PROJECT_DIR,
+                           env=env, capture_output=True, text=True, timeout=120)
+
+    assert shown.stdout.strip().splitlines()[-1:] == ["''"], shown.stderr[-2000:]
+    assert snmp_system_group(agent_started=0.0).community == "public"
