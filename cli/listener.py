@@ -296,6 +296,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.session: Session | None = None
         self.peer = ""
+        self.local_address = ""
         self.splitter = LineSplitter(listener.login_max_line)  # raised to max_line at the login
         self.pending: deque[str | int] = deque()  # lines received and not yet run, in order; an int
         # stands for a line over the limit (the int) that was skipped
@@ -327,8 +328,9 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        peer = transport.get_extra_info("peername")
+        peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = peer[0] if isinstance(peer, tuple) else ""
+        self.local_address = local[0] if isinstance(local, tuple) else ""
         self.listener.connections.add(self)
         self.listener.sessions += 1
         self._counted = True
@@ -459,7 +461,8 @@ class Connection(asyncio.Protocol):
 
     def _open_session(self, session_id: int) -> Outcome:
         """(worker thread) Start the session and greet the client."""
-        self.session = Session(peer=self.peer, session_id=session_id, host=self.listener.greeting_host())
+        self.session = Session(peer=self.peer, session_id=session_id, host=self.listener.greeting_host(),
+                               local_address=self.local_address)
         return Outcome(_encode([self.session.greeting()]))
 
     def _work(self) -> Outcome:

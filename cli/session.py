@@ -59,6 +59,7 @@ class Session:
     peer: str
     session_id: int
     host: str
+    local_address: str = ""  # the server address the client connected to (a domain's assigned IP)
     challenge: str = ""
     account: Account | None = None
     inline: bool = False
@@ -141,20 +142,30 @@ class Session:
         name, _, digest = rest.partition(" ")
         if not name or not digest.strip():
             return self._answer(error(SYNTAX, "APOP: expected APOP name digest"))
-        account = self._guarded(lambda: check_apop(name, self.challenge, digest.strip(), address=self.peer,
+        qualified = self._qualified(name)
+        account = self._guarded(lambda: check_apop(qualified, self.challenge, digest.strip(), address=self.peer,
                                                       interface=context.CLI))
         return self._login_result(name, account, "APOP")
 
     def _plain_login(self, name: str, password: str, method: str) -> Reply:
         from realms.auth import check_cli_login, requires_apop
 
+        qualified = self._qualified(name)
+
         def attempt() -> Account | None:
             # the password, followed by the current code for an account with a second factor
-            account = check_cli_login(name, password, address=self.peer)
+            account = check_cli_login(qualified, password, address=self.peer)
             # RequireAPOP ("Secure only"): a clear-text password does not open this account here.
             return None if account is not None and requires_apop(account) else account
 
         return self._login_result(name, self._guarded(attempt), method)
+
+    def _qualified(self, name: str) -> str:
+        """A bare name given at a secondary domain's assigned address is that domain's account."""
+        from domains.selectors import domain_reached_at
+        from realms.auth import qualify_login_name
+
+        return qualify_login_name(name, domain_reached_at(None, self.local_address) if self.local_address else None)
 
     def _guarded(self, attempt) -> Account | None:
         """A login attempt that fails on odd input (a name the database refuses) is a failed login."""

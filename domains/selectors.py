@@ -1,5 +1,10 @@
 """Reads of domains that do not depend on who asks (those go through realms.access)."""
 
+import hashlib
+import ipaddress
+
+from django.core.cache import cache
+
 from domains.models import Domain
 from domains.names import lookup_domain_key
 
@@ -123,3 +128,50 @@ def server_document_for(actor, name: str):
     if not can_read_all_domains(actor):
         raise AccessDenied("not enough access rights: the DomainsRead right is needed")
     return documents.read(name)
+
+
+REACHED_SECONDS = 10  # a new domain alias or assigned address counts for logins within this time
+_NONE = ""  # cached for "the Main Domain's rules", so a miss is remembered too
+
+
+def domain_reached_at(host: str | None, local_address: str | None) -> str | None:
+    """The secondary domain a client reached: the one whose name or alias is the Host it asked for, else
+    the one whose Assigned IP Addresses hold the address it connected to (None: the Main Domain's rules).
+    Kept in the shared cache for a few seconds, so a script's requests cost no lookup each."""
+    name, address = _host_name(host or ""), (local_address or "").strip("[]")
+    if not name and not address:
+        return None
+    key = "domain-reached:" + hashlib.sha256(f"{name}|{address}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _domain_for(name, address) or _NONE
+        cache.set(key, found, REACHED_SECONDS)
+    return found or None
+
+
+def _host_name(host: str) -> str:
+    """`client1.test:8010` -> `client1.test`; a single label or an address literal (`[::1]:8010`) -> ''."""
+    name = host.strip().rstrip(".").lower()
+    if name.startswith("["):
+        return ""
+    name = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+    if "." not in name:
+        return ""  # localhost, an intranet name: never a mail domain's, and no query for it
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name
+    return ""
+
+
+def _domain_for(host: str, address: str) -> str | None:
+    domain = find_domain(host) if host else None
+    if domain is not None:
+        return None if domain.is_main else domain.name
+    if not address:
+        return None
+    looked_up = dns_looked_up_addresses()
+    for domain in Domain.objects.filter(is_main=False, settings__contains="IPAddresses").only("name", "settings"):
+        if address in domain_addresses(domain, looked_up)[0]:
+            return domain.name
+    return None

@@ -13,6 +13,7 @@ from accounts.selectors import account_effective_values, account_may_log_in, fin
 from accounts.services import account_rehash_password
 from cgadmin.catalogue import parse_flow
 from cgadmin.errors import InvalidInput
+from domains.selectors import domain_reached_at
 from logs import serverlog, stats
 from logs.statistics import login_counter
 from realms import basic_cache, throttle
@@ -28,6 +29,29 @@ def resolve_login_name(login_name: str) -> Account | None:
         return None
     name, domain = split_address(login_name, main)
     return find_account(domain, name)
+
+
+def qualify_login_name(login_name: str, reached_domain: str | None) -> str:
+    """A bare name typed at a secondary domain's name or address is that domain's account (the seed:
+    Domain Administrators log in with their short name there); `name@domain` is kept as it is."""
+    if not reached_domain or not login_name or "@" in login_name or "%" in login_name:
+        return login_name
+    return f"{login_name}@{reached_domain}"
+
+
+def request_login_name(request: HttpRequest, login_name: str) -> str:
+    """The login name of a WebAdmin or HTTP CLI request, qualified by the domain its Host or its local
+    address reaches."""
+    return qualify_login_name(login_name, domain_reached_at(request.META.get("HTTP_HOST"), local_address(request)))
+
+
+def local_address(request: HttpRequest) -> str:
+    """The server address the client connected to (gunicorn passes the socket; a test client has none)."""
+    sock = request.META.get("gunicorn.socket")
+    try:
+        return str(sock.getsockname()[0]) if sock is not None else str(request.META.get("SERVER_ADDR", ""))
+    except (OSError, IndexError, TypeError):
+        return ""
 
 
 def account_flow(account: Account | None) -> tuple[int | None, int]:

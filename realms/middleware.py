@@ -19,7 +19,7 @@ from cgadmin import context
 from cgadmin.errors import CGError
 from cgadmin.security import cross_origin
 from realms import access, pages
-from realms.auth import check_basic_login, client_address, may_log_in
+from realms.auth import check_basic_login, client_address, may_log_in, request_login_name
 from realms.navigation import page_charset
 from realms.request import CGRequest
 
@@ -79,7 +79,9 @@ class WebAdminAuthMiddleware:
                                 status=403, content_type="text/plain; charset=utf-8")
         if credentials is not None:
             interface = "CLI" if request.path.startswith("/CLI") else "WebAdmin"
-            account = check_basic_login(*credentials, address=client_address(request), interface=interface)
+            name, password = credentials
+            account = check_basic_login(request_login_name(request, name), password,
+                                        address=client_address(request), interface=interface)
             if account is None:
                 # Challenged with the page's own realm, as a missing password is (Separate WebAdmin Realms).
                 realm = "CLI" if request.path.startswith("/CLI") else pages.auth_realm_of_url(request.path_info)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Account
 from realms import pages
-from realms.auth import check_form_login, client_address
+from realms.auth import check_form_login, client_address, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.middleware import may_open, separate_realms_enabled, start_session
 from realms.navigation import (
@@ -46,8 +46,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     realm = pages.auth_realm_of_url(next_url)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        account = check_form_login(form.cleaned_data["name"], form.cleaned_data["password"],
-                                   form.cleaned_data.get("code", ""), address=client_address(request))
+        name = request_login_name(request, form.cleaned_data["name"])
+        account = check_form_login(name, form.cleaned_data["password"], form.cleaned_data.get("code", ""),
+                                   address=client_address(request))
         if account is not None:
             login(request, account, backend="realms.auth.AccountBackend")
             start_session(request, account, realm or _home_realm(request))
