@@ -124,6 +124,15 @@ def open_file(path: Path, flags: int, mode: int = 0o640, *, create_folders: bool
             raise
 
 
+def read_bytes(path: Path) -> bytes:
+    """The whole file, no link followed on the way to it or as it (FileNotFoundError when missing)."""
+    fd = open_file(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return handle.read()
+
+
 def refuse_links(path: Path) -> None:
     """SymlinkRefused when a folder on the way to path (below the top-level one) is a link.
     The entry path names may itself be a link: renaming or removing one never follows it."""

@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 
 from accounts.models import Account
-from basedir import archive, outbox, paths
+from basedir import archive, nofollow, outbox, paths
 from basedir import restore as R
 from basedir.layout import PROCESS_ID
 from cgadmin.dataformat import DataFormatError, Value, load_settings_file
@@ -36,9 +36,11 @@ BACKUP_KINDS = ("all", "settings", "logs", "directory", "domain", "account", "ma
 def read_settings_file(path: Path, *, shown: str) -> dict[str, Value]:
     """A settings file's dictionary, or a clear error naming the file that is missing or bad."""
     try:
-        text = path.read_text("utf-8")
+        text = nofollow.read_bytes(path).decode("utf-8")
     except FileNotFoundError:
         raise GeneralError(f"{shown} does not exist") from None
+    except nofollow.SymlinkRefused:
+        raise GeneralError(f"{shown} is reached through a symbolic link: refused") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{shown} is not UTF-8 text") from None
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from basedir import outbox, paths
+from basedir import nofollow, outbox, paths
 from basedir.atomic import fsync_dir, write_file_atomic
 from basedir.models import ExportOutbox
 from cgadmin.dataformat import Value, dump_settings_file
@@ -171,7 +171,7 @@ def read_unit_file(unit_key: str) -> dict[str, Value] | None:
 
     path = unit_file(unit_key)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = nofollow.read_bytes(path).decode("utf-8")
     except FileNotFoundError:
         return None
     return load_settings_file(text)

@@ -24,7 +24,7 @@ class RotationResult:
 def _first_record_time(path: Path, day: date) -> datetime | None:
     """When the file's first record was written (its name gives the day, the record the time)."""
     try:
-        with path.open("rb") as handle:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
             head = handle.read(12).decode("ascii", "replace")
     except OSError:
         return None

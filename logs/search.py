@@ -12,6 +12,7 @@ newest file at the end of the range (a binary search), and stops at its beginnin
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import threading
@@ -288,9 +289,13 @@ class _Scan:
         """Scan one file backwards into the page: the page is full (cursor set), the time range
         is done, or go on with the next older file."""
         try:
-            handle = item.path.open("rb", buffering=0)
-        except FileNotFoundError:
+            handle = open(os.open(item.path, os.O_RDONLY | os.O_NOFOLLOW), "rb", buffering=0)  # noqa: SIM115
+        except (FileNotFoundError, IsADirectoryError):
             return _GO_ON
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            return _GO_ON  # a link planted in SystemLogs/ is never shown
         with handle:
             size = os.fstat(handle.fileno()).st_size
             size = min(size, end) if end is not None else size

@@ -231,7 +231,8 @@ class _Writer:
 
     def _open(self, folder: Path, day: date, index: int) -> int:
         self._close()
-        fd = os.open(folder / file_name(day, index), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        # O_NOFOLLOW: a link planted in SystemLogs/ never gets the records appended where it points
+        fd = os.open(folder / file_name(day, index), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640)
         self.fd, self.folder, self.day, self.index = fd, folder, day, index
         self.next_checked_at = time.monotonic() + _NEXT_FILE_CHECK_SECONDS
         return fd

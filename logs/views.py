@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -78,8 +79,8 @@ def log_file(request: HttpRequest, name: str) -> FileResponse:
         raise Http404("no such log file")
     path = serverlog.log_dir() / name
     try:
-        handle = path.open("rb")
-    except FileNotFoundError:
+        handle = open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")  # noqa: SIM115 - FileResponse closes it
+    except OSError:  # missing, or a link planted in SystemLogs/: never followed
         raise Http404("no such log file")
     return FileResponse(handle, as_attachment=True, filename=name, content_type="text/plain; charset=utf-8")
 

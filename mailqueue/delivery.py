@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Mailbox
-from basedir import outbox, paths
+from basedir import nofollow, outbox, paths
 from logs import serverlog, stats
 from mailqueue import mailstore, queuefile, reports
 from mailqueue.bulk import bulk_set, bulk_set_rows
@@ -141,7 +141,7 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
         return set()
     try:
         work.body = queuefile.read_message(work.message.pk)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, nofollow.SymlinkRefused) as error:  # a link there is never read
         serverlog.log("QUEUE", serverlog.CRASHES, f"message {work.message.pk}: the Queue file is unreadable: {error}")
         for row in due:
             work.decisions[row.pk] = Fail("the message's Queue file is missing or damaged", report=REPORT_NONE)

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from basedir import paths
+from basedir import nofollow, paths
 from basedir.atomic import fsync_dir, write_file_atomic
 from basedir.files import sync_filesystem
 
@@ -202,7 +202,7 @@ def parse_queue_file(data: bytes) -> QueueFile:
 
 def read_message(message_id: int) -> bytes:
     """The message part of a Queue file."""
-    return parse_queue_file(queue_file(message_id).read_bytes()).message
+    return parse_queue_file(nofollow.read_bytes(queue_file(message_id))).message
 
 
 def remove_queue_files(message_ids: Iterable[int]) -> None:

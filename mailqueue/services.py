@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from basedir import nofollow
 from cgadmin.errors import InvalidInput, NotFound
 from logs import serverlog, stats
 from logs.audit import audit
@@ -112,7 +113,7 @@ def _reject_locked(messages: list[QueuedMessage], reason: str, notify: bool, res
         if router is not None and regular:
             try:
                 body = queuefile.read_message(message.pk)
-            except (FileNotFoundError, ValueError):
+            except (FileNotFoundError, ValueError, nofollow.SymlinkRefused):
                 body = b""
             report = queue_report(router, message, [(row.address, reason, REPORT_LOCAL) for row in regular], body)
             if report is not None:

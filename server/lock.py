@@ -7,6 +7,7 @@ blocks, anything else is stale."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
@@ -36,7 +37,13 @@ class ProcessLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            # O_NOFOLLOW: a link planted as ProcessID would have root truncate and write where it points
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            raise GeneralError(f"{self.path} is a symbolic link: not opened (remove it, then start again)") from None
         owner = _read_pid(fd)
         if self.locked:
             try:
@@ -72,9 +79,13 @@ class ProcessLock:
 def running_pid(path: Path, *, locked: bool = True) -> int | None:
     """The pid of the server holding the lock, or None when no server runs there."""
     try:
-        fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
+        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None  # a link is no server's lock
+        raise
     try:
         if not locked:
             pid = _read_pid(fd)

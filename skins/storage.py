@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from basedir import paths
+from basedir import nofollow, paths
 from basedir.atomic import fsync_dir, write_file_atomic
 from cgadmin.errors import InvalidInput, NotFound
 from domains.models import Domain
@@ -117,7 +117,7 @@ def read_file(domain: Domain | None, skin: str, name: str) -> tuple[bytes, datet
     path = file_path(domain, skin, name)
     if not path.is_file() or path.is_symlink():
         raise NotFound(f"skin {skin!r} has no file {name!r}")
-    return path.read_bytes(), datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return nofollow.read_bytes(path), datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def store_file(domain: Domain | None, skin: str, name: str, data: bytes) -> None:

@@ -51,3 +51,21 @@ def test_a_link_in_submitted_is_set_aside_and_never_read(base, client1, victim):
     assert not QueuedMessage.objects.exists()
     assert (base / "Submitted" / "evil.bad").is_symlink()  # renamed aside, not followed
     assert not any(b"secret-hash" in path.read_bytes() for path in (base / "BadFiles").iterdir())
+
+
+def test_a_queue_file_replaced_by_a_link_is_never_read(base, client1, victim):
+    from mailqueue import queuefile
+    from mailqueue.delivery import deliver_due
+    from mailqueue.pipe import pickup
+
+    jane = make_account(client1, "jane")
+    submit(base, "m", message(to="jane@client1.test"))
+    pickup()
+    queue_file = queuefile.queue_file(QueuedMessage.objects.get().pk)
+    (victim / "shadow").write_bytes(queue_file.read_bytes().replace(b"Hi there.", b"root:secret-hash"))
+    queue_file.unlink()
+    queue_file.symlink_to(victim / "shadow")
+
+    deliver_due(max_seconds=5)
+
+    assert not any(b"secret-hash" in stored for stored in inbox_messages(jane))

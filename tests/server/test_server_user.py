@@ -121,3 +121,18 @@ def test_after_a_drop_only_the_server_user_reads_the_secrets_and_root_keeps_star
     in_child(as_another_user)
     with pytest.raises(InvalidInput, match=f"Startup.sh belongs to uid {server_user.uid}: not sourced"):
         startup_parameters(base)  # the next start, as root, refuses the server user's file
+
+
+@pytest.mark.slow
+def test_a_process_id_planted_as_a_link_is_never_written_through(tmp_path):
+    base = tmp_path / "CommuniGate"
+    base.mkdir()
+    victim = tmp_path / "root-only"
+    victim.write_text("root's own\n")
+    (base / "ProcessID").symlink_to(victim)
+
+    result = start(base)
+
+    assert result.returncode == 2
+    assert "ProcessID is a symbolic link: not opened" in result.stderr
+    assert victim.read_text() == "root's own\n"
