@@ -114,3 +114,18 @@ def test_the_file_helpers_refuse_a_link_anywhere_below_a_top_level_folder(base, 
     assert untouched(victim)
     write_file_atomic(base / "Settings" / "file.settings", b"ours\n")  # the link itself is replaced, not followed
     assert (base / "Settings" / "file.settings").read_bytes() == b"ours\n" and untouched(victim)
+
+
+def test_a_full_export_stops_at_a_link_with_a_message_naming_it(base, jane, victim):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    folder = paths.account_path(jane)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.symlink_to(victim)
+
+    with pytest.raises(CommandError, match="symbolic link below the base directory's top-level folders: refused"):
+        call_command("basedir", "export", "--full")
+
+    assert untouched(victim)

@@ -31,7 +31,10 @@ class Command(BaseCommand):
         from basedir.export import drain, export_full
 
         if full:
-            result = export_full(progress=self._progress if sys.stderr.isatty() else None, jobs=jobs)
+            try:
+                result = export_full(progress=self._progress if sys.stderr.isatty() else None, jobs=jobs)
+            except OSError as error:  # a full disk, a symbolic link below a top-level folder (refused), ...
+                raise CommandError(f"the base directory could not be written: {error}") from None
             self.stdout.write(f"{result.domains} domain(s), {result.accounts} account(s), "
                               f"{result.files_written} file(s) written, {len(result.removed)} removed")
             for removed in result.removed:
