@@ -4,7 +4,9 @@ import multiprocessing
 import os
 
 workers = int(os.environ.get("WEB_WORKERS", min(4, multiprocessing.cpu_count() + 1)))
-worker_class = "gthread"
+# gthread whose threads are taken only by requests whose head has arrived: slow clients (a header
+# line every few seconds) wait in the worker's event loop, never in a thread (see the module).
+worker_class = "cgadmin.gunicorn_worker.HeadFirstWorker"
 threads = int(os.environ.get("WEB_THREADS", 4))
 timeout = 60
 graceful_timeout = 15
