@@ -9,10 +9,16 @@ What a POST may change does not depend on what the page shows: a setting above t
 Interface Type that is posted anyway is handled like a shown one (the level never changes what is
 allowed), and a read-only setting posted with a new value (a doctored form: browsers never send a
 disabled field) goes to the service like any change, which refuses it, so nothing is saved and the
-page answers 403. A setting that is not posted keeps its value."""
+page answers 403. A setting that is not posted keeps its value.
+
+Concurrent edits: each setting carries `o_<Name>`, a digest of what the page showed (the value and
+the default switch). A setting posted as it was shown is no change, whatever its value is now, so a
+page loaded before another administrator's change never writes back the old value; a setting the
+user changed that someone else changed too since the page was shown is refused, naming it."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -78,6 +84,7 @@ class Row:
     current: EffectiveValue
     inherited: EffectiveValue | None
     editable: bool
+    original: str = ""  # what the page shows, as a digest (concurrent edits)
 
     @property
     def inherited_text(self) -> str:
@@ -148,6 +155,7 @@ class SettingsForm(forms.Form):
                 current=self.values[name],
                 inherited=self.inherited.get(name) if self.inherited is not None else None,
                 editable=self.editable[name],
+                original=self._shown_digest(name),
             ))
         return list(grouped.items())
 
@@ -166,6 +174,8 @@ class SettingsForm(forms.Form):
             else:
                 text, use_default = self._raw(name)
             edited = text.strip() != self._initial_text(name).strip()
+            if not self._changed_since_shown(definition, text, use_default):
+                continue  # posted as the page showed it: no change, even if someone else changed it since
             # A value typed over an inherited one means "make it explicit", even with the switch on.
             if self.inherited is not None and use_default and not edited:
                 if current.explicit:
@@ -179,6 +189,30 @@ class SettingsForm(forms.Form):
             if value != current.value or (self.inherited is not None and not current.explicit):
                 changes[name] = value
         return changes
+
+    def _shown_digest(self, name: str) -> str:
+        """The digest of the setting as the page shows it now (value text and default switch)."""
+        return _digest(self._initial_text(name), self.inherited is not None and not self.values[name].explicit)
+
+    def _changed_since_shown(self, definition: SettingDef, text: str, use_default: bool) -> bool:
+        """Whether the user changed this setting on the page it was shown on (a post without the
+        page's digest, from a script, counts as a change); raise-free: a setting someone else
+        changed meanwhile is marked on the form and reported as no change."""
+        name = definition.name
+        shown = self.data.get(f"o_{name}")
+        if shown is None:
+            return True
+        posted = _digest(text, self.inherited is not None and use_default)
+        if posted in (shown, self._shown_digest(name)):
+            return False  # as the page showed it, or as it is now: nothing to write
+        if shown != self._shown_digest(name):
+            now = self.values[name]
+            now_text = value_text(definition, now.value) or '""'
+            where = "" if now.explicit or self.inherited is None else f", {now.source}"
+            self._field_error(definition, f"{name} was changed by someone else since this page was shown (now "
+                                          f"{now_text}{where}): reload the page and make your change again")
+            return False
+        return True
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -209,6 +243,13 @@ class SettingsForm(forms.Form):
         shown = {definition.name for definition in self.shown}
         field = f"s_{error.field}" if error.field in shown else None  # a hidden one is named above the form
         self.add_error(field, error.message)
+
+
+def _digest(text: str, use_default: bool) -> str:
+    """What a page showed for one setting, as a short digest: its value text (line ends and outer
+    spaces as browsers may change them aside) and whether the default switch was on."""
+    normal = text.replace("\r\n", "\n").strip()
+    return hashlib.sha256(f"{int(use_default)}\n{normal}".encode()).hexdigest()[:16]
 
 
 def _posted(data: Mapping, name: str) -> bool:
