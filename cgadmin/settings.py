@@ -248,6 +248,9 @@ CLI_MAX_SESSIONS = env.int("CLI_MAX_SESSIONS", default=2000)
 CLI_LINGER = env.float("CLI_LINGER", default=0.002)
 CLI_FAILURE_DELAY = env.float("CLI_FAILURE_DELAY", default=1.0)
 CLI_RECHECK_SECONDS = env.float("CLI_RECHECK_SECONDS", default=1.0)  # re-read a session's account this often
+# Skins: the bytes all skins of one domain, and all server-wide skins, may take together.
+SKINS_MAX_DOMAIN_SIZE = env.int("SKINS_MAX_DOMAIN_SIZE", default=5 * 1024 * 1024)
+SKINS_MAX_SERVER_SIZE = env.int("SKINS_MAX_SERVER_SIZE", default=20 * 1024 * 1024)
 # Connections not logged in yet: the login deadline after connecting (no byte moves it), their
 # longest line, how many may come from one address (an IPv6 /64) and how many in all (the rest of
 # CLI_MAX_SESSIONS stays for logged-in sessions).

@@ -62,7 +62,8 @@ def fill_fragment(data: bytes, values: dict[str, str]) -> SafeString:
     text = data.decode("utf-8", errors="replace")
     for name, value in values.items():
         text = text.replace("{{ " + name + " }}", escape(value)).replace("{{" + name + "}}", escape(value))
-    return mark_safe(text)  # checked markup (storage.FORBIDDEN_MARKUP) with escaped values
+    # sanitised on every use, not only at upload: a file may also come from a restore or a copy by hand
+    return mark_safe(storage.sanitise_fragment(text))  # nh3's allow-list, escaped values
 
 
 def look_for(account: Account | None, title: str) -> Look:

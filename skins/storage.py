@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import nh3
+from django.conf import settings
+
 from basedir import nofollow, paths
 from basedir.atomic import fsync_dir, write_file_atomic
 from cgadmin.errors import InvalidInput, NotFound
@@ -38,6 +41,30 @@ FORBIDDEN_MARKUP = re.compile(
     r"administrator|title)\s*\}\})",
     re.IGNORECASE,
 )
+
+
+# What a page part may hold once rendered (nh3, an allow-list): plain markup and links, nothing else.
+# Everything outside it is dropped, whatever the spelling: `<a href="/x" /onclick=...>`,
+# `jav&#x61;script:` links, an attribute a regular expression would not see.
+FRAGMENT_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "figcaption", "figure", "footer", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "i", "img", "li", "nav", "ol", "p", "pre", "section", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}
+FRAGMENT_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "role", "aria-label"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+FRAGMENT_URL_SCHEMES = {"http", "https", "mailto"}  # and relative addresses
+
+
+def sanitise_fragment(markup: str) -> str:
+    """The page part as it may be shown: the allow-list's tags, attributes and addresses only."""
+    return nh3.clean(markup, tags=FRAGMENT_TAGS, attributes=FRAGMENT_ATTRIBUTES, url_schemes=FRAGMENT_URL_SCHEMES,
+                     clean_content_tags={"script", "style"})
 
 
 @dataclass(frozen=True)
@@ -125,7 +152,31 @@ def store_file(domain: Domain | None, skin: str, name: str, data: bytes) -> None
     path = file_path(domain, skin, name)
     if not path.exists() and len(list_files(domain, skin)) >= MAX_FILES_PER_SKIN:
         raise InvalidInput(f"skin {skin!r} already holds {MAX_FILES_PER_SKIN} files", field="file")
+    check_total_size(domain, path, len(data))
     write_file_atomic(path, data, mode=0o644)
+
+
+def skins_size(domain: Domain | None) -> int:
+    """The bytes every skin of the server (domain None) or of one domain takes."""
+    root = skins_root(domain)
+    if not root.is_dir():
+        return 0
+    folders = [root, *(entry for entry in root.iterdir() if entry.is_dir() and not entry.is_symlink()
+                       and entry.name.startswith(PREFIX))]
+    return sum(entry.stat().st_size for folder in folders for entry in folder.iterdir()
+               if entry.is_file() and not entry.is_symlink())
+
+
+def check_total_size(domain: Domain | None, path: Path, size: int) -> None:
+    """A domain's skins together, and the server-wide skins together, stay within their setting."""
+    setting = "SKINS_MAX_DOMAIN_SIZE" if domain else "SKINS_MAX_SERVER_SIZE"
+    limit = int(getattr(settings, setting))
+    replaced = path.stat().st_size if path.is_file() else 0
+    total = skins_size(domain) - replaced + size
+    if total > limit:
+        whose = f"the skins of {domain.name}" if domain else "the server-wide skins"
+        raise InvalidInput(f"{whose} would take {total:,} bytes; at most {limit:,} are allowed ({setting})",
+                           field="data")
 
 
 def delete_file(domain: Domain | None, skin: str, name: str) -> None:

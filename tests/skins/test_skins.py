@@ -96,7 +96,7 @@ def test_placeholders_are_filled_in_escaped():
     filled = look.fill_fragment(b"<p>{{ administrator }} on {{domain}}</p>",
                                 {"administrator": "<b>o'brien</b>", "domain": "client1.test"})
 
-    assert filled == "<p>&lt;b&gt;o&#x27;brien&lt;/b&gt; on client1.test</p>"
+    assert filled == "<p>&lt;b&gt;o'brien&lt;/b&gt; on client1.test</p>"  # re-serialised by nh3: text, no tag
 
 
 def test_a_chosen_skin_falls_back_to_the_server_wide_skin_of_that_name(personas, skinner, as_basic):
@@ -146,3 +146,50 @@ def test_a_bad_cli_store_names_what_is_wrong(personas):
                      actor=personas.postmaster, logged_in=True, peer="192.0.2.1")
 
     assert answer.code == 500 and "bad skin file name" in answer.line()
+
+
+# --- page parts through an allow-list (nh3), and size limits -------------------------------------
+
+
+BYPASSES = (b'<a href="/evil" /onclick="alert(1)">offers</a>'
+            b'<a href="jav&#x61;script:alert(2)">help</a>'
+            b'<p class="brand-banner" style="x" data-x="1">Welcome to {{ domain }}</p>')
+
+
+def test_what_the_upload_check_missed_never_reaches_the_page(personas, skinner, as_basic):
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="", name="adminheader.html", data=BYPASSES)
+
+    page = as_basic(skinner).get("/Domain/Domains/client1.test/Accounts").content.decode()
+
+    assert '<a href="/evil" rel="noopener noreferrer">offers</a>' in page
+    assert "onclick" not in page and "alert(2)" not in page and "jav&#x61;script" not in page
+    assert '<p class="brand-banner">Welcome to client1.test</p>' in page
+
+
+def test_a_page_part_put_on_disk_by_hand_is_sanitised_too(personas, skinner, as_basic):
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="", name="adminfooter.html",
+                             data=b"<p>footer</p>")
+    storage.file_path(personas.client1, "", "adminfooter.html").write_bytes(
+        b"<p>footer</p><script>alert(3)</script><iframe src=//evil.example></iframe><form action=//evil></form>")
+
+    page = as_basic(skinner).get("/Domain/Domains/client1.test/Accounts").content.decode()
+
+    assert "<p>footer</p>" in page
+    assert "alert(3)" not in page and "<iframe" not in page and "evil.example" not in page
+
+
+def test_the_skins_of_a_domain_and_the_server_wide_skins_have_a_size_limit(personas, skinner, settings):
+    settings.SKINS_MAX_DOMAIN_SIZE = 3000
+    settings.SKINS_MAX_SERVER_SIZE = 1000
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="blue", name="admin.css", data=b"x" * 2000)
+    services.skin_file_store(actor=skinner, domain=personas.client1, skin="blue", name="admin.css", data=b"y" * 2900)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.skin_file_store(actor=skinner, domain=personas.client1, skin="red", name="admin.css",
+                                 data=b"z" * 200)
+    assert refused.value.message == (
+        "the skins of client1.test would take 3,100 bytes; at most 3,000 are allowed (SKINS_MAX_DOMAIN_SIZE)")
+    with pytest.raises(InvalidInput) as server_wide:
+        services.skin_file_store(actor=personas.postmaster, domain=None, skin="", name="admin.css", data=b"s" * 1001)
+    assert "the server-wide skins would take 1,001 bytes; at most 1,000" in server_wide.value.message
+    assert storage.list_skins(personas.client1) == ["blue"]
