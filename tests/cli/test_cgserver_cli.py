@@ -11,6 +11,7 @@ from server import options as server_options
 from server.options import ServerOptions, parse_options
 from server.process import COMPONENTS, wait_for_port
 from tests.cli.live import LineClient
+from tests.cli.perl_wire import PerlWireClient
 from tests.server.test_cgserver_process import RunningServer, free_port, server_env
 
 
@@ -40,6 +41,11 @@ def test_cgserver_serves_the_cli_and_stops_it(tmp_path):
             assert client.ask("INLINE") == "200 OK"
             assert client.ask("CreateDomain cli.test") == "200 OK"
             assert client.ask("ListDomains").startswith('201 ("cli.test",')
+        # the vendor's Perl client logs in with APOP only: the first start's postmaster lets it in
+        perl = PerlWireClient(cli_port, "postmaster", password)
+        assert perl.connected, f"{perl.code} {perl.message}"
+        assert "cli.test" in perl.query("ListDomains")
+        perl.Logout()
     finally:
         assert server.stop() == 0
     assert not wait_for_port("127.0.0.1", cli_port, timeout=0.5)

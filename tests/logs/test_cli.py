@@ -117,7 +117,7 @@ def test_a_domain_administrator_without_can_post_alerts_is_refused(client1):
 
     answer = execute('PostDomainAlert client1.test ALERT "x"', actor=admin)
 
-    assert answer.code == 510 and "CanPostAlerts" in answer.text
+    assert answer.line() == "510 not enough access rights"  # CommuniGate's text; the log names CanPostAlerts
     assert not Alert.objects.exists()
 
 
