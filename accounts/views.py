@@ -256,7 +256,7 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
     server = [(name, text) for name, text in R.SERVER_RIGHTS.items() if name in held]
     context = {
         "account": found, "domain": found.domain, "links": domain_links(request, found.domain), "form": form,
-        "groups": groups, "administrator": R.DOMAIN_ADMIN in held, "may_grant": may_grant, "server_rights": server,
+        "groups": groups, "is_domain_admin": R.DOMAIN_ADMIN in held, "may_grant": may_grant, "server_rights": server,
         "master_url": _master_rights_url() if has_server_right(user, R.MASTER) else "",
         "account_url": account_url(request, found),
     }

@@ -108,3 +108,12 @@ def test_server_rights_of_a_main_domain_account_show_with_a_link_to_the_master_r
     page = main_of(as_basic(postmaster).get(page_url("watcher", postmaster.domain.name)))
 
     assert "<code>Monitor</code>" in page and 'href="/Master/Master/Rights"' in page
+
+
+def test_the_footer_names_the_administrator_viewing_the_page_not_the_accounts_state(personas, as_basic):
+    page = as_basic(personas.postmaster).get(page_url("weakadmin")).content.decode()
+    footer = page[page.index('<footer class="bottom">'):]
+
+    assert "postmaster@mail.example.test" in footer and "True" not in footer
+    assert 'name="administrator" value="on" checked' in page  # weakadmin is a Domain Administrator
+    assert "Log out" in footer and "Preferences" in footer
