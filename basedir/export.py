@@ -879,29 +879,3 @@ def _remove_stray_domains(domain_ids: Iterable[int]) -> list[str]:
             remove_path(entry)
             removed.append(_relative(entry))
     return removed
-
-
-# --- after commit ------------------------------------------------------------------------------
-
-
-def _drain_after_commit() -> None:
-    from basedir.tasks import export_outbox
-
-    try:
-        export_outbox.delay()
-    except Exception:  # the broker being down must not fail a committed change: the sweep catches up
-        logger.warning("could not queue the base directory export; the sweep will write it", exc_info=True)
-
-
-def schedule_drain() -> None:
-    """Queue one export task when the outermost transaction commits, however many objects it marks."""
-    if not connection.in_atomic_block:
-        transaction.on_commit(_drain_after_commit)
-        return
-    # Once per savepoint (a service call): a callback registered in a savepoint that rolls back
-    # goes with it, and the test suite never commits its outer transaction.
-    current = set(connection.savepoint_ids)
-    with contextlib.suppress(TypeError, ValueError, IndexError):
-        if any(entry[1] is _drain_after_commit and entry[0] == current for entry in connection.run_on_commit):
-            return
-    transaction.on_commit(_drain_after_commit)

@@ -4,9 +4,14 @@ A row here commits or rolls back with the change itself, so the base directory c
 up: after commit a task drains the outbox (basedir.export), and a periodic sweep drains whatever a
 crash left."""
 
+import logging
 from collections.abc import Iterable
 
 from basedir.models import ExportOutbox
+from cgadmin.celery import send_task
+from cgadmin.oncommit import run_once_after_commit
+
+logger = logging.getLogger(__name__)
 
 SERVER = "server"  # key: the ServerDocument name
 DOMAIN = "domain"  # key: the domain id
@@ -18,8 +23,6 @@ def mark_dirty(kind: str, key: object) -> None:
     """The files of this object must be rewritten from the database (after this transaction commits)."""
     ExportOutbox.objects.create(kind=kind, key=str(key))
     if kind in EXPORTER_KINDS:
-        from basedir.export import schedule_drain
-
         schedule_drain()
 
 
@@ -30,6 +33,16 @@ def mark_many_dirty(kind: str, keys: Iterable[object]) -> None:
         return
     ExportOutbox.objects.bulk_create(rows)
     if kind in EXPORTER_KINDS:
-        from basedir.export import schedule_drain
-
         schedule_drain()
+
+
+def schedule_drain() -> None:
+    """Queue one export task when the transaction commits, however many objects it marks."""
+    run_once_after_commit("basedir.export_outbox", _drain_after_commit)
+
+
+def _drain_after_commit() -> None:
+    try:
+        send_task("basedir.tasks.export_outbox")
+    except Exception:  # the broker being down must not fail a committed change: the sweep catches up
+        logger.warning("could not queue the base directory export; the sweep will write it", exc_info=True)

@@ -23,3 +23,11 @@ def _schedule_on_one_node_only(sender: object = None, **kwargs: object) -> None:
     from cgadmin.singleton import hold_beat_lock
 
     hold_beat_lock()
+
+
+def send_task(name: str, *args: object) -> None:
+    """Queue the task registered under this dotted name (run at once when tasks are eager), so the
+    code that queues it never imports the tasks module."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # every app's tasks module, as a worker imports them
+    app.signature(name, args=args).delay()

@@ -11,7 +11,6 @@ content changed, and removes the file of a unit that no longer exists (a renamed
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,7 +20,9 @@ from django.db import connection, transaction
 from basedir import nofollow, outbox, paths
 from basedir.atomic import fsync_dir, write_file_atomic
 from basedir.models import ExportOutbox
+from cgadmin.celery import send_task
 from cgadmin.dataformat import Value, dump_settings_file
+from cgadmin.oncommit import run_once_after_commit
 from directory.models import DirectoryRecord
 from directory.units import LOCAL_UNIT, Unit, find_unit
 from domains.models import Domain
@@ -145,23 +146,15 @@ def drain_outbox(limit: int = DRAIN_BATCH) -> int:
 
 
 def _drain_after_commit() -> None:
-    from directory.tasks import export_directory
-
     try:
-        export_directory.delay()
+        send_task("directory.tasks.export_directory")
     except Exception:  # the broker being down must not fail a committed change: the sweep catches up
         logger.warning("could not queue the directory export; the sweep will write it", exc_info=True)
 
 
 def _schedule_drain() -> None:
-    """Queue one export task when the transaction commits: once per service call (savepoint),
-    however many units it marks. A savepoint rolled back takes its callback with it."""
-    pending = getattr(connection, "run_on_commit", [])
-    current = set(connection.savepoint_ids)
-    with contextlib.suppress(TypeError, ValueError, IndexError):
-        if any(entry[1] is _drain_after_commit and entry[0] == current for entry in pending):
-            return
-    transaction.on_commit(_drain_after_commit)
+    """Queue one export task when the transaction commits, however many units it marks."""
+    run_once_after_commit("directory.export_directory", _drain_after_commit)
 
 
 def read_unit_file(unit_key: str) -> dict[str, Value] | None:

@@ -3,9 +3,10 @@
 Only services write them (they check rights and record the audit entry); anyone may read."""
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from cgadmin.dataformat import Value
+from cgadmin.oncommit import current_transaction_state, transaction_state
 from server.models import ServerDocument
 
 CACHE_SECONDS = 60
@@ -48,33 +49,17 @@ def write(name: str, data: dict[str, Value]) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
-class _Written:
-    """The documents written by the open transaction: forgotten when it commits or rolls back."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def forget(self) -> None:
-        self.names.clear()
+_WRITTEN = "server.documents.written"  # the names of the documents the open transaction wrote
 
 
 def _written_in_this_transaction() -> set[str]:
-    written: _Written | None = getattr(connection, "cg_documents_written", None)
-    # Its forget() waits in the transaction's on-commit list; a commit runs it, a rollback drops it.
-    if written is None or not any(entry[1] == written.forget for entry in connection.run_on_commit):
-        return set()
-    return written.names
+    return current_transaction_state(_WRITTEN) or set()
 
 
 def _note_written(name: str) -> None:
-    if not connection.in_atomic_block:
-        return  # committed already
-    written: _Written | None = getattr(connection, "cg_documents_written", None)
-    if written is None or not any(entry[1] == written.forget for entry in connection.run_on_commit):
-        written = _Written()
-        connection.cg_documents_written = written  # type: ignore[attr-defined]
-        transaction.on_commit(written.forget)
-    written.names.add(name)
+    written: set[str] | None = transaction_state(_WRITTEN, set)
+    if written is not None:  # None: committed already
+        written.add(name)
 
 
 def _cache_key(name: str) -> str:

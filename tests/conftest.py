@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Account
+from cgadmin.oncommit import forget_run_once
 from domains.models import Domain
 from tests import factories, service_checks
 
@@ -130,3 +132,18 @@ def expert():
         return account
 
     return make
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks(django_capture_on_commit_callbacks):
+    """pytest-django's capture, as if the test's earlier work had committed: the test's outer
+    transaction never commits, so a task that work asked to queue once after commit would
+    otherwise stand for the block's own request and never be captured."""
+
+    @contextmanager
+    def capture(*, using="default", execute=False):
+        forget_run_once(using)
+        with django_capture_on_commit_callbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+
+    return capture
