@@ -12,7 +12,8 @@ from cli.registry import ACCOUNTS, NULL, ArgumentError, ArgumentReader, Call, ve
 from domains import services as domain_services
 from domains.cli_commands import domain_named
 from domains.selectors import server_document_for
-from realms.access import access_account, split_address
+from realms.access import access_account
+from realms.permissions import split_address
 from server import documents
 
 OWN_OR_READ = "the account itself, DomainsRead, AllDomains, Master, or a Domain Administrator of its domain"

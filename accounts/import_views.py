@@ -16,8 +16,9 @@ from accounts.services import CAN_CREATE_ACCOUNTS, account_import_start
 from cgadmin.catalogue import Level
 from cgadmin.errors import NotFound
 from domains.views import domain_links, users_url
-from realms.access import access_domain, can_write_domain
+from realms.access import access_domain
 from realms.pages import realm_page
+from realms.permissions import can_write_domain
 from realms.viewtools import actor, call_service
 
 RECENT_IMPORTS = 10

@@ -18,6 +18,7 @@ from cgadmin.userregex import PatternError, compile_pattern
 from domains.models import Domain
 from domains.names import lookup_domain_key
 from domains.selectors import find_domain
+from realms.permissions import check_mailbox_access
 from server import documents
 
 
@@ -192,7 +193,7 @@ def accounts_page(domain: Domain, wanted):
     account's aliases fetched in one more query (never one query a row)."""
     from django.db.models import Prefetch
 
-    from realms.listing import page_by_key
+    from cgadmin.paging import page_by_key
 
     aliases = AccountAlias.objects.only("name", "account_id").order_by("name")
     accounts = (
@@ -284,8 +285,6 @@ def account_mailboxes(
     """The account's mailboxes (those matching the IMAP pattern) with their format and class: its own
     user, or CanAccessMailboxes. Listed on behalf of another account, each is an empty array: there
     are no mailbox ACLs yet, so only the owner may select its mailboxes (CommuniGate's LIST AUTH)."""
-    from accounts.services import check_mailbox_access
-
     check_mailbox_access(actor, account)
     matches = mailbox_pattern(pattern) if pattern is not None else None
     selectable = on_behalf is None or on_behalf.pk == account.pk
@@ -369,7 +368,7 @@ def accounts_csv(actor: Account | None, domain: Domain, *, passwords: bool = Fal
     Stored password forms are included only when asked, for an administrator with BasicSettings."""
     from accounts.csvformat import ALIASES, NAME, PASSWORD, TYPE, format_cell, write_rows
     from accounts.settings_schema import BASIC
-    from realms.access import check_domain
+    from realms.permissions import check_domain
 
     check_domain(actor, domain)
     if passwords:

@@ -37,11 +37,12 @@ from domains.names import normalize_account_name
 from logs.audit import actor_label, audit
 from logs.events import Event
 from realms import rights as R
-from realms.access import (
+from realms.permissions import (
     account_setting_authorizer,
     can_read_all_domains,
     check_account,
     check_domain,
+    check_mailbox_access,
     has_server_right,
     split_address,
 )
@@ -542,7 +543,6 @@ def account_note_login(account: Account, *, interface: str, address: str) -> Non
 # --- mailboxes ---------------------------------------------------------------------------------
 
 INBOX = "INBOX"
-CAN_ACCESS_MAILBOXES = "CanAccessMailboxes"
 MAILBOX_TYPE_FORMATS = {
     "Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR, "Sliced": MailboxFormat.SLICED,
     "TextMailbox": MailboxFormat.TEXT, "MailDirMailbox": MailboxFormat.MAILDIR, "SlicedMailbox": MailboxFormat.SLICED,
@@ -573,12 +573,6 @@ def normalize_mailbox_name(name: str) -> str:
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         raise InvalidInput(f"{name!r} is not a valid mailbox name", field="mailbox")
     return INBOX if text.upper() == INBOX else text
-
-
-def check_mailbox_access(actor: Account | None, account: Account) -> None:
-    """The account's own user, or an administrator with CanAccessMailboxes."""
-    if not _is_self(actor, account):
-        check_account(actor, account, write=True, right=CAN_ACCESS_MAILBOXES)
 
 
 def _mailbox(account: Account, name: str) -> Mailbox:

@@ -42,18 +42,17 @@ from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from domains.views import domain_links, users_url
 from realms import rights as R
-from realms.access import (
-    access_account,
-    access_domain,
+from realms.access import access_account, access_domain
+from realms.listing import list_request
+from realms.navigation import interface_level
+from realms.pages import realm_page
+from realms.permissions import (
     account_setting_authorizer,
     can_write_all_domains,
     can_write_domain,
     check_account,
     has_server_right,
 )
-from realms.listing import list_request
-from realms.navigation import interface_level
-from realms.pages import realm_page
 from realms.settingsform import SettingsForm, allowed_by
 from realms.settingspage import layered_settings_page
 from realms.viewtools import actor, call_service
@@ -264,7 +263,7 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
 
 
 def _master_rights_url() -> str:
-    from realms.middleware import separate_realms_enabled
     from realms.pages import realm_reverse, scheme_for
+    from server.selectors import separate_realms_enabled
 
     return realm_reverse(scheme_for("Master", separate_realms_enabled()), "Master", "rights")

@@ -174,7 +174,7 @@ def mailbox_classes(info: Mapping[str, Value]) -> dict[str, str]:
 
 
 def _account_address_parts(source: str, default_domain: str) -> tuple[str, str]:
-    from realms.access import split_address
+    from realms.permissions import split_address
 
     name, domain = split_address(source, default_domain)
     return name.strip().lower(), domain

@@ -25,7 +25,7 @@ from domains.models import Domain
 from logs.audit import audit
 from logs.events import Event
 from realms import rights
-from realms.access import check_account, require_server_right
+from realms.permissions import check_account, require_server_right
 
 BASIC = "BasicSettings"
 ACCESS_MODES = "AccessModes"

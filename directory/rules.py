@@ -32,7 +32,7 @@ from directory.units import LOCAL_UNIT, Unit
 from domains.models import Domain
 from domains.names import lookup_domain_key
 from realms import rights as R
-from realms.access import administered_domains, has_server_right, is_domain_admin
+from realms.permissions import administered_domains, has_server_right, is_domain_admin
 from server import documents
 
 if TYPE_CHECKING:

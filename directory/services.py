@@ -23,7 +23,7 @@ from directory.units import LOCAL_UNIT
 from logs.audit import audit
 from logs.events import Event
 from realms import rights as R
-from realms.access import require_server_right
+from realms.permissions import require_server_right
 from server import documents
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from cli.registry import DOMAINS, Call, verb
 from domains import selectors, services
 from domains.models import Domain
 from domains.selectors import domain_settings_effective, main_domain
-from realms.access import access_domain, administered_domains, default_domain_name
+from realms.access import access_domain, default_domain_name
+from realms.permissions import administered_domains
 from server import documents
 
 READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"

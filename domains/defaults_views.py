@@ -21,8 +21,9 @@ from domains.services import (
 )
 from domains.settings_schema import DOMAIN
 from domains.views import domain_links, users_url
-from realms.access import access_domain, can_read_all_domains, can_write_all_domains, domain_setting_authorizer
+from realms.access import access_domain
 from realms.pages import realm_page
+from realms.permissions import can_read_all_domains, can_write_all_domains, domain_setting_authorizer
 from realms.settingsform import allowed_by
 from realms.settingspage import layered_settings_page
 from realms.viewtools import actor

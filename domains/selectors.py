@@ -90,8 +90,8 @@ def dns_looked_up_addresses() -> dict:
 
 def domains_page(actor, wanted):
     """One page of the domains this actor may see, filtered by a part of the name, paged by name."""
-    from realms.access import administered_domains
-    from realms.listing import page_by_key
+    from cgadmin.paging import page_by_key
+    from realms.permissions import administered_domains
 
     domains = administered_domains(actor).only("name", "is_main", "suspended", "settings", "account_count")
     if wanted.filter:
@@ -101,7 +101,7 @@ def domains_page(actor, wanted):
 
 def visible_domain_names(actor) -> list[str]:
     """The names of the domains this actor may see (ListDomains): all for server readers."""
-    from realms.access import administered_domains
+    from realms.permissions import administered_domains
 
     return list(administered_domains(actor).order_by("name").values_list("name", flat=True))
 
@@ -122,7 +122,7 @@ def server_document_for(actor, name: str):
     """A server-wide defaults dictionary (Domain Defaults, Account Defaults, Default Preferences),
     readable by administrators who may read every domain (DomainsRead, AllDomains, Master)."""
     from cgadmin.errors import AccessDenied
-    from realms.access import can_read_all_domains
+    from realms.permissions import can_read_all_domains
     from server import documents
 
     if not can_read_all_domains(actor):

@@ -21,7 +21,7 @@ from domains.selectors import name_in_use
 from domains.settings_schema import DOMAIN
 from logs.audit import audit
 from logs.events import Event
-from realms.access import can_write_all_domains, check_domain, domain_setting_authorizer
+from realms.permissions import can_write_all_domains, check_domain, domain_setting_authorizer
 from server import documents
 
 if TYPE_CHECKING:

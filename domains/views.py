@@ -41,10 +41,11 @@ from domains.services import (
     domain_update_settings,
 )
 from domains.settings_schema import DOMAIN, USING_DNS
-from realms.access import access_domain, can_write_all_domains, can_write_domain
+from realms.access import access_domain
 from realms.listing import list_request
 from realms.navigation import interface_level
 from realms.pages import DOMAIN_WEBADMIN_REALM, access_of, realm_page, realm_reverse
+from realms.permissions import can_write_all_domains, can_write_domain
 from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
 from realms.viewtools import actor, call_service

@@ -18,7 +18,7 @@ from cgadmin.errors import AccessDenied, InvalidInput
 from logs import serverlog
 from logs.models import Alert, AuditEntry
 from logs.settings_schema import LEVELS, LOG, ROTATION_SIZE, SYSTEM_TAG, parse_level
-from realms import access
+from realms import access, permissions
 from realms import rights as R
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def log_settings() -> dict[str, Value]:
 
 def log_settings_for(actor: Account | None) -> dict[str, Value]:
     """GetLogSettings: the Log Manager settings, for Monitors (read only)."""
-    access.require_server_right(actor, R.MONITOR)
+    permissions.require_server_right(actor, R.MONITOR)
     return log_settings()
 
 
@@ -113,9 +113,9 @@ def decode_audit_cursor(cursor: str) -> tuple[datetime, int]:
 def audit_visible_entries(actor: Account | None) -> QuerySet[AuditEntry]:
     """Everything for Monitors (and the shell); a Domain Administrator's domains only otherwise."""
     entries = AuditEntry.objects.all()
-    if access.has_server_right(actor, R.MONITOR) or access.can_read_all_domains(actor):
+    if permissions.has_server_right(actor, R.MONITOR) or permissions.can_read_all_domains(actor):
         return entries
-    return entries.filter(domain_name__in=access.administered_domains(actor).values("name"))
+    return entries.filter(domain_name__in=permissions.administered_domains(actor).values("name"))
 
 
 def audit_page(
@@ -179,8 +179,8 @@ class AlertTarget:
 def server_alert_target(actor: Account | None, *, write: bool) -> AlertTarget:
     """The server's alerts: read by Monitor or DomainsRead, changed by AllDomains (Master)."""
     if write:
-        access.require_server_right(actor, R.ALL_DOMAINS)
-    elif not (access.has_server_right(actor, R.MONITOR) or access.can_read_all_domains(actor)):
+        permissions.require_server_right(actor, R.ALL_DOMAINS)
+    elif not (permissions.has_server_right(actor, R.MONITOR) or permissions.can_read_all_domains(actor)):
         raise AccessDenied("the Monitor right is needed")
     return AlertTarget(Alert.SERVER)
 

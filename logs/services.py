@@ -21,7 +21,7 @@ from logs.events import Event
 from logs.models import Alert
 from logs.selectors import AlertTarget, alerts_of, log_config_publish
 from logs.settings_schema import LEVELS, LOG, SYSTEM_TAG, check_levels, parse_level
-from realms import access
+from realms import permissions
 from realms import rights as R
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ MAX_WRITELOG_TEXT = 4096
 
 
 def _require_logger_right(actor: Account | None) -> None:
-    access.require_server_right(actor, R.CAN_TUNE_LOGGER)
+    permissions.require_server_right(actor, R.CAN_TUNE_LOGGER)
 
 
 def _merged_levels(current: Mapping[str, Value], given: Value) -> dict[str, Value]:
@@ -106,7 +106,7 @@ def log_all_set(*, actor: Account | None, enabled: bool) -> bool:
 
 
 def _is_server_administrator(actor: Account | None) -> bool:
-    return any(access.has_server_right(actor, right) for right in R.SERVER_RIGHTS)
+    return any(permissions.has_server_right(actor, right) for right in R.SERVER_RIGHTS)
 
 
 def log_write(*, actor: Account | None, level: Value, text: str) -> bool:

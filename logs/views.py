@@ -20,7 +20,7 @@ from logs.search import LogQuery, SearchPage, search
 from logs.selectors import AuditFilter, AuditPage, alerts_of, audit_page, log_settings, server_alert_target
 from logs.services import alert_post, alert_remove, log_all_set, log_settings_update
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
-from realms import access
+from realms import permissions
 from realms import rights as R
 from realms.navigation import request_page_size
 from realms.pages import realm_page
@@ -89,7 +89,7 @@ def log_file(request: HttpRequest, name: str) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def log_settings_page(request: HttpRequest) -> HttpResponse:
     """Component levels, rotation and retention; changed with CanTuneLoggerSettings."""
-    may_tune = access.has_server_right(request.user, R.CAN_TUNE_LOGGER)  # type: ignore[arg-type]
+    may_tune = permissions.has_server_right(request.user, R.CAN_TUNE_LOGGER)  # type: ignore[arg-type]
     if request.method == "POST":
         if request.POST.get("action") == "logall":
             enabled = request.POST.get("value") == "ON"
@@ -200,6 +200,6 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         "raised": [{**item, "since": datetime.fromtimestamp(item["since"], UTC)}
                    for item in raised + ([worker] if worker else [])],
         "posted": alerts_of(server_alert_target(request.user, write=False)),  # type: ignore[arg-type]
-        "may_post": access.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]
+        "may_post": permissions.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]
     }
     return render(request, "logs/notifications.html", context)

@@ -15,7 +15,7 @@ from django.db import connection
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 from mailqueue.models import MailQueue, QueueRecipient
-from realms import access
+from realms import permissions
 from realms import rights as R
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def check_module(module: str) -> str:
 
 
 def require_monitor(actor: Account | None) -> None:
-    access.require_server_right(actor, R.MONITOR)
+    permissions.require_server_right(actor, R.MONITOR)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from mailqueue import queuefile
 from mailqueue.bulk import bulk_set
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
 from mailqueue.selectors import check_module
-from realms import access
+from realms import permissions
 from realms import rights as R
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _kick() -> None:
 @transaction.atomic
 def queue_release(*, actor: Account | None, module: str = QueueRecipient.SMTP, queue: str) -> int:
     """Release a module queue: its waiting messages are tried again now (CanReleaseQueues)."""
-    access.require_server_right(actor, R.CAN_RELEASE_QUEUES)
+    permissions.require_server_right(actor, R.CAN_RELEASE_QUEUES)
     module = check_module(module)
     name = str(queue).strip().lower() if module == QueueRecipient.SMTP else str(queue).strip()
     if not name:
@@ -150,7 +150,7 @@ def message_reject(
 ) -> Rejected:
     """Reject a queued message: its waiting recipients fail, with a report to a local sender
     unless notify is False (CanRejectQueues)."""
-    access.require_server_right(actor, R.CAN_REJECT_QUEUES)
+    permissions.require_server_right(actor, R.CAN_REJECT_QUEUES)
     try:
         number = int(message_id)
     except (TypeError, ValueError):
@@ -174,7 +174,7 @@ def messages_reject_by_sender(
     *, actor: Account | None, sender: str, report: str | None = None, notify: bool = True
 ) -> Rejected:
     """Reject every queued message of one sender, as message_reject does each (CanRejectQueues)."""
-    access.require_server_right(actor, R.CAN_REJECT_QUEUES)
+    permissions.require_server_right(actor, R.CAN_REJECT_QUEUES)
     address = str(sender).strip().strip("<>").strip()
     reason = report_text(report)
     messages = _locked_messages(sender__iexact=address, is_report=False)

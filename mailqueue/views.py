@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cgadmin.catalogue import Level
 from cgadmin.errors import InvalidInput
 from mailqueue import selectors, services
-from realms import access
+from realms import permissions
 from realms import rights as R
 from realms.navigation import request_page_size
 from realms.pages import realm_page
@@ -75,7 +75,7 @@ def queue_detail(request: HttpRequest, module: str, name: str) -> HttpResponse:
                                     limit=request_page_size(request))
     context = {
         "summary": summary, "page": page,
-        "may_release": access.has_server_right(user, R.CAN_RELEASE_QUEUES),  # type: ignore[arg-type]
-        "may_reject": access.has_server_right(user, R.CAN_REJECT_QUEUES),  # type: ignore[arg-type]
+        "may_release": permissions.has_server_right(user, R.CAN_RELEASE_QUEUES),  # type: ignore[arg-type]
+        "may_reject": permissions.has_server_right(user, R.CAN_REJECT_QUEUES),  # type: ignore[arg-type]
     }
     return render(request, "mailqueue/queue.html", context)

@@ -17,7 +17,7 @@ from domains.selectors import domain_reached_at
 from logs import serverlog, stats
 from logs.statistics import login_counter
 from realms import basic_cache, throttle
-from realms.access import split_address
+from realms.permissions import split_address
 
 
 def resolve_login_name(login_name: str) -> Account | None:

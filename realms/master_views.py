@@ -18,9 +18,10 @@ from accounts.models import Account
 from accounts.services import account_set_server_rights
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
+from cgadmin.paging import KeyPage, ListRequest, page_by_key
 from realms.access import access_account
 from realms.forms import ServiceForm
-from realms.listing import KeyPage, ListRequest, list_request, page_by_key
+from realms.listing import list_request
 from realms.pages import realm_page
 from realms.rights import MONITOR_SUB_RIGHTS, SERVER_RIGHTS
 from realms.viewtools import actor

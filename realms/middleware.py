@@ -18,10 +18,12 @@ from accounts.services import account_note_login
 from cgadmin import context
 from cgadmin.errors import CGError
 from cgadmin.security import cross_origin
-from realms import access, pages
+from realms import pages
 from realms.auth import check_basic_login, client_address, may_log_in, request_login_name
 from realms.navigation import page_charset
+from realms.permissions import may_open
 from realms.request import CGRequest
+from server.selectors import separate_realms_enabled
 
 SESSION_REALMS = "cg_auth_realms"
 SESSION_LOGIN_TIME = "cg_login_time"
@@ -136,12 +138,6 @@ def start_session(request: HttpRequest, account: object, auth_realm: str) -> Non
         request.session[SESSION_ENROL] = True
 
 
-def separate_realms_enabled() -> bool:
-    from server.services import server_settings_flag
-
-    return server_settings_flag("SeparateAdminRealms")
-
-
 def _other_scheme_path(path: str, scheme: str, realm: str) -> str:
     """The same page's address under the scheme in force."""
     if scheme == pages.MASTER_SCHEME:
@@ -242,18 +238,6 @@ def _in_charset(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     response.content = text.encode(charset, "xmlcharrefreplace")
     response["Content-Type"] = f"text/html; charset={charset}"
     return response
-
-
-def may_open(account: object, scheme: str, realm: str) -> bool:
-    """Master scheme: the Master right. Separate: the realm's right. Domain WebAdmin: a Users realm
-    right or being a Domain Administrator (each object is then checked by realms.access)."""
-    from realms import rights as R
-
-    if scheme == pages.MASTER_SCHEME:
-        return access.has_server_right(account, R.MASTER)  # type: ignore[arg-type]
-    if scheme == pages.SEPARATE_SCHEME:
-        return access.can_open_realm(account, realm)  # type: ignore[arg-type]
-    return access.can_open_realm(account, pages.DOMAIN_WEBADMIN_REALM) or access.is_domain_admin(account)  # type: ignore[arg-type]
 
 
 def forbidden(request: HttpRequest, realm: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from cgadmin.catalogue import Level, parse_duration
 from cgadmin.errors import InvalidInput
-from realms import access, pages
+from realms import pages, permissions
 
 DEFAULT_LEVEL = Level.BASIC
 DEFAULT_OBJECTS_PER_PAGE = 50
@@ -89,7 +89,7 @@ class Link:
 
 
 def _scheme_for_request(request: HttpRequest) -> str:
-    from realms.middleware import separate_realms_enabled
+    from server.selectors import separate_realms_enabled
 
     scheme = getattr(request, "cg_scheme", None)
     if scheme in (pages.MASTER_SCHEME, pages.SEPARATE_SCHEME):
@@ -100,7 +100,7 @@ def _scheme_for_request(request: HttpRequest) -> str:
 def realm_links(request: HttpRequest) -> list[Link]:
     """One link per realm the account may open, under the scheme in force; the Domain WebAdmin for
     Domain Administrators without server rights."""
-    from realms.middleware import may_open
+    from realms.permissions import may_open
 
     user = request.user
     if not user.is_authenticated:
@@ -112,7 +112,7 @@ def realm_links(request: HttpRequest) -> list[Link]:
         for realm in pages.REALM_ORDER
         if may_open(user, scheme, realm)
     ]
-    if not links and access.is_domain_admin(user):
+    if not links and permissions.is_domain_admin(user):
         links.append(Link("Domain", pages.realm_reverse(pages.DOMAIN_SCHEME, pages.DOMAIN_WEBADMIN_REALM, "index"),
                           active=getattr(request, "cg_scheme", None) == pages.DOMAIN_SCHEME))
     return links

@@ -21,17 +21,13 @@ from typing import Any
 from django.urls import Resolver404, URLPattern, include, path, resolve, reverse
 
 from cgadmin.catalogue import Level
-from realms.rights import REALMS
+from realms.rights import DOMAIN_SCHEME, DOMAIN_WEBADMIN_REALM, MASTER_SCHEME, REALMS, SEPARATE_SCHEME
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 REALM = "realm"
 
-MASTER_SCHEME = "master"
-SEPARATE_SCHEME = "separate"
-DOMAIN_SCHEME = "domain"
 SCHEME_PREFIX = {MASTER_SCHEME: "Master/", SEPARATE_SCHEME: "", DOMAIN_SCHEME: "Domain/"}
-DOMAIN_WEBADMIN_REALM = "Users"
 REALM_ORDER = ("Settings", "Users", "Monitors", "Directory", "Master")
 
 

@@ -27,6 +27,13 @@ MONITOR_SUB_RIGHTS = (CAN_RELEASE_QUEUES, CAN_REJECT_QUEUES, CAN_TUNE_LOGGER)
 DOMAIN_ADMIN = "Domain"
 CAN_ADMIN_SUB_DOMAINS = "CanAdminSubDomains"
 CAN_POST_ALERTS = "CanPostAlerts"
+CAN_ACCESS_MAILBOXES = "CanAccessMailboxes"
+
+# The WebAdmin's URL schemes (realms.pages mounts them; realms.permissions.may_open checks them).
+MASTER_SCHEME = "master"
+SEPARATE_SCHEME = "separate"
+DOMAIN_SCHEME = "domain"
+DOMAIN_WEBADMIN_REALM = "Users"  # the realm the Domain WebAdmin (/Domain/) shows
 
 DOMAIN_SETTING_RIGHTS: dict[str, str] = {
     "DomainAccessModes": "Enabled Services",

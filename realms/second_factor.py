@@ -19,8 +19,8 @@ from cgadmin.errors import AccessDenied, GeneralError, InvalidInput
 from logs.audit import audit
 from logs.events import Event
 from realms import rights as R
-from realms.access import check_account
 from realms.models import SecondFactor
+from realms.permissions import check_account
 
 ISSUER = "cgadmin"
 REQUIRE_SETTING = "RequireAdminTOTP"
@@ -43,7 +43,7 @@ def forget(key: str) -> None:
 
 def requirement_in_force() -> bool:
     """Whether the server requires a second factor of every server administrator."""
-    from server.services import server_settings_flag
+    from server.selectors import server_settings_flag
 
     required = cache.get(REQUIREMENT_KEY)
     if required is None:

@@ -14,7 +14,7 @@ from accounts.models import Account
 from realms import pages
 from realms.auth import check_form_login, client_address, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
-from realms.middleware import may_open, separate_realms_enabled, start_session
+from realms.middleware import start_session
 from realms.navigation import (
     CHARSET,
     INTERFACE_TYPE,
@@ -27,8 +27,10 @@ from realms.navigation import (
     realm_links,
     refresh_seconds,
 )
+from realms.permissions import may_open
 from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
+from server.selectors import separate_realms_enabled
 
 
 def _home_realm(request: HttpRequest) -> str:

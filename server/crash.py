@@ -72,7 +72,7 @@ def recovery_enabled() -> bool:
     """The General page's Crash Recovery in force (on when the database cannot say)."""
     from django.db import DatabaseError, close_old_connections
 
-    from server.services import server_settings_flag
+    from server.selectors import server_settings_flag
 
     try:
         close_old_connections()

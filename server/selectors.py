@@ -1,12 +1,20 @@
-"""Reads for the General page."""
+"""Reads of the server's own settings and state: the General page, the running server."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from basedir.layout import PROCESS_ID
+from cgadmin.catalogue import Layer, effective_values, parse_bool
 from cgadmin.dataformat import Value
 from domains.models import Domain
+from domains.selectors import main_domain
 from domains.settings_schema import USING_DNS
 from server import documents
+from server.lock import running_pid
+from server.settings_schema import MAIN
+
+DOMAIN_NAME = "DomainName"
 
 
 def ip_assignments() -> dict[str, str]:
@@ -86,7 +94,7 @@ def general_info() -> dict:
 def server_strings_customised(actor) -> dict[str, Value]:
     """The customised Server Strings only (GetServerStrings; Settings/Strings.settings): Settings right."""
     from realms import rights as R
-    from realms.access import require_server_right
+    from realms.permissions import require_server_right
 
     require_server_right(actor, R.SETTINGS)
     return documents.read(documents.STRINGS)
@@ -95,9 +103,7 @@ def server_strings_customised(actor) -> dict[str, Value]:
 def server_settings_for(actor):
     """The General page's settings in force (GetServerSettings): the Settings right is needed."""
     from realms import rights as R
-    from realms.access import require_server_right
-    from server.services import server_settings
-
+    from realms.permissions import require_server_right
     require_server_right(actor, R.SETTINGS)
     return server_settings()
 
@@ -115,7 +121,7 @@ def system_info(actor, what: str):
     from cgadmin.errors import InvalidInput
     from domains.selectors import main_domain
     from realms import rights as R
-    from realms.access import require_server_right
+    from realms.permissions import require_server_right
     from server import osinfo
 
     require_server_right(actor, R.SETTINGS)
@@ -149,7 +155,6 @@ def snmp_system_group(agent_started: float):
     from django.conf import settings
 
     from server import osinfo
-    from server.services import server_settings
     from server.snmp import SystemGroup
 
     values = server_settings()
@@ -173,3 +178,27 @@ def root_privilege_request() -> str:
 def root_privilege_state() -> str:
     """The running server's root privilege: root, dropped, dropped permanently or not root."""
     return str(documents.read(documents.RUNTIME).get("RootPrivilege") or "")
+
+
+def server_settings() -> dict[str, Value]:
+    """The General page's settings in force (GetServerSettings): defaults, Main.settings, the name."""
+    values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
+    values[DOMAIN_NAME] = main_domain().name
+    return values
+
+
+def server_settings_flag(name: str) -> bool:
+    """A YES/NO setting of the General page in force (e.g. SeparateAdminRealms)."""
+    values = effective_values(MAIN, [Layer("explicit", documents.read_cached(documents.MAIN))])
+    return parse_bool(values[name])
+
+
+def separate_realms_enabled() -> bool:
+    """Whether the WebAdmin serves each realm at /<Realm>/ (Separate Admin Realms) or at /Master/."""
+    return server_settings_flag("SeparateAdminRealms")
+
+
+def server_pid() -> int | None:
+    """The running server's pid from the base directory's ProcessID (locked, or --lockLockFile NO)."""
+    path = settings.CGATE_BASE / PROCESS_ID
+    return running_pid(path) or running_pid(path, locked=False)

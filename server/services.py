@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from basedir import outbox
-from cgadmin.catalogue import Layer, effective_values
 from cgadmin.dataformat import Value
 from cgadmin.errors import CGError
 from cgadmin.settings_change import SettingsChange, apply_change
@@ -22,8 +21,9 @@ from domains.settings_schema import USING_DNS
 from logs.audit import audit
 from logs.events import Event
 from realms import rights as R
-from realms.access import require_server_right
+from realms.permissions import require_server_right
 from server import documents, osinfo
+from server.selectors import server_pid
 from server.settings_schema import MAIN
 
 if TYPE_CHECKING:
@@ -76,13 +76,6 @@ def server_initialize(*, host_name: str, postmaster_password: str | None = None)
           domain_name=domain.name, after={DOMAIN_NAME: domain.name, "Postmaster": postmaster.address})
     outbox.mark_many_dirty(outbox.SERVER, SERVER_FILE_DOCUMENTS)  # every Settings/ file `basedir check` expects
     return FirstStart(postmaster, password, password_generated=postmaster_password is None)
-
-
-def server_settings() -> dict[str, Value]:
-    """The General page's settings in force (GetServerSettings): defaults, Main.settings, the name."""
-    values = effective_values(MAIN, [Layer("explicit", documents.read(documents.MAIN))])
-    values[DOMAIN_NAME] = main_domain().name
-    return values
 
 
 @transaction.atomic
@@ -154,14 +147,6 @@ def network_refresh() -> dict[str, Value]:
     return data
 
 
-def server_settings_flag(name: str) -> bool:
-    """A YES/NO setting of the General page in force (e.g. SeparateAdminRealms)."""
-    from cgadmin.catalogue import parse_bool
-
-    values = effective_values(MAIN, [Layer("explicit", documents.read_cached(documents.MAIN))])
-    return parse_bool(values[name])
-
-
 @transaction.atomic
 def server_strings_update(*, actor: Account | None, updates: Mapping[str, Value]) -> dict[str, Value]:
     """Customise Server Strings (the Strings page, SetServerStrings); a value of `default` restores one."""
@@ -182,17 +167,6 @@ def server_strings_update(*, actor: Account | None, updates: Mapping[str, Value]
         transaction.on_commit(strings.forget)
     return after
 
-
-
-def server_pid() -> int | None:
-    """The running server's pid from the base directory's ProcessID (locked, or --lockLockFile NO)."""
-    from django.conf import settings
-
-    from basedir.layout import PROCESS_ID
-    from server.lock import running_pid
-
-    path = settings.CGATE_BASE / PROCESS_ID
-    return running_pid(path) or running_pid(path, locked=False)
 
 
 def _signal_server(signum: int) -> None:

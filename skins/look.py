@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import Account
 from cgadmin.errors import CGError
 from domains.models import Domain
-from realms import access
+from realms import permissions
 from skins import storage
 
 PREFERENCE = "Skin"
@@ -37,10 +37,10 @@ def chosen_skin(account: Account) -> str:
 
 def is_skinned(account: Account | None) -> bool:
     """Server administrators always get the stock look; Domain Administrators get their skin."""
-    if account is None or not access.is_domain_admin(account):
+    if account is None or not permissions.is_domain_admin(account):
         return False
-    return not (access.can_read_all_domains(account) or access.has_server_right(account, "Settings")
-                or access.has_server_right(account, "Monitor"))
+    return not (permissions.can_read_all_domains(account) or permissions.has_server_right(account, "Settings")
+                or permissions.has_server_right(account, "Monitor"))
 
 
 def skin_file_url(domain: Domain | None, skin: str, name: str) -> str:

@@ -12,7 +12,7 @@ from accounts.models import Account
 from cgadmin.errors import AccessDenied
 from domains.models import Domain
 from logs.audit import audit
-from realms import access
+from realms import permissions
 from realms import rights as R
 from skins import storage
 from skins.storage import SkinFile
@@ -22,11 +22,11 @@ CAN_MODIFY_SKINS = "CanModifySkins"
 
 def _check(actor: Account | None, domain: Domain | None, *, write: bool) -> None:
     if domain is not None:
-        access.check_domain(actor, domain, write=write, right=CAN_MODIFY_SKINS)
+        permissions.check_domain(actor, domain, write=write, right=CAN_MODIFY_SKINS)
     elif write:
-        access.require_server_right(actor, R.SETTINGS)
-    elif not (access.has_server_right(actor, R.SETTINGS) or access.can_read_all_domains(actor)
-              or access.is_domain_admin(actor)):
+        permissions.require_server_right(actor, R.SETTINGS)
+    elif not (permissions.has_server_right(actor, R.SETTINGS) or permissions.can_read_all_domains(actor)
+              or permissions.is_domain_admin(actor)):
         raise AccessDenied("not enough access rights")
 
 

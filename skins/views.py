@@ -14,8 +14,9 @@ from cgadmin.errors import CGError, InvalidInput
 from domains.models import Domain
 from domains.views import domain_links, users_url
 from realms import pages
-from realms.access import access_domain, can_write_domain, has_server_right
+from realms.access import access_domain
 from realms.pages import realm_page
+from realms.permissions import can_write_domain, has_server_right
 from realms.viewtools import actor, call_service
 from skins import services, storage
 from skins.forms import ChooseSkinForm, UploadSkinFileForm

@@ -11,7 +11,7 @@ from cgadmin import settings_change as S
 from domains.models import Domain
 from domains.settings_schema import DOMAIN
 from logs.events import Event
-from realms.access import domain_setting_authorizer
+from realms.permissions import domain_setting_authorizer
 from tests.service_checks import call_allowed, call_refused, untested_services
 
 pytestmark = pytest.mark.django_db

@@ -2,12 +2,7 @@
 
 import pytest
 
-from accounts.services import (
-    account_delete,
-    account_rename,
-    account_set_aliases,
-    account_update_settings,
-)
+from accounts.services import account_delete, account_rename, account_set_aliases, account_update_settings
 from directory.models import DirectoryRecord
 from directory.services import directory_public_info_update
 from domains.services import domain_defaults_update, domain_delete, domain_rename, domain_update_settings

@@ -14,7 +14,8 @@ from logs import serverlog
 from logs.models import AuditEntry
 from logs.selectors import log_settings
 from logs.services import log_all_set, log_settings_update, log_write
-from server.services import server_settings, server_settings_update
+from server.selectors import server_settings
+from server.services import server_settings_update
 from tests import factories
 from tests.logs.conftest import records
 

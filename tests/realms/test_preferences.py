@@ -8,7 +8,7 @@ import pytest
 
 from accounts.services import account_update_webadmin_prefs
 from cgadmin.errors import InvalidInput
-from server.services import server_settings
+from server.selectors import server_settings
 from tests.factories import make_account, make_domain
 from tests.helpers import set_objects_per_page, table_rows
 from tests.webforms import form_with, main_of

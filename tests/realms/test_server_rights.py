@@ -9,7 +9,7 @@ from accounts.services import account_set_domain_admin_rights, account_set_right
 from cgadmin import context
 from cgadmin.errors import AccessDenied, GeneralError
 from logs.models import AuditEntry
-from realms import access
+from realms import permissions
 from tests.factories import make_account
 from tests.webforms import main_of
 
@@ -34,7 +34,7 @@ def test_master_grants_and_revokes_each_server_right_from_the_page(postmaster, a
     granted = client.post(PAGE, {"account": "bob", "rights": [right]}, REMOTE_ADDR="198.51.100.7")
     assert granted.status_code == 302
     assert _rights(bob) == [right]
-    assert access.has_server_right(bob, right)
+    assert permissions.has_server_right(bob, right)
 
     revoked = client.post(PAGE, {"account": "bob"})
     assert revoked.status_code == 302 and _rights(bob) == []
@@ -55,7 +55,7 @@ def test_monitor_sub_rights_are_granted_with_monitor_only(postmaster, as_basic):
     all_monitor = ["Monitor", "CanReleaseQueues", "CanRejectQueues", "CanTuneLoggerSettings"]
     assert client.post(PAGE, {"account": "bob", "rights": all_monitor}).status_code == 302
     assert _rights(bob) == all_monitor
-    assert all(access.has_server_right(bob, name) for name in all_monitor)
+    assert all(permissions.has_server_right(bob, name) for name in all_monitor)
 
 
 def test_another_domains_account_is_refused_with_the_seeds_reason(postmaster, client1, as_basic):

@@ -8,7 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from server import documents
-from server.services import server_settings_flag, server_settings_update
+from server.selectors import server_settings_flag
+from server.services import server_settings_update
 from tests.factories import POSTMASTER_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ import pytest
 from domains.models import Domain
 from logs.models import AuditEntry
 from server import documents
-from server.services import server_settings
+from server.selectors import server_settings
 from tests.factories import make_domain
 
 pytestmark = pytest.mark.django_db
