@@ -20,6 +20,7 @@ from accounts.settings_schema import ACCOUNT, BASIC, PREFS
 from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import effective_values, parse_bool
+from cgadmin.celery import send_task
 from cgadmin.dataformat import Value
 from cgadmin.errors import (
     AccessDenied,
@@ -814,8 +815,6 @@ def account_import_start(
     *, actor: Account | None, domain: Domain, text: str, file_name: str = ""
 ) -> AccountImport:
     """Keep an uploaded CSV and queue its import; the import page polls its progress."""
-    from accounts.tasks import run_account_import
-
     check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
     read_rows(text)  # the header is checked now, so a bad file is refused with nothing kept
     call = context.current()
@@ -823,7 +822,7 @@ def account_import_start(
         domain=domain, actor=actor, actor_name=actor_label(actor), interface=call.interface,
         client_address=call.client_address, file_name=file_name[:255], text=text, total=count_rows(text),
     )
-    transaction.on_commit(lambda: run_account_import.delay(job.pk))
+    transaction.on_commit(lambda: send_task("accounts.tasks.run_account_import", job.pk))
     return job
 
 

@@ -1,4 +1,4 @@
-"""The URLconf: the shell's own pages, then every realm under its schemes (realms.pages)."""
+"""The URLconf: the shell's own pages, then every realm under its schemes (realms.urls)."""
 
 from django.urls import path
 
@@ -10,8 +10,7 @@ from logs.urls import monitors_pages
 from logs.urls import users_pages as logs_users_pages
 from mailqueue.urls import monitors_pages as queue_pages
 from realms import views
-from realms.pages import mount_realms
-from realms.urls import master_pages
+from realms.urls import master_pages, mount_realms
 from server.urls import settings_pages
 from skins.urls import file_patterns as skin_files
 from skins.urls import settings_pages as skin_settings_pages

@@ -18,6 +18,7 @@ from django.db import close_old_connections
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
+from cgadmin.celery import send_task
 from logs import serverlog
 
 POLL_SECONDS = 0.1
@@ -69,9 +70,7 @@ class Runner:
         self.last_kick = now
         if self.deliver_inline:
             return
-        from mailqueue.tasks import kick
-
-        kick()
+        send_task("mailqueue.tasks.deliver_due")  # ask a worker to deliver now
 
     def step(self) -> bool:
         """One round: pick up, deliver (inline) or kick, sweep when due. True if it found work."""

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from basedir import nofollow
+from cgadmin.celery import send_task
 from cgadmin.errors import InvalidInput, NotFound
 from logs import serverlog, stats
 from logs.audit import audit
@@ -34,10 +35,8 @@ MAX_REPORT_TEXT = 1024
 
 
 def _kick() -> None:
-    from mailqueue.tasks import kick
-
     try:
-        kick()
+        send_task("mailqueue.tasks.deliver_due")
     except Exception as error:  # the runner's sweep kicks again within seconds
         serverlog.log("QUEUE", serverlog.PROBLEMS, f"cannot ask a worker to deliver: {error}")
 

@@ -25,7 +25,3 @@ def sweep() -> None:
     with context.calling_from(context.SYSTEM):
         run()
 
-
-def kick() -> None:
-    """Ask a worker to deliver now."""
-    deliver_due.delay()

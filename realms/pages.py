@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import Resolver404, URLPattern, include, path, resolve, reverse
+from django.urls import Resolver404, URLPattern, resolve, reverse
 
 from cgadmin.catalogue import Level
-from realms.rights import DOMAIN_SCHEME, DOMAIN_WEBADMIN_REALM, MASTER_SCHEME, REALMS, SEPARATE_SCHEME
+from realms.rights import DOMAIN_SCHEME, DOMAIN_WEBADMIN_REALM, MASTER_SCHEME, REALMS, SEPARATE_SCHEME  # noqa: F401 (pages.X)
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -108,27 +108,6 @@ def _shown(access: PageAccess, account: Any) -> bool:
 
 
 REGISTRY: dict[str, RealmPages] = {}
-
-
-def mount_realms(pages: dict[str, list[URLPattern]]) -> list:
-    """URL patterns for every realm under each scheme (master ones first: /Master/<Realm>/)."""
-    from realms.views import realm_index, webadmin_preferences
-
-    REGISTRY.clear()
-    mounted: list = []
-    for scheme in (MASTER_SCHEME, SEPARATE_SCHEME, DOMAIN_SCHEME):
-        for realm in REALM_ORDER:
-            if scheme == DOMAIN_SCHEME and realm != DOMAIN_WEBADMIN_REALM:
-                continue
-            patterns = [path("", realm_index, name="index"),
-                        path("Preferences", webadmin_preferences, name="preferences"), *pages.get(realm, [])]
-            REGISTRY[realm] = RealmPages(realm, patterns)
-            route = f"{SCHEME_PREFIX[scheme]}{realm}/" if scheme != DOMAIN_SCHEME else SCHEME_PREFIX[scheme]
-            mounted.append(
-                path(route, include((patterns, realm), namespace=namespace(scheme, realm)),
-                     {"cg_scheme": scheme, "cg_realm": realm})
-            )
-    return mounted
 
 
 def realm_reverse(scheme: str, realm: str, name: str, *args: Any) -> str:

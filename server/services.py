@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from basedir import outbox
+from cgadmin.celery import send_task
 from cgadmin.dataformat import Value
 from cgadmin.errors import CGError
 from cgadmin.settings_change import SettingsChange, apply_change
@@ -121,11 +122,9 @@ def server_record_start(*, parameters: list[str], pid: int, details: Mapping[str
 @transaction.atomic
 def network_refresh_request(*, actor: Account | None) -> None:
     """The General page's Refresh button: re-read addresses and DNS in a worker."""
-    from server.tasks import refresh_network
-
     require_server_right(actor, R.SETTINGS)
     audit(actor=actor, event=Event.NETWORK_REFRESH, object_type="server", object_name="Network")
-    transaction.on_commit(refresh_network.delay)
+    transaction.on_commit(lambda: send_task("server.tasks.refresh_network"))
 
 
 def network_refresh() -> dict[str, Value]:
