@@ -260,8 +260,9 @@ def domain_objects_page(
 
 def storage_used(account: Account) -> int:
     """Bytes the account's mailboxes hold in the base directory (what account.info's #StorageUsed says)."""
-    from basedir.paths import account_foldering, account_path
+    from basedir.paths import account_path
     from basedir.paths import storage_used as counted
+    from domains.selectors import account_foldering
 
     return counted(account_path(account, account_foldering(account)),
                    account.mailboxes.values_list("name", "format"))
@@ -274,7 +275,8 @@ def account_info(account: Account) -> dict[str, Value]:
 
 def account_location(account: Account) -> str:
     """Where the account lives, relative to the base directory (Foldering applied)."""
-    from basedir.paths import account_foldering, account_path, base
+    from basedir.paths import account_path, base
+    from domains.selectors import account_foldering
 
     return account_path(account, account_foldering(account)).relative_to(base()).as_posix()
 

@@ -37,7 +37,7 @@ from accounts.services import (
     account_update_settings,
 )
 from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
-from basedir.services import account_clear_cache
+from basedir.reload import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from domains.views import domain_links, users_url

@@ -16,21 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from basedir import paths, render
-from basedir.export import (
-    ACCOUNT_FIELDS,
-    account_file_paths,
-    account_files_data,
-    account_relative,
-    domain_foldering,
-    domain_settings_bytes,
-    mailbox_units,
-    mailboxes_of,
-    server_file_bytes,
-)
 from basedir.files import is_removed_leftover, is_temporary
 from basedir.layout import TOP_FOLDERS
 from basedir.nofollow import links_below
+from basedir.paths import account_file_paths, account_relative, mailbox_units
 from basedir.private import exposed_secrets, readable_by_others
+from basedir.render import ACCOUNT_FIELDS, account_files_data, domain_settings_bytes, mailboxes_of, server_file_bytes
+from domains.selectors import domain_foldering
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
 SIDE_SUFFIXES = (".settings", ".info", ".prefs")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.cli_commands import account_named
-from basedir.services import account_clear_cache
+from basedir.reload import account_clear_cache
 from cli.registry import ACCOUNTS, Call, verb
 
 

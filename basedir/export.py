@@ -41,6 +41,18 @@ from basedir.files import (
 )
 from basedir.layout import ensure_layout
 from basedir.models import ExportedAccount, ExportedDomain, ExportedMailbox, ExportOutbox
+from basedir.paths import account_file_paths, account_relative, account_units, mailbox_units
+from basedir.render import (
+    ACCOUNT_FIELDS,
+    MailboxRow,
+    access_bytes,
+    account_bytes,
+    account_files_data,
+    domain_settings_bytes,
+    mailboxes_of,
+    server_file_bytes,
+)
+from domains.selectors import domain_foldering
 from server import documents
 
 OUR_KINDS = (outbox.SERVER, outbox.DOMAIN, outbox.ACCOUNT)
@@ -49,7 +61,6 @@ ACCOUNT_BATCH = 500
 DRAIN_SECONDS = 30.0
 FULL_CHUNK = 1000
 TAG = "EXPORT"
-SINGLE_MAILBOX_SIDE_FILES = (".settings", ".info", ".prefs")
 
 _NS_OBJECT = 0x43474558  # "CGEX": a server file or an account
 _NS_DOMAIN = 0x43474544  # "CGED": a domain (exclusive) and the accounts in it (shared)
@@ -128,117 +139,6 @@ def _relative(path: Path) -> str:
 
 def _absolute(relative: str) -> Path:
     return paths.base() / relative
-
-
-def account_leaf(name: str, kind: str) -> str:
-    """`<name>.macnt`, or `<name>.mbox` / `<name>.mdir` for a single-mailbox account."""
-    return f"{name}.{paths.SINGLE_MAILBOX_SUFFIX.get(kind, 'macnt')}"
-
-
-def account_relative(name: str, kind: str, foldering: str) -> str:
-    """The account's place inside its domain's folder, with Foldering's hashed subfolders."""
-    return (paths.foldering_prefix(name, foldering) / account_leaf(name, kind)).as_posix()
-
-
-def account_units(relative: str) -> list[str]:
-    """What makes up an account on disk, relative to its domain folder: the .macnt folder, or the
-    single mailbox with its .settings, .info and .prefs files beside it."""
-    path = PurePosixPath(relative)
-    if path.suffix == ".macnt":
-        return [relative]
-    stem = path.with_suffix("")
-    return [relative, *(f"{stem}{suffix}" for suffix in SINGLE_MAILBOX_SIDE_FILES)]
-
-
-def account_file_paths(domain_folder: Path, relative: str) -> tuple[Path, Path, Path]:
-    """(settings, info, prefs) files of an account whose place is relative."""
-    path = domain_folder / relative
-    if path.suffix == ".macnt":
-        return path / "account.settings", path / "account.info", path / "account.prefs"
-    return path.with_suffix(".settings"), path.with_suffix(".info"), path.with_suffix(".prefs")
-
-
-def domain_foldering(domain) -> str:
-    """The Foldering setting in force for the domain (its own, else the server's Domain Defaults)."""
-    from domains.selectors import domain_settings_effective
-
-    return str(domain_settings_effective(domain)["Foldering"].value)
-
-
-def main_domain_name() -> str | None:
-    from domains.models import Domain
-
-    return Domain.objects.filter(is_main=True).values_list("name", flat=True).first()
-
-
-# --- rendering from the database ---------------------------------------------------------------
-
-
-def server_file_bytes(file_name: str) -> bytes:
-    return render.settings_bytes(render.server_file_values(file_name, main_domain_name=main_domain_name()))
-
-
-def domain_settings_bytes(domain) -> dict[str, bytes]:
-    """Every file of the domain's Settings/ folder, by name."""
-    from accounts.models import Account
-
-    aliases = list(domain.aliases.order_by("name").values_list("name", flat=True))
-    rights = _rights_of(Account.objects.filter(domain=domain))
-    return render.domain_files(domain, aliases, rights)
-
-
-def access_bytes(domain_id: int) -> bytes:
-    from accounts.models import Account
-
-    return render.settings_bytes(render.access_values(_rights_of(Account.objects.filter(domain_id=domain_id))))
-
-
-def _rights_of(accounts) -> list[tuple[str, list[str]]]:
-    """(name, rights) of the accounts that hold any, in name order."""
-    if _postgres():
-        accounts = accounts.exclude(rights=[])
-    rows = accounts.order_by("name").values_list("name", "rights")
-    return [(name, list(rights)) for name, rights in rows if rights]
-
-
-ACCOUNT_FIELDS = ("id", "name", "kind", "settings", "password", "info", "prefs", "rights", "domain_id")
-
-
-def account_bytes(row: dict, storage_used: int = 0) -> tuple[bytes, bytes, bytes]:
-    """(account.settings, account.info, account.prefs) of an account row (ACCOUNT_FIELDS values);
-    account.info carries the StorageUsed counted from its mailboxes."""
-    return render.account_files(row["settings"] or {}, row["password"] or "", row["info"] or {}, row["prefs"] or {},
-                                storage_used)
-
-
-MailboxRow = tuple[int, str, str]  # (id, name, format)
-
-
-def mailboxes_of(account_ids: Iterable[int]) -> dict[int, list[MailboxRow]]:
-    """(id, name, format) of each account's mailboxes, by account id, in one query."""
-    from accounts.models import Mailbox
-
-    result: dict[int, list[MailboxRow]] = {}
-    for mailbox_id, account_id, name, storage in Mailbox.objects.filter(account_id__in=list(account_ids)).values_list(
-            "id", "account_id", "name", "format"):
-        result.setdefault(account_id, []).append((mailbox_id, name, storage))
-    return result
-
-
-def account_files_data(row: dict, domain_folder: Path, relative: str,
-                       mailboxes: dict[int, list[MailboxRow]]) -> tuple[bytes, bytes, bytes]:
-    """The account's three files as they must be on disk, StorageUsed counted from its mailboxes there."""
-    used = paths.storage_used(domain_folder / relative,
-                              [(name, storage) for _id, name, storage in mailboxes.get(row["id"], ())])
-    return account_bytes(row, used)
-
-
-def mailbox_units(name: str, storage: str) -> list[str]:
-    """A mailbox's files in its account folder: a Text mailbox with its flags and index beside it,
-    or a MailDir / Sliced folder."""
-    if storage == "mbox":
-        return [f"{name}.mbox", f"{name}.flags", f"{name}.bdx"]
-    return [f"{name}{paths.MAILBOX_SUFFIX.get(storage, '.' + storage)}"]
 
 
 def make_empty_mailboxes(created: Iterable[tuple[Path, ExportedMailbox]]) -> None:

@@ -9,7 +9,7 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -125,13 +125,6 @@ def storage_used(account_location: Path, mailboxes: Iterable[tuple[str, str]]) -
                for name, storage in mailboxes)
 
 
-def account_foldering(account: Account) -> str:
-    """The Foldering setting in force for the account's domain."""
-    from domains.selectors import domain_settings_effective
-
-    return str(domain_settings_effective(account.domain)["Foldering"].value)
-
-
 FILE_STORAGE = "account.web"  # an account's File Storage: a folder in its .macnt folder
 
 
@@ -143,3 +136,42 @@ def account_files_dir(account: Account, foldering: str = "flat") -> Path:
 def relative(path: Path) -> str:
     """A path inside the base directory as a backup archive names it ('/'-separated)."""
     return path.relative_to(base()).as_posix()
+
+
+SINGLE_MAILBOX_SIDE_FILES = (".settings", ".info", ".prefs")
+
+
+def account_leaf(name: str, kind: str) -> str:
+    """`<name>.macnt`, or `<name>.mbox` / `<name>.mdir` for a single-mailbox account."""
+    return f"{name}.{SINGLE_MAILBOX_SUFFIX.get(kind, 'macnt')}"
+
+
+def account_relative(name: str, kind: str, foldering: str) -> str:
+    """The account's place inside its domain's folder, with Foldering's hashed subfolders."""
+    return (foldering_prefix(name, foldering) / account_leaf(name, kind)).as_posix()
+
+
+def account_units(relative: str) -> list[str]:
+    """What makes up an account on disk, relative to its domain folder: the .macnt folder, or the
+    single mailbox with its .settings, .info and .prefs files beside it."""
+    path = PurePosixPath(relative)
+    if path.suffix == ".macnt":
+        return [relative]
+    stem = path.with_suffix("")
+    return [relative, *(f"{stem}{suffix}" for suffix in SINGLE_MAILBOX_SIDE_FILES)]
+
+
+def account_file_paths(domain_folder: Path, relative: str) -> tuple[Path, Path, Path]:
+    """(settings, info, prefs) files of an account whose place is relative."""
+    path = domain_folder / relative
+    if path.suffix == ".macnt":
+        return path / "account.settings", path / "account.info", path / "account.prefs"
+    return path.with_suffix(".settings"), path.with_suffix(".info"), path.with_suffix(".prefs")
+
+
+def mailbox_units(name: str, storage: str) -> list[str]:
+    """A mailbox's files in its account folder: a Text mailbox with its flags and index beside it,
+    or a MailDir / Sliced folder."""
+    if storage == "mbox":
+        return [f"{name}.mbox", f"{name}.flags", f"{name}.bdx"]
+    return [f"{name}{MAILBOX_SUFFIX.get(storage, '.' + storage)}"]

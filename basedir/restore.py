@@ -16,9 +16,11 @@ from accounts.services import MAILBOX_CLASSES  # account.info: {name = class;} o
 from basedir import paths
 from basedir.archive import Staged, Swap
 from basedir.layout import PROCESS_ID
+from basedir.reload import account_clear_cache
 from cgadmin.dataformat import DataFormatError, Value, load_settings_file
 from cgadmin.errors import AlreadyExists, GeneralError, InvalidInput
 from domains.models import Domain
+from domains.selectors import account_foldering
 
 SIDE_FILES = (".settings", ".info", ".prefs")
 ACCOUNT_KINDS = {"macnt": "MultiMailbox", "mbox": "TextMailbox", "mdir": "MailDirMailbox"}
@@ -227,7 +229,7 @@ class AccountFiles:
     def put(self, staged: Staged, swap: Swap, target: Account) -> int:
         """Move the account's files into place: a folder merged (mailbox folders whole), or a
         single mailbox with the files beside it."""
-        location = paths.account_path(target, paths.account_foldering(target))
+        location = paths.account_path(target, account_foldering(target))
         source = staged.path(self.source.entry)
         if self.source.kind == "macnt":
             if location.is_dir():
@@ -243,7 +245,6 @@ class AccountFiles:
     def reload(self, actor: Account | None, target: Account, notes: list[str]) -> None:
         """ClearAccountCache, then the preferences and the mailbox list, from the restored files."""
         from accounts.services import account_update_prefs, mailbox_create
-        from basedir.services import account_clear_cache
 
         account_clear_cache(actor=actor, account=target)
         target.refresh_from_db()
@@ -394,7 +395,7 @@ class MailboxPlan(_AccountPartPlan):
             row = self.account.mailboxes.get(name=self.target)
         else:
             row = mailbox_create(actor=actor, account=self.account, name=self.target, mailbox_format=fmt)
-        location = paths.mailbox_path(row, paths.account_foldering(self.account))
+        location = paths.mailbox_path(row, account_foldering(self.account))
         swap.put(staged.path(member), location)
         files = 1 + len(staged.files_under(member))
         flags = member[: -len(fmt)] + "flags"
@@ -420,7 +421,7 @@ class FilesPlan(_AccountPartPlan):
             raise InvalidInput(f"the archive holds no File Storage of {self.shown}")
 
     def apply(self, actor: Account | None, staged: Staged, swap: Swap) -> RestoreResult:
-        target = paths.account_files_dir(self.account, paths.account_foldering(self.account))
+        target = paths.account_files_dir(self.account, account_foldering(self.account))
         if target.is_dir():
             swap.merge(staged.path(self.member), target, whole=lambda name: False)
         else:

@@ -184,8 +184,8 @@ def _change(watcher: Watcher, account_id: int, marker: bytes) -> None:
     """Change one account's RealName through the real service; the watcher waits for it on disk."""
     from accounts.models import Account
     from accounts.services import account_update_settings
-    from basedir.export import account_file_paths, account_relative
     from basedir.models import ExportedDomain
+    from basedir.paths import account_file_paths, account_relative
 
     account = Account.objects.select_related("domain").get(pk=account_id)
     domain_state = ExportedDomain.objects.get(pk=account.domain_id)

@@ -1,12 +1,18 @@
 """Reads of domains that do not depend on who asks (those go through realms.access)."""
 
+from __future__ import annotations
+
 import hashlib
 import ipaddress
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from domains.models import Domain
 from domains.names import lookup_domain_key
+
+if TYPE_CHECKING:
+    from accounts.models import Account
 
 
 def find_domain(name: str) -> Domain | None:
@@ -53,6 +59,16 @@ def domain_settings_effective(domain: Domain):
         DOMAIN,
         [Layer("server defaults", documents.read(documents.DOMAIN_DEFAULTS)), Layer("explicit", domain.settings)],
     )
+
+
+def domain_foldering(domain: Domain) -> str:
+    """The Foldering setting in force for the domain (its own, else the server's Domain Defaults)."""
+    return str(domain_settings_effective(domain)["Foldering"].value)
+
+
+def account_foldering(account: Account) -> str:
+    """The Foldering in force where the account lives: its domain's."""
+    return domain_foldering(account.domain)
 
 
 def domain_settings_layers() -> list:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
+from domains.selectors import account_foldering
 from logs import serverlog, stats
 from mailqueue import mailstore, queuefile, reports
 from mailqueue.bulk import bulk_set, bulk_set_rows
@@ -209,7 +210,7 @@ def open_mailbox(router: Router, mailbox: Mailbox) -> mailstore.OpenMailbox:
             fresh = Mailbox.objects.select_related("account__domain").filter(pk=mailbox.pk).first()
             if fresh is None:
                 raise FileNotFoundError(f"the mailbox {mailbox} was removed")
-            fresh_path = paths.mailbox_path(fresh, paths.account_foldering(fresh.account))
+            fresh_path = paths.mailbox_path(fresh, account_foldering(fresh.account))
             if fresh_path != path:  # renamed (or re-foldered) since this pass looked: go there
                 path = fresh_path
                 continue

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Account
 from basedir import paths
-from basedir.services import account_clear_cache
+from basedir.reload import account_clear_cache
 from cgadmin.errors import AccessDenied, GeneralError, InvalidInput
 from cli.dispatch import execute
 from logs.models import AuditEntry

@@ -12,6 +12,7 @@ from basedir import outbox, paths
 from basedir.export import export_full, export_object
 from cgadmin.dataformat import dump_settings_file
 from domains.models import Domain
+from domains.selectors import account_foldering
 
 MESSAGE = "From sender@example.test Mon Nov 23 10:00:00 2026\nSubject: {subject}\n\n{body}\n\n"
 
@@ -29,7 +30,7 @@ def _exported(kind: str, key: object) -> None:
 
 def _fill_mailboxes(account: Account) -> None:
     """One message in each mailbox that has none yet, where the queue would deliver it."""
-    foldering = paths.account_foldering(account)
+    foldering = account_foldering(account)
     for mailbox in account.mailboxes.all():
         location = paths.mailbox_path(mailbox, foldering)
         if mailbox.format == "mbox":
@@ -49,7 +50,7 @@ def write_account(account: Account) -> Path:
     _exported(outbox.ACCOUNT, account.pk)
     _fill_mailboxes(account)
     _exported(outbox.ACCOUNT, account.pk)  # account.info's StorageUsed counts the messages
-    return paths.account_path(account, paths.account_foldering(account))
+    return paths.account_path(account, account_foldering(account))
 
 
 def write_domain(domain: Domain) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from basedir.layout import ensure_layout
+from domains.selectors import account_foldering
 from server.dns import StaticResolver
 
 
@@ -57,7 +58,7 @@ def inbox_path(account) -> Path:
     from basedir import paths
 
     mailbox = account.mailboxes.get(name="INBOX")
-    return paths.mailbox_path(mailbox, paths.account_foldering(account))
+    return paths.mailbox_path(mailbox, account_foldering(account))
 
 
 def inbox_messages(account) -> list[bytes]:
