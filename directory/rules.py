@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Union
 
 from django.db.models import Q
 
-from basedir import outbox
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 from directory.config import check_attribute_name
@@ -149,7 +148,7 @@ def parse_rules(values: Iterable[Value]) -> list[Rule]:
     return rules
 
 
-def _stored_rules() -> list[Value] | None:
+def stored_rules() -> list[Value] | None:
     document = documents.read(RULES_DOCUMENT)
     stored = document.get(RULES_KEY)
     return stored if isinstance(stored, list) else None
@@ -157,7 +156,7 @@ def _stored_rules() -> list[Value] | None:
 
 def current_rules() -> list[Rule]:
     """The rules in force: the stored ones, or DEFAULT_RULES when none were ever stored."""
-    stored = _stored_rules()
+    stored = stored_rules()
     if stored is None:
         return list(DEFAULT_RULES)
     rules = []
@@ -172,25 +171,6 @@ def current_rules() -> list[Rule]:
 
 def rules_value(rules: Iterable[Rule]) -> list[Value]:
     return [rule.to_value() for rule in rules]
-
-
-def write_rules(rules: Iterable[Rule]) -> None:
-    """Store the rules (callers hold the transaction and record the change)."""
-    documents.write(RULES_DOCUMENT, {**documents.read(RULES_DOCUMENT), RULES_KEY: rules_value(rules)})
-    outbox.mark_dirty(outbox.SERVER, RULES_DOCUMENT)
-
-
-def rename_unit_in_rules(old: str, new: str | None) -> None:
-    """Rules follow a renamed domain's unit; a removed domain's rules go with it."""
-    stored = _stored_rules()
-    if stored is None:
-        return
-    rules = current_rules()
-    if not any(rule.unit == old for rule in rules):
-        return
-    changed = [Rule(new, rule.attributes, rule.who) if rule.unit == old else rule for rule in rules
-               if rule.unit != old or new is not None]
-    write_rules(changed)
 
 
 @dataclass(frozen=True)

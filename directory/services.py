@@ -18,7 +18,8 @@ from cgadmin.errors import AlreadyExists, GeneralError, InvalidInput, NotFound
 from directory import config, export, sync
 from directory.config import RESERVED_NAMES, check_attribute_name
 from directory.models import DirectoryRecord, search_key
-from directory.rules import Rule, current_rules, parse_rules, rules_value, write_rules
+from directory.rules import Rule, current_rules, parse_rules, rules_value
+from directory.sync import write_rules
 from directory.units import LOCAL_UNIT
 from logs.audit import audit
 from logs.events import Event

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Value as V
 from django.db.models.functions import Concat
 
+from basedir import outbox
 from cgadmin.dataformat import Value
 from directory import config
 from directory.export import mark_unit_dirty
 from directory.models import DirectoryRecord, search_key
+from directory.rules import RULES_DOCUMENT, RULES_KEY, Rule, current_rules, rules_value, stored_rules
 from directory.units import (
     CENTRAL_DIRECTORY,
     KEEP_IN_SYNC,
@@ -30,6 +32,7 @@ from directory.units import (
     server_default_integration,
 )
 from domains.models import Domain
+from server import documents
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -105,8 +108,6 @@ def domain_created(domain: Domain) -> None:
 
 def domain_renamed(domain: Domain, *, old_name: str) -> None:
     """The unit follows its domain's name; records kept in sync take the new addresses."""
-    from directory.rules import rename_unit_in_rules
-
     if kept_in_sync_now(domain):
         new = domain.name
         DirectoryRecord.objects.filter(domain=domain).update(
@@ -119,8 +120,6 @@ def domain_renamed(domain: Domain, *, old_name: str) -> None:
 
 def domain_removed(*, domain_name: str) -> None:
     """The domain's unit went with it (its records were deleted with the domain)."""
-    from directory.rules import rename_unit_in_rules
-
     rename_unit_in_rules(domain_name, None)
     mark_unit_dirty(domain_name)
 
@@ -174,3 +173,22 @@ def resync_all(public_names: list[str] | None = None) -> dict[str, int]:
         for domain in Domain.objects.order_by("name")
         if kept_in_sync(domain, server_default)
     }
+
+
+def write_rules(rules: Iterable[Rule]) -> None:
+    """Store the rules (callers hold the transaction and record the change)."""
+    documents.write(RULES_DOCUMENT, {**documents.read(RULES_DOCUMENT), RULES_KEY: rules_value(rules)})
+    outbox.mark_dirty(outbox.SERVER, RULES_DOCUMENT)
+
+
+def rename_unit_in_rules(old: str, new: str | None) -> None:
+    """Rules follow a renamed domain's unit; a removed domain's rules go with it."""
+    stored = stored_rules()
+    if stored is None:
+        return
+    rules = current_rules()
+    if not any(rule.unit == old for rule in rules):
+        return
+    changed = [Rule(new, rule.attributes, rule.who) if rule.unit == old else rule for rule in rules
+               if rule.unit != old or new is not None]
+    write_rules(changed)

@@ -7,6 +7,7 @@ from typing import Any
 
 from cgadmin.dataformat import Value
 from cli.registry import ACCOUNTS, DOMAINS, SERVER, ArgumentError, ArgumentReader, Call, verb
+from logs import alerts as alert_targets
 from logs import selectors, services
 from realms.access import default_domain_name
 
@@ -60,57 +61,56 @@ def set_log_all(call: Call, enabled: bool) -> None:
 @verb("GetServerAlerts", rights=SERVER_ALERTS_READ, section=SERVER)
 def get_server_alerts(call: Call) -> Value:
     """The posted server alerts: {timestamp = text; ...}."""
-    return selectors.alerts_of(selectors.server_alert_target(call.actor, write=False))
+    return alert_targets.alerts_read(call.actor, alert_targets.SERVER)
 
 
 @verb("SetServerAlerts alerts:dict", rights=SERVER_ALERTS_WRITE, section=SERVER)
 def set_server_alerts(call: Call, alerts: dict) -> None:
     """Replace every server alert with these."""
-    services.alerts_set(actor=call.actor, target=selectors.server_alert_target(call.actor, write=True), alerts=alerts)
+    services.alerts_set(actor=call.actor, scope=alert_targets.SERVER, alerts=alerts)
 
 
 @verb("PostServerAlert text:str", rights=SERVER_ALERTS_WRITE, section=SERVER)
 def post_server_alert(call: Call, text: str) -> None:
     """Post an alert every server administrator sees on every WebAdmin page until it is removed."""
-    services.alert_post(actor=call.actor, target=selectors.server_alert_target(call.actor, write=True), text=text)
+    services.alert_post(actor=call.actor, scope=alert_targets.SERVER, text=text)
 
 
 @verb("RemoveServerAlert stamp:any", rights=SERVER_ALERTS_WRITE, section=SERVER)
 def remove_server_alert(call: Call, stamp: Value) -> None:
     """Remove the server alert with this time stamp."""
-    services.alert_remove(actor=call.actor, target=selectors.server_alert_target(call.actor, write=True),
-                          stamp=stamp)
+    services.alert_remove(actor=call.actor, scope=alert_targets.SERVER, stamp=stamp)
 
 
 # --- domain alerts ------------------------------------------------------------------------------
 
 
-def _domain(call: Call, name: str | None, *, write: bool) -> selectors.AlertTarget:
-    return selectors.domain_alert_target(call.actor, name or default_domain_name(call.actor), write=write)
+def _domain(call: Call, name: str | None) -> str:
+    return name or default_domain_name(call.actor)
 
 
 @verb("GetDomainAlerts [domain:dom]", rights=DOMAIN_READ, section=DOMAINS)
 def get_domain_alerts(call: Call, domain: str | None) -> Value:
     """The domain's alerts: {timestamp = text; ...}."""
-    return selectors.alerts_of(_domain(call, domain, write=False))
+    return alert_targets.alerts_read(call.actor, alert_targets.DOMAIN, _domain(call, domain))
 
 
 @verb("SetDomainAlerts [domain:dom] alerts:dict", rights=DOMAIN_POST, section=DOMAINS)
 def set_domain_alerts(call: Call, domain: str | None, alerts: dict) -> None:
     """Replace every alert of the domain with these."""
-    services.alerts_set(actor=call.actor, target=_domain(call, domain, write=True), alerts=alerts)
+    services.alerts_set(actor=call.actor, scope=alert_targets.DOMAIN, name=_domain(call, domain), alerts=alerts)
 
 
 @verb("PostDomainAlert domain:dom ALERT text:str", rights=DOMAIN_POST, section=DOMAINS)
 def post_domain_alert(call: Call, domain: str, text: str) -> None:
     """Post an alert to the domain."""
-    services.alert_post(actor=call.actor, target=_domain(call, domain, write=True), text=text)
+    services.alert_post(actor=call.actor, scope=alert_targets.DOMAIN, name=_domain(call, domain), text=text)
 
 
 @verb("RemoveDomainAlert domain:dom ALERT stamp:any", rights=DOMAIN_POST, section=DOMAINS)
 def remove_domain_alert(call: Call, domain: str, stamp: Value) -> None:
     """Remove the domain alert with this time stamp."""
-    services.alert_remove(actor=call.actor, target=_domain(call, domain, write=True), stamp=stamp)
+    services.alert_remove(actor=call.actor, scope=alert_targets.DOMAIN, name=_domain(call, domain), stamp=stamp)
 
 
 # --- account alerts -----------------------------------------------------------------------------
@@ -119,25 +119,22 @@ def remove_domain_alert(call: Call, domain: str, stamp: Value) -> None:
 @verb("GetAccountAlerts account:acct", rights=ACCOUNT_READ, section=ACCOUNTS)
 def get_account_alerts(call: Call, account: str) -> Value:
     """The account's alerts: {timestamp = text; ...}."""
-    return selectors.alerts_of(selectors.account_alert_target(call.actor, account, write=False))
+    return alert_targets.alerts_read(call.actor, alert_targets.ACCOUNT, account)
 
 
 @verb("SetAccountAlerts account:acct alerts:dict", rights=DOMAIN_POST, section=ACCOUNTS)
 def set_account_alerts(call: Call, account: str, alerts: dict) -> None:
     """Replace every alert of the account with these."""
-    services.alerts_set(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),
-                        alerts=alerts)
+    services.alerts_set(actor=call.actor, scope=alert_targets.ACCOUNT, name=account, alerts=alerts)
 
 
 @verb("PostAccountAlert account:acct ALERT text:str", rights=DOMAIN_POST, section=ACCOUNTS)
 def post_account_alert(call: Call, account: str, text: str) -> None:
     """Post an alert to the account."""
-    services.alert_post(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),
-                        text=text)
+    services.alert_post(actor=call.actor, scope=alert_targets.ACCOUNT, name=account, text=text)
 
 
 @verb("RemoveAccountAlert account:acct ALERT stamp:any", rights=DOMAIN_POST, section=ACCOUNTS)
 def remove_account_alert(call: Call, account: str, stamp: Value) -> None:
     """Remove the account alert with this time stamp."""
-    services.alert_remove(actor=call.actor, target=selectors.account_alert_target(call.actor, account, write=True),
-                          stamp=stamp)
+    services.alert_remove(actor=call.actor, scope=alert_targets.ACCOUNT, name=account, stamp=stamp)

@@ -14,16 +14,15 @@ from django.db.models import Q, QuerySet
 
 from cgadmin.catalogue import Layer, effective_values, parse_size
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, InvalidInput
+from cgadmin.errors import InvalidInput
 from logs import serverlog
-from logs.models import Alert, AuditEntry
+from logs.models import AuditEntry
 from logs.settings_schema import LEVELS, LOG, ROTATION_SIZE, SYSTEM_TAG, parse_level
-from realms import access, permissions
+from realms import permissions
 from realms import rights as R
 
 if TYPE_CHECKING:
     from accounts.models import Account
-    from domains.models import Domain
 
 
 def log_levels(explicit: Mapping[str, Value] | None = None) -> dict[str, int]:
@@ -147,56 +146,3 @@ def audit_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, encode_audit_cursor(rows[-1]) if more and rows else None)
-
-
-# --- posted alerts -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlertTarget:
-    """Where alerts are posted: the server, one domain or one account (fetched with its rights)."""
-
-    scope: str
-    domain: Domain | None = None
-    account: Account | None = None
-
-    @property
-    def name(self) -> str:
-        if self.account is not None:
-            return self.account.address
-        return self.domain.name if self.domain is not None else "server"
-
-    @property
-    def domain_name(self) -> str:
-        if self.account is not None:
-            return self.account.domain.name
-        return self.domain.name if self.domain is not None else ""
-
-    def alerts(self) -> QuerySet[Alert]:
-        return Alert.objects.filter(scope=self.scope, domain=self.domain, account=self.account)
-
-
-def server_alert_target(actor: Account | None, *, write: bool) -> AlertTarget:
-    """The server's alerts: read by Monitor or DomainsRead, changed by AllDomains (Master)."""
-    if write:
-        permissions.require_server_right(actor, R.ALL_DOMAINS)
-    elif not (permissions.has_server_right(actor, R.MONITOR) or permissions.can_read_all_domains(actor)):
-        raise AccessDenied("the Monitor right is needed")
-    return AlertTarget(Alert.SERVER)
-
-
-def domain_alert_target(actor: Account | None, name: str, *, write: bool) -> AlertTarget:
-    """A domain's alerts: read by its readers, posted by AllDomains or CanPostAlerts."""
-    domain = access.access_domain(actor, name, write=write, right=R.CAN_POST_ALERTS if write else None)
-    return AlertTarget(Alert.DOMAIN, domain=domain)
-
-
-def account_alert_target(actor: Account | None, address: str, *, write: bool) -> AlertTarget:
-    """An account's alerts: read by itself and its readers, posted by AllDomains or CanPostAlerts."""
-    account = access.access_account(actor, address, write=write, right=R.CAN_POST_ALERTS if write else None)
-    return AlertTarget(Alert.ACCOUNT, domain=account.domain, account=account)
-
-
-def alerts_of(target: AlertTarget) -> dict[str, Value]:
-    """The target's alerts as GetXXXAlerts answers them: {stamp = text; ...}, oldest first."""
-    return {alert.stamp: alert.text for alert in target.alerts()}

@@ -16,10 +16,11 @@ from cgadmin.dataformat import Value
 from cgadmin.errors import AccessDenied, InvalidInput, NotFound
 from cgadmin.settings_change import SettingsChange, apply_change
 from logs import notifications, serverlog
+from logs.alerts import AlertTarget, alert_target, alerts_of
 from logs.audit import audit
 from logs.events import Event
 from logs.models import Alert
-from logs.selectors import AlertTarget, alerts_of, log_config_publish
+from logs.selectors import log_config_publish
 from logs.settings_schema import LEVELS, LOG, SYSTEM_TAG, check_levels, parse_level
 from realms import permissions
 from realms import rights as R
@@ -161,8 +162,10 @@ def _publish(target: AlertTarget) -> None:
 
 
 @transaction.atomic
-def alert_post(*, actor: Account | None, target: AlertTarget, text: str) -> str:
-    """Post an alert; answers its time stamp (the next free second when one is taken)."""
+def alert_post(*, actor: Account | None, scope: str, name: str = "", text: str) -> str:
+    """Post an alert to the server, a domain or an account; answers its time stamp (the next free
+    second when one is taken)."""
+    target = alert_target(actor, scope, name, write=True)
     text = _check_text(text)
     if target.alerts().count() >= MAX_ALERTS:
         raise InvalidInput(f"there are already {MAX_ALERTS} alerts: remove some first")
@@ -178,8 +181,9 @@ def alert_post(*, actor: Account | None, target: AlertTarget, text: str) -> str:
 
 
 @transaction.atomic
-def alert_remove(*, actor: Account | None, target: AlertTarget, stamp: Value) -> None:
-    """Remove the alert with this time stamp."""
+def alert_remove(*, actor: Account | None, scope: str, name: str = "", stamp: Value) -> None:
+    """Remove the alert with this time stamp (of the server, a domain or an account)."""
+    target = alert_target(actor, scope, name, write=True)
     key = check_stamp(stamp)
     alert = target.alerts().filter(stamp=key).first()
     if alert is None:
@@ -190,8 +194,9 @@ def alert_remove(*, actor: Account | None, target: AlertTarget, stamp: Value) ->
 
 
 @transaction.atomic
-def alerts_set(*, actor: Account | None, target: AlertTarget, alerts: Mapping[str, Value]) -> None:
-    """Replace all the alerts with these ({stamp = text; ...})."""
+def alerts_set(*, actor: Account | None, scope: str, name: str = "", alerts: Mapping[str, Value]) -> None:
+    """Replace all the alerts of the server, a domain or an account with these ({stamp = text; ...})."""
+    target = alert_target(actor, scope, name, write=True)
     if not isinstance(alerts, Mapping):
         raise InvalidInput("the alerts must be a dictionary {timestamp = text; ...}")
     if len(alerts) > MAX_ALERTS:

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from logs import notifications, serverlog, statistics
+from logs.alerts import SERVER, alerts_read
 from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
 from logs.search import LogQuery, SearchPage, search
-from logs.selectors import AuditFilter, AuditPage, alerts_of, audit_page, log_settings, server_alert_target
+from logs.selectors import AuditFilter, AuditPage, audit_page, log_settings
 from logs.services import alert_post, alert_remove, log_all_set, log_settings_update
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import permissions
@@ -188,18 +189,18 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "remove":
             stamp = request.POST.get("stamp", "")
             call_service(request, None, lambda: alert_remove(
-                actor=who, target=server_alert_target(who, write=True), stamp=stamp), done=_("Alert removed."))
+                actor=who, scope=SERVER, stamp=stamp), done=_("Alert removed."))
         else:
             text = request.POST.get("text", "")
             call_service(request, None, lambda: alert_post(
-                actor=who, target=server_alert_target(who, write=True), text=text), done=_("Alert posted."))
+                actor=who, scope=SERVER, text=text), done=_("Alert posted."))
         return HttpResponseRedirect(request.path)
     raised = notifications.raised_notifications()
     worker = notifications.worker_notification()
     context = {
         "raised": [{**item, "since": datetime.fromtimestamp(item["since"], UTC)}
                    for item in raised + ([worker] if worker else [])],
-        "posted": alerts_of(server_alert_target(request.user, write=False)),  # type: ignore[arg-type]
+        "posted": alerts_read(request.user, SERVER),  # type: ignore[arg-type]
         "may_post": permissions.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]
     }
     return render(request, "logs/notifications.html", context)

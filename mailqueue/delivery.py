@@ -17,13 +17,13 @@ from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from logs import serverlog, stats
-from mailqueue import mailstore, queuefile, reports
+from mailqueue import mailstore, queuefile
 from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
+from mailqueue.reports import build_report, materialize, save_reports
 from mailqueue.routing import (
     BUSY_RETRY_SECONDS,
-    REPORT_ANY,
     REPORT_NONE,
     Decision,
     Deliver,
@@ -528,69 +528,3 @@ def after_settling(result: Settled) -> None:
     if result.reports:
         materialize(result.reports)
         stats.count("mail.reports", len(result.reports))
-
-
-# --- reports -----------------------------------------------------------------------------------------
-
-def queue_report(
-    router: Router, message: QueuedMessage, failures: list[tuple[str, str, str]], body: bytes
-) -> int | None:
-    """Queue a non-delivery report to the message's sender (in the caller's transaction)."""
-    built = build_report(router, message, failures, body)
-    return save_reports([built])[0] if built is not None else None
-
-
-def build_report(
-    router: Router, message: QueuedMessage, failures: list[tuple[str, str, str]], body: bytes
-) -> tuple[QueuedMessage, str] | None:
-    """The (unsaved) report row to the message's sender and its one recipient, or None when no
-    report goes: a null or remote sender (unless a failure reports to any), or a report itself."""
-    sender = message.sender
-    if not sender or message.is_report or router.main is None:
-        return None
-    local = router.is_local_address(sender)
-    listed = [(address, reason) for address, reason, who in failures if who == REPORT_ANY or local]
-    if not listed:
-        return None
-    now = timezone.now()
-    report_id = f"report.{message.pk}.{now.strftime('%Y%m%d%H%M%S%f')}"
-    content = reports.failure_report(report_id=report_id, main_domain=router.main.name, sender=sender,
-                                     failures=listed, message=body, when=now)
-    row = QueuedMessage(
-        state=QueuedMessage.RECEIVING, sender="", is_report=True, content=content, size=len(content),
-        subject=reports.subject_failed()[:255], message_id=f"<{report_id}@{router.main.name}>",
-    )
-    return row, sender
-
-
-def save_reports(built: list[tuple[QueuedMessage, str]]) -> list[int]:
-    """Save report rows and their recipients, two statements however many (in the caller's transaction)."""
-    if not built:
-        return []
-    rows = QueuedMessage.objects.bulk_create([row for row, _sender in built])
-    QueueRecipient.objects.bulk_create([QueueRecipient(message=row, position=0, address=sender)
-                                        for row, (_row, sender) in zip(rows, built, strict=True)])
-    return [row.pk for row in rows]
-
-
-def materialize(message_ids: list[int]) -> None:
-    """Write the Queue files of server-made messages (reports) and queue them: a few statements and
-    one grouped write however many there are."""
-    rows = list(QueuedMessage.objects.filter(pk__anyof=message_ids, state=QueuedMessage.RECEIVING,
-                                             content__isnull=False).order_by("id"))
-    if not rows:
-        return
-    addresses: dict[int, list[str]] = defaultdict(list)
-    for message_id, address in (QueueRecipient.objects.filter(message_id__anyof=[row.pk for row in rows])
-                                .order_by("message_id", "position").values_list("message_id", "address")):
-        addresses[message_id].append(address)
-    queuefile.write_queue_files([
-        (row.pk, row.sender, [queuefile.EnvelopeLine(W, address) for address in addresses[row.pk]], bytes(row.content))
-        for row in rows
-    ])
-    now = timezone.now()
-    QueuedMessage.objects.filter(pk__anyof=[row.pk for row in rows], state=QueuedMessage.RECEIVING).update(
-        state=QueuedMessage.QUEUED, content=None, received=now, next_attempt=now)
-    for row in rows:
-        serverlog.log("QUEUE", serverlog.MAJOR, f"message {row.pk}: non-delivery report to "
-                                                f"{', '.join(addresses[row.pk])} queued")

@@ -22,6 +22,8 @@ from logs.events import Event
 from mailqueue import queuefile
 from mailqueue.bulk import bulk_set
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
+from mailqueue.reports import materialize, queue_report
+from mailqueue.routing import REPORT_LOCAL, Router
 from mailqueue.selectors import check_module
 from realms import permissions
 from realms import rights as R
@@ -91,9 +93,6 @@ class Rejected:
 
 def _reject_locked(messages: list[QueuedMessage], reason: str, notify: bool, result: Rejected) -> None:
     """Fail every waiting recipient of these (locked) messages; queue reports to local senders."""
-    from mailqueue.delivery import queue_report
-    from mailqueue.routing import REPORT_LOCAL, Router
-
     now = timezone.now()
     router = Router() if notify else None
     ids = [message.pk for message in messages]
@@ -124,8 +123,6 @@ def _reject_locked(messages: list[QueuedMessage], reason: str, notify: bool, res
 
 
 def _after_reject(result: Rejected, who: str) -> None:
-    from mailqueue.delivery import materialize
-
     queuefile.remove_queue_files(result.finished)
     for message_id in result.messages:
         serverlog.log("QUEUE", serverlog.MAJOR, f"message {message_id} rejected by {who}")

@@ -12,8 +12,8 @@ from django.utils import timezone
 from basedir.atomic import write_file_atomic
 from logs import serverlog
 from mailqueue import queuefile
-from mailqueue.delivery import materialize
 from mailqueue.models import QueuedMessage
+from mailqueue.reports import materialize
 
 STALE_SECONDS = 60
 KEEP_FINISHED = timedelta(days=1)
