@@ -30,6 +30,7 @@ test: $(VENV)/.dev-deps
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache  # the import layers contract in pyproject.toml (README, "Developing: layers")
 
 bench: $(VENV)/.dev-deps bench-tools
 	$(PY) bench/run.py $(ARGS)
