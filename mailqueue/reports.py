@@ -125,7 +125,7 @@ def materialize(message_ids: list[int]) -> None:
         addresses[message_id].append(address)
     queuefile.write_queue_files([
         (row.pk, row.sender, [queuefile.EnvelopeLine(QueueRecipient.WAITING, address) for address in addresses[row.pk]],
-         bytes(row.content))
+         bytes(row.content or b""))  # selected with content set
         for row in rows
     ])
     now = timezone.now()
