@@ -10,9 +10,14 @@ from basedir.outbox import SERVER
 from cgadmin.errors import AccessDenied
 from logs import serverlog
 from logs import services as S
+from logs.alerts import (
+    account_alert_target,
+    alerts_of,
+    domain_alert_target,
+    server_alert_target,
+)
 from logs.events import Event
 from logs.models import Alert
-from logs.selectors import account_alert_target, alerts_of, domain_alert_target, server_alert_target
 from server import documents
 from tests import factories
 from tests.logs.conftest import records
@@ -83,7 +88,7 @@ def test_log_write(personas, log_folder):
 
 def test_alert_post_on_the_server(personas):
     call = call_allowed(S.alert_post, actor=personas.all_domains,
-                        target=server_alert_target(personas.all_domains, write=True), text="Maintenance at 22:00")
+                        scope=Alert.SERVER, text="Maintenance at 22:00")
 
     assert list(Alert.objects.filter(scope=Alert.SERVER).values_list("stamp", "text")) == [
         (call.result, "Maintenance at 22:00")]
@@ -96,10 +101,10 @@ def test_alert_post_on_a_domain_and_an_account(personas):
     admin = factories.make_domain_admin(personas.client1, "poster", "CanPostAlerts")
     jane = factories.make_account(personas.client1, "jane")
 
-    to_domain = call_allowed(S.alert_post, actor=admin, target=domain_alert_target(admin, "client1.test", write=True),
+    to_domain = call_allowed(S.alert_post, actor=admin, scope=Alert.DOMAIN, name="client1.test",
                              text="Domain news")
     to_jane = call_allowed(S.alert_post, actor=admin,
-                           target=account_alert_target(admin, "jane@client1.test", write=True), text="Hi Jane")
+                           scope=Alert.ACCOUNT, name="jane@client1.test", text="Hi Jane")
 
     assert Alert.objects.get(scope=Alert.DOMAIN, domain=personas.client1).text == "Domain news"
     assert Alert.objects.get(scope=Alert.ACCOUNT, account=jane).text == "Hi Jane"
@@ -111,9 +116,9 @@ def test_alert_post_on_a_domain_and_an_account(personas):
 
 def test_alert_remove(personas):
     target = server_alert_target(None, write=True)
-    S.alerts_set(actor=None, target=target, alerts={STAMP: "Old news"})
+    S.alerts_set(actor=None, scope=Alert.SERVER, alerts={STAMP: "Old news"})
 
-    call = call_allowed(S.alert_remove, actor=personas.all_domains, target=target, stamp=STAMP)
+    call = call_allowed(S.alert_remove, actor=personas.all_domains, scope=Alert.SERVER, stamp=STAMP)
 
     assert alerts_of(target) == {}
     call.audited(Event.ALERT_REMOVE, actor=personas.all_domains, before={STAMP: "Old news"}, after=None)
@@ -123,7 +128,7 @@ def test_alert_remove(personas):
 def test_alerts_set(personas):
     target = server_alert_target(personas.postmaster, write=True)
 
-    call = call_allowed(S.alerts_set, actor=personas.postmaster, target=target, alerts={STAMP: "News"})
+    call = call_allowed(S.alerts_set, actor=personas.postmaster, scope=Alert.SERVER, alerts={STAMP: "News"})
 
     assert alerts_of(target) == {STAMP: "News"}
     call.audited(Event.ALERTS_SET, actor=personas.postmaster, before={}, after={STAMP: "News"})
