@@ -80,10 +80,13 @@ def _account_with_domain(domain_key: str, name: str) -> Account | None:
     return account  # type: ignore[return-value]
 
 
-def account_setting_layers(domain: Domain) -> list[Layer]:
-    """What lies under an account's explicit settings: server defaults, domain defaults, template."""
+def account_setting_layers(domain: Domain, account_defaults: Mapping[str, Value] | None = None) -> list[Layer]:
+    """What lies under an account's explicit settings: server defaults, domain defaults, template
+    (`account_defaults`: the server's Account Defaults when the caller has read them already)."""
+    if account_defaults is None:
+        account_defaults = documents.read_cached(documents.ACCOUNT_DEFAULTS)
     return [
-        Layer("server defaults", documents.read_cached(documents.ACCOUNT_DEFAULTS)),
+        Layer("server defaults", account_defaults),
         Layer("domain defaults", domain.account_defaults),
         Layer("template", domain.template),
     ]
@@ -120,10 +123,14 @@ def with_service_class(below: list[Layer], explicit: Mapping[str, Value], classe
     return [*below, *class_layer, Layer("explicit", explicit)]
 
 
-def account_layers(domain: Domain, explicit: Mapping[str, Value]) -> list[Layer]:
+def account_layers(
+    domain: Domain, explicit: Mapping[str, Value], *, account_defaults: Mapping[str, Value] | None = None,
+    domain_defaults: Mapping[str, Value] | None = None,
+) -> list[Layer]:
     """Every layer of an account's settings, bottom to top: server defaults, domain defaults, template,
-    Class of Service, its own explicit values."""
-    return with_service_class(account_setting_layers(domain), explicit, service_classes(domain))
+    Class of Service, its own explicit values (the server documents passed when already read)."""
+    return with_service_class(account_setting_layers(domain, account_defaults), explicit,
+                              service_classes(domain, domain_defaults))
 
 
 def account_settings_effective(account: Account) -> dict[str, EffectiveValue]:
@@ -131,8 +138,15 @@ def account_settings_effective(account: Account) -> dict[str, EffectiveValue]:
     return effective(ACCOUNT, account_layers(account.domain, account.settings))
 
 
-def account_effective_values(account: Account) -> dict[str, Value]:
-    return effective_values(ACCOUNT, account_layers(account.domain, account.settings))
+def account_effective_values(
+    account: Account, *, account_defaults: Mapping[str, Value] | None = None,
+    domain_defaults: Mapping[str, Value] | None = None,
+) -> dict[str, Value]:
+    """Every account setting in force (the one computation of the layers; the server documents
+    passed when the caller has read them already, as the queue's router does once a pass)."""
+    return effective_values(ACCOUNT, account_layers(account.domain, account.settings,
+                                                    account_defaults=account_defaults,
+                                                    domain_defaults=domain_defaults))
 
 
 def account_may_log_in(account: Account) -> bool:

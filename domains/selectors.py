@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
+from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
+from cgadmin.dataformat import Value
+from cgadmin.db import prepared_cursor
+from cgadmin.errors import AccessDenied
+from cgadmin.paging import page_by_key
 from domains.models import Domain
 from domains.names import lookup_domain_key
+from domains.settings_schema import DOMAIN, USING_DNS
+from realms.permissions import administered_domains
+from server import documents
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -34,8 +43,6 @@ def main_domain_or_none() -> Domain | None:
 
 def main_domain_name() -> str | None:
     """The Main Domain's name (None before the server is initialized): every login asks it."""
-    from cgadmin.db import prepared_cursor
-
     table, name, is_main = (Domain._meta.db_table, Domain._meta.get_field("name").column,
                            Domain._meta.get_field("is_main").column)
     with prepared_cursor() as cursor:
@@ -49,21 +56,25 @@ def name_in_use(name: str) -> bool:
     return Domain.objects.filter(name=name).exists() or Domain.objects.filter(aliases__name=name).exists()
 
 
-def domain_settings_effective(domain: Domain):
+def domain_settings_effective(domain: Domain) -> dict[str, EffectiveValue]:
     """Every domain setting with its value and its source: default, server Domain Defaults, explicit."""
-    from cgadmin.catalogue import Layer, effective
-    from domains.settings_schema import DOMAIN
-    from server import documents
+    return effective(DOMAIN, [*domain_settings_layers(), Layer("explicit", domain.settings)])
 
-    return effective(
-        DOMAIN,
-        [Layer("server defaults", documents.read(documents.DOMAIN_DEFAULTS)), Layer("explicit", domain.settings)],
-    )
+
+def domain_effective_values(domain: Domain, *, domain_defaults: Mapping[str, Value] | None = None) -> dict[str, Value]:
+    """Every domain setting in force (`domain_defaults`: the server's Domain Defaults when the caller
+    has read them already, as the queue's router does once a pass)."""
+    return effective_values(DOMAIN, [*domain_settings_layers(domain_defaults), Layer("explicit", domain.settings)])
 
 
 def domain_foldering(domain: Domain) -> str:
     """The Foldering setting in force for the domain (its own, else the server's Domain Defaults)."""
-    return str(domain_settings_effective(domain)["Foldering"].value)
+    return foldering_in_force(domain_effective_values(domain))
+
+
+def foldering_in_force(values: Mapping[str, Value]) -> str:
+    """The Foldering of a domain's settings in force (domain_effective_values)."""
+    return str(values["Foldering"])
 
 
 def account_foldering(account: Account) -> str:
@@ -71,26 +82,20 @@ def account_foldering(account: Account) -> str:
     return domain_foldering(account.domain)
 
 
-def domain_settings_layers() -> list:
+def domain_settings_layers(domain_defaults: Mapping[str, Value] | None = None) -> list[Layer]:
     """What lies under a domain's explicit settings: the server-wide Domain Defaults."""
-    from cgadmin.catalogue import Layer
-    from server import documents
-
-    return [Layer("server defaults", documents.read(documents.DOMAIN_DEFAULTS))]
+    if domain_defaults is None:
+        domain_defaults = documents.read(documents.DOMAIN_DEFAULTS)
+    return [Layer("server defaults", domain_defaults)]
 
 
 def domain_settings_with_inherited(domain: Domain):
     """(every setting in force with its source, what each would be without the domain's own value)."""
-    from cgadmin.catalogue import effective_with_inherited
-    from domains.settings_schema import DOMAIN
-
     return effective_with_inherited(DOMAIN, domain_settings_layers(), domain.settings)
 
 
 def domain_addresses(domain: Domain, looked_up: dict) -> tuple[list[str], bool]:
     """The domain's Assigned IP Addresses and whether they come from DNS (looked_up: Refresh's findings)."""
-    from domains.settings_schema import USING_DNS
-
     listed = domain.settings.get("IPAddresses")
     if listed == USING_DNS:
         return [str(address) for address in looked_up.get(domain.name) or []], True
@@ -99,16 +104,11 @@ def domain_addresses(domain: Domain, looked_up: dict) -> tuple[list[str], bool]:
 
 def dns_looked_up_addresses() -> dict:
     """What the last Refresh found for the domains "Using DNS A/MX Records" (name -> addresses)."""
-    from server import documents
-
     return documents.read(documents.NETWORK).get("DomainIPs") or {}  # type: ignore[return-value]
 
 
 def domains_page(actor, wanted):
     """One page of the domains this actor may see, filtered by a part of the name, paged by name."""
-    from cgadmin.paging import page_by_key
-    from realms.permissions import administered_domains
-
     domains = administered_domains(actor).only("name", "is_main", "suspended", "settings", "account_count")
     if wanted.filter:
         domains = domains.filter(name__contains=lookup_domain_key(wanted.filter))
@@ -117,8 +117,6 @@ def domains_page(actor, wanted):
 
 def visible_domain_names(actor) -> list[str]:
     """The names of the domains this actor may see (ListDomains): all for server readers."""
-    from realms.permissions import administered_domains
-
     return list(administered_domains(actor).order_by("name").values_list("name", flat=True))
 
 
@@ -137,10 +135,7 @@ def domain_alias_names(domain: Domain) -> list[str]:
 def server_document_for(actor, name: str):
     """A server-wide defaults dictionary (Domain Defaults, Account Defaults, Default Preferences),
     readable by administrators who may read every domain (DomainsRead, AllDomains, Master)."""
-    from cgadmin.errors import AccessDenied
     from realms.permissions import can_read_all_domains
-    from server import documents
-
     if not can_read_all_domains(actor):
         raise AccessDenied("not enough access rights: the DomainsRead right is needed")
     return documents.read(name)

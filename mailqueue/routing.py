@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.models import Account, AccountAlias, Mailbox
-from accounts.selectors import find_account, service_classes, with_service_class
+from accounts.selectors import account_effective_values, find_account
 from basedir import paths
-from cgadmin.catalogue import InvalidInput, Layer, effective_values, parse_size
+from cgadmin.catalogue import InvalidInput, parse_size
 from cgadmin.dataformat import Value
 from domains.models import Domain, DomainAlias
 from domains.names import lookup_domain_key
-from domains.selectors import find_domain, main_domain_or_none
-from domains.settings_schema import DOMAIN, REROUTED
+from domains.selectors import domain_effective_values, find_domain, foldering_in_force, main_domain_or_none
+from domains.settings_schema import REROUTED
 from mailqueue import mailstore
 from server import documents
 
@@ -239,14 +239,12 @@ class Router:
 
     def domain_values(self, domain: Domain) -> dict[str, Value]:
         if domain.pk not in self._domain_values:
-            self._domain_values[domain.pk] = effective_values(
-                DOMAIN, [Layer("server defaults", self.document(documents.DOMAIN_DEFAULTS)),
-                         Layer("explicit", domain.settings)],
-            )
+            self._domain_values[domain.pk] = domain_effective_values(
+                domain, domain_defaults=self.document(documents.DOMAIN_DEFAULTS))
         return self._domain_values[domain.pk]
 
     def foldering(self, domain: Domain) -> str:
-        return str(self.domain_values(domain)["Foldering"])
+        return foldering_in_force(self.domain_values(domain))
 
     def account(self, domain: Domain, name: str) -> Account | None:
         key = (domain.pk, name.strip().lower())
@@ -259,16 +257,10 @@ class Router:
 
     def account_values(self, account: Account) -> dict[str, Value]:
         if account.pk not in self._account_values:
-            from accounts.settings_schema import ACCOUNT
-
-            # The layers of accounts.selectors.account_setting_layers, with the Account Defaults this
-            # pass has read once (not a read an account).
-            below = [Layer("server defaults", self.document(documents.ACCOUNT_DEFAULTS)),
-                     Layer("domain defaults", account.domain.account_defaults),
-                     Layer("template", account.domain.template)]
-            classes = service_classes(account.domain, self.document(documents.DOMAIN_DEFAULTS))
-            layers = with_service_class(below, account.settings, classes)
-            self._account_values[account.pk] = effective_values(ACCOUNT, layers)
+            # The server documents this pass has read once, not re-read for every account.
+            self._account_values[account.pk] = account_effective_values(
+                account, account_defaults=self.document(documents.ACCOUNT_DEFAULTS),
+                domain_defaults=self.document(documents.DOMAIN_DEFAULTS))
         return self._account_values[account.pk]
 
     def inbox(self, account: Account) -> Mailbox | None:
