@@ -14,6 +14,7 @@ from accounts.services import account_update_settings, mailbox_create
 from basedir import paths
 from basedir import services as S
 from basedir.outbox import ACCOUNT, DOMAIN, SERVER
+from basedir.reload import account_clear_cache
 from directory.export import OUTBOX_KIND as DIRECTORY
 from domains.models import Domain
 from logs.events import Event
@@ -52,9 +53,9 @@ def backup(kind: str, tmp_path: Path, **kwargs) -> Path:
 def test_account_clear_cache(base, personas, jane):
     account_update_settings(actor=None, account=jane, updates={"RealName": "Someone Else"})
     for actor in (personas.domain_admin_without_right, personas.other_domain_admin, personas.plain_user):
-        call_refused(S.account_clear_cache, actor=actor, account=jane)
+        call_refused(account_clear_cache, actor=actor, account=jane)
 
-    call = call_allowed(S.account_clear_cache, actor=personas.domain_admin_with_right, account=jane)
+    call = call_allowed(account_clear_cache, actor=personas.domain_admin_with_right, account=jane)
 
     assert Account.objects.get(pk=jane.pk).settings["RealName"] == "Jane Doe"
     assert call.result.settings == ("RealName",)
