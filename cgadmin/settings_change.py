@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from cgadmin.catalogue import DEFAULT, Catalogue, apply_update
 from cgadmin.dataformat import Value
 from logs.audit import audit
+from logs.events import Event
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -51,7 +52,7 @@ def apply_change(
     replace: bool,
     authorize: Callable[[str, str | None], None],
     save: Callable[[dict[str, Value]], None],
-    event: str,
+    event: Event,
     object_type: str,
     object_name: str,
     domain_name: str = "",

@@ -228,7 +228,7 @@ def _checked_aliases(domain: Domain, aliases: list[str]) -> list[str]:
 
 def _update_server_document(
     *, actor: Account | None, document: str, catalogue, updates: Mapping[str, Value], replace: bool,
-    event: str, what: str,
+    event: Event, what: str,
 ) -> SettingsChange:
     require_all_domains(actor, f"change the {what}")
 
@@ -244,7 +244,7 @@ def _update_server_document(
 
 def _update_domain_layer(
     *, actor: Account | None, domain: Domain, field: str, catalogue, updates: Mapping[str, Value],
-    replace: bool, event: str, what: str,
+    replace: bool, event: Event, what: str,
 ) -> SettingsChange:
     check_domain(actor, domain)
     domain = Domain.objects.select_for_update().get(pk=domain.pk)

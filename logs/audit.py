@@ -9,6 +9,7 @@ from django.db import transaction
 from cgadmin import context, dataformat
 from cgadmin.dataformat import Value
 from logs import serverlog
+from logs.events import Event
 from logs.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def _as_text(values: Value) -> str:
 def audit(
     *,
     actor: Account | None,
-    event: str,
+    event: Event,
     object_type: str,
     object_name: str,
     domain_name: str = "",

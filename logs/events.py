@@ -51,3 +51,5 @@ class Event(enum.StrEnum):
     DIRECTORY_RECORD_CREATE = "directory.record_create"
     DIRECTORY_RECORD_DELETE = "directory.record_delete"
     DIRECTORY_REBUILD = "directory.rebuild"
+    SKIN_STORE = "skin.store"
+    SKIN_DELETE = "skin.delete"

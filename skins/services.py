@@ -8,10 +8,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from django.db import transaction
+
 from accounts.models import Account
 from cgadmin.errors import AccessDenied
 from domains.models import Domain
 from logs.audit import audit
+from logs.events import Event
 from realms import permissions
 from realms import rights as R
 from skins import storage
@@ -56,21 +59,23 @@ def skin_file_read(*, actor: Account | None, domain: Domain | None, skin: str, n
     return storage.read_file(domain, skin, name)
 
 
+@transaction.atomic
 def skin_file_store(*, actor: Account | None, domain: Domain | None, skin: str, name: str, data: bytes) -> None:
     """Upload (create or replace) one skin file, checked for name, type, size and markup first."""
     _check(actor, domain, write=True)
     before = _previous(domain, skin, name)
     storage.store_file(domain, skin, name, data)
-    audit(actor=actor, event="skin.store", object_type="skin", object_name=f"{_scope(domain)}/{skin}/{name}",
+    audit(actor=actor, event=Event.SKIN_STORE, object_type="skin", object_name=f"{_scope(domain)}/{skin}/{name}",
           domain_name=domain.name if domain else "", before=before, after=_digest(data))
 
 
+@transaction.atomic
 def skin_file_delete(*, actor: Account | None, domain: Domain | None, skin: str, name: str) -> None:
     """Delete one skin file; a skin whose last file goes is gone."""
     _check(actor, domain, write=True)
     before = _previous(domain, skin, name)
     storage.delete_file(domain, skin, name)
-    audit(actor=actor, event="skin.delete", object_type="skin", object_name=f"{_scope(domain)}/{skin}/{name}",
+    audit(actor=actor, event=Event.SKIN_DELETE, object_type="skin", object_name=f"{_scope(domain)}/{skin}/{name}",
           domain_name=domain.name if domain else "", before=before, after=None)
 
 
