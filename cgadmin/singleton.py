@@ -90,7 +90,8 @@ def release_beat_lock() -> None:
 def beat_lock_holder(raw: Any = None) -> int | None:
     """The backend pid of the session holding the beat lock now (None: no beat schedules)."""
     query = ("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-             " AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2")
+             " AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2"
+             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
     if raw is not None:
         row = raw.execute(query, list(BEAT_LOCK)).fetchone()
     else:

@@ -223,7 +223,8 @@ class Shape:
             with log.open("ab") as handle:
                 process = subprocess.Popen(self.argv(node, service, service.command), cwd=PROJECT,
                                            env=self.environment(node, service), stdout=handle,
-                                           stderr=subprocess.STDOUT, start_new_session=True)
+                                           stderr=subprocess.STDOUT, start_new_session=True,
+                                           preexec_fn=_die_with_the_test)
             node.running[name] = Running(service, process, log)
 
     def healthy(self, node: Node, name: str) -> bool:
@@ -289,6 +290,14 @@ class Shape:
     def log_tail(self, node: Node, name: str, lines: int = 30) -> str:
         path = self.folder / "logs" / f"{node.name}-{name}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def _die_with_the_test() -> None:
+    """A service's process gets SIGKILL when the test process dies (killed pytest: no orphans)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _kill_group(process: subprocess.Popen) -> None:

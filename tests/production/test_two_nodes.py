@@ -68,7 +68,9 @@ def test_two_nodes_share_the_work_and_one_finishes_it_when_the_other_is_killed(s
     wait_until("one beat schedules", lambda: scheduling_node(shape), timeout=60)
     assert len(scheduling_node(shape)) == 1
     assert len(shape.database.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                                     " AND classid = 1128743508::oid AND objid = 1::oid")) == 1
+                                     " AND classid = 1128743508::oid AND objid = 1::oid"
+                                     " AND database = (SELECT oid FROM pg_database"
+                                     " WHERE datname = current_database())")) == 1
 
     # accounts through both CLIs at once; one name asked of both nodes is created once
     client = cli_client(first.cli_port)
