@@ -82,6 +82,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "cgadmin.urls"
 WSGI_APPLICATION = "cgadmin.wsgi.application"
 
+CSRF_FAILURE_VIEW = "realms.views.csrf_failure"  # an expired form explained on a WebAdmin page
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
