@@ -199,7 +199,7 @@ def check_basic_login(login_name: str, password: str, *, address: str, interface
     cached = basic_cache.recall(login_name, password)
     if cached is not None:
         if throttle.is_blocked(throttle.subject_key(login_name, cached), address, account_flow(cached)) \
-                or not may_log_in(cached):
+                or not may_log_in(cached) or _second_factor_fails(login_name, cached, address, None):
             basic_cache.forget(login_name, password)
             stats.count(login_counter(interface, failed=True))
             return None
