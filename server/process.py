@@ -227,6 +227,7 @@ class Supervisor:
         if child.component.name not in LISTEN_SOCKETS and not check_listener(child.component, self.options, self.say):
             child.process = None
             self.skipped.append(child.component.name)
+            self.say(f"{child.component.name} is not started: its port is taken (until the next start)")
             return
         fault_file = crash.fault_file(child.component.name)
         child.process = subprocess.Popen(
@@ -389,7 +390,7 @@ def check_listener(component: Component, options: ServerOptions, say: Callable[[
         return True
     reason = "network address/port is already in use" if problem.errno == errno.EADDRINUSE else str(problem)
     text = f"A problem with {component.name}, TCP listener on [{host}]:{port}: failed to start. Error Code={reason}"
-    say(f"{text}; {component.name} is not started")
+    say(text)
     serverlog.log("SYSTEM", serverlog.CRASHES, text)
     _notify(notifications.raise_notification, key, component.name.upper(), text)
     return False

@@ -148,7 +148,7 @@ def test_a_listener_whose_port_is_taken_is_reported_once_and_left_out(tmp_path):
 
     reports = [line for line in server.output if "A problem with cli" in line]
     assert len(reports) == 1, server.output
-    assert "is not started" in reports[0]
+    assert sum("cli is not started" in line for line in server.output) == 1, server.output
     assert not any("component cli exited" in line for line in server.output), server.output
     log_text = "".join(path.read_text() for path in (base / "SystemLogs").glob("*.log"))
     assert log_text.count("A problem with cli, TCP listener") == 1
