@@ -217,3 +217,11 @@ HELPERS = {
 
 def test_every_public_service_is_tested():
     assert untested_services(S, __file__, not_services=HELPERS) == []
+
+
+def test_every_public_service_of_basedir_reload_is_tested():
+    from basedir import reload
+
+    helpers = {"read_settings_file": "reads a settings file for the restore and the cache reload",
+               "info_from_file": "the account.info keys a reload keeps"}
+    assert untested_services(reload, __file__, not_services=helpers) == []
