@@ -264,17 +264,22 @@ def test_quota_suspend_as_a_percentage_delays_new_mail_from_that_share_of_the_qu
     assert len(inbox_messages(jane)) == 1
 
 
-def test_over_quota_without_quota_suspend_is_rejected_with_a_report(base, client1):
-    bob = make_account(client1, "bob")
-    make_account(client1, "jane", MaxAccountSize="3K")
+def _two_messages_of_1500_bytes_to_jane(base) -> list[str]:
+    """Deliver one message to jane@client1.test, then a second; the states of the two recipients."""
     submit(base, "a", message(body="x" * 1500 + "\n"))
     run_queue()
     submit(base, "b", message(body="y" * 1500 + "\n", message_id="<m2@test>"))
-
     run_queue()
+    return list(QueueRecipient.objects.filter(address="jane@client1.test").order_by("id")
+                .values_list("state", flat=True))
 
-    states = list(QueueRecipient.objects.filter(address="jane@client1.test").order_by("id")
-                  .values_list("state", flat=True))
+
+def test_over_quota_without_quota_suspend_is_rejected_with_a_report(base, client1):
+    bob = make_account(client1, "bob")
+    make_account(client1, "jane", MaxAccountSize="3K")
+
+    states = _two_messages_of_1500_bytes_to_jane(base)
+
     assert states == ["D", "F"]
     (report,) = inbox_messages(bob)
     assert b"over its quota" in report
@@ -404,12 +409,5 @@ def test_delivery_enforces_the_quota_of_the_class(base, client1):
     domain_defaults_update(actor=None, updates={"ServiceClasses": {"small": {"MaxAccountSize": "3K"}}})
     make_account(client1, "bob")
     make_account(client1, "jane", ServiceClass="small")
-    submit(base, "a", message(body="x" * 1500 + "\n"))
-    run_queue()
-    submit(base, "b", message(body="y" * 1500 + "\n", message_id="<m2@test>"))
 
-    run_queue()
-
-    states = list(QueueRecipient.objects.filter(address="jane@client1.test").order_by("id")
-                  .values_list("state", flat=True))
-    assert states == ["D", "F"]
+    assert _two_messages_of_1500_bytes_to_jane(base) == ["D", "F"]
