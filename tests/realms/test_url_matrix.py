@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -36,10 +35,10 @@ from tests.realms.matrix import (
     collect,
     gate,
 )
+from tests.service_checks import fingerprint
 from tests.webforms import form_with
 
 ROWS = collect()
-PROJECT_APPS = {"accounts", "domains", "server", "logs", "realms", "basedir", "cli", "directory", "mailqueue"}
 HTML = {"HTTP_ACCEPT": "text/html"}
 
 
@@ -102,21 +101,6 @@ def test_the_walk_sees_every_scheme():
     ids = {pattern.id for pattern in PATTERNS}
 
     assert {"Users:domains@master", "Users:domains@separate", "Users:domains@domain", "login"} <= ids
-
-
-def _fingerprint_sql() -> str:
-    tables = sorted(model._meta.db_table for model in apps.get_models()
-                    if model._meta.app_label in PROJECT_APPS and not model._meta.proxy)
-    rows = "md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
-    parts = [f"(SELECT {rows} FROM {connection.ops.quote_name(name)} t)" for name in tables]
-    return "SELECT md5(" + " || ".join(parts) + ")"
-
-
-def fingerprint() -> str:
-    """Every row of the project's tables, in one query: a refused change must leave this as it was."""
-    with connection.cursor() as cursor:
-        cursor.execute(_fingerprint_sql())
-        return cursor.fetchone()[0]
 
 
 def client_for(personas: Any, persona: str, **extra: Any) -> Client:
