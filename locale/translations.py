@@ -249,6 +249,7 @@ T = {
     "Display": ("Anzeigen", "Показать"),
     "Clear": ("Zurücksetzen", "Сбросить"),
     "Log in": ("Anmelden", "Войти"),
+    "Log in to the WebAdmin of %(server)s": ("Anmeldung am WebAdmin von %(server)s", "Вход в WebAdmin %(server)s"),
     "to %(auth_realm)s": ("bei %(auth_realm)s", "в %(auth_realm)s"),
     "Main Domain accounts log in with their name; other accounts as <code>name@domain</code>.": ("Konten der Hauptdomain melden sich mit ihrem Namen an, andere Konten als <code>name@domain</code>.", "Учётные записи основного домена входят по имени, остальные — как <code>имя@домен</code>."),
     "Log out": ("Abmelden", "Выйти"),

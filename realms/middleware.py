@@ -23,6 +23,7 @@ from realms.auth import check_basic_login, client_address, may_log_in, request_l
 from realms.navigation import page_charset
 from realms.permissions import may_open
 from realms.request import CGRequest
+from server import strings
 from server.selectors import separate_realms_enabled
 
 SESSION_REALMS = "cg_auth_realms"
@@ -114,8 +115,11 @@ def _note_seen(request: HttpRequest) -> None:
 
 
 def unauthorized(realm: str) -> HttpResponse:
+    """A Basic challenge naming the realm as the WebAdminRealm Server String words it."""
+    shown = realm if realm == "CLI" else strings.text("WebAdminRealm", realm)
+    quoted = shown.replace("\\", "\\\\").replace('"', '\\"')
     response = HttpResponse("Authentication required\n", status=401, content_type="text/plain")
-    response["WWW-Authenticate"] = f'Basic realm="{realm}", charset="UTF-8"'
+    response["WWW-Authenticate"] = f'Basic realm="{quoted}", charset="UTF-8"'
     return response
 
 

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Account
+from domains.selectors import domain_reached_at, main_domain_name
 from realms import pages
-from realms.auth import check_form_login, client_address, request_login_name
+from realms.auth import check_form_login, client_address, local_address, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.middleware import start_session
 from realms.navigation import (
@@ -30,6 +31,7 @@ from realms.navigation import (
 from realms.permissions import may_open
 from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
+from server import strings
 from server.selectors import separate_realms_enabled
 
 
@@ -55,9 +57,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, account, backend="realms.auth.AccountBackend")
             start_session(request, account, realm or _home_realm(request))
             return HttpResponseRedirect(next_url)
-        form.add_error(None, _("Incorrect password or account name."))
-    context = {"form": form, "next": next_url, "auth_realm": realm or request.GET.get("realm", "")}
+        form.add_error(None, strings.text_unless_customised(
+            "WebAdminLoginFailed", _("Incorrect password or account name.")))
+    context = {"form": form, "next": next_url, "auth_realm": realm or request.GET.get("realm", ""),
+               "login_prompt": _login_prompt(request)}
     return render(request, "realms/login.html", context)
+
+
+def _login_prompt(request: HttpRequest) -> str:
+    """The login heading (WebAdminLoginPrompt) naming the domain the browser reached, else the server."""
+    server = domain_reached_at(request.META.get("HTTP_HOST"), local_address(request)) or main_domain_name() or ""
+    return strings.text_unless_customised(
+        "WebAdminLoginPrompt", _("Log in to the WebAdmin of %(server)s") % {"server": server}, server)
 
 
 @pages.authenticated

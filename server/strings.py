@@ -213,6 +213,13 @@ def text(keyword: str, *params: object) -> str:
     return fill(template(keyword), params)
 
 
+def text_unless_customised(keyword: str, translated_default: str, *params: object) -> str:
+    """The administrator's text for a keyword when customised, else the page's own translation of the
+    default (a WebAdmin page speaks the administrator's language; a custom text is shown as typed)."""
+    custom = customised().get(entry(keyword).keyword)
+    return fill(custom, params) if custom is not None else translated_default
+
+
 def effective() -> dict[str, str]:
     """Every keyword with the text in force (parameters not filled in)."""
     custom = customised()

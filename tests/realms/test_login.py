@@ -3,6 +3,9 @@
 import pytest
 from django.test import Client
 
+from domains.selectors import main_domain_name
+from server import strings
+from server.services import server_strings_update
 from tests.conftest import basic_auth
 from tests.factories import PASSWORD, POSTMASTER_PASSWORD, make_account
 
@@ -22,7 +25,7 @@ def test_a_script_without_credentials_gets_a_basic_challenge(postmaster):
     response = Client().get(GENERAL)
 
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith('Basic realm="Master"')
+    assert response["WWW-Authenticate"].startswith('Basic realm="CommuniGate Pro Master"')
 
 
 def test_form_login_opens_the_page_and_logout_ends_the_session(postmaster):
@@ -96,3 +99,20 @@ def test_login_records_last_login_in_the_account_info(postmaster):
     postmaster.refresh_from_db()
     assert postmaster.info["LastAddress"] == "192.0.2.4"
     assert "LastLogin" in postmaster.info
+
+
+def test_the_login_page_and_the_basic_challenge_use_the_webadmin_server_strings(postmaster):
+    default_page = Client().get("/login/").content.decode()
+    assert "Log in to the WebAdmin of " in default_page
+
+    server_strings_update(actor=postmaster, updates={
+        "WebAdminLoginPrompt": "Welcome to ^0 administration", "WebAdminLoginFailed": "No entry.",
+        "WebAdminRealm": 'Mail "^0"'})
+    strings.forget()
+    page = Client().get("/login/").content.decode()
+    failed = Client().post("/login/", {"name": "postmaster", "password": "wrong"}).content.decode()
+    challenge = Client().get(GENERAL)["WWW-Authenticate"]
+
+    assert f"Welcome to {main_domain_name()} administration" in page
+    assert "No entry." in failed and "Incorrect password" not in failed
+    assert challenge.startswith('Basic realm="Mail \\"Master\\""')

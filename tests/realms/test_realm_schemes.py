@@ -126,12 +126,12 @@ def test_a_wrong_password_is_challenged_with_the_pages_own_realm(personas):
     for realm in REALM_PAGES:
         response = wrong.get(_separate_url(realm))
         assert response.status_code == 401, realm
-        assert response["WWW-Authenticate"].startswith(f'Basic realm="{realm}"'), realm
-    assert wrong.get("/Domain/").get("WWW-Authenticate", "").startswith('Basic realm="Domain"')
+        assert response["WWW-Authenticate"].startswith(f'Basic realm="CommuniGate Pro {realm}"'), realm
+    assert wrong.get("/Domain/").get("WWW-Authenticate", "").startswith('Basic realm="CommuniGate Pro Domain"')
 
 
 def test_a_wrong_password_under_the_master_scheme_is_challenged_with_master(personas):
     response = Client(**basic_auth("postmaster", "not-the-password")).get(_master_url("Users"))
 
     assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith('Basic realm="Master"')
+    assert response["WWW-Authenticate"].startswith('Basic realm="CommuniGate Pro Master"')
