@@ -15,12 +15,15 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 
 DEFAULT = "default"  # in an Update command, this value removes the explicit key (spec/dataformat.md)
+# The effect of a setting CommuniGate has and this server keeps (stored, exported, returned) but
+# does not act on: shown next to it on its page so no administrator expects it to do something.
+NO_EFFECT = "kept for compatibility, no effect here"
 
 
 class Level(enum.IntEnum):
@@ -135,6 +138,13 @@ class SettingDef:
     max_length: int = 4096
     # Settings with a grammar of their own (service lists, address lists) bring their own check.
     check: Callable[[Value], Value] | None = None
+    # What the setting does on this server, in a few words (the README's table), or NO_EFFECT.
+    effect: str = ""
+
+    @property
+    def no_effect(self) -> bool:
+        """Kept for compatibility only: this server stores it but nothing acts on it."""
+        return self.effect == NO_EFFECT
 
     def choice_list(self) -> list[str]:
         return list(self.choices() if callable(self.choices) else self.choices)
@@ -228,9 +238,17 @@ class Catalogue:
     # Accounts keep custom and public info settings the catalogue does not name (BasicSettings).
     allow_custom: bool = False
     custom_right: str | None = None
+    # Each entry's effect by name (or NO_EFFECT), kept beside the entries; see SettingDef.effect.
+    effects: Mapping[str, str] = field(default_factory=dict)
     _by_name: dict[str, SettingDef] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        unknown = {name.lower() for name in self.effects} - {entry.name.lower() for entry in self.entries}
+        if unknown:
+            raise ValueError(f"effects of {self.object_kind} settings not catalogued: {sorted(unknown)}")
+        by_lower = {name.lower(): text for name, text in self.effects.items()}
+        self.entries = [replace(entry, effect=by_lower[entry.name.lower()]) if entry.name.lower() in by_lower
+                        else entry for entry in self.entries]
         self._by_name = {}
         for entry in self.entries:
             key = entry.name.lower()

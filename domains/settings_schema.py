@@ -6,6 +6,7 @@ Each entry's right is its own name: a Domain Administrator changes it only with 
 import ipaddress
 
 from cgadmin.catalogue import (
+    NO_EFFECT,
     Catalogue,
     Kind,
     Level,
@@ -125,4 +126,35 @@ DOMAIN = Catalogue(
     # Only server administrators change them.
     allow_custom=True,
     custom_right=None,
+    effects={
+        "DomainAccessModes": "mail to the domain fails without Mail; its accounts log in only to enabled services",
+        "AdministratorDomainName": "that domain's administrators with CanAdminSubDomains administer this one",
+        "IPAddresses": "the domain reached at these addresses (short-name logins, General page)",
+        "AutoSignup": NO_EFFECT,
+        "ExternalOnProvision": NO_EFFECT,
+        "TrailerText": NO_EFFECT,
+        "WebBanner": NO_EFFECT,
+        "WebSitePrefix": NO_EFFECT,
+        "Foldering": "where account folders lie in the base directory",
+        "FolderIndex": NO_EFFECT,
+        "RenameInPlace": NO_EFFECT,
+        "AllWithForwarders": NO_EFFECT,
+        "MailToAllAction": NO_EFFECT,
+        "ExternalOnUnknown": NO_EFFECT,
+        "MailToUnknown": "mail to an unknown name is rejected, rerouted, discarded or bounced (queue)",
+        "MailRerouteAddress": "where rerouted mail to unknown names goes (queue)",
+        "SignalToUnknown": NO_EFFECT,
+        "SignalRerouteAddress": NO_EFFECT,
+        "AccessToUnknown": NO_EFFECT,
+        "AccessRerouteAddress": NO_EFFECT,
+        "CentralDirectory": "account changes are written to the Central Directory",
+        "CertificateType": NO_EFFECT,
+        "KerberosKeys": NO_EFFECT,
+        "RelayAddress": NO_EFFECT,
+        "ForceSMTPAUTH": NO_EFFECT,
+        "recipientStatus": NO_EFFECT,
+        "ServiceClasses": "the domain's Classes of Service, a layer of its accounts' settings",
+        "AccountsLimit": NO_EFFECT,
+        "ListsLimit": NO_EFFECT,
+    },
 )

@@ -5,6 +5,7 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'kept for compatibility, no effect here': ('aus Kompatibilitätsgründen gespeichert, hier ohne Wirkung', 'хранится для совместимости, здесь не действует'),
     "For the technically minded: the form's CSRF token did not match this session's.": ("Für technisch Interessierte: Das CSRF-Token des Formulars passte nicht zu dieser Sitzung.", "Для технически подкованных: CSRF-токен формы не совпал с токеном этого сеанса."),
     'Go back, reload the page to get a fresh form, and send it again.': ('Gehen Sie zurück, laden Sie die Seite neu, um ein frisches Formular zu erhalten, und senden Sie es erneut.', 'Вернитесь назад, перезагрузите страницу, чтобы получить новую форму, и отправьте её снова.'),
     'Go to the start page': ('Zur Startseite', 'На начальную страницу'),

@@ -79,4 +79,10 @@ LOG = Catalogue(
         SettingDef(KEEP_DAYS, Kind.NUMBER, 30, GROUP, "Delete Files Older Than (days)", Level.BASIC,
                    check=check_keep_days, help="Files of days further back are deleted; 0 keeps them all."),
     ],
+    effects={
+        LEVELS: "what each component records in the Server Log",
+        ROTATION_PERIOD: "the Server Log starts a new file this often",
+        ROTATION_SIZE: "the Server Log starts a new file above this size",
+        KEEP_DAYS: "older Server Log files are deleted",
+    },
 )

@@ -79,4 +79,15 @@ MAIN = Catalogue(
     # Server settings this server has no page for (ExternalFilters, ExternalAUTH, TLS..., ...) are
     # kept and returned as CommuniGate keeps them, so a Main.settings from a real server restores.
     allow_custom=True,
+    effects={
+        "DomainName": "names the Main Domain: bare names and mail to it are local",
+        "ContactPerson": "the SNMP agent's sysContact",
+        "ServerLocation": "the SNMP agent's sysLocation",
+        "SNMPCommunity": "the community the SNMP agent answers (empty: nobody)",
+        "LogLevel": "the Server Log level of the SYSTEM component",
+        "CrashRecovery": "a failing component is restarted and logged (off: the server stops)",
+        "SeparateAdminRealms": "WebAdmin realms at /<realm>/, each under its own right",
+        "RequireAdminTOTP": "server administrators log in with a one-time code",
+        "JournalAccount": "gets a copy of every locally delivered message (queue)",
+    },
 )
