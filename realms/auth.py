@@ -88,7 +88,7 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
         stats.count(login_counter(interface, failed=True))
         return None
     ok = verify_login_password(password, account.password if account is not None else None)
-    ok = ok and may_log_in(account)  # type: ignore[arg-type]
+    ok = ok and may_log_in(account) and password_accepted(account)  # type: ignore[arg-type]
     if not ok:
         throttle.note_failure(subject, address, flow)
         stats.count(login_counter(interface, failed=True))
@@ -98,7 +98,32 @@ def check_login(login_name: str, password: str, *, address: str, interface: str 
     throttle.note_success(subject, address)
     stats.count(login_counter(interface, failed=False))
     _log_webadmin_login(interface, login_name, address, ok=True)
+    if account is not None:
+        log_login_event(account, interface, address, "logged in")
     return account
+
+
+def _flag(account: Account, name: str, default: str) -> bool:
+    return str(account_effective_values(account).get(name, default)).upper() == "YES"
+
+
+def password_accepted(account: Account) -> bool:
+    """UseAppPassword ("CommuniGate Password: Allow to Use"): NO refuses every login with the account's
+    password (form, HTTP Basic, CLI, APOP). This server has no other way in (no OS, Kerberos, external
+    or certificate authentication), so such an account cannot log in until it is set back to YES."""
+    return _flag(account, "UseAppPassword", "YES")
+
+
+LOGIN_TAGS = {"WebAdmin": "HTTPA", "CLI": "CLI"}
+
+
+def log_login_event(account: Account, interface: str, address: str, what: str) -> None:
+    """LogLogin: a Major record of the account's login or logout in the Server Log, under the tag of
+    the interface (HTTPA for the WebAdmin, CLI), whatever records that component keeps otherwise
+    at lower levels."""
+    if _flag(account, "LogLogin", "NO"):
+        tag = LOGIN_TAGS.get(interface, "ACCOUNT")
+        serverlog.log(tag, serverlog.MAJOR, f"{account.address} {what} ({interface}, LogLogin)", peer=address or None)
 
 
 def _log_webadmin_login(interface: str, login_name: str, address: str, *, ok: bool) -> None:
@@ -124,11 +149,11 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str, in
         return None
     clear = recover_password(account.password) if account is not None else None
     ok = False
-    if clear is not None:
+    if clear is not None and account is not None:
         expected = hashlib.md5((challenge + clear).encode("utf-8")).hexdigest()
         given = digest.strip().lower().encode("utf-8", "replace")
-        ok = hmac.compare_digest(expected.encode(), given) and may_log_in(account)  # type: ignore[arg-type]
-    if not ok:
+        ok = hmac.compare_digest(expected.encode(), given) and may_log_in(account) and password_accepted(account)
+    if not ok or account is None:
         throttle.note_failure(subject, address, flow)
         stats.count(login_counter(interface, failed=True))
         return None
@@ -136,8 +161,9 @@ def check_apop(login_name: str, challenge: str, digest: str, *, address: str, in
     stats.count(login_counter(interface, failed=False))
     # An APOP digest has no room for a one-time code: an account that needs a second factor logs
     # into the CLI with its password and code (check_cli_login), never with APOP.
-    if _second_factor_fails(login_name, account, address, None):  # type: ignore[arg-type]
+    if _second_factor_fails(login_name, account, address, None):
         return None
+    log_login_event(account, interface, address, "logged in")
     return account
 
 
@@ -199,7 +225,8 @@ def check_basic_login(login_name: str, password: str, *, address: str, interface
     cached = basic_cache.recall(login_name, password)
     if cached is not None:
         if throttle.is_blocked(throttle.subject_key(login_name, cached), address, account_flow(cached)) \
-                or not may_log_in(cached) or _second_factor_fails(login_name, cached, address, None):
+                or not may_log_in(cached) or not password_accepted(cached) \
+                or _second_factor_fails(login_name, cached, address, None):
             basic_cache.forget(login_name, password)
             stats.count(login_counter(interface, failed=True))
             return None

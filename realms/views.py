@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Account
 from domains.selectors import domain_reached_at, main_domain_name
 from realms import pages
-from realms.auth import check_form_login, client_address, local_address, request_login_name
+from realms.auth import check_form_login, client_address, local_address, log_login_event, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.middleware import start_session
 from realms.navigation import (
@@ -75,6 +75,8 @@ def _login_prompt(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if isinstance(request.user, Account):
+            log_login_event(request.user, "WebAdmin", client_address(request), "logged out")
         logout(request)
         return HttpResponseRedirect("/login/")
     return render(request, "realms/logout.html")
