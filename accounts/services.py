@@ -35,6 +35,7 @@ from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
 from domains.names import normalize_account_name
+from domains.namespace import claim_name
 from logs.audit import actor_label, audit
 from logs.events import Event
 from realms import rights as R
@@ -71,19 +72,9 @@ def _creation_right(kind: str) -> str:
     return CAN_CREATE_SPECIAL if kind in SINGLE_MAILBOX_TYPES else CAN_CREATE_ACCOUNTS
 
 
-def _name_taken(domain: Domain, name: str, *, ignore: Account | None = None) -> bool:
-    accounts = Account.objects.filter(domain=domain, name=name)
-    aliases = AccountAlias.objects.filter(domain=domain, name=name)
-    if ignore is not None:
-        accounts = accounts.exclude(pk=ignore.pk)
-        aliases = aliases.exclude(account=ignore)
-    return accounts.exists() or aliases.exists()
-
-
 def _claim_account_name(domain: Domain, name: str, *, ignore: Account | None = None, what: str = "account name") -> str:
     key = normalize_account_name(name, what=what)
-    if _name_taken(domain, key, ignore=ignore):
-        raise AccountExists(f"an account or alias named {key!r} already exists in {domain.name}", field="name")
+    claim_name(domain, key, ignore=ignore)  # one namespace: accounts, aliases, forwarders, groups, lists
     return key
 
 
@@ -310,9 +301,9 @@ def account_set_aliases(*, actor: Account | None, account: Account, aliases: Ite
         key = normalize_account_name(str(alias), what="alias")
         if key in wanted:
             raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
-        if key == account.name or _name_taken(account.domain, key, ignore=account):
-            raise AccountExists(f"an account or alias named {key!r} already exists in {account.domain.name}",
-                                field="aliases")
+        if key == account.name:
+            raise AccountExists(f"the alias {key!r} is the account's own name", field="aliases")
+        claim_name(account.domain, key, ignore=account, field="aliases")
         wanted.append(key)
     wanted.sort()
     before = sorted(account.aliases.values_list("name", flat=True))

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "directory",
     "mailqueue",
     "skins",
+    "forwarders",
+    "groups",
 ]
 
 MIDDLEWARE = [

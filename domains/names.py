@@ -84,3 +84,22 @@ def lookup_domain_key(name: str) -> str:
         except UnicodeError:
             return text
     return text
+
+
+MAX_ADDRESS_LENGTH = 320
+_ADDRESS = re.compile(r"^[^\s@<>(),;:\\\"\[\]]+(?:@[^\s@<>(),;:\\\"\[\]]+)?$")
+
+
+def normalize_address(text: str, *, what: str = "address", field: str = "address") -> str:
+    """An E-mail address as a forwarder target or a group member (`name` in the object's own domain,
+    or `name@domain`), stripped; InvalidInput saying why when it is not one."""
+    address = (text or "").strip()
+    if address.startswith("<") and address.endswith(">"):
+        address = address[1:-1].strip()
+    if not address:
+        raise InvalidInput(f"the {what} is empty", field=field)
+    if len(address) > MAX_ADDRESS_LENGTH:
+        raise InvalidInput(f"the {what} is longer than {MAX_ADDRESS_LENGTH} characters", field=field)
+    if not _ADDRESS.match(address) or address.endswith("@") or address.startswith("@"):
+        raise InvalidInput(f"the {what} {text!r} is not an E-mail address (name or name@domain)", field=field)
+    return address

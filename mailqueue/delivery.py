@@ -4,7 +4,7 @@ copies (the mailbox protocol of mailstore), then settle every message in one tra
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -28,12 +28,14 @@ from mailqueue.routing import (
     Decision,
     Deliver,
     Duplicate,
+    Expand,
     Fail,
     Router,
     Wait,
 )
 
 BATCH_SIZE = 250
+MAX_EXPANSION_DEPTH = 10  # forwarders and groups nested deeper than this fail (a loop guard besides)
 W, A, D, F = QueueRecipient.WAITING, QueueRecipient.APPENDING, QueueRecipient.DELIVERED, QueueRecipient.FAILED
 
 
@@ -88,6 +90,8 @@ class Work:
     pending: list[QueueRecipient]
     body: bytes | None = None
     decisions: dict[int, Decision] = field(default_factory=dict)
+    addresses: set[str] = field(default_factory=set)  # every recipient of the message, lower case
+    next_position: int = 0  # for recipients a forwarder or group adds
 
 
 @dataclass
@@ -103,12 +107,18 @@ def process(messages: list[QueuedMessage]) -> None:
     ids = [message.pk for message in messages]
     pending: dict[int, list[QueueRecipient]] = defaultdict(list)
     journaled: set[int] = set()
+    addresses: dict[int, set[str]] = defaultdict(set)
+    positions: dict[int, int] = defaultdict(int)
     for row in QueueRecipient.objects.filter(message_id__anyof=ids).order_by("message_id", "position"):
         if row.kind == QueueRecipient.JOURNAL:
             journaled.add(row.message_id)
+        else:
+            addresses[row.message_id].add(row.address.lower())
+            positions[row.message_id] = max(positions[row.message_id], row.position + 1)
         if row.state in (W, A):
             pending[row.message_id].append(row)
-    works = [Work(message, pending.get(message.pk, [])) for message in messages]
+    works = [Work(message, pending.get(message.pk, []), addresses=addresses[message.pk],
+                  next_position=positions[message.pk]) for message in messages]
     router.preload(row.address for work in works for row in work.pending)
     recover: set[int] = set()
     to_journal: list[tuple[Work, set[int]]] = []
@@ -149,7 +159,10 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
         return set()
     size = work.message.size
     accounts: dict[int, str] = {}
-    for row in due:
+    depth: dict[int, int] = {}
+    todo = deque(due)
+    while todo:
+        row = todo.popleft()
         if row.state == A:
             if row.mailbox_id is not None:
                 recover.add(row.mailbox_id)
@@ -164,6 +177,8 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
                 decision = Fail(decision.reason, report=REPORT_NONE)
         else:
             decision = router.route(row.address, size=size)
+            if isinstance(decision, Expand) and row.state == W:
+                decision = _expand(work, row, decision, router, depth, todo)
         if isinstance(decision, Deliver):
             first = accounts.get(decision.account.pk)
             if first is not None:
@@ -172,6 +187,39 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
                 accounts[decision.account.pk] = row.address
         work.decisions[row.pk] = decision
     return set(accounts)
+
+
+def _expand(work: Work, row: QueueRecipient, decision: Expand, router: Router, depth: dict[int, int],
+            todo: deque[QueueRecipient]) -> Decision:
+    """A forwarder's or group's addresses become recipients of the message (those it has not yet),
+    routed in this pass; the row itself is done. Recipients and row change in one transaction, so
+    a crash neither loses the expansion nor makes it twice."""
+    level = depth.get(row.pk, 0) + 1
+    if level > MAX_EXPANSION_DEPTH:
+        return Fail(f"forwarders and groups nested more than {MAX_EXPANSION_DEPTH} deep")
+    new: list[str] = []
+    for address in decision.addresses:
+        if address.lower() not in work.addresses:
+            work.addresses.add(address.lower())
+            new.append(address)
+    skipped = len(decision.addresses) - len(new)
+    reason = decision.reason + (f" ({skipped} already recipient(s) of the message)" if skipped else "")
+    children = [QueueRecipient(message_id=work.message.pk, address=address, position=work.next_position + index)
+                for index, address in enumerate(new)]
+    now = timezone.now()
+    with transaction.atomic():
+        QueueRecipient.objects.bulk_create(children)
+        QueueRecipient.objects.filter(pk=row.pk, state=W).update(state=D, reason=reason, done_at=now)
+    row.state, row.reason, row.done_at = D, reason, now
+    work.next_position += len(children)
+    serverlog.log("DELIVERY", serverlog.MAJOR, f"message {work.message.pk}: {row.address} {reason}")
+    if children:
+        router.preload(new)
+        work.pending.extend(children)
+        for child in children:
+            depth[child.pk] = level
+            todo.append(child)
+    return Duplicate(reason)
 
 
 def _add_journal_copies(works: list[tuple[Work, set[int]]], router: Router) -> None:

@@ -10,6 +10,8 @@ report). One Router lives for one delivery pass and remembers what it looked up.
   for mail: failed with a report. A suspended domain's mail waits until it is resumed.
 - MaxMessageSize refuses larger messages. MaxAccountSize against StorageUsed (the sizes of the
   account's mailbox files): over it, QuotaSuspend YES keeps the message waiting, NO fails it.
+- A forwarder's mail goes to its target, a group's to each member (Expand: the delivery adds a
+  recipient for each address and routes it in the same pass; a message reaches an address once).
 - Remote recipients wait in their domain's SMTP queue (there is no SMTP module), unless the
   domain's MX or A records point at this server: then it is a mail loop, failed with a report."""
 
@@ -31,6 +33,8 @@ from domains.models import Domain, DomainAlias
 from domains.names import lookup_domain_key
 from domains.selectors import domain_effective_values, find_domain, foldering_in_force, main_domain_or_none
 from domains.settings_schema import REROUTED
+from forwarders.models import Forwarder
+from groups.models import Group
 from mailqueue import mailstore
 from server import documents
 
@@ -72,7 +76,27 @@ class Duplicate:
     reason: str
 
 
-Decision = Deliver | Wait | Fail | Duplicate
+@dataclass(frozen=True)
+class Expand:
+    """The address is a forwarder or a group: its copy goes to each of these addresses instead
+    (a bare name is in the object's own domain, already added here)."""
+
+    addresses: tuple[str, ...]
+    reason: str
+
+
+Decision = Deliver | Wait | Fail | Duplicate | Expand
+DomainObject = Forwarder | Group
+
+
+def expansion(found: DomainObject) -> Expand:
+    """Where mail to a forwarder or a group goes."""
+    domain = found.domain.name
+    if isinstance(found, Forwarder):
+        target = found.target if "@" in found.target else f"{found.target}@{domain}"
+        return Expand((target,), f"forwarded to {target}")
+    members = tuple(member if "@" in member else f"{member}@{domain}" for member in found.members)
+    return Expand(members, f"group {found.name}@{domain}: {len(members)} member(s)")
 
 
 def mail_enabled(modes: Value) -> bool:
@@ -120,6 +144,7 @@ class Router:
         self._domains: dict[str, Domain | None] = {}
         self._domain_values: dict[int, dict[str, Value]] = {}
         self._accounts: dict[tuple[int, str], Account | None] = {}
+        self._objects: dict[tuple[int, str], DomainObject | None] = {}  # forwarders and groups
         self._account_values: dict[int, dict[str, Value]] = {}
         self._inboxes: dict[int, Mailbox | None] = {}
         self._storage: dict[int, int] = {}
@@ -203,6 +228,7 @@ class Router:
                     self._accounts[(alias.domain_id, alias.name)] = account
         for key in left:
             self._accounts.setdefault(key, None)
+        self._preload_objects({key for key in left if self._accounts[key] is None})
         accounts = [account for account in self._accounts.values()
                     if account is not None and account.pk not in self._inboxes]
         if accounts:
@@ -212,6 +238,21 @@ class Router:
                 self._inboxes[mailbox.account_id] = mailbox
             for account_id in by_account:
                 self._inboxes.setdefault(account_id, None)
+
+    def _preload_objects(self, keys: set[tuple[int, str]]) -> None:
+        """The forwarders and groups among names that are no account or alias (two queries)."""
+        keys = {key for key in keys if key not in self._objects}
+        if not keys:
+            return
+        domain_ids, names = {domain_id for domain_id, _ in keys}, {name for _, name in keys}
+        for model in (Forwarder, Group):
+            for found in model.objects.filter(domain_id__in=domain_ids, name__in=names):
+                key = (found.domain_id, found.name)
+                if key in keys:
+                    found.domain = self._domain_objects[found.domain_id]
+                    self._objects.setdefault(key, found)
+        for key in keys:
+            self._objects.setdefault(key, None)
 
     # --- lookups ----------------------------------------------------------------------------
 
@@ -254,6 +295,14 @@ class Router:
                 account.domain = self._one_domain(account.domain)
             self._accounts[key] = account
         return self._accounts[key]
+
+    def domain_object(self, domain: Domain, name: str) -> DomainObject | None:
+        """The forwarder or group of this name in the domain (one namespace: at most one is)."""
+        key = (domain.pk, name.strip().lower())
+        if key not in self._objects:
+            self._domain_objects.setdefault(domain.pk, domain)
+            self._preload_objects({key})
+        return self._objects[key]
 
     def account_values(self, account: Account) -> dict[str, Value]:
         if account.pk not in self._account_values:
@@ -348,6 +397,9 @@ class Router:
             return self.remote(domain_name)
         account = self.account(domain, local)
         if account is None:
+            found = self.domain_object(domain, local)
+            if found is not None:
+                return expansion(found)
             return self.unknown(domain, local, size=size, rerouted=rerouted)
         return self.local(account, size=size)
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ForwardersConfig(AppConfig):
+    name = "forwarders"
+    verbose_name = "Forwarders"
