@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from basedir import paths, render
@@ -21,7 +21,14 @@ from basedir.layout import TOP_FOLDERS
 from basedir.nofollow import links_below
 from basedir.paths import account_file_paths, account_relative, mailbox_units
 from basedir.private import exposed_secrets, readable_by_others
-from basedir.render import ACCOUNT_FIELDS, account_files_data, domain_settings_bytes, mailboxes_of, server_file_bytes
+from basedir.render import (
+    ACCOUNT_FIELDS,
+    account_files_data,
+    domain_settings_bytes,
+    mailboxes_of,
+    server_file_bytes,
+    value_differences,
+)
 from domains.selectors import domain_foldering
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
@@ -36,9 +43,15 @@ READABLE_BY_OTHERS = "readable by others"  # a file or folder holding secrets, o
 class Difference:
     path: str  # relative to the base directory
     problem: str  # missing, differs, unexpected, leftover, readable by others, symbolic link
+    # differs: each key whose value differs, with the file's and the database's ("Key: file X, database Y")
+    details: tuple[str, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.problem}: {self.path}"
+
+    def lines(self) -> list[str]:
+        """The difference, then its details indented (what `basedir check` prints)."""
+        return [str(self), *(f"    {detail}" for detail in self.details)]
 
 
 def _relative(path: Path) -> str:
@@ -60,7 +73,8 @@ def _compare(path: Path, expected: bytes, out: list[Difference]) -> None:
         out.append(Difference(_relative(path), "missing"))
         return
     if actual != expected:
-        out.append(Difference(_relative(path), "differs"))
+        shown = _relative(path)
+        out.append(Difference(shown, "differs", value_differences(actual, expected, shown=shown)))
 
 
 def domain_folder_entries(folder: Path, foldering: str) -> Iterator[tuple[str, str]]:

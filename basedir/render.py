@@ -14,7 +14,8 @@ from django.db import connection
 from accounts.models import Account, Mailbox
 from accounts.password_forms import exported_password
 from basedir.paths import storage_used
-from cgadmin.dataformat import Value, dump_settings_file
+from cgadmin.dataformat import DataFormatError, Value, dump_settings_file, dumps, load_settings_file
+from cgadmin.errors import InvalidInput
 from domains.selectors import main_domain_name
 from server import documents
 
@@ -51,6 +52,45 @@ DOMAIN_FILES = (DOMAIN_FILE, ACCESS_FILE, *DOMAIN_LAYER_FILES)
 
 def settings_bytes(values: Mapping[str, Value]) -> bytes:
     return dump_settings_file(dict(values), header=HEADER).encode("utf-8")
+
+
+def parse_settings_bytes(data: bytes, *, shown: str) -> dict[str, Value]:
+    """A settings file's dictionary, or InvalidInput naming the file, the line and what is wrong."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InvalidInput(f"{shown}, line {line}: not UTF-8 text") from None
+    try:
+        return load_settings_file(text)
+    except DataFormatError as error:
+        position = min(error.position, len(text))
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise InvalidInput(f"{shown}, line {line}, column {column}: expected {error.expected}") from None
+
+
+def value_differences(actual: bytes, expected: bytes, *, shown: str) -> tuple[str, ...]:
+    """Key by key, what a settings file on disk holds against what the database says it must hold
+    ("Key: file X, database Y"); a file that does not parse says where. Password values are not shown."""
+    try:
+        found = parse_settings_bytes(actual, shown=shown)
+    except InvalidInput as error:
+        return (f"does not parse: {error.message}",)
+    wanted = parse_settings_bytes(expected, shown=shown)
+    lines = []
+    for key in sorted(set(found) | set(wanted), key=str.lower):
+        if found.get(key) == wanted.get(key):
+            continue
+        if key == PASSWORD:
+            lines.append(f"{key}: the file's stored form differs from the database's (not shown)")
+            continue
+        lines.append(f"{key}: file {_shown_value(found, key)}, database {_shown_value(wanted, key)}")
+    return tuple(lines) or ("the same values, written differently (the exporter rewrites the file)",)
+
+
+def _shown_value(values: Mapping[str, Value], key: str) -> str:
+    return dumps(values[key]) if key in values else "(absent)"
 
 
 # --- server ------------------------------------------------------------------------------------

@@ -510,31 +510,45 @@ class DomainPlan(Plan):
 
     @staticmethod
     def _rights(actor: Account | None, account: Account, granted: Value) -> None:
-        from accounts.services import account_set_rights
-
-        wanted = [str(right) for right in granted] if isinstance(granted, list) else []
-        if sorted(wanted) != sorted(account.rights or []):
-            account_set_rights(actor=actor, account=account, rights=wanted)
+        reload_rights(actor, account, granted)
 
     def _reload_domain(self, actor: Account | None, domain: Domain, result: RestoreResult) -> None:
-        from domains import services
+        result.notes += reload_domain_documents(actor, domain, self.documents, aliases=not self.new_name)
 
-        settings = dict(self.documents.get("Domain.settings", {}))
-        aliases = next((settings.pop(key) for key in list(settings) if key.lower() == "aliases"), None)
-        if "Domain.settings" in self.documents:
-            services.domain_update_settings(actor=actor, domain=domain, updates=settings, replace=True)
-        if isinstance(aliases, list):
-            if self.new_name:
-                result.notes.append("domain aliases are not restored under another name: "
-                                    + (", ".join(str(alias) for alias in aliases) or "none"))
-            else:
-                services.domain_set_aliases(actor=actor, domain=domain, aliases=[str(alias) for alias in aliases])
-        layers = (("Template.settings", services.account_template_update),
-                  ("AccountDefaults.settings", services.account_defaults_update),
-                  ("AccountPrefs.settings", services.account_default_prefs_update))
-        for file, update in layers:
-            if file in self.documents:
-                update(actor=actor, domain=domain, updates=self.documents[file], replace=True)
+
+def reload_rights(actor: Account | None, account: Account, granted: Value) -> None:
+    """An account's rights as an Access.settings entry lists them (none when absent)."""
+    from accounts.services import account_set_rights
+
+    wanted = [str(right) for right in granted] if isinstance(granted, list) else []
+    if sorted(wanted) != sorted(account.rights or []):
+        account_set_rights(actor=actor, account=account, rights=wanted)
+
+
+def reload_domain_documents(actor: Account | None, domain: Domain, documents: Mapping[str, dict[str, Value]], *,
+                            aliases: bool = True) -> list[str]:
+    """Domain.settings (with its Aliases) and the account layers' files into the domain, through the
+    domains' services; the notes say what was left out."""
+    from domains import services
+
+    notes: list[str] = []
+    settings = dict(documents.get("Domain.settings", {}))
+    listed = next((settings.pop(key) for key in list(settings) if key.lower() == "aliases"), None)
+    if "Domain.settings" in documents:
+        services.domain_update_settings(actor=actor, domain=domain, updates=settings, replace=True)
+    if isinstance(listed, list):
+        if not aliases:
+            notes.append("domain aliases are not restored under another name: "
+                         + (", ".join(str(alias) for alias in listed) or "none"))
+        else:
+            services.domain_set_aliases(actor=actor, domain=domain, aliases=[str(alias) for alias in listed])
+    layers = (("Template.settings", services.account_template_update),
+              ("AccountDefaults.settings", services.account_defaults_update),
+              ("AccountPrefs.settings", services.account_default_prefs_update))
+    for file, update in layers:
+        if file in documents:
+            update(actor=actor, domain=domain, updates=documents[file], replace=True)
+    return notes
 
 
 # --- server settings, logs, everything --------------------------------------------------------

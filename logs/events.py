@@ -45,6 +45,7 @@ class Event(enum.StrEnum):
     ACCOUNT_CLEAR_CACHE = "account.clear_cache"
     BASEDIR_BACKUP = "basedir.backup"
     BASEDIR_RESTORE = "basedir.restore"
+    BASEDIR_ADOPT = "basedir.adopt"
     LOG_SETTINGS = "log.settings"
     LOG_ALL = "log.all"
     ALERT_POST = "alert.post"

@@ -1,4 +1,5 @@
-"""manage.py basedir export [--full] | check: the base directory from the shell (a thin wrapper)."""
+"""manage.py basedir export [--full] | check | adopt [path ...]: the base directory from the shell
+(a thin wrapper)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,45 @@ class Command(BaseCommand):
                                  "database no longer has")
         export.add_argument("--jobs", type=int, default=1,
                             help="with --full: domains exported side by side, each in a process of its own")
-        verbs.add_parser("check", help="compare the tree with the database; exit 1 listing every difference")
+        verbs.add_parser("check", help="compare the tree with the database; exit 1 listing every difference, "
+                                       "key by key for settings files")
+        adopt = verbs.add_parser("adopt", help="take edited settings files and copied account folders into the "
+                                               "database through the services (the files become the truth)")
+        adopt.add_argument("paths", nargs="*",
+                           help="files or account folders, relative to the base directory (none: every settings "
+                                "file that differs and every account folder the database lacks)")
+        adopt.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verb"] == "export":
             self._export(bool(options["full"]), max(1, int(options["jobs"])))
+        elif options["verb"] == "adopt":
+            self._adopt(list(options["paths"]), bool(options["dry_run"]))
         else:
             self._check()
+
+    def _adopt(self, files: list[str], dry_run: bool) -> None:
+        from basedir.adopt import basedir_adopt
+        from basedir.export import drain
+        from cgadmin.errors import CGError
+
+        # What the database changed since the last export is written first, so what differs then is
+        # what the operator changed (not a LastLogin the exporter had not written yet).
+        drain(seconds=3600)
+        try:
+            result = basedir_adopt(actor=None, files=files, dry_run=dry_run)
+        except CGError as error:
+            raise CommandError(error.message) from None
+        for adopted in result.adopted:
+            for line in adopted.lines(dry_run=dry_run):
+                self.stdout.write(line)
+        for note in result.notes:
+            self.stdout.write(f"note: {note}")
+        if dry_run:
+            self.stdout.write(f"{len(result.adopted)} file(s) or folder(s) would be adopted; nothing was changed")
+            return
+        drain(seconds=3600)  # the adopted files rewritten as the exporter writes them
+        self.stdout.write(f"{len(result.adopted)} file(s) or folder(s) adopted")
 
     def _export(self, full: bool, jobs: int = 1) -> None:
         from basedir.export import drain, export_full
@@ -53,7 +86,8 @@ class Command(BaseCommand):
 
         differences = check()
         for difference in differences:
-            self.stdout.write(str(difference))
+            for line in difference.lines():
+                self.stdout.write(line)
         if differences:
             raise CommandError(f"{len(differences)} difference(s) between the base directory and the database")
         self.stdout.write("the base directory matches the database")
