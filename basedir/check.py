@@ -143,6 +143,21 @@ def check() -> list[Difference]:
     return out
 
 
+def settings_differences() -> list[Difference]:
+    """The server's and every domain's settings files that differ from the database (a cheap part of
+    check, for the start: no account is read)."""
+    from domains.models import Domain
+    from server.models import ServerDocument
+
+    out: list[Difference] = []
+    for file_name in render.server_file_names(ServerDocument.objects.values_list("name", flat=True)):
+        _compare(paths.settings_dir() / file_name, server_file_bytes(file_name), out)
+    for domain in Domain.objects.order_by("name"):
+        for name, data in domain_settings_bytes(domain).items():
+            _compare(paths.domain_dir(domain) / "Settings" / name, data, out)
+    return [difference for difference in out if difference.problem == "differs"]
+
+
 def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Difference]) -> None:
     """Mailbox files in an account folder that none of its mailboxes owns."""
     owned = {unit for _id, name, storage in mailboxes for unit in mailbox_units(name, storage)}

@@ -162,6 +162,9 @@ OPTIONS: list[OptionSpec] = [
     OptionSpec("--CLIPort", "cli_port", _port, help="the CLI port (106; 8106 without root)"),
     OptionSpec("--SNMPPort", "snmp_port", _port, help="the SNMP agent's UDP port (161; 8161 without root)"),
     OptionSpec("--ListenAddress", "listen_address", str, help="the address listeners bind"),
+    OptionSpec("--adoptFiles", "adopt_files",
+               help="take edited settings files and copied account folders into the database before anything "
+                    "runs (manage.py basedir adopt); without it the database is the truth"),
     # accepted, but they mean nothing here
     OptionSpec("--threadsScope", "", _threads_scope, not_applicable="Python threads have no scheduling scope"),
     OptionSpec("--batchLogon", "", not_applicable=_WINDOWS),
@@ -202,6 +205,7 @@ class ServerOptions:
     cli_port: int = CLI_PORT
     snmp_port: int = SNMP_PORT
     listen_address: str | None = None
+    adopt_files: bool = False
     given: list[str] = field(default_factory=list)  # the parameters in force (the General page shows them)
     not_applicable: list[str] = field(default_factory=list)  # "--name: why", for the start-up log
 

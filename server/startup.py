@@ -52,6 +52,33 @@ def prepare(base: Path) -> FirstStart | None:
     return first
 
 
+def files_at_start(*, adopt: bool) -> list[str]:
+    """Before the workers run: with --adoptFiles the base directory's edited settings files and copied
+    account folders are adopted (a file that does not parse stops the start, nothing adopted);
+    without it the database stays the truth and each settings file that differs is reported in the
+    Server Log. The lines say what happened."""
+    from basedir.adopt import basedir_adopt
+    from basedir.check import settings_differences
+    from basedir.export import drain
+    from logs import serverlog
+
+    drain(seconds=FIRST_EXPORT_SECONDS)  # what the database changed before the last stop, written first
+    lines: list[str] = []
+    if adopt:
+        result = basedir_adopt(actor=None)
+        lines = [line for adopted in result.adopted for line in adopted.lines()] + result.notes
+        lines.append(f"--adoptFiles: {len(result.adopted)} file(s) or folder(s) adopted from the base directory")
+        for line in lines:
+            serverlog.log("SYSTEM", serverlog.MAJOR, line)
+        return lines
+    for difference in settings_differences():
+        lines.append(f"{difference.path} differs from the database ("
+                     + "; ".join(difference.details) + "): the database is the truth; `manage.py basedir adopt "
+                     + f"{difference.path}` (or a start with --adoptFiles) takes the file in")
+        serverlog.log("SYSTEM", serverlog.MAJOR, lines[-1])
+    return lines
+
+
 def first_start_lines(first: FirstStart | None) -> list[str]:
     """What the operator is told on the first start (the generated password, once)."""
     if first is None:

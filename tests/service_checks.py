@@ -203,7 +203,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Services that live outside an app's services.py, with the test module that covers them.
 OTHER_SERVICE_MODULES = {"realms.second_factor": "tests/realms/test_services.py",
                          "cgadmin.settings_change": "tests/cgadmin/test_services.py",
-                         "basedir.reload": "tests/basedir/test_services.py"}
+                         "basedir.reload": "tests/basedir/test_services.py",
+                         "basedir.adopt": "tests/basedir/test_services.py"}
 
 
 def service_modules() -> dict[str, Path]:

@@ -71,7 +71,8 @@ def test_check_says_where_a_settings_file_does_not_parse(base, tree):
 
     [difference] = check()
 
-    assert difference.details == ("does not parse: Settings/Main.settings, line 4, column 1: expected '\"' closing the string",)
+    assert difference.details == (
+        "does not parse: Settings/Main.settings, line 4, column 1: expected '\"' closing the string",)
 
 
 def test_adopt_takes_a_hand_edited_main_settings_and_the_check_is_clean_after(base, tree):
@@ -164,3 +165,37 @@ def test_a_path_that_is_neither_a_settings_file_nor_an_account_folder_is_refused
         basedir_adopt(actor=None, files=["Domains/client1.test/jane.macnt/INBOX.mbox"])
     with pytest.raises(InvalidInput, match="not inside the base directory"):
         basedir_adopt(actor=None, files=["/etc/passwd"])
+
+
+def test_a_start_keeps_the_database_as_the_truth_and_reports_an_edited_settings_file(base, tree):
+    from server.startup import files_at_start
+
+    edit(base / "Settings" / "Main.settings", ServerName="edited.example")
+
+    [line] = files_at_start(adopt=False)
+
+    assert line.startswith('Settings/Main.settings differs from the database (ServerName: file "edited.example", '
+                           "database (absent)): the database is the truth")
+    assert "ServerName" not in documents.read(documents.MAIN)
+    assert "Settings/Main.settings differs" in server_log(base)
+
+
+def test_a_start_with_adopt_files_takes_in_an_edited_main_settings_and_a_copied_account_folder(base, tree, client1):
+    from server.startup import files_at_start
+
+    folder = base / "Domains" / "client1.test"
+    edit(base / "Settings" / "Main.settings", ServerName="edited.example")
+    shutil.copytree(folder / "jane.macnt", folder / "bob.macnt")
+
+    lines = files_at_start(adopt=True)
+
+    assert documents.read(documents.MAIN)["ServerName"] == "edited.example"
+    assert Account.objects.get(domain=client1, name="bob").settings["RealName"] == "Jane Doe"
+    assert lines[-1] == "--adoptFiles: 2 file(s) or folder(s) adopted from the base directory"
+    assert "adopted a new account from its folder: Domains/client1.test/bob.macnt" in server_log(base)
+    drain()
+    assert check() == []
+
+
+def server_log(base: Path) -> str:
+    return "".join(path.read_text() for path in sorted((base / "SystemLogs").glob("*")) if path.is_file())

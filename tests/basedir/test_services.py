@@ -225,3 +225,28 @@ def test_every_public_service_of_basedir_reload_is_tested():
     helpers = {"read_settings_file": "reads a settings file for the restore and the cache reload",
                "info_from_file": "the account.info keys a reload keeps"}
     assert untested_services(reload, __file__, not_services=helpers) == []
+
+
+def test_basedir_adopt(base, personas, jane):
+    from basedir.adopt import basedir_adopt
+
+    settings_file = paths.account_settings_file(jane)
+    settings_file.write_text(settings_file.read_text().replace('"Jane Doe"', '"Jane Q. Doe"'))
+    refused_without_master(basedir_adopt, personas, base, files=[paths.relative(settings_file)])
+
+    call = call_allowed(basedir_adopt, actor=personas.postmaster, files=[paths.relative(settings_file)])
+
+    assert Account.objects.get(pk=jane.pk).settings["RealName"] == "Jane Q. Doe"
+    call.audited(Event.BASEDIR_ADOPT, actor=personas.postmaster, object_name="Domains/client1.test/jane.macnt",
+                 after={"Adopted": "account files",
+                        "Differences": ['account.settings: RealName: file "Jane Q. Doe", database "Jane Doe"']})
+    call.audited(Event.ACCOUNT_SETTINGS, actor=personas.postmaster, after={"RealName": "Jane Q. Doe"})
+    call.audited(Event.ACCOUNT_CLEAR_CACHE, actor=personas.postmaster, object_name="jane@client1.test")
+    call.marked_including((ACCOUNT, jane.pk))
+
+
+def test_every_public_service_of_basedir_adopt_is_tested():
+    from basedir import adopt
+
+    helpers = {"classify": "says what a path of the base directory is, for the command's own checks"}
+    assert untested_services(adopt, __file__, not_services=helpers) == []

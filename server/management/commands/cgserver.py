@@ -177,10 +177,12 @@ class Command(BaseCommand):
     def _serve(self, options: ServerOptions, base: Path, repaired: list[Path]) -> int:
         from logs import oslog, serverlog
         from server.services import server_record_privilege, server_record_start
-        from server.startup import first_start_lines, prepare
+        from server.startup import files_at_start, first_start_lines, prepare
 
         for line in first_start_lines(prepare(base)):
             self.stdout.write(line)
+        for line in files_at_start(adopt=options.adopt_files):
+            self.stdout.write(f"cgserver: {line}")
         server_record_start(parameters=options.given, pid=os.getpid(), details=runenv.runtime_details(options))
         serverlog.log("SYSTEM", serverlog.MAJOR,
                       f"server started: cgadmin {settings.CGADMIN_VERSION}, base {base}, pid {os.getpid()}")
