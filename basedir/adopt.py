@@ -356,5 +356,5 @@ def _walk(folder: Path, prefix: str, names: dict[str, str]) -> None:
 
 def _record(actor: Account | None, target: Target, what: str, details: list[str], *, domain_name: str) -> Adopted:
     audit(actor=actor, event=Event.BASEDIR_ADOPT, object_type="basedir", object_name=target.path,
-          domain_name=domain_name, after={"Adopted": what, "Differences": details})
+          domain_name=domain_name, after={"Adopted": what, "Differences": list[Value](details)})
     return Adopted(target.path, what, details)
