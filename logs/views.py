@@ -15,6 +15,7 @@ from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
 from logs import notifications, serverlog, statistics
 from logs.alerts import SERVER, alerts_read
+from logs.changes import audit_changes
 from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
 from logs.search import LogQuery, SearchPage, search
@@ -139,7 +140,8 @@ def _audit_context(request: HttpRequest, *, domains_only: bool) -> tuple[dict, i
         except CGError as refused:
             form.add_error(None, refused.message)
             status = 400
-    return {"form": form, "page": page}, status
+    rows = [(entry, audit_changes(entry.before, entry.after)) for entry in page.entries]
+    return {"form": form, "page": page, "rows": rows}, status
 
 
 @realm_page("Monitors", "Audit Trail", level=Level.BASIC)

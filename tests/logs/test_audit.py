@@ -9,6 +9,7 @@ from django.utils import timezone
 from cgadmin import context
 from domains.services import domain_update_settings
 from logs.audit import audit
+from logs.changes import Change, audit_changes
 from logs.models import AuditEntry
 from logs.selectors import AuditFilter, audit_page
 from tests import factories
@@ -136,3 +137,26 @@ def test_the_selector_limits_a_domain_administrator_whatever_the_filters(changes
     assert page.entries == []
     assert {entry.domain_name for entry in mine.entries} == {"client2.test"}
     assert audit_page(changes.plain_user, AuditFilter()).entries == []
+
+
+def test_a_change_reads_as_one_line_per_setting_with_its_old_and_new_value():
+    changes = audit_changes("{KeepDays=#9;Mode=All;Quota=100M;}", "{KeepDays=#12;Quota=100M;Banner=\"Hi there\";}")
+    whole = audit_changes("Mail", "IMAP")
+    unparsed = audit_changes("{broken", "")
+
+    assert changes == [Change("Banner", None, "Hi there"), Change("KeepDays", "#9", "#12"), Change("Mode", "All", None)]
+    assert whole == [Change("", "Mail", "IMAP")]
+    assert unparsed == [Change("", "{broken", None)]
+    assert audit_changes("{A=x;}", "{A=x;}") == []
+    assert audit_changes("", "{Long=\"" + "y" * 500 + "\";}")[0].after.endswith("…")
+
+
+def test_the_audit_trail_page_shows_the_changed_settings_not_the_raw_dictionaries(postmaster, as_basic, client1):
+    domain_update_settings(actor=postmaster, domain=client1, updates={"WebBanner": "Hello"})
+    domain_update_settings(actor=postmaster, domain=client1, updates={"WebBanner": "Bye"})
+
+    page = as_basic(postmaster).get("/Master/Monitors/Audit", {"event": "domain.settings"}).content.decode()
+
+    assert '<span class="key" translate="no">WebBanner</span>: <code>Hello</code>' in page
+    assert "<code>Bye</code>" in page
+    assert "{WebBanner=" not in page
