@@ -17,7 +17,7 @@ from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from logs import serverlog, stats
-from mailqueue import mailstore, queuefile
+from mailqueue import limits, mailstore, queuefile
 from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
@@ -119,7 +119,8 @@ def process(messages: list[QueuedMessage]) -> None:
             pending[row.message_id].append(row)
     works = [Work(message, pending.get(message.pk, []), addresses=addresses[message.pk],
                   next_position=positions[message.pk]) for message in messages]
-    router.preload(row.address for work in works for row in work.pending)
+    router.preload([*(row.address for work in works for row in work.pending),
+                    *(work.message.sender for work in works)])  # senders: their MaxMailOutSize, MailOutFlow
     recover: set[int] = set()
     to_journal: list[tuple[Work, set[int]]] = []
     for work in works:
@@ -158,6 +159,7 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
             work.decisions[row.pk] = Fail("the message's Queue file is missing or damaged", report=REPORT_NONE)
         return set()
     size = work.message.size
+    refused = limits.outgoing_decision(router, work.message)
     accounts: dict[int, str] = {}
     depth: dict[int, int] = {}
     todo = deque(due)
@@ -176,13 +178,15 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
             if isinstance(decision, Fail):
                 decision = Fail(decision.reason, report=REPORT_NONE)
         else:
-            decision = router.route(row.address, size=size)
+            decision = refused or router.route(row.address, size=size)
             if isinstance(decision, Expand) and row.state == W:
                 decision = _expand(work, row, decision, router, depth, todo)
         if isinstance(decision, Deliver):
             first = accounts.get(decision.account.pk)
             if first is not None:
                 decision = Duplicate(f"the same account as {first}")
+            elif row.kind == QueueRecipient.REGULAR and (wait := limits.incoming_wait(router, decision.account, now)):
+                decision = wait
             else:
                 accounts[decision.account.pk] = row.address
         work.decisions[row.pk] = decision
