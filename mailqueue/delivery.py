@@ -119,8 +119,8 @@ def process(messages: list[QueuedMessage]) -> None:
             pending[row.message_id].append(row)
     works = [Work(message, pending.get(message.pk, []), addresses=addresses[message.pk],
                   next_position=positions[message.pk]) for message in messages]
-    router.preload([*(row.address for work in works for row in work.pending),
-                    *(work.message.sender for work in works)])  # senders: their MaxMailOutSize, MailOutFlow
+    router.preload((row.address for work in works for row in work.pending),
+                   senders=(work.message.sender for work in works if not work.message.is_report))
     recover: set[int] = set()
     to_journal: list[tuple[Work, set[int]]] = []
     for work in works:

@@ -154,11 +154,13 @@ class Router:
 
     # --- preloading ------------------------------------------------------------------------
 
-    def preload(self, addresses: Iterable[str]) -> None:
-        """Look up, in a few queries, everything that routing these addresses will ask for."""
+    def preload(self, addresses: Iterable[str], senders: Iterable[str] = ()) -> None:
+        """Look up, in a few queries, everything that routing these addresses will ask for, and the
+        accounts of these senders (their own limits, mailqueue.limits) in the same queries."""
         from server.models import ServerDocument
 
         wanted = [address for address in addresses if address]
+        senders = [address for address in senders if address]
         missing = [name for name in DOCUMENTS if name not in self._server_documents]
         if missing:
             found = dict(ServerDocument.objects.filter(name__in=missing).values_list("name", "data"))
@@ -167,8 +169,8 @@ class Router:
         journal = str(self.document(documents.MAIN).get("JournalAccount") or "").strip()
         if journal:
             wanted.append(journal)
-        self._preload_domains(wanted)
-        self._preload_accounts(wanted)
+        self._preload_domains([*wanted, *senders])
+        self._preload_accounts(wanted, senders)
 
     def _one_domain(self, domain: Domain) -> Domain:
         """One Python object per domain row, so what is cached on it is shared."""
@@ -201,14 +203,20 @@ class Router:
         for key, lookup in keys.items():
             self._domains[key] = by_name.get(lookup)
 
-    def _preload_accounts(self, addresses: list[str]) -> None:
+    def _preload_accounts(self, addresses: list[str], senders: Iterable[str] = ()) -> None:
         names: dict[int, set[str]] = defaultdict(set)
-        for address in addresses:
+        routed: set[tuple[int, str]] = set()  # a sender is only looked up as an account, never as a forwarder
+        for address in [*addresses, *senders]:
             local, domain_name = self.split(address)
             domain = self.domain(domain_name) if domain_name else None
             key = local.strip().lower()
             if domain is not None and key and (domain.pk, key) not in self._accounts:
                 names[domain.pk].add(key)
+        for address in addresses:
+            local, domain_name = self.split(address)
+            domain = self.domain(domain_name) if domain_name else None
+            if domain is not None:
+                routed.add((domain.pk, local.strip().lower()))
         if not names:
             return
         everyone = set().union(*names.values())
@@ -228,7 +236,7 @@ class Router:
                     self._accounts[(alias.domain_id, alias.name)] = account
         for key in left:
             self._accounts.setdefault(key, None)
-        self._preload_objects({key for key in left if self._accounts[key] is None})
+        self._preload_objects({key for key in left if self._accounts[key] is None and key in routed})
         accounts = [account for account in self._accounts.values()
                     if account is not None and account.pk not in self._inboxes]
         if accounts:
