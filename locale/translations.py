@@ -253,6 +253,7 @@ T = {
     "not set": ("nicht gesetzt", "не задано"),
     "changed to": ("geändert in", "изменено на"),
     "no values recorded": ("keine Werte aufgezeichnet", "значения не записаны"),
+    "The language of the WebAdmin in every realm (your Language preference).": ("Die Sprache des WebAdmin in allen Bereichen (Ihre Spracheinstellung).", "Язык WebAdmin во всех областях (ваш параметр «Язык»)."),
     "Log in": ("Anmelden", "Войти"),
     "Log in to the WebAdmin of %(server)s": ("Anmeldung am WebAdmin von %(server)s", "Вход в WebAdmin %(server)s"),
     "to %(auth_realm)s": ("bei %(auth_realm)s", "в %(auth_realm)s"),

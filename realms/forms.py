@@ -37,6 +37,10 @@ REFRESH_CHOICES = [("10", _("10 seconds")), ("15", _("15 seconds")), ("30", _("3
 class WebAdminPrefsForm(ServiceForm):
     """One realm's WebAdmin Preferences (the Interface Type is the administrator's, for every realm)."""
 
+    # Each language by its own name, as a person looking for theirs reads it.
+    Language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("English", "English"), ("German", "Deutsch"), ("Russian", "Русский")],
+                                 help_text=_("The language of the WebAdmin in every realm (your Language preference)."))
     InterfaceType = forms.ChoiceField(label=_("Interface Type"), choices=INTERFACE_TYPES,
                                       help_text=_("Basic shows the essential pages and settings, Expert all of "
                                                   "them. It changes what you see, never what you may do."))

@@ -45,9 +45,14 @@ def time_zone(preference: object) -> tzinfo:
     return host_os_zone()
 
 
+def administrator_language(account: Account) -> str:
+    """The Language preference in force for this administrator (English, German, Russian, ...)."""
+    return str(_preference(account, "Language", "English"))
+
+
 def administrator_locale(account: Account) -> tuple[str, tzinfo]:
     """The language code and time zone of this administrator's effective Preferences."""
-    return language_code(_preference(account, "Language", "English")), time_zone(
+    return language_code(administrator_language(account)), time_zone(
         _preference(account, "TimeZone", HOST_OS_ZONE))
 
 

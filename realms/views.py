@@ -15,6 +15,7 @@ from domains.selectors import domain_reached_at, main_domain_name
 from realms import pages
 from realms.auth import check_form_login, client_address, local_address, log_login_event, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
+from realms.localization import administrator_language
 from realms.middleware import start_session
 from realms.navigation import (
     CHARSET,
@@ -33,6 +34,8 @@ from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
 from server import strings
 from server.selectors import separate_realms_enabled
+
+LANGUAGE = "Language"  # the account preference (every realm), not a WebAdminPrefs key
 
 
 def _home_realm(request: HttpRequest) -> str:
@@ -103,22 +106,30 @@ def realm_index(request: RealmRequest) -> HttpResponse:
 def webadmin_preferences(request: RealmRequest) -> HttpResponse:
     """This realm's WebAdmin Preferences of the administrator viewing it (kept in its WebAdminPrefs),
     and the administrator's TOTP second factor."""
-    from accounts.services import account_update_webadmin_prefs
+    from accounts.services import account_update_prefs, account_update_webadmin_prefs
 
     user = actor(request)
     realm = request.cg_realm
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action.startswith("totp_"):
         return _second_factor_post(request, user, action)
-    initial = {INTERFACE_TYPE: interface_level(user).label, OBJECTS_PER_PAGE: objects_per_page(user, realm),
+    initial = {LANGUAGE: administrator_language(user), INTERFACE_TYPE: interface_level(user).label,
+               OBJECTS_PER_PAGE: objects_per_page(user, realm),
                REFRESH_PERIOD: str(refresh_seconds(user, realm)), CHARSET: page_charset(user, realm)}
     form = WebAdminPrefsForm(request.POST if request.method == "POST" else None, initial=initial, realm=realm)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             updates = {key: value for key, value in form.cleaned_data.items() if str(value) != str(initial[key])}
-            done = call_service(request, form, lambda: account_update_webadmin_prefs(
-                actor=user, account=user, updates=updates, realm=realm), done=_("Preferences saved."))
+            language = updates.pop(LANGUAGE, None) or None  # a form without the field changes nothing
+
+            def save() -> bool:
+                if language is not None:
+                    account_update_prefs(actor=user, account=user, updates={LANGUAGE: language})
+                account_update_webadmin_prefs(actor=user, account=user, updates=updates, realm=realm)
+                return True
+
+            done = call_service(request, form, save, done=_("Preferences saved."))
             if done is not None:
                 return HttpResponseRedirect(request.path)
         status = 400

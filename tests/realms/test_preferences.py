@@ -115,3 +115,20 @@ def test_an_administrator_changes_only_its_own_preferences(personas):
     with pytest.raises(AccessDenied):
         account_update_webadmin_prefs(actor=personas.domain_admin_with_right, account=personas.plain_user,
                                       updates={"InterfaceType": "Expert"})
+
+
+def test_the_preferences_page_sets_the_webadmin_language_for_every_realm(postmaster, as_basic):
+    client = as_basic(postmaster)
+    page = client.get("/Master/Users/Preferences").content.decode()
+    assert '<option value="German">Deutsch</option>' in page
+
+    saved = client.post("/Master/Users/Preferences", {"Language": "German", "InterfaceType": "Expert",
+                                                      "ObjectsPerPage": "20", "Charset": "utf-8"})
+    postmaster.refresh_from_db()
+    monitors = client.get("/Master/Monitors/Preferences")
+
+    assert saved.status_code == 302
+    assert postmaster.prefs["Language"] == "German"
+    assert monitors["Content-Language"] == "de"
+    assert "Sprache" in monitors.content.decode()
+    assert '<option value="German" selected>Deutsch</option>' in monitors.content.decode()
