@@ -16,7 +16,7 @@ from accounts.models import Account, AccountAlias, AccountImport, AccountType, M
 from accounts.parallel_hash import ParallelEncoder
 from accounts.password_forms import stored_form_of
 from accounts.selectors import account_effective_values, account_layers, require_a_master_able_to_log_in
-from accounts.settings_schema import ACCOUNT, BASIC, PREFS
+from accounts.settings_schema import ACCOUNT, BASIC, PREFS, UNSERVED_MAILBOX_FORMAT
 from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import effective_values, parse_bool
@@ -536,8 +536,8 @@ def account_note_login(account: Account, *, interface: str, address: str) -> Non
 
 INBOX = "INBOX"
 MAILBOX_TYPE_FORMATS = {
-    "Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR, "Sliced": MailboxFormat.SLICED,
-    "TextMailbox": MailboxFormat.TEXT, "MailDirMailbox": MailboxFormat.MAILDIR, "SlicedMailbox": MailboxFormat.SLICED,
+    "Text": MailboxFormat.TEXT, "MailDir": MailboxFormat.MAILDIR,  # a Sliced value stored before: Text
+    "TextMailbox": MailboxFormat.TEXT, "MailDirMailbox": MailboxFormat.MAILDIR,
 }
 MAX_MAILBOX_NAME = 255
 
@@ -608,6 +608,8 @@ def mailbox_create(
     check_mailbox_access(actor, account)
     if account.kind in SINGLE_MAILBOX_TYPES:
         raise GeneralError("a single-mailbox account has only its INBOX")
+    if mailbox_format is not None and mailbox_format not in (MailboxFormat.TEXT, MailboxFormat.MAILDIR):
+        raise InvalidInput(UNSERVED_MAILBOX_FORMAT, field="mailbox")
     key = normalize_mailbox_name(name)
     if Mailbox.objects.filter(account=account, name=key).exists():
         raise MailboxExists(f"mailbox {key!r} already exists", field="mailbox")

@@ -28,7 +28,11 @@ HOST_OS_ZONE = "HostOS"
 PASSWORD_ENCRYPTIONS = ("Argon2id", "PBKDF2", "A-crpt", "clear")
 RULES = ("Any", "Filter Only", "No Redirect", "None")
 # The format of new mailboxes, in the words of the WebAdmin and of CommuniGate's files alike.
-MAILBOX_TYPES = ("Text", "MailDir", "Sliced", "TextMailbox", "MailDirMailbox", "SlicedMailbox")
+MAILBOX_TYPES = ("Text", "MailDir", "TextMailbox", "MailDirMailbox")
+# CommuniGate's own storage formats, which this server does not write (README: Mailbox formats).
+UNSERVED_MAILBOX_TYPES = ("Sliced", "SlicedMailbox", "mslc", "mb4")
+UNSERVED_MAILBOX_FORMAT = ("Sliced (.mslc) and 4th-version (.mb4) mailboxes are CommuniGate's own formats, "
+                           "which this server does not store: choose Text or MailDir")
 
 
 def check_bool_or_percent(value: Value) -> Value:
@@ -45,6 +49,17 @@ def check_device_list(value: Value) -> Value:
     if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
         return value
     raise InvalidInput(f"{value!r} is not All, None or a list of device names")
+
+
+def check_mailbox_type(value: Value) -> Value:
+    """DefaultMailboxType: Text or MailDir (in either spelling); Sliced is refused with the reason."""
+    if isinstance(value, str):
+        for choice in MAILBOX_TYPES:
+            if choice.lower() == value.lower():
+                return choice
+        if value.lower() in (name.lower() for name in UNSERVED_MAILBOX_TYPES):
+            raise InvalidInput(UNSERVED_MAILBOX_FORMAT)
+    raise InvalidInput(f"{value!r} is not one of: {', '.join(MAILBOX_TYPES)}")
 
 
 def _account(name, kind, default, group, label, level=Level.ADVANCED, **extra) -> SettingDef:
@@ -105,7 +120,7 @@ ACCOUNT = Catalogue(
         _account("MaxMailboxes", Kind.ANY, "unlimited", "Mail Storage limits", "Mailboxes",
                  check=check_count_or_unlimited),
         _account("DefaultMailboxType", Kind.ENUM, "Text", "Mail Storage options", "New Mailboxes",
-                 choices=MAILBOX_TYPES),
+                 choices=MAILBOX_TYPES, check=check_mailbox_type),
         _account("MaxSignalContacts", Kind.ANY, "unlimited", "Signal processing limits", "Contacts",
                  Level.EXPERT, check=check_count_or_unlimited),
         _account("SignalRulesAllowed", Kind.ENUM, "Any", "Signal processing options", "Rules", Level.EXPERT,

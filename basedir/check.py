@@ -6,7 +6,9 @@ files missing or different, folders no object owns, mailbox files no mailbox own
 or DeleteMailbox not yet exported), what a crashed write left behind, secrets other users may
 read (basedir.private), and symbolic links below the top-level folders (basedir.nofollow).
 Mailbox contents are the mail store's, not compared; a mailbox may have no file yet (the store
-makes it on first use)."""
+makes it on first use). A Text mailbox is its .mbox file: the .flags and .bdx files a CommuniGate
+server keeps beside it are never written here, and are moved and removed with the mailbox when a
+restore brought them (README, "Mailbox formats")."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ from domains.selectors import domain_foldering
 
 ACCOUNT_SUFFIXES = (".macnt", ".mbox", ".mdir")
 SIDE_SUFFIXES = (".settings", ".info", ".prefs")
-MAILBOX_FILE_SUFFIXES = (".mbox", ".flags", ".bdx", ".mdir", ".mslc")
+MAILBOX_FILE_SUFFIXES = (".mbox", ".flags", ".bdx", ".mdir", ".mslc", ".mb4")
+UNSERVED = (".mslc", ".mb4")  # CommuniGate's Sliced and 4th-version folders: kept by a restore, never served here
 DOMAIN_FOLDER_KEEPS = frozenset({"Settings", "WebSkins"})
 SYMBOLIC_LINK = "symbolic link"  # below a top-level folder: never followed, so never what it should be
 READABLE_BY_OTHERS = "readable by others"  # a file or folder holding secrets, open to other users
@@ -163,7 +166,9 @@ def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Differ
     owned = {unit for _id, name, storage in mailboxes for unit in mailbox_units(name, storage)}
     for relative in _mailbox_files(account_folder, ""):
         if relative not in owned:
-            out.append(Difference(_relative(account_folder / relative), "unexpected"))
+            why = ("a Sliced or 4th-version mailbox: CommuniGate's own format, which this server does not store; "
+                   "its files are kept, the mailbox is not listed",) if relative.endswith(UNSERVED) else ()
+            out.append(Difference(_relative(account_folder / relative), "unexpected", why))
 
 
 def _mailbox_files(folder: Path, prefix: str) -> Iterator[str]:

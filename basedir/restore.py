@@ -25,6 +25,7 @@ from domains.selectors import account_foldering
 SIDE_FILES = (".settings", ".info", ".prefs")
 ACCOUNT_KINDS = {"macnt": "MultiMailbox", "mbox": "TextMailbox", "mdir": "MailDirMailbox"}
 MAILBOX_FORMATS = {"mbox": "mbox", "mdir": "mdir", "mslc": "mslc"}
+UNSERVED_FORMATS = {"mslc": "Sliced (.mslc)", "mb4": "4th-version (.mb4)"}  # CommuniGate's own: kept, not served
 WHOLE_FOLDERS = (".mdir", ".mslc", ".mb4")  # MailDir, Sliced and 4th-version mailboxes: restored whole
 FORBIDDEN = {
     "Queue": "Queue/ is never restored: its messages would be delivered twice",
@@ -254,9 +255,9 @@ class AccountFiles:
         for name, (fmt, _) in sorted(self.mailboxes.items()):
             if name in known:
                 continue
-            if fmt == "mb4":
-                notes.append(f"{target.address}: mailbox {name} is in the 4th-version format; its files are "
-                             "restored but it is not listed")
+            if fmt in UNSERVED_FORMATS:
+                notes.append(f"{target.address}: mailbox {name} is in the {UNSERVED_FORMATS[fmt]} format, which this "
+                             "server does not store; its files are kept but it is not listed")
                 continue
             mailbox_create(actor=actor, account=target, name=name, mailbox_class=self.classes.get(name, ""),
                            mailbox_format=MAILBOX_FORMATS[fmt])
@@ -358,8 +359,9 @@ class MailboxPlan(_AccountPartPlan):
             raise InvalidInput(f"the archive holds no mailbox {self.mailbox} of {self.shown} "
                                f"(it holds: {', '.join(sorted(mailboxes)) or 'none'})")
         self.found = mailboxes[self.mailbox]
-        if self.found[0] == "mb4":
-            raise InvalidInput("a 4th-version (.mb4) mailbox is restored with its whole account")
+        if self.found[0] in UNSERVED_FORMATS:
+            raise InvalidInput(f"{self.mailbox} is a {UNSERVED_FORMATS[self.found[0]]} mailbox, a format this server "
+                               "does not store: it is restored only with its whole account, kept but not listed")
         info_member = f"{source.entry}/account.info"
         info = parse_member(staged, info_member) if staged.has(info_member) else {}
         self.mailbox_class = mailbox_classes(info).get(self.mailbox, "")

@@ -16,11 +16,27 @@ def test_every_account_has_an_inbox_in_its_storage_format(client1):
 
     multi = make_account(client1, "multi")
     maildir = account_create(actor=None, domain=client1, name="md", kind="MailDirMailbox")
-    sliced = make_account(client1, "sliced", DefaultMailboxType="Sliced")
+    maildir_default = make_account(client1, "mdirdefault", DefaultMailboxType="MailDir")
 
     assert [(m.name, m.format) for m in multi.mailboxes.all()] == [("INBOX", "mbox")]
     assert maildir.mailboxes.get().format == "mdir"
-    assert sliced.mailboxes.get().format == "mslc"
+    assert maildir_default.mailboxes.get().format == "mdir"
+
+
+@pytest.mark.parametrize("value", ["Sliced", "SlicedMailbox", "sliced"])
+def test_sliced_mailboxes_are_refused_with_the_reason_not_made_maildir_under_another_name(client1, value):
+    from accounts.services import account_update_settings
+
+    jane = make_account(client1, "jane")
+    message = "Sliced .* CommuniGate's own formats, which this server does not store: choose Text or MailDir"
+    with pytest.raises(InvalidInput, match=message):
+        make_account(client1, "sliced", DefaultMailboxType=value)
+    with pytest.raises(InvalidInput, match=message):
+        account_update_settings(actor=None, account=jane, updates={"DefaultMailboxType": value})
+    for storage in ("mslc", "mb4"):
+        with pytest.raises(InvalidInput, match=message):
+            mailbox_create(actor=None, account=jane, name="Big", mailbox_format=storage)
+    assert list(jane.mailboxes.values_list("name", flat=True)) == ["INBOX"]
 
 
 def test_users_manage_their_own_mailboxes(client1):

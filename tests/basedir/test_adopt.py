@@ -199,3 +199,17 @@ def test_a_start_with_adopt_files_takes_in_an_edited_main_settings_and_a_copied_
 
 def server_log(base: Path) -> str:
     return "".join(path.read_text() for path in sorted((base / "SystemLogs").glob("*")) if path.is_file())
+
+
+def test_a_copied_folders_sliced_mailbox_is_kept_not_listed_and_said_so(base, tree, client1):
+    folder = base / "Domains" / "client1.test"
+    shutil.copytree(folder / "jane.macnt", folder / "bob.macnt")
+    (folder / "bob.macnt" / "Big.mslc").mkdir()
+
+    result = basedir_adopt(actor=None)
+
+    bob = Account.objects.get(domain=client1, name="bob")
+    assert list(bob.mailboxes.values_list("name", flat=True)) == ["INBOX"]
+    assert "bob@client1.test: mailbox Big is in the Sliced (.mslc) format, which this server does not store; " \
+           "its files are kept but it is not listed" in result.notes
+    assert (folder / "bob.macnt" / "Big.mslc").is_dir()

@@ -195,7 +195,6 @@ def test_mailboxes_created_over_the_cli_exist_as_files_so_a_file_backup_holds_th
     assert (folder / "INBOX.mbox").read_bytes() == b""  # the account's INBOX, by the full export
     cli(postmaster, 'CreateMailbox jane@client1.test MAILBOX "Projects/2026"')
     mailbox_create(actor=None, account=jane, name="Lists", mailbox_format="mdir")
-    mailbox_create(actor=None, account=jane, name="Big", mailbox_format="mslc")
     (folder / "Kept.mbox").write_bytes(MBOX)  # a restored file is never emptied
     cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Kept")
 
@@ -203,7 +202,6 @@ def test_mailboxes_created_over_the_cli_exist_as_files_so_a_file_backup_holds_th
 
     assert (folder / "Projects" / "2026.mbox").read_bytes() == b""
     assert sorted(path.name for path in (folder / "Lists.mdir").iterdir()) == ["cur", "new", "tmp"]
-    assert (folder / "Big.mslc").is_dir()
     assert (folder / "Kept.mbox").read_bytes() == MBOX
     assert check() == []
 
@@ -217,3 +215,35 @@ def test_a_new_accounts_inbox_is_a_file_after_the_outbox_is_drained(base, client
     drain()
     assert (base / "Domains" / "client1.test" / "bob.macnt" / "INBOX.mbox").read_bytes() == b""
     assert bob.mailboxes.get().name == "INBOX"
+
+
+def test_text_mailboxes_are_their_mbox_file_alone_and_a_restored_flags_file_travels_with_it(base, postmaster, jane):
+    """This server sets no flags (no IMAP or POP here) and keeps no index: a Text mailbox is its .mbox
+    file; the .flags and .bdx a CommuniGate server kept beside it are left alone, moved and removed
+    with it, and basedir check is clean with them (README: Mailbox formats)."""
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Sent")
+    drain()
+    folder = folder_of(base)
+    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(("INBOX", "Sent"))) == [
+        "INBOX.mbox", "Sent.mbox"]
+    (folder / "Sent.flags").write_text("1 S\n")
+    (folder / "Sent.bdx").write_bytes(b"\x00index")
+    assert check() == []
+
+    cli(postmaster, "RenameMailbox jane@client1.test MAILBOX Sent INTO Archive")
+    drain()
+
+    assert (folder / "Archive.flags").read_text() == "1 S\n" and (folder / "Archive.bdx").exists()
+    assert check() == []
+
+
+def test_sliced_and_4th_version_folders_copied_in_are_kept_and_reported_not_served(base, jane):
+    folder = folder_of(base)
+    (folder / "Big.mslc").mkdir()
+    (folder / "Old.mb4").mkdir()
+
+    found = {str(difference): difference.details for difference in check()}
+
+    for name in ("Big.mslc", "Old.mb4"):
+        [detail] = found[f"unexpected: Domains/client1.test/jane.macnt/{name}"]
+        assert "CommuniGate's own format, which this server does not store" in detail
