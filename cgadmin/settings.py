@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "skins",
     "forwarders",
     "groups",
+    "mailrules",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from domains.urls import users_pages
 from logs.urls import monitors_pages
 from logs.urls import users_pages as logs_users_pages
 from mailqueue.urls import monitors_pages as queue_pages
+from mailrules.urls import settings_pages as rules_settings_pages
+from mailrules.urls import users_pages as rules_users_pages
 from realms import views
 from realms.urls import master_pages, mount_realms
 from server.urls import settings_pages
@@ -25,8 +27,8 @@ urlpatterns = [
     *directory_api,
     *skin_files,
     *mount_realms({
-        "Settings": [*settings_pages, *skin_settings_pages],
-        "Users": [*users_pages, *logs_users_pages, *skin_users_pages],
+        "Settings": [*settings_pages, *skin_settings_pages, *rules_settings_pages],
+        "Users": [*users_pages, *logs_users_pages, *skin_users_pages, *rules_users_pages],
         "Monitors": [*queue_pages, *monitors_pages],
         "Directory": directory_pages,
         "Master": master_pages,

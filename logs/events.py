@@ -61,3 +61,7 @@ class Event(enum.StrEnum):
     DIRECTORY_REBUILD = "directory.rebuild"
     SKIN_STORE = "skin.store"
     SKIN_DELETE = "skin.delete"
+    ACCOUNT_RULES = "account.rules"
+    DOMAIN_RULES = "domain.rules"
+    SERVER_RULES = "server.rules"
+    ACCOUNT_SUBSET_REMOVE = "account.subset_remove"

@@ -35,7 +35,7 @@ from cgadmin.dataformat import Value, loads
 from cgadmin.errors import AccessDenied, CGError
 from logs.models import AuditEntry
 
-PROJECT_APPS = frozenset({"accounts", "basedir", "directory", "domains", "forwarders", "groups", "logs", "mailqueue",
+PROJECT_APPS = frozenset({"accounts", "basedir", "directory", "domains", "forwarders", "groups", "logs", "mailqueue", "mailrules",
                           "realms", "server"})
 ANY: Any = object()  # audited(..., before=ANY): the value is not compared
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailrulesConfig(AppConfig):
+    name = "mailrules"
+    verbose_name = "Automated Rules"
