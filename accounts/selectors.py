@@ -18,6 +18,7 @@ from cgadmin.userregex import PatternError, compile_pattern
 from domains.models import Domain
 from domains.names import lookup_domain_key
 from domains.selectors import find_domain
+from forwarders.models import Forwarder
 from realms.permissions import check_mailbox_access
 from server import documents
 
@@ -236,12 +237,15 @@ class DomainObjectsPage:
     total_accounts: int
     total_aliases: int
     next_cookie: str | None  # the last name on this page when more follow
+    total_forwarders: int = 0
 
 
 def domain_objects_page(
-    domain: Domain, *, contains: str, limit: int, after: str, accounts: bool = True, aliases: bool = True
+    domain: Domain, *, contains: str, limit: int, after: str, accounts: bool = True, aliases: bool = True,
+    forwarders: bool = False,
 ) -> DomainObjectsPage:
-    """Accounts and aliases after `after` in name order, `limit` of them, whose name contains `contains`.
+    """Accounts, aliases and forwarders (`((address))`, as CommuniGate answers them) after `after` in
+    name order, `limit` of them, whose name contains `contains`.
 
     Pages by key (name > after), never by offset, so the millionth page costs what the first does."""
     from cgadmin.errors import InvalidInput
@@ -261,6 +265,12 @@ def domain_objects_page(
             found_aliases = found_aliases.filter(name__contains=contains.lower())
         rows += [(name, [owner]) for name, owner in
                  found_aliases.order_by("name").values_list("name", "account__name")[: limit + 1]]
+    if forwarders:
+        found_forwarders = Forwarder.objects.filter(domain=domain, name__gt=after.lower())
+        if contains:
+            found_forwarders = found_forwarders.filter(name__contains=contains.lower())
+        rows += [(name, [[target]]) for name, target in
+                 found_forwarders.order_by("name").values_list("name", "target")[: limit + 1]]
     rows.sort(key=lambda row: row[0])
     page = rows[:limit]
     more = len(rows) > limit
@@ -269,6 +279,7 @@ def domain_objects_page(
         total_accounts=domain.account_count,
         total_aliases=AccountAlias.objects.filter(domain=domain).count(),
         next_cookie=page[-1][0] if more and page else None,
+        total_forwarders=Forwarder.objects.filter(domain=domain).count(),
     )
 
 

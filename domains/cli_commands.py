@@ -136,16 +136,17 @@ def list_domain_objects(
     call: Call, domain: str, filter: str | None, limit: int, accounts: bool, aliases: bool, forwarders: bool,
     cookie: str | None,
 ) -> Value:
-    """One page of the domain's accounts and aliases, by name, with the totals and a cookie for the next."""
+    """One page of the domain's accounts, aliases and forwarders, by name, with the totals and a cookie for the next."""
     from accounts.selectors import domain_objects_page
 
     if not (accounts or aliases or forwarders):
         accounts = aliases = forwarders = True
     page = domain_objects_page(
         domain_named(call, domain), contains=filter or "", limit=limit, after=cookie or "",
-        accounts=accounts, aliases=aliases,
+        accounts=accounts, aliases=aliases, forwarders=forwarders,
     )
-    answer: list[Value] = [str(page.total_accounts), page.objects, str(page.total_aliases), "0"]
+    answer: list[Value] = [str(page.total_accounts), page.objects, str(page.total_aliases),
+                           str(page.total_forwarders)]
     if page.next_cookie is not None:
         answer.append(page.next_cookie)
     return answer

@@ -98,6 +98,17 @@ CALLS: list[tuple[str, tuple, dict]] = [
     ("get_domain_signal_rules", (D,), {}),
     ("set_server_mail_rules", ([],), {}), ("get_server_mail_rules", (), {}),
     ("set_server_signal_rules", ([],), {}), ("get_server_signal_rules", (), {}),
+    ("create_forwarder", ("sales@client1.test", "boss@remote.example"), {}), ("list_forwarders", (D,), {}),
+    ("rename_forwarder", ("sales@client1.test", "shop@client1.test"), {}),
+    ("delete_forwarder", ("shop@client1.test",), {}),
+    # CGPCLI writes no space between CREATEGROUP's name and its settings: the name ends at the `{`
+    ("create_group", ("team@client1.test",), {"settings": {"RealName": "Team", "Members": ["viewer"]}}),
+    ("list_groups", (D,), {}), ("get_group", ("team@client1.test",), {}),
+    ("set_group", ("team@client1.test", {"RealName": "Crew", "Members": ["viewer", "far@remote.example"]}), {}),
+    ("rename_group", ("team@client1.test", "crew@client1.test"), {}), ("delete_group", ("crew@client1.test",), {}),
+    # get_forwarder and find_forwarders are not called: CGPCLI 1.1.9 writes no space after their
+    # command word (GETFORWARDERname), a line no CommuniGate server reads; tests/forwarders/test_cli.py
+    # sends their commands as the CLI documents them.
     ("rename_account", (A, "u2@client1.test"), {}), ("delete_account", ("u2@client1.test",), {}),
 ]
 # Calls that need what an earlier call answered (an alert's time stamp, a queued message's id).
