@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cgadmin.dataformat import Value
 from domains.models import Domain
 from forwarders.models import Forwarder
 
@@ -16,16 +17,20 @@ def find_forwarder(domain: Domain, name: str) -> Forwarder | None:
     return found
 
 
-def forwarder_names(domain: Domain) -> list[str]:
+def forwarder_names(domain: Domain) -> list[Value]:
     """Every forwarder name of the domain, in name order (ListForwarders)."""
-    return list(Forwarder.objects.filter(domain=domain).order_by("name").values_list("name", flat=True))
+    names: list[Value] = []
+    names += Forwarder.objects.filter(domain=domain).order_by("name").values_list("name", flat=True)
+    return names
 
 
-def forwarders_to(domain: Domain, address: str) -> list[str]:
+def forwarders_to(domain: Domain, address: str) -> list[Value]:
     """The names of the domain's forwarders whose target is this address, any case (FindForwarders)."""
     wanted = address.strip().strip("<>").lower()
-    return [name for name, target in Forwarder.objects.filter(domain=domain, target__iexact=wanted)
-            .order_by("name").values_list("name", "target")]
+    names: list[Value] = []
+    names += Forwarder.objects.filter(domain=domain, target__iexact=wanted).order_by("name").values_list(
+        "name", flat=True)
+    return names
 
 
 def forwarders_page(domain: Domain, *, after: str = "", limit: int = 50, contains: str = "") -> list[Forwarder]:

@@ -17,9 +17,11 @@ def find_group(domain: Domain, name: str) -> Group | None:
     return found
 
 
-def group_names(domain: Domain) -> list[str]:
+def group_names(domain: Domain) -> list[Value]:
     """Every group name of the domain, in name order (ListGroups)."""
-    return list(Group.objects.filter(domain=domain).order_by("name").values_list("name", flat=True))
+    names: list[Value] = []
+    names += Group.objects.filter(domain=domain).order_by("name").values_list("name", flat=True)
+    return names
 
 
 def groups_page(domain: Domain, *, after: str = "", limit: int = 50, contains: str = "") -> list[Group]:
