@@ -11,8 +11,9 @@ class LoginForm(forms.Form):
                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label=_("Password"), max_length=1024, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    code = forms.CharField(label=_("One-time code"), max_length=10, required=False,
-                           help_text=_("Only if you set up a second factor (authenticator app)."),
+    code = forms.CharField(label=_("One-time code"), max_length=12, required=False,
+                           help_text=_("Only if you set up a second factor: the code your authenticator app shows, or "
+                                         "one of your recovery codes. Leave it empty otherwise."),
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
 
 

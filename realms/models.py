@@ -12,6 +12,8 @@ class SecondFactor(models.Model):
     secret = models.CharField(max_length=64)
     confirmed = models.BooleanField(default=False)  # enrolment ends when the first code is verified
     last_step = models.BigIntegerField(default=0)  # a code is good once: later logins need a later step
+    # SHA-256 of each unused recovery code (random, 40 bits each: a fast hash is enough for them).
+    recovery_codes = models.JSONField(default=list)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ and Basic credentials for it are refused like a wrong password (the answer says 
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 
 import pyotp
@@ -25,6 +27,8 @@ from realms.permissions import check_account
 ISSUER = "cgadmin"
 REQUIRE_SETTING = "RequireAdminTOTP"
 STEP = 30
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper and typed
 
 
 # Every HTTP Basic request asks both questions, so the answers are kept in the cache and dropped
@@ -119,9 +123,23 @@ def provisioning_uri(account: Account, secret: str) -> str:
     return _totp(secret).provisioning_uri(name=account.address, issuer_name=ISSUER)
 
 
+def _random_letters(count: int) -> str:
+    return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(count))
+
+
+def _new_recovery_code() -> str:
+    return f"{_random_letters(4)}-{_random_letters(4)}"
+
+
+def _recovery_hash(code: str) -> str:
+    typed = "".join(code.lower().split()).replace("-", "")
+    return hashlib.sha256(typed.encode()).hexdigest()
+
+
 @transaction.atomic
-def second_factor_confirm(*, actor: Account | None, account: Account, code: str) -> None:
-    """Finish enrolment with a code from the authenticator; from now on logins need one."""
+def second_factor_confirm(*, actor: Account | None, account: Account, code: str) -> list[str]:
+    """Finish enrolment with a code from the authenticator; from now on logins need one. Answers
+    one-time recovery codes (shown once, kept only hashed) for a lost phone."""
     _check_self(actor, account)
     pending = SecondFactor.objects.select_for_update().filter(account=account, confirmed=False).first()
     if pending is None:
@@ -129,10 +147,13 @@ def second_factor_confirm(*, actor: Account | None, account: Account, code: str)
     step = _matching_step(pending.secret, code, time.time())
     if step is None:
         raise InvalidInput("the code does not match: check the authenticator's clock and try again", field="code")
+    recovery = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
     pending.confirmed, pending.last_step = True, step
-    pending.save(update_fields=["confirmed", "last_step"])
+    pending.recovery_codes = [_recovery_hash(one) for one in recovery]
+    pending.save(update_fields=["confirmed", "last_step", "recovery_codes"])
     audit(actor=actor, event=Event.ACCOUNT_SETTINGS, object_type="account", object_name=account.address,
           domain_name=account.domain.name, before={"SecondFactor": "NO"}, after={"SecondFactor": "TOTP"})
+    return recovery
 
 
 @transaction.atomic
@@ -155,11 +176,16 @@ def second_factor_remove(*, actor: Account | None, account: Account, code: str =
 
 
 def second_factor_verify(account: Account, code: str, *, now: float | None = None) -> bool:
-    """Whether the code is the account's current one, and never used before (no replay)."""
+    """Whether the code is the account's current one, and never used before (no replay), or one of
+    its unused recovery codes (used up by this login)."""
     with transaction.atomic():
         factor = SecondFactor.objects.select_for_update().filter(account=account, confirmed=True).first()
         if factor is None:
             return False
+        if _recovery_hash(code) in factor.recovery_codes:
+            factor.recovery_codes.remove(_recovery_hash(code))
+            SecondFactor.objects.filter(pk=factor.pk).update(recovery_codes=factor.recovery_codes)
+            return True
         step = _matching_step(factor.secret, code, time.time() if now is None else now)
         if step is None or step <= factor.last_step:
             return False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import segno
 from django.contrib.auth import login, logout
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,6 +38,7 @@ from server import strings
 from server.selectors import separate_realms_enabled
 
 LANGUAGE = "Language"  # the account preference (every realm), not a WebAdminPrefs key
+SESSION_RECOVERY_CODES = "cg_totp_recovery"
 
 
 def _home_realm(request: HttpRequest) -> str:
@@ -146,13 +149,23 @@ def _second_factor_post(request: HttpRequest, user: Account, action: str) -> Htt
     if action == "totp_begin":
         call_service(request, None, lambda: totp.second_factor_begin(actor=user, account=user))
     elif action == "totp_confirm":
-        if call_service(request, None, lambda: totp.second_factor_confirm(actor=user, account=user, code=code) or True,
-                        done=_("Second factor set up: logins now ask for a code.")) is not None:
+        recovery = call_service(request, None, lambda: totp.second_factor_confirm(actor=user, account=user, code=code),
+                                done=_("Second factor set up: logins now ask for a code."))
+        if recovery is not None:
             request.session.pop(SESSION_ENROL, None)
+            request.session[SESSION_RECOVERY_CODES] = recovery  # shown once, on the page this redirects to
     elif action == "totp_remove":
         call_service(request, None, lambda: totp.second_factor_remove(actor=user, account=user, code=code) or True,
                      done=_("Second factor removed."))
     return HttpResponseRedirect(request.path)
+
+
+def _qr_code_svg(uri: str) -> str:
+    """The otpauth:// address as an inline SVG QR code, drawn here (no outside service), black on
+    white in both colour schemes, which is what phone cameras read."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, dark="#000", light="#fff", omitsize=True,
+                                                title="QR code of the authenticator key")
+    return mark_safe(svg)  # segno's own markup of our address: nothing typed by anyone
 
 
 def _second_factor_context(request: HttpRequest, user: Account) -> dict:
@@ -161,10 +174,14 @@ def _second_factor_context(request: HttpRequest, user: Account) -> dict:
 
     factor = SecondFactor.objects.filter(account=user).first()
     pending = factor is not None and not factor.confirmed
+    uri = totp.provisioning_uri(user, factor.secret) if factor is not None and pending else ""
     return {
         "totp_enrolled": factor is not None and factor.confirmed,
-        "totp_secret": factor.secret if pending else "",
-        "totp_uri": totp.provisioning_uri(user, factor.secret) if pending else "",
+        "totp_secret": factor.secret if factor is not None and pending else "",
+        "totp_uri": uri,
+        "totp_qr": _qr_code_svg(uri) if uri else "",
+        "totp_recovery_codes": request.session.pop(SESSION_RECOVERY_CODES, []),
+        "totp_recovery_left": len(factor.recovery_codes) if factor is not None and factor.confirmed else 0,
         "totp_required": totp.is_server_administrator(user) and totp.requirement_in_force(),
     }
 

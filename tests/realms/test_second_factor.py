@@ -49,7 +49,34 @@ def test_enrolment_on_the_preferences_page(postmaster):
     browser.post(PREFS, {"action": "totp_confirm", "code": _code(secret)})
 
     assert totp.enrolled(postmaster)
-    assert "Second factor: on" in browser.get(PREFS).content.decode()
+    shown_once = browser.get(PREFS).content.decode()
+    assert "Second factor: on" in shown_once
+    assert shown_once.count('<li><code>') == totp.RECOVERY_CODES
+    assert '<li><code>' not in browser.get(PREFS).content.decode()
+
+
+def test_the_set_up_shows_a_qr_code_of_the_authenticator_address_drawn_here(postmaster):
+    browser, _ = _login()
+    browser.post(PREFS, {"action": "totp_begin"})
+    page = browser.get(PREFS).content.decode()
+    qr = page[page.index('<figure class="qr">'):page.index("</figure>")]
+    browser.post(PREFS, {"action": "totp_begin"})  # a new key draws another code
+    again = browser.get(PREFS).content.decode()
+
+    assert "<svg" in qr and "<path" in qr and "http" not in qr.replace("http://www.w3.org/2000/svg", "")
+    assert qr not in again
+
+
+def test_a_recovery_code_logs_in_once_in_place_of_the_authenticators_code(postmaster):
+    secret = totp.second_factor_begin(actor=postmaster, account=postmaster)
+    recovery = totp.second_factor_confirm(actor=postmaster, account=postmaster, code=_code(secret, -30))
+    stored = SecondFactor.objects.get(account=postmaster).recovery_codes
+
+    assert len(set(recovery)) == totp.RECOVERY_CODES and not set(recovery) & set(stored)
+    assert _login(recovery[0].upper())[1].status_code == 302  # typed as printed, in capitals or not
+    assert _login(recovery[0])[1].status_code == 200  # used up
+    assert _login(recovery[1].replace("-", " "))[1].status_code == 302
+    assert len(SecondFactor.objects.get(account=postmaster).recovery_codes) == totp.RECOVERY_CODES - 2
 
 
 def test_with_a_second_factor_the_login_form_needs_the_code_and_says_nothing_more(postmaster):
