@@ -66,6 +66,9 @@ def _session_expired(request: HttpRequest) -> bool:
     return not may_log_in(account)  # type: ignore[arg-type]
 
 
+UNSAVED = "unsaved"  # the login page's query flag: the form that led here was not saved
+
+
 class WebAdminAuthMiddleware:
     """HTTP Basic authentication on every request that carries it; session checks otherwise."""
 
@@ -222,7 +225,10 @@ class RealmAccessMiddleware:
     @staticmethod
     def _ask_login(request: CGRequest, auth_realm: str) -> HttpResponse:
         if wants_html(request) and not request.cg_basic:
-            query = urlencode({"next": request.get_full_path(), "realm": auth_realm})
+            asked = {"next": request.get_full_path(), "realm": auth_realm}
+            if request.method == "POST":  # a form sent after the session ended: say it was not saved
+                asked[UNSAVED] = "1"
+            query = urlencode(asked)
             return HttpResponseRedirect(f"{settings.LOGIN_URL}?{query}")
         return unauthorized(auth_realm)
 

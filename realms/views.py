@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,7 +19,7 @@ from realms import pages
 from realms.auth import check_form_login, client_address, local_address, log_login_event, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.localization import administrator_language
-from realms.middleware import start_session
+from realms.middleware import UNSAVED, start_session
 from realms.navigation import (
     CHARSET,
     INTERFACE_TYPE,
@@ -54,6 +55,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     realm = pages.auth_realm_of_url(next_url)
+    unsaved = bool(request.POST.get(UNSAVED) or request.GET.get(UNSAVED))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = request_login_name(request, form.cleaned_data["name"])
@@ -62,11 +64,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if account is not None:
             login(request, account, backend="realms.auth.AccountBackend")
             start_session(request, account, realm or _home_realm(request))
+            if unsaved:
+                messages.warning(request, _("The change you sent before logging in again was not saved: "
+                                            "make it again."))
             return HttpResponseRedirect(next_url)
         form.add_error(None, strings.text_unless_customised(
             "WebAdminLoginFailed", _("Incorrect password or account name.")))
     context = {"form": form, "next": next_url, "auth_realm": realm or request.GET.get("realm", ""),
-               "login_prompt": _login_prompt(request)}
+               "login_prompt": _login_prompt(request), "unsaved": unsaved,
+               "logged_out": request.GET.get("loggedout") == "1"}
     return render(request, "realms/login.html", context)
 
 
@@ -84,7 +90,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         if isinstance(request.user, Account):
             log_login_event(request.user, "WebAdmin", client_address(request), "logged out")
         logout(request)
-        return HttpResponseRedirect("/login/")
+        return HttpResponseRedirect("/login/?loggedout=1")
     return render(request, "realms/logout.html")
 
 

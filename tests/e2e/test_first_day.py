@@ -24,6 +24,7 @@ def log_in(page: Page, base: str, name: str, password: str, path: str = "/") -> 
 def log_out(page: Page) -> None:
     page.locator("footer").get_by_role("button", name="Log out").click()
     expect(page.get_by_label("Account name")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("You have logged out.")
 
 
 def create_account(page: Page, base: str, domain: str, name: str) -> None:

@@ -1,6 +1,7 @@
 """Logging in to the WebAdmin by form (a browser session) and by HTTP Basic on every page."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from domains.selectors import main_domain_name
@@ -116,3 +117,28 @@ def test_the_login_page_and_the_basic_challenge_use_the_webadmin_server_strings(
     assert f"Welcome to {main_domain_name()} administration" in page
     assert "No entry." in failed and "Incorrect password" not in failed
     assert challenge.startswith('Basic realm="Mail \\"Master\\""')
+
+
+def test_logging_out_says_so_on_the_login_page(postmaster):
+    browser = Client()
+    browser.post("/login/", {"name": "postmaster", "password": POSTMASTER_PASSWORD, "next": GENERAL})
+
+    response = browser.post("/logout/", follow=True)
+
+    assert "You have logged out." in response.content.decode()
+
+
+def test_a_form_sent_after_the_session_ended_is_reported_as_not_saved(postmaster):
+    browser = Client()
+    browser.post("/login/", {"name": "postmaster", "password": POSTMASTER_PASSWORD, "next": GENERAL})
+    Session.objects.all().delete()  # the session ends while the form is open
+
+    sent = browser.post(GENERAL, {"ServerName": "changed.test"}, **HTML)
+    login_page = browser.get(sent["Location"]).content.decode()
+    again = browser.post(sent["Location"], {"name": "postmaster", "password": POSTMASTER_PASSWORD,
+                                            "unsaved": "1", "next": GENERAL}, follow=True)
+
+    assert sent.status_code == 302 and "unsaved=1" in sent["Location"]
+    assert "the change you sent was not saved" in login_page
+    assert again.redirect_chain[-1][0] == GENERAL
+    assert "was not saved: make it again." in again.content.decode()
