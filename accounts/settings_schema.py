@@ -171,7 +171,7 @@ ACCOUNT = Catalogue(
         "MaxMessageSize": "larger messages to the account fail (queue)",
         "MaxMailOutSize": "larger messages the account sends are refused (queue)",
         "MailToAll": NO_EFFECT,
-        "AddMailTrailer": NO_EFFECT,
+        "AddMailTrailer": "the domain's TrailerText is added to the mail the account sends (queue)",
         "RulesAllowed": NO_EFFECT,
         "RPOPAllowed": NO_EFFECT,
         "QuotaNotice": NO_EFFECT,

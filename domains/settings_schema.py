@@ -132,7 +132,7 @@ DOMAIN = Catalogue(
         "IPAddresses": "the domain reached at these addresses (short-name logins, General page)",
         "AutoSignup": NO_EFFECT,
         "ExternalOnProvision": NO_EFFECT,
-        "TrailerText": NO_EFFECT,
+        "TrailerText": "added to the mail of the domain's accounts with AddMailTrailer (queue)",
         "WebBanner": NO_EFFECT,
         "WebSitePrefix": NO_EFFECT,
         "Foldering": "where account folders lie in the base directory",

@@ -17,7 +17,7 @@ from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from logs import serverlog, stats
-from mailqueue import limits, mailstore, queuefile
+from mailqueue import limits, mailstore, queuefile, trailer
 from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
@@ -134,11 +134,12 @@ def process(messages: list[QueuedMessage]) -> None:
     targets: dict[int, tuple[Mailbox, list[Append]]] = {}
     notes: dict[int, str] = {}
     for work in works:
+        body = trailer.delivered_body(router, work.message, work.body) if work.body is not None else None
         for row in work.pending:
             decision = work.decisions.get(row.pk)
-            if isinstance(decision, Deliver) and work.body is not None:
+            if isinstance(decision, Deliver) and body is not None:
                 entry = targets.setdefault(decision.mailbox.pk, (decision.mailbox, []))
-                entry[1].append(Append(row.pk, work.message.pk, work.body, work.message.sender,
+                entry[1].append(Append(row.pk, work.message.pk, body, work.message.sender,
                                        work.message.received))
                 notes[row.pk] = decision.note
     outcome = append_all(router, targets, recover)
