@@ -172,7 +172,7 @@ ACCOUNT = Catalogue(
         "MaxMailOutSize": "larger messages the account sends are refused (queue)",
         "MailToAll": NO_EFFECT,
         "AddMailTrailer": "the domain's TrailerText is added to the mail the account sends (queue)",
-        "RulesAllowed": NO_EFFECT,
+        "RulesAllowed": "the actions the account's mail rules may hold; others are refused and skipped (mail rules)",
         "RPOPAllowed": NO_EFFECT,
         "QuotaNotice": NO_EFFECT,
         "QuotaAlert": NO_EFFECT,

@@ -25,6 +25,8 @@ SKIPPED_DIRS = {".venv", "tests", "bench", "locale", "migrations", "node_modules
 # A marked setting whose name code uses for something other than its value, and why.
 NAMED_NOT_READ = {
     ("preference", "PreferredCharset"): "its list of character sets is the WebAdmin Preferences' choice",
+    ("account", "SignalRulesAllowed"): "the name of the Domain Administrator right over signal rules (mailrules); "
+                                       "its value limits nothing: no signal module here",
 }
 
 
