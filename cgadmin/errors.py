@@ -19,6 +19,8 @@ ACCOUNT_EXISTS = "account with this name already exists"
 DOMAIN_EXISTS = "domain with this name already exists"
 MAILBOX_EXISTS = "mailbox with this name already exists"
 ACCOUNT_IN_USE = "account in use"
+UNKNOWN_LIST = "unknown mailing list"
+LIST_EXISTS = "mailing list with this name already exists"
 
 
 class CGError(Exception):
@@ -108,6 +110,22 @@ class MailboxExists(AlreadyExists):
     cli_text = MAILBOX_EXISTS
 
 
+class UnknownList(CGError):
+    """No mailing list of that name in the domain."""
+
+    code = 513
+    status = 404
+    default_message = UNKNOWN_LIST
+    cli_text = UNKNOWN_LIST
+
+
+class ListExists(AlreadyExists):
+    """A mailing list of that name exists in the domain."""
+
+    default_message = LIST_EXISTS
+    cli_text = LIST_EXISTS
+
+
 class InUse(CGError):
     code = 555
     status = 409
@@ -134,4 +152,6 @@ ANSWERS: tuple[tuple[str, int, str], ...] = (
     ("domain or domain alias exists", DomainExists.code, DOMAIN_EXISTS),
     ("mailbox exists", MailboxExists.code, MAILBOX_EXISTS),
     ("account in use", InUse.code, ACCOUNT_IN_USE),
+    ("unknown mailing list", UnknownList.code, UNKNOWN_LIST),
+    ("mailing list exists", ListExists.code, LIST_EXISTS),
 )

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "forwarders",
     "groups",
     "mailrules",
+    "lists",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,7 @@ def audit(
 # The Server Log component each kind of object's changes are recorded under.
 LOG_TAGS = {
     "account": "ACCOUNT", "mailbox": "ACCOUNT", "domain": "SYSTEM", "server": "SYSTEM", "directory": "DIRECTORY",
+    "list": "LIST",
 }
 STRUCTURAL = (".create", ".delete", ".rename", ".remove", ".suspend", ".resume", ".rights")
 

@@ -35,8 +35,8 @@ from cgadmin.dataformat import Value, loads
 from cgadmin.errors import AccessDenied, CGError
 from logs.models import AuditEntry
 
-PROJECT_APPS = frozenset({"accounts", "basedir", "directory", "domains", "forwarders", "groups", "logs", "mailqueue",
-                          "mailrules", "realms", "server"})
+PROJECT_APPS = frozenset({"accounts", "basedir", "directory", "domains", "forwarders", "groups", "lists", "logs",
+                          "mailqueue", "mailrules", "realms", "server"})
 ANY: Any = object()  # audited(..., before=ANY): the value is not compared
 
 # Calls made in the running test that still owe their audit or outbox check (tests/conftest.py).

@@ -109,6 +109,17 @@ CALLS: list[tuple[str, tuple, dict]] = [
     # get_forwarder and find_forwarders are not called: CGPCLI 1.1.9 writes no space after their
     # command word (GETFORWARDERname), a line no CommuniGate server reads; tests/forwarders/test_cli.py
     # sends their commands as the CLI documents them.
+    # Mailing lists (CGPCLI sends ListLists/GetDomainLists' domain after a stray OFFSET word: called
+    # without one, they answer for the caller's own domain)
+    ("create_list", ("staff@client1.test", "u1"), {}), ("list_lists", (), {}), ("get_domain_lists", (), {}),
+    ("get_account_lists", (A,), {}), ("get_list", ("staff@client1.test",), {}),
+    ("update_list", ("staff@client1.test", {"Charset": "koi8-r"}), {}),
+    ("list", ("staff@client1.test", "feed", "ann@remote.example"), {"silently": True}),
+    ("list_subscribers", ("staff@client1.test",), {"filter": "ann", "limit": 5}),
+    ("read_subscribers", ("staff@client1.test",), {}),
+    ("get_subscriber_info", ("staff@client1.test", "ann@remote.example"), {}),
+    ("set_posting_mode", ("staff@client1.test", "ann@remote.example"), {"posting_mode": "MODERATEALL"}),
+    ("rename_list", ("staff@client1.test", "crew"), {}), ("delete_list", ("crew@client1.test",), {}),
     ("rename_account", (A, "u2@client1.test"), {}), ("delete_account", ("u2@client1.test",), {}),
 ]
 # Calls that need what an earlier call answered (an alert's time stamp, a queued message's id).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cgadmin import errors
+from lists.services import list_create
 from tests import factories
 from tests.cli.live import LineClient, live_cli  # noqa: F401
 
@@ -22,6 +23,8 @@ PROVOKED = {
     "account or account alias exists": ("postmaster", "CreateAccount user@client1.test"),
     "domain or domain alias exists": ("postmaster", "CreateDomain client1.test"),
     "mailbox exists": ("postmaster", 'CreateMailbox user@client1.test MAILBOX "INBOX"'),
+    "unknown mailing list": ("postmaster", "GetList nosuch@client1.test"),
+    "mailing list exists": ("postmaster", "CreateList staff@client1.test FOR user"),  # staff: made below
 }
 
 
@@ -32,6 +35,7 @@ def test_every_answer_of_the_table_is_provoked_here():
 @pytest.mark.parametrize(("situation", "code", "text"), [row for row in errors.ANSWERS if row[0] in PROVOKED])
 def test_a_client_gets_communigates_code_and_text(live_cli, postmaster, client1, situation, code, text):  # noqa: F811
     factories.make_account(client1, "user")
+    list_create(actor=None, domain=client1, name="staff", owner="user")
     who, command = PROVOKED[situation]
     with LineClient(live_cli.port) as client:
         if who == "postmaster":
