@@ -12,11 +12,13 @@ from cgadmin.errors import AccountExists
 from domains.models import Domain
 from forwarders.models import Forwarder
 from groups.models import Group
+from lists.models import MailingList
 
 ACCOUNT = "account"
 ALIAS = "alias"
 FORWARDER = "forwarder"
 GROUP = "group"
+LIST = "list"
 
 
 def _holders(domain: Domain, name: str, ignore: Model | None) -> list[QuerySet]:
@@ -25,18 +27,22 @@ def _holders(domain: Domain, name: str, ignore: Model | None) -> list[QuerySet]:
     aliases = AccountAlias.objects.filter(domain=domain, name=name)
     forwarders = Forwarder.objects.filter(domain=domain, name=name)
     groups = Group.objects.filter(domain=domain, name=name)
+    lists = MailingList.objects.filter(domain=domain, name=name)
     if isinstance(ignore, Account):  # an account being renamed keeps its own name and aliases
         accounts, aliases = accounts.exclude(pk=ignore.pk), aliases.exclude(account=ignore)
     elif isinstance(ignore, Forwarder):
         forwarders = forwarders.exclude(pk=ignore.pk)
     elif isinstance(ignore, Group):
         groups = groups.exclude(pk=ignore.pk)
+    elif isinstance(ignore, MailingList):
+        lists = lists.exclude(pk=ignore.pk)
     return [query.values_list(V(kind, output_field=CharField()))[:1]
-            for kind, query in ((ACCOUNT, accounts), (ALIAS, aliases), (FORWARDER, forwarders), (GROUP, groups))]
+            for kind, query in ((ACCOUNT, accounts), (ALIAS, aliases), (FORWARDER, forwarders), (GROUP, groups),
+                                          (LIST, lists))]
 
 
 def name_holder(domain: Domain, name: str, *, ignore: Model | None = None) -> str | None:
-    """What holds `name` in the domain ('account', 'alias', 'forwarder', 'group'), in one query;
+    """What holds `name` in the domain ('account', 'alias', 'forwarder', 'group', 'list'), in one query;
     `ignore` is the object being renamed, whose own name (and an account's aliases) do not count."""
     first, *rest = _holders(domain, name.strip().lower(), ignore)
     found = first.union(*rest, all=True)[:1] if rest else first

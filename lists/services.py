@@ -12,12 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Account, AccountAlias
+from accounts.models import Account
 from cgadmin.catalogue import count_limit
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccountExists, GeneralError, InvalidInput, ListExists, NotFound, UnknownAccount
 from cgadmin.settings_change import SettingsChange, apply_change
 from domains.names import normalize_account_name
+from domains.namespace import LIST as LIST_HOLDER
+from domains.namespace import name_holder
 from domains.selectors import domain_effective_values
 from lists.access import require_create, require_manage
 from lists.export import mark_domain_lists_dirty
@@ -40,14 +42,15 @@ def _audit(actor: Account | None, event: Event, mailing_list: MailingList, *, be
           domain_name=mailing_list.domain.name, before=before, after=after)
 
 
-def _claim_name(domain: Domain, name: str, *, what: str = "list name") -> str:
-    """The name in lower case, when no account, alias or list of the domain holds it."""
-    key = normalize_account_name(name, what=what)
-    if MailingList.objects.filter(domain=domain, name=key).exists():
+def _claim_name(domain: Domain, name: str, *, ignore: MailingList | None = None) -> str:
+    """The name in lower case, when no account, alias, forwarder, group or other list of the
+    domain holds it (the domain's one namespace)."""
+    key = normalize_account_name(name, what="list name")
+    holder = name_holder(domain, key, ignore=ignore)
+    if holder == LIST_HOLDER:
         raise ListExists(f"a mailing list named {key}@{domain.name} already exists", field="name")
-    if (Account.objects.filter(domain=domain, name=key).exists()
-            or AccountAlias.objects.filter(domain=domain, name=key).exists()):
-        raise AccountExists(f"an account or alias named {key}@{domain.name} already exists", field="name")
+    if holder is not None:
+        raise AccountExists(f"an object named {key!r} already exists in {domain.name} (a {holder})", field="name")
     return key
 
 
@@ -92,7 +95,7 @@ def list_rename(*, actor: Account | None, mailing_list: MailingList, new_name: s
     old = mailing_list.name
     if normalize_account_name(new_name, what="list name") == old:
         return mailing_list
-    mailing_list.name = _claim_name(domain, new_name)
+    mailing_list.name = _claim_name(domain, new_name, ignore=mailing_list)
     mailing_list.save(update_fields=["name"])
     _audit(actor, Event.LIST_RENAME, mailing_list, before={"Name": old}, after={"Name": mailing_list.name})
     mark_domain_lists_dirty(domain.pk)

@@ -151,3 +151,10 @@ def test_list_set_posting_mode(personas, list_admin, staff):
 
 def test_every_public_service_is_tested():
     assert untested_services(S, __file__, not_services=HELPERS) == []
+
+
+def test_a_list_name_is_taken_in_the_domains_one_namespace(personas, staff):
+    from accounts.services import account_create
+
+    with pytest.raises(AccountExists):
+        account_create(actor=None, domain=personas.client1, name="staff", password="x-secret-1")
