@@ -27,6 +27,7 @@ from basedir.render import (
     ACCOUNT_FIELDS,
     account_files_data,
     domain_settings_bytes,
+    group_files,
     mailboxes_of,
     server_file_bytes,
     value_differences,
@@ -201,6 +202,12 @@ def _check_domain(domain, out: list[Difference]) -> None:
     for name, data in settings_files.items():
         _compare(folder / "Settings" / name, data, out)
     _check_flat_folder(folder / "Settings", set(settings_files), out)
+    groups = group_files(domain)
+    for name, data in groups.items():
+        _compare(folder / name, data, out)
+    for name in _names(folder):
+        if name.endswith(render.GROUP_SUFFIX) and name not in groups:
+            out.append(Difference(_relative(folder / name), "unexpected"))
     foldering = domain_foldering(domain)
     expected: set[str] = set()
     last = 0

@@ -49,6 +49,7 @@ from basedir.render import (
     account_bytes,
     account_files_data,
     domain_settings_bytes,
+    group_files,
     mailboxes_of,
     server_file_bytes,
 )
@@ -275,14 +276,28 @@ def _export_domain(domain_id: int) -> int:
     if state is not None and state.foldering != foldering:
         _refolder(domain, folder, state.foldering, foldering)
     batch = FileBatch()
-    for name, data in domain_settings_bytes(domain).items():
+    settings_files = domain_settings_bytes(domain)
+    for name, data in settings_files.items():
         batch.add(folder / "Settings" / name, data)
+    groups = group_files(domain)
+    for name, data in groups.items():
+        batch.add(folder / name, data)
     if domain.is_main:
         batch.add(paths.settings_dir() / render.SERVER_FILES[documents.MAIN], server_file_bytes("Main.settings"))
     written = batch.commit()
+    _remove_gone_objects(folder, settings_files, groups)
     remove_leftovers(folder / "Settings", older_than=60)
     ExportedDomain.objects.update_or_create(domain_id=domain.pk, defaults={"path": relative, "foldering": foldering})
     return written
+
+
+def _remove_gone_objects(folder: Path, settings_files: dict[str, bytes], groups: dict[str, bytes]) -> None:
+    """Files of removed or renamed groups, and Forwarders.settings once the last forwarder is gone."""
+    if render.FORWARDERS_FILE not in settings_files:
+        remove_path(folder / "Settings" / render.FORWARDERS_FILE)
+    for name in os.listdir(folder):
+        if name.endswith(render.GROUP_SUFFIX) and name not in groups:
+            remove_path(folder / name)
 
 
 def _remove_domain_folder(state: ExportedDomain) -> None:

@@ -11,16 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import transaction
+
 from accounts.models import Account
 from accounts.services import MAILBOX_CLASSES  # account.info: {name = class;} of non-mail mailboxes
 from basedir import paths
 from basedir.archive import Staged, Swap
 from basedir.layout import PROCESS_ID
 from basedir.reload import account_clear_cache
+from basedir.render import FORWARDERS_FILE, GROUP_SUFFIX
 from cgadmin.dataformat import DataFormatError, Value, load_settings_file
-from cgadmin.errors import AlreadyExists, GeneralError, InvalidInput
+from cgadmin.errors import AlreadyExists, CGError, GeneralError, InvalidInput
 from domains.models import Domain
 from domains.selectors import account_foldering
+from forwarders.selectors import find_forwarder
+from forwarders.services import forwarder_create, forwarder_delete
+from groups.selectors import find_group
+from groups.services import group_create, group_set
 
 SIDE_FILES = (".settings", ".info", ".prefs")
 ACCOUNT_KINDS = {"macnt": "MultiMailbox", "mbox": "TextMailbox", "mdir": "MailDirMailbox"}
@@ -453,6 +460,8 @@ class DomainPlan(Plan):
         self.new_name = new_name
         self.accounts: dict[str, tuple[ArchivedAccount, AccountFiles]] = {}
         self.documents: dict[str, dict[str, Value]] = {}
+        self.forwarders: dict[str, Value] = {}
+        self.groups: dict[str, dict[str, Value]] = {}
 
     def select(self, name: str) -> bool:
         return name == self.prefix or name.startswith(self.prefix + "/")
@@ -473,6 +482,13 @@ class DomainPlan(Plan):
         for name, source in sorted(archived_accounts(staged.names, self.prefix).items()):
             existing = domain.accounts.filter(name=name).first() if domain is not None else None
             self.accounts[name] = (source, AccountFiles.check(staged, source, existing, "account"))
+        member = f"{self.prefix}/Settings/{FORWARDERS_FILE}"
+        if staged.has(member):
+            self.forwarders = parse_member(staged, member)
+        for member in sorted(staged.names):
+            head, _, leaf = member.rpartition("/")
+            if head == self.prefix and leaf.endswith(GROUP_SUFFIX) and staged.names[member] == "file":
+                self.groups[leaf[: -len(GROUP_SUFFIX)]] = parse_member(staged, member)
 
     def apply(self, actor: Account | None, staged: Staged, swap: Swap) -> RestoreResult:
         from domains.services import domain_create
@@ -498,6 +514,7 @@ class DomainPlan(Plan):
             result.files += files.put(staged, swap, account)
             files.reload(actor, account, result.notes)
             self._rights(actor, account, access.get(name))
+        result.notes += reload_domain_objects(actor, domain, self.forwarders, self.groups)
         return result
 
     def _account(self, actor: Account | None, domain: Domain, name: str, source: ArchivedAccount,
@@ -516,6 +533,35 @@ class DomainPlan(Plan):
 
     def _reload_domain(self, actor: Account | None, domain: Domain, result: RestoreResult) -> None:
         result.notes += reload_domain_documents(actor, domain, self.documents, aliases=not self.new_name)
+
+
+def reload_domain_objects(actor: Account | None, domain: Domain, forwarders: Mapping[str, Value],
+                          groups: Mapping[str, dict[str, Value]]) -> list[str]:
+    """The archive's forwarders (Forwarders.settings) and groups (<name>.grp) into the domain through
+    their services: missing ones created, changed ones set; one that cannot be (its name is now an
+    account's) is left out with a note."""
+    notes: list[str] = []
+    for name, target in sorted(forwarders.items()):
+        try:
+            with transaction.atomic():
+                existing = find_forwarder(domain, name)
+                if existing is not None and existing.target == target:
+                    continue
+                if existing is not None:
+                    forwarder_delete(actor=actor, forwarder=existing)
+                forwarder_create(actor=actor, domain=domain, name=name, target=str(target))
+        except CGError as error:
+            notes.append(f"forwarder {name}@{domain.name} not restored: {error.message}")
+    for name, settings in sorted(groups.items()):
+        try:
+            group = find_group(domain, name)
+            if group is None:
+                group_create(actor=actor, domain=domain, name=name, settings=settings)
+            else:
+                group_set(actor=actor, group=group, settings=settings)
+        except CGError as error:
+            notes.append(f"group {name}@{domain.name} not restored: {error.message}")
+    return notes
 
 
 def reload_rights(actor: Account | None, account: Account, granted: Value) -> None:
