@@ -76,8 +76,8 @@ ACCOUNT = Catalogue(
     [
         _account("RealName", Kind.STRING, "", "Basic Settings", "Real Name", Level.BASIC, right=BASIC),
         _account("ServiceClass", Kind.STRING, "", "Class of Service", "Class of Service"),
-        _account("AccessModes", Kind.ANY, "All", "Enabled Services", "Enabled Services", Level.BASIC,
-                 check=services_checker(SERVICES)),
+        _account("AccessModes", Kind.SERVICES, "All", "Enabled Services", "Enabled Services", Level.BASIC,
+                 choices=SERVICES, check=services_checker(SERVICES)),
         _account("UseAppPassword", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Use"),
         _account("PWDAllowed", Kind.BOOL, "YES", "CommuniGate Password", "Allow to Modify", Level.BASIC),
         _account("PasswordEncryption", Kind.ENUM, "Argon2id", "CommuniGate Password", "Encryption",

@@ -56,6 +56,7 @@ class Kind(enum.StrEnum):
     NUMBER = "number"
     LIST = "list"
     DICT = "dictionary"
+    SERVICES = "services"  # All, None, or a list of service names (AccessModes): its entry brings the check
     ANY = "any"
 
 

@@ -74,8 +74,8 @@ def _domain(name, kind, default, group, label, level=Level.ADVANCED, **extra) ->
 DOMAIN = Catalogue(
     "domain",
     [
-        _domain("DomainAccessModes", Kind.ANY, "All", "Enabled Services", "Enabled Services", Level.BASIC,
-                check=services_checker(SERVICES)),
+        _domain("DomainAccessModes", Kind.SERVICES, "All", "Enabled Services", "Enabled Services", Level.BASIC,
+                choices=SERVICES, check=services_checker(SERVICES)),
         SettingDef("AdministratorDomainName", Kind.STRING, "", "Administration", "Administrator Domain Name",
                    Level.ADVANCED, check=check_domain_reference,
                    help="Domain Administrators of that domain with CanAdminSubDomains administer this one."),

@@ -71,6 +71,7 @@ LOG = Catalogue(
     "log",
     [
         SettingDef(LEVELS, Kind.DICT, {}, GROUP, "Component Log Levels", Level.BASIC, check=check_levels,
+                   choices=LEVEL_NAMES,
                    help="Each component's level: 0 None, 1 Crashes, 2 Major, 3 Problems, 4 Low-Level, 5 All Info."),
         SettingDef(ROTATION_PERIOD, Kind.DURATION, "24h", GROUP, "Start a New File Every", Level.BASIC,
                    check=check_rotation_period, help="A new file at least this often (1h or more), or never."),

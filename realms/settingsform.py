@@ -23,13 +23,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cgadmin import dataformat
 from cgadmin.catalogue import DEFAULT, Catalogue, EffectiveValue, Kind, Level, SettingDef
 from cgadmin.dataformat import Value
 from cgadmin.errors import CGError, InvalidInput
+from realms.controls import CONTROL_KINDS, SettingControl
 
-YES_NO = (("YES", "Yes"), ("NO", "No"))
+YES_NO = (("YES", gettext_lazy("Yes")), ("NO", gettext_lazy("No")))
+SOURCE_LABELS = {"default": gettext_noop("default"), "explicit": gettext_noop("explicit"),
+                 "server defaults": gettext_noop("server defaults"), "domain defaults": gettext_noop("domain defaults"),
+                 "template": gettext_noop("template")}
 
 
 def value_text(definition: SettingDef | None, value: Value) -> str:
@@ -52,7 +58,9 @@ def parse_text(definition: SettingDef, text: str) -> Value:
         return [line.strip() for line in text.splitlines() if line.strip()]
     if kind is Kind.NUMBER and text.lstrip("-").isdigit():
         return int(text)
-    if kind in (Kind.FLOW, Kind.DICT) or (kind is Kind.ANY and text[:1] in "({[#\""):
+    if kind in (Kind.NUMBER, Kind.SIZE, Kind.DURATION) and text[:1] == "#" and text[1:].lstrip("-").isdigit():
+        return int(text[1:])  # a number in data format, as the page shows one
+    if kind in (Kind.FLOW, Kind.DICT) or (kind in (Kind.ANY, Kind.SERVICES) and text[:1] in "({[#\""):
         try:
             return dataformat.loads(text)
         except dataformat.DataFormatError as error:
@@ -60,8 +68,12 @@ def parse_text(definition: SettingDef, text: str) -> Value:
     return text
 
 
-def _field_for(definition: SettingDef, disabled: bool) -> forms.Field:
+def _field_for(definition: SettingDef, disabled: bool, level: Level, shown: str) -> forms.Field:
     common = {"label": definition.label, "required": False, "disabled": disabled, "help_text": definition.help}
+    if definition.kind in CONTROL_KINDS:
+        control = SettingControl(definition.kind, label=_(definition.label),
+                                 choices=definition.choice_list(), expert=level >= Level.EXPERT, shown=shown)
+        return forms.CharField(widget=control, strip=False, **common)
     if definition.kind is Kind.BOOL:
         return forms.ChoiceField(choices=YES_NO, **common)
     if definition.kind is Kind.ENUM:
@@ -91,10 +103,6 @@ class Row:
         return value_text(self.definition, self.inherited.value) if self.inherited else ""
 
     @property
-    def type_text(self) -> str:
-        return self.definition.kind.value
-
-    @property
     def default_text(self) -> str:
         """The catalogue's own default (what a value falls back to when no layer sets one)."""
         return value_text(self.definition, self.definition.default)
@@ -106,6 +114,18 @@ class Row:
     @property
     def source(self) -> str:
         return self.current.source
+
+    @property
+    def source_label(self) -> str:
+        """Where the value in force comes from, in the page's words."""
+        source = self.current.source
+        if source.startswith("class "):
+            return _("class %(name)s") % {"name": source.removeprefix("class ")}
+        return _(SOURCE_LABELS.get(source, source))
+
+    @property
+    def source_class(self) -> str:
+        return self.current.source.split(" ")[0]
 
 
 class SettingsForm(forms.Form):
@@ -136,11 +156,14 @@ class SettingsForm(forms.Form):
             editable = may_change(definition)
             self.editable[definition.name] = editable
             current = values[definition.name]
-            self.fields[f"s_{definition.name}"] = _field_for(definition, disabled=not editable)
-            self.initial[f"s_{definition.name}"] = value_text(definition, current.value)
+            shown = value_text(definition, current.value)
+            self.fields[f"s_{definition.name}"] = _field_for(definition, not editable, level, shown)
+            self.initial[f"s_{definition.name}"] = shown
             if inherited is not None:
+                switch = forms.CheckboxInput(attrs={"aria-label": _("%(setting)s: use the default") % {
+                    "setting": _(definition.label)}})
                 self.fields[f"d_{definition.name}"] = forms.BooleanField(
-                    label="default", required=False, disabled=not editable
+                    label="default", required=False, disabled=not editable, widget=switch
                 )
                 self.initial[f"d_{definition.name}"] = not current.explicit
 
@@ -168,7 +191,8 @@ class SettingsForm(forms.Form):
             if not _posted(self.data, name):
                 continue  # not on the form that was sent: kept as it is
             if self.editable[name]:
-                posted_text = f"s_{name}" in self.data
+                widget = self.fields[f"s_{name}"].widget
+                posted_text = not widget.value_omitted_from_data(self.data, self.files, f"s_{name}")
                 text = (self.cleaned_data.get(f"s_{name}") or "") if posted_text else self._initial_text(name)
                 use_default = bool(self.cleaned_data.get(f"d_{name}"))
             else:
@@ -233,7 +257,7 @@ class SettingsForm(forms.Form):
     def _raw(self, name: str) -> tuple[str, bool]:
         """What was posted for a read-only setting (its form field, being disabled, reads the initial)."""
         value_field, default_field = self.fields[f"s_{name}"], self.fields.get(f"d_{name}")
-        raw = self.data.get(f"s_{name}")
+        raw = value_field.widget.value_from_datadict(self.data, self.files, f"s_{name}")
         text = str(value_field.to_python(raw) or "") if raw is not None else self._initial_text(name)
         use_default = bool(default_field.to_python(self.data.get(f"d_{name}"))) if default_field else False
         return text, use_default
@@ -253,7 +277,7 @@ def _digest(text: str, use_default: bool) -> str:
 
 
 def _posted(data: Mapping, name: str) -> bool:
-    return f"s_{name}" in data or f"d_{name}" in data
+    return f"s_{name}" in data or f"d_{name}" in data or f"s_{name}:c" in data
 
 
 def allowed_by(authorize: Callable[[str, str | None], None]) -> Callable[[SettingDef], bool]:

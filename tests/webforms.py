@@ -4,13 +4,14 @@ changes only the fields a user would touch (and ticked "default" boxes stay tick
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 
 class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, str]] = []
-        self._form: dict[str, str] | None = None
+        self.forms: list[dict[str, Any]] = []
+        self._form: dict[str, Any] | None = None
         self._select: str | None = None
         self._select_first: str | None = None
         self._select_chosen = False
@@ -35,7 +36,7 @@ class _Forms(HTMLParser):
             kind = attr.get("type", "text")
             if kind in ("checkbox", "radio"):
                 if "checked" in attr:
-                    self._form[name] = attr.get("value", "on")
+                    self._tick(name, attr.get("value", "on"))
             elif kind not in ("submit", "button", "file"):
                 self._form[name] = attr.get("value", "")
         elif tag == "select" and name:
@@ -46,6 +47,15 @@ class _Forms(HTMLParser):
             self._option_text = ""
         elif tag == "textarea" and name:
             self._textarea, self._text = name, ""
+
+    def _tick(self, name: str, value: str) -> None:
+        """A ticked box; boxes sharing a name (a checkbox grid) send a list, as a browser sends each."""
+        assert self._form is not None
+        if name in self._form:
+            before = self._form[name]
+            self._form[name] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            self._form[name] = value
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:

@@ -137,7 +137,7 @@ def test_a_bad_domain_name_is_refused_next_to_the_field(admin, client1, as_basic
 # --- the Domain Settings page --------------------------------------------------------------------
 
 
-def test_the_settings_page_shows_every_catalogue_setting_grouped_with_types_and_defaults(admin, client1, as_basic):
+def test_the_settings_page_shows_every_catalogue_setting_grouped_with_sources(admin, client1, as_basic):
     from domains.settings_schema import DOMAIN
 
     page = as_basic(admin).get(settings_url("client1.test")).content.decode()
@@ -147,7 +147,12 @@ def test_the_settings_page_shows_every_catalogue_setting_grouped_with_types_and_
     for group in ("Enabled Services", "Unknown Names", "Large Domains", "SMTP Receiving"):
         assert f"<legend>{group}</legend>" in page
     foldering = page[page.index('data-setting="Foldering"'):]
-    assert "enum · default <code>flat</code>" in foldering[:1500]
+    foldering = foldering[:foldering.index('class="setting')]
+    assert '<option value="flat" selected>flat</option>' in foldering
+    assert 'class="badge source-default"' in foldering  # where the value in force comes from
+    assert "Foldering Method: use the default" in foldering  # the switch, named for screen readers
+    for developer_word in (">enum", ">string", ">dictionary", "YES/NO"):
+        assert developer_word not in page
     assert "Administrator Domain Name" in page and "Domain Aliases" in page and "Assigned IP Addresses" in page
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cgadmin.catalogue import Catalogue, Kind, Level
+from cgadmin.catalogue import Catalogue, Level
 from realms.pages import access_of
 from realms.rights import REALMS
 
@@ -82,8 +82,7 @@ def right_texts() -> set[str]:
 
 def all_strings() -> list[str]:
     levels = {level.name.title() for level in Level}
-    kinds = {kind.value for kind in Kind}  # a setting's type, shown beside it
-    return sorted(catalogue_strings() | page_titles() | set(REALMS) | levels | kinds | set(EXTRA)
+    return sorted(catalogue_strings() | page_titles() | set(REALMS) | levels | set(EXTRA)
                   | server_string_texts() | monitor_texts() | right_texts())
 
 
