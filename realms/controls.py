@@ -209,9 +209,9 @@ class SettingControl(forms.Widget):
             parts.append(self._dictionary(name, base, text, off))
         if self.expert:
             parts.append(format_html(
-                '<span class="data-format"><label for="{}">{}</label> <input type="text" name="{}" id="{}" '
-                'value="{}" spellcheck="false" aria-label="{}"{}></span>',
-                base, _("data format"), name, base, text, _("%(setting)s: data format") % {"setting": self.label}, off))
+                '<span class="data-format"><label for="{}">{}</label> <input type="text" name="{}"{} id="{}" '
+                'value="{}" spellcheck="false" aria-label="{}"></span>',
+                base, _("data format"), name, off, base, text, _("%(setting)s: data format") % {"setting": self.label}))
         return format_html('<span class="control control-{}">{}</span>', self.kind.name.lower(),
                            mark_safe("".join(parts)))
 
