@@ -17,7 +17,7 @@ from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from logs import serverlog, stats
-from mailqueue import limits, mailstore, queuefile, trailer
+from mailqueue import limits, mailstore, queuefile, rulerun, trailer
 from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
@@ -92,6 +92,7 @@ class Work:
     decisions: dict[int, Decision] = field(default_factory=dict)
     addresses: set[str] = field(default_factory=set)  # every recipient of the message, lower case
     next_position: int = 0  # for recipients a forwarder or group adds
+    rules: rulerun.RuleState = field(default_factory=rulerun.RuleState)  # what Automated Rules decided
 
 
 @dataclass
@@ -160,7 +161,8 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
             work.decisions[row.pk] = Fail("the message's Queue file is missing or damaged", report=REPORT_NONE)
         return set()
     size = work.message.size
-    refused = limits.outgoing_decision(router, work.message)
+    refused = limits.outgoing_decision(router, work.message) or rulerun.server_decision(
+        router, work.rules, work.message, work.body, due)
     accounts: dict[int, str] = {}
     depth: dict[int, int] = {}
     todo = deque(due)
@@ -190,6 +192,9 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
                 decision = wait
             else:
                 accounts[decision.account.pk] = row.address
+                if row.kind == QueueRecipient.REGULAR:
+                    decision = rulerun.account_decision(router, work.rules, work.message, work.body, [
+                        other.address for other in work.pending if other.kind == QueueRecipient.REGULAR], row, decision)
         work.decisions[row.pk] = decision
     return set(accounts)
 
@@ -495,6 +500,7 @@ def settle(works: list[Work], outcome: AppendOutcome, router: Router) -> None:
             if message is None or message.state != QueuedMessage.QUEUED:
                 continue
             failures = _apply(work, rows[message.pk], outcome, now, changed, touched_queues, result)
+            result.reports.extend(rulerun.queue_sends(router, work.rules, message, work.body, rows[message.pk]))
             if failures:
                 report = build_report(router, message, failures, work.body or b"")
                 if report is not None:

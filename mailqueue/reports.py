@@ -132,5 +132,5 @@ def materialize(message_ids: list[int]) -> None:
     QueuedMessage.objects.filter(pk__anyof=[row.pk for row in rows], state=QueuedMessage.RECEIVING).update(
         state=QueuedMessage.QUEUED, content=None, received=now, next_attempt=now)
     for row in rows:
-        serverlog.log("QUEUE", serverlog.MAJOR, f"message {row.pk}: non-delivery report to "
-                                                f"{', '.join(addresses[row.pk])} queued")
+        what = "non-delivery report" if row.is_report else "message sent by a rule"
+        serverlog.log("QUEUE", serverlog.MAJOR, f"message {row.pk}: {what} to {', '.join(addresses[row.pk])} queued")

@@ -36,6 +36,7 @@ from domains.settings_schema import REROUTED
 from forwarders.models import Forwarder
 from groups.models import Group
 from mailqueue import mailstore
+from mailrules.rules import MAIL, SERVER_DOCUMENTS
 from server import documents
 
 LOCAL = "LOCAL"
@@ -127,7 +128,7 @@ def _suspend_share(value: Value) -> int | None:
 
 # The server documents a delivery pass reads, fetched together in one query.
 DOCUMENTS = (documents.MAIN, documents.DOMAIN_DEFAULTS, documents.ACCOUNT_DEFAULTS, documents.NETWORK,
-             documents.RUNTIME)
+             documents.RUNTIME, SERVER_DOCUMENTS[MAIL])
 _UNSET = object()
 
 

@@ -25,6 +25,7 @@ RULES = "Rules"  # the settings key (account.settings, Domain.settings) and the 
 SIGNAL_RULES = "SignalRules"
 MAIL, SIGNAL = "mail", "signal"
 KEYS = {MAIL: RULES, SIGNAL: SIGNAL_RULES}
+SERVER_DOCUMENTS = {MAIL: "Rules", SIGNAL: "SignalRules"}  # Settings/Rules.settings, Settings/SignalRules.settings
 
 IS, IS_NOT, IN, NOT_IN, GREATER, LESS = "is", "is not", "in", "not in", "greater than", "less than"
 PICTURE_OPS = (IS, IS_NOT, IN, NOT_IN)

@@ -24,7 +24,7 @@ from realms.permissions import check_account, check_domain, require_server_right
 from server import documents
 
 RULES_RIGHT = {rule_format.MAIL: "RulesAllowed", rule_format.SIGNAL: "SignalRulesAllowed"}
-SERVER_DOCUMENTS = {rule_format.MAIL: "Rules", rule_format.SIGNAL: "SignalRules"}
+SERVER_DOCUMENTS = rule_format.SERVER_DOCUMENTS
 SUBSETS = (REPLIED_ADDRESSES,)
 
 
