@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -15,7 +15,12 @@ from accounts.hashers import encode_password, is_one_way, malformed_stored_form,
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
 from accounts.parallel_hash import ParallelEncoder
 from accounts.password_forms import stored_form_of
-from accounts.selectors import account_effective_values, account_layers, require_a_master_able_to_log_in
+from accounts.selectors import (
+    SERVICE_CLASS,
+    account_effective_values,
+    account_layers,
+    require_a_master_able_to_log_in,
+)
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS, UNSERVED_MAILBOX_FORMAT
 from basedir import outbox
 from cgadmin import context
@@ -35,8 +40,10 @@ from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
 from domains.models import Domain
 from domains.names import normalize_account_name
-from domains.namespace import claim_name
-from logs.audit import actor_label, audit
+from domains.namespace import ACCOUNT as ACCOUNT_HOLDER
+from domains.namespace import ALIAS as ALIAS_HOLDER
+from domains.namespace import claim_name, name_holders, name_taken
+from logs.audit import Change, actor_label, audit, audit_many
 from logs.events import Event
 from realms import rights as R
 from realms.permissions import (
@@ -48,6 +55,7 @@ from realms.permissions import (
     has_server_right,
     split_address,
 )
+from server import documents
 
 PASSWORD = "Password"
 CAN_CREATE_ACCOUNTS = "CanCreateAccounts"
@@ -106,6 +114,48 @@ def _stored_password(password: str | None, encryption: Value, *, stored_form: bo
     return encode_password(password, str(encryption))
 
 
+@dataclass(frozen=True)
+class _NewAccount:
+    """An account that passed account_create's checks, not saved yet."""
+
+    name: str
+    kind: str
+    explicit: dict[str, Value]
+    password: str
+    inbox_format: str
+
+
+def _checked_new_account(
+    *,
+    name: str,
+    kind: str | None,
+    settings: Mapping[str, Value] | None,
+    password: str | None,
+    stored_form: bool,
+    allow: Callable[[str], None],
+    authorize: Callable[[str, str | None], None],
+    claim: Callable[[str], None],
+    values_in_force: Callable[[dict[str, Value]], Mapping[str, Value]],
+) -> _NewAccount:
+    """account_create's checks, in its order, for it and for accounts_create_batch: `allow(right)`
+    refuses an actor without a domain right, `authorize` a setting, `claim` a taken name;
+    `values_in_force(explicit)` gives at least PasswordEncryption and DefaultMailboxType."""
+    kind = parse_account_type(kind)
+    allow(_creation_right(kind))
+    key = normalize_account_name(name, what="account name")
+    claim(key)  # one namespace: accounts, aliases, forwarders, groups, lists
+    explicit_input, settings_password = _split_password(settings)
+    password = password if password is not None else settings_password
+    if password is not None:
+        allow(BASIC)
+    explicit = ACCOUNT.validate_all(explicit_input)
+    for setting in explicit:
+        authorize(setting, ACCOUNT.right_for(setting))
+    values = values_in_force(explicit)
+    stored = _stored_password(password, values["PasswordEncryption"], stored_form=stored_form)
+    return _NewAccount(key, kind, explicit, stored, _inbox_format(kind, values))
+
+
 @transaction.atomic
 def account_create(
     *,
@@ -120,30 +170,23 @@ def account_create(
 ) -> Account:
     """Create an account of a type, with initial settings (each checked against its right);
     `stored_form` (import only) keeps a password that is already a stored form as given."""
-    kind = parse_account_type(kind)
-    check_domain(actor, domain, write=True, right=_creation_right(kind))
-    key = _claim_account_name(domain, name)
-    explicit_input, settings_password = _split_password(settings)
-    password = password if password is not None else settings_password
-    if password is not None:
-        check_domain(actor, domain, write=True, right=BASIC)
-    explicit = ACCOUNT.validate_all(explicit_input)
-    authorize = account_setting_authorizer(actor, Account(domain=domain, rights=[]))
-    for setting in explicit:
-        authorize(setting, ACCOUNT.right_for(setting))
-    encryption = effective_values(ACCOUNT, account_layers(domain, explicit))["PasswordEncryption"]
+    new = _checked_new_account(
+        name=name, kind=kind, settings=settings, password=password, stored_form=stored_form,
+        allow=lambda right: check_domain(actor, domain, write=True, right=right),
+        authorize=account_setting_authorizer(actor, Account(domain=domain, rights=[])),
+        claim=lambda key: claim_name(domain, key),
+        values_in_force=lambda explicit: effective_values(ACCOUNT, account_layers(domain, explicit)),
+    )
     try:
         with transaction.atomic():
-            account = Account.objects.create(
-                domain=domain, name=key, kind=kind, settings=explicit,
-                password=_stored_password(password, encryption, stored_form=stored_form), rights=list(rights),
-            )
+            account = Account.objects.create(domain=domain, name=new.name, kind=new.kind, settings=new.explicit,
+                                             password=new.password, rights=list(rights))
     except IntegrityError:
-        raise AccountExists(f"an account named {key!r} already exists in {domain.name}", field="name")
+        raise AccountExists(f"an account named {new.name!r} already exists in {domain.name}", field="name")
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + 1)
-    Mailbox.objects.create(account=account, name=INBOX, format=_inbox_format(kind, explicit, domain))
+    Mailbox.objects.create(account=account, name=INBOX, format=new.inbox_format)
     audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
-          domain_name=domain.name, after={"Type": kind, **explicit})
+          domain_name=domain.name, after={"Type": new.kind, **new.explicit})
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     directory_sync.account_changed(account)  # Central Directory
     return account
@@ -294,18 +337,8 @@ def account_verify_password(*, actor: Account | None, account: Account, password
 def account_set_aliases(*, actor: Account | None, account: Account, aliases: Iterable[str]) -> list[str]:
     """Replace the account's aliases; an alias may not clash with an account or alias of its domain."""
     check_account(actor, account, write=True, right=CAN_CREATE_ALIASES)
-    wanted: list[str] = []
-    for alias in aliases:
-        if not str(alias).strip():
-            continue
-        key = normalize_account_name(str(alias), what="alias")
-        if key in wanted:
-            raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
-        if key == account.name:
-            raise AccountExists(f"the alias {key!r} is the account's own name", field="aliases")
-        claim_name(account.domain, key, ignore=account, field="aliases")
-        wanted.append(key)
-    wanted.sort()
+    wanted = _checked_aliases(account.name, aliases,
+                              lambda key: claim_name(account.domain, key, ignore=account, field="aliases"))
     before = sorted(account.aliases.values_list("name", flat=True))
     if wanted != before:
         account.aliases.exclude(name__in=wanted).delete()
@@ -317,6 +350,22 @@ def account_set_aliases(*, actor: Account | None, account: Account, aliases: Ite
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
         directory_sync.account_changed(account)  # Central Directory
     return wanted
+
+
+def _checked_aliases(own_name: str, aliases: Iterable[str], claim: Callable[[str], None]) -> list[str]:
+    """The alias names, sorted; an alias may not be listed twice, be the account's own name, or be taken."""
+    wanted: list[str] = []
+    for alias in aliases:
+        if not str(alias).strip():
+            continue
+        key = normalize_account_name(str(alias), what="alias")
+        if key in wanted:
+            raise InvalidInput(f"the alias {key!r} is listed twice", field="aliases")
+        if key == own_name:
+            raise AccountExists(f"the alias {key!r} is the account's own name", field="aliases")
+        claim(key)
+        wanted.append(key)
+    return sorted(wanted)
 
 
 def _checked_rights(account: Account, rights: Iterable[str]) -> list[str]:
@@ -542,14 +591,13 @@ MAILBOX_TYPE_FORMATS = {
 MAX_MAILBOX_NAME = 255
 
 
-def _inbox_format(kind: str, explicit: Mapping[str, Value], domain: Domain) -> str:
-    """A single-mailbox account's INBOX is its storage; others follow DefaultMailboxType."""
+def _inbox_format(kind: str, values: Mapping[str, Value]) -> str:
+    """A single-mailbox account's INBOX is its storage; others follow DefaultMailboxType (in `values`)."""
     if kind == AccountType.TEXT_MAILBOX:
         return MailboxFormat.TEXT
     if kind == AccountType.MAILDIR_MAILBOX:
         return MailboxFormat.MAILDIR
-    layers = account_layers(domain, explicit)
-    return MAILBOX_TYPE_FORMATS.get(str(effective_values(ACCOUNT, layers)["DefaultMailboxType"]), MailboxFormat.TEXT)
+    return MAILBOX_TYPE_FORMATS.get(str(values["DefaultMailboxType"]), MailboxFormat.TEXT)
 
 
 def normalize_mailbox_name(name: str) -> str:
@@ -687,17 +735,23 @@ class ImportReport:
             self.errors.append((line, message))
 
 
-def _row_name(domain: Domain, name: str) -> str:
+def _row_name(domain: Domain, name: str, find: Callable[[str], Domain | None] | None = None) -> str:
     """A row may name the account as `name` or `name@domain` (this domain or one of its aliases)."""
     from domains.selectors import find_domain
 
     local, at, domain_name = name.rpartition("@")
     if not at:
         return name
-    found = find_domain(domain_name)
+    found = (find or find_domain)(domain_name)
     if found is None or found.pk != domain.pk:
         raise InvalidInput(f"{name!r} is not an address in {domain.name}", field="name")
     return local
+
+
+def _local_part(name: str) -> str:
+    """The name _row_name gives for a row's Name cell, when it gives one."""
+    local, at, rest = name.rpartition("@")
+    return local if at else rest
 
 
 def _import_row(actor: Account | None, domain: Domain, row: CsvRow) -> None:
@@ -707,6 +761,134 @@ def _import_row(actor: Account | None, domain: Domain, row: CsvRow) -> None:
                                  settings=row.settings, password=row.password, stored_form=True)
         if row.aliases:
             account_set_aliases(actor=actor, account=account, aliases=row.aliases)
+
+
+def _row_outcome(actor: Account | None, domain: Domain, row: CsvRow) -> Account | str:
+    """One row through account_create and account_set_aliases: the account, or why it was skipped."""
+    try:
+        _import_row(actor, domain, row)
+    except CGError as error:
+        return error.message
+    except ValueError as error:  # a value no check caught: this row only
+        return str(error)
+    return Account.objects.get(domain=domain, name=_row_name(domain, row.name).strip().lower())
+
+
+# account_create's checks read these values; a row setting none of these keys has the domain's.
+_CREATION_VALUES = frozenset({"PasswordEncryption", "DefaultMailboxType", SERVICE_CLASS})
+
+
+class _BatchChecks:
+    """account_create's (and account_set_aliases') checks for a batch of rows, with what the rows
+    share done once: each right and each setting's right checked once, the server documents read
+    once, every name the rows claim looked up in one query, each `name@domain` domain found once."""
+
+    def __init__(self, actor: Account | None, domain: Domain, rows: Sequence[CsvRow]) -> None:
+        from domains.selectors import find_domain
+
+        self.actor, self.domain = actor, domain
+        self.allowed: set[tuple[str, str | None]] = set()
+        self.setting_authorizer = account_setting_authorizer(actor, Account(domain=domain, rights=[]))
+        account_defaults = documents.read_cached(documents.ACCOUNT_DEFAULTS)
+        domain_defaults = documents.read_cached(documents.DOMAIN_DEFAULTS)
+        self.layers = lambda explicit: account_layers(domain, explicit, account_defaults=account_defaults,
+                                                      domain_defaults=domain_defaults)
+        self.domain_values = effective_values(ACCOUNT, self.layers({}))
+        names = [text for row in rows for text in (_local_part(row.name), *row.aliases)]
+        self.taken = name_holders(domain, {str(name).strip().lower() for name in names})  # every key claim() sees
+        self.domains: dict[str, Domain | None] = {}
+        self.find_domain = lambda name: self.domains[name] if name in self.domains else self.domains.setdefault(
+            name, find_domain(name))
+
+    def allow(self, right: str) -> None:
+        if ("domain", right) not in self.allowed:
+            check_domain(self.actor, self.domain, write=True, right=right)
+            self.allowed.add(("domain", right))
+
+    def authorize(self, setting: str, right: str | None) -> None:
+        if (setting, right) not in self.allowed:
+            self.setting_authorizer(setting, right)
+            self.allowed.add((setting, right))
+
+    def claim(self, key: str, *, field: str = "name") -> None:
+        holder = self.taken.get(key)
+        if holder is not None:
+            raise name_taken(self.domain, key, holder, field=field)
+
+    def values_in_force(self, explicit: dict[str, Value]) -> Mapping[str, Value]:
+        if _CREATION_VALUES.isdisjoint(explicit):
+            return self.domain_values
+        return effective_values(ACCOUNT, self.layers(explicit))
+
+    def check(self, row: CsvRow) -> tuple[_NewAccount, list[str]]:
+        """The row's account and aliases, checked as account_create and account_set_aliases do."""
+        new = _checked_new_account(
+            name=_row_name(self.domain, row.name, self.find_domain), kind=row.kind, settings=row.settings,
+            password=row.password, stored_form=True, allow=self.allow, authorize=self.authorize, claim=self.claim,
+            values_in_force=self.values_in_force,
+        )
+        aliases: list[str] = []
+        if row.aliases:
+            self.allow(CAN_CREATE_ALIASES)
+            aliases = _checked_aliases(new.name, row.aliases, lambda key: self.claim(key, field="aliases"))
+        self.taken[new.name] = ACCOUNT_HOLDER  # the rows after this one find the names taken
+        for alias in aliases:
+            self.taken[alias] = ALIAS_HOLDER
+        return new, aliases
+
+
+@transaction.atomic
+def accounts_create_batch(
+    *, actor: Account | None, domain: Domain, rows: Sequence[CsvRow]
+) -> list[Account | str]:
+    """account_create (and account_set_aliases for a row's aliases) for a batch of import rows, with
+    the same checks and errors, in a constant number of queries: each row's account, or the message
+    saying why that row was skipped. Passwords are stored forms (or clear text, encoded here)."""
+    check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    checks = _BatchChecks(actor, domain, rows)
+    outcomes: list[Account | str] = []
+    made: list[tuple[Account, _NewAccount, list[str]]] = []
+    for row in rows:
+        try:
+            new, aliases = checks.check(row)
+        except CGError as error:
+            outcomes.append(error.message)
+            continue
+        except ValueError as error:  # a value no check caught: this row only
+            outcomes.append(str(error))
+            continue
+        account = Account(domain=domain, name=new.name, kind=new.kind, settings=new.explicit,
+                          password=new.password, rights=[])
+        outcomes.append(account)
+        made.append((account, new, aliases))
+    try:
+        with transaction.atomic():
+            _insert_batch(actor, domain, made)
+    except IntegrityError:  # a name taken by another process meanwhile: row by row, as account_create says it
+        return [_row_outcome(actor, domain, row) for row in rows]
+    return outcomes
+
+
+def _insert_batch(actor: Account | None, domain: Domain, made: list[tuple[Account, _NewAccount, list[str]]]) -> None:
+    """What account_create and account_set_aliases write for each account, a statement a table."""
+    if not made:
+        return
+    accounts = Account.objects.bulk_create([account for account, _new, _aliases in made])
+    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + len(accounts))
+    Mailbox.objects.bulk_create([Mailbox(account=account, name=INBOX, format=new.inbox_format)
+                                 for account, new, _aliases in made])
+    AccountAlias.objects.bulk_create([AccountAlias(domain=domain, name=alias, account=account)
+                                      for account, _new, aliases in made for alias in aliases])
+    changes: list[Change] = []
+    for account, new, aliases in made:
+        changes.append(Change(Event.ACCOUNT_CREATE, "account", account.address, domain.name,
+                              after={"Type": new.kind, **new.explicit}))
+        if aliases:
+            changes.append(Change(Event.ACCOUNT_ALIASES, "account", account.address, domain.name,
+                                  before=[], after=aliases))
+    audit_many(actor=actor, changes=changes)
+    outbox.mark_many_dirty(outbox.ACCOUNT, [account.pk for account in accounts])
+    directory_sync.accounts_created(domain, [(account, aliases) for account, _new, aliases in made])
 
 
 def _import_encryption(domain: Domain, domain_encryption: str, row: CsvRow) -> str | None:
@@ -750,11 +932,12 @@ def accounts_import_csv(
     skip: int = 0,
     on_batch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Create an account for each CSV row through account_create (rights, audit, outbox, directory
-    as always); a bad row is reported with its line number and the rest goes on. Each batch of rows
-    commits with `on_batch` (the progress); `skip` records were done by an earlier run. `text` may
-    be an open file: it is read a batch at a time. Clear passwords are hashed on every core
-    (accounts.parallel_hash) while the batch before commits, so at most two batches are held."""
+    """Create an account for each CSV row through accounts_create_batch (account_create's rights,
+    checks, audit, outbox and directory, a batch at a time); a bad row is reported with its line
+    number and the rest goes on. Each batch of rows commits with `on_batch` (the progress); `skip`
+    records were done by an earlier run. `text` may be an open file: it is read a batch at a time.
+    Clear passwords are hashed on every core (accounts.parallel_hash) while the batch before
+    commits, so at most two batches are held."""
     check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
     rows = read_rows(text)  # a bad header stops here, before anything changes
     report = ImportReport()
@@ -763,18 +946,17 @@ def accounts_import_csv(
     def run_batch(batch: list[CsvRow | BadRow], hashed: tuple[list[int], list]) -> None:
         for index, encoded in zip(hashed[0], ParallelEncoder.collect(hashed[1]), strict=True):
             batch[index] = dataclasses.replace(batch[index], password=encoded)  # type: ignore[arg-type]
+        good = [row for row in batch if isinstance(row, CsvRow)]
         with transaction.atomic():
+            try:
+                outcomes = iter(accounts_create_batch(actor=actor, domain=domain, rows=good) if good else [])
+            except AccessDenied as error:  # as each row's account_create would have said
+                outcomes = iter([error.message] * len(good))
             for row in batch:
                 report.processed += 1
-                if isinstance(row, BadRow):
-                    report.add_error(row.line, row.message)
-                    continue
-                try:
-                    _import_row(actor, domain, row)
-                except CGError as error:
-                    report.add_error(row.line, error.message)
-                except ValueError as error:  # a value no check caught: this row only
-                    report.add_error(row.line, str(error))
+                outcome = row.message if isinstance(row, BadRow) else next(outcomes)
+                if isinstance(outcome, str):
+                    report.add_error(row.line, outcome)
                 else:
                     report.created += 1
             if on_batch is not None:

@@ -1,8 +1,11 @@
 """One namespace a domain, as CommuniGate has: an account, account alias, forwarder, group or
 mailing list name is taken once in its domain. `name_holder` answers which object holds a name;
-every service that creates or renames one of them claims its name through `claim_name`."""
+every service that creates or renames one of them claims its name through `claim_name`
+(`name_holders`: many names at once, for a batch)."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from django.db.models import CharField, Model, QuerySet
 from django.db.models import Value as V
@@ -21,13 +24,13 @@ GROUP = "group"
 LIST = "list"
 
 
-def _holders(domain: Domain, name: str, ignore: Model | None) -> list[QuerySet]:
-    """One query a kind of object, each answering the kind's label when the name is there."""
-    accounts = Account.objects.filter(domain=domain, name=name)
-    aliases = AccountAlias.objects.filter(domain=domain, name=name)
-    forwarders = Forwarder.objects.filter(domain=domain, name=name)
-    groups = Group.objects.filter(domain=domain, name=name)
-    lists = MailingList.objects.filter(domain=domain, name=name)
+def _holders(domain: Domain, names: Collection[str], ignore: Model | None) -> list[tuple[str, QuerySet]]:
+    """Each kind of object with its query of the domain's objects holding one of `names`."""
+    accounts = Account.objects.filter(domain=domain, name__in=names)
+    aliases = AccountAlias.objects.filter(domain=domain, name__in=names)
+    forwarders = Forwarder.objects.filter(domain=domain, name__in=names)
+    groups = Group.objects.filter(domain=domain, name__in=names)
+    lists = MailingList.objects.filter(domain=domain, name__in=names)
     if isinstance(ignore, Account):  # an account being renamed keeps its own name and aliases
         accounts, aliases = accounts.exclude(pk=ignore.pk), aliases.exclude(account=ignore)
     elif isinstance(ignore, Forwarder):
@@ -36,22 +39,40 @@ def _holders(domain: Domain, name: str, ignore: Model | None) -> list[QuerySet]:
         groups = groups.exclude(pk=ignore.pk)
     elif isinstance(ignore, MailingList):
         lists = lists.exclude(pk=ignore.pk)
-    return [query.values_list(V(kind, output_field=CharField()))[:1]
-            for kind, query in ((ACCOUNT, accounts), (ALIAS, aliases), (FORWARDER, forwarders), (GROUP, groups),
-                                          (LIST, lists))]
+    return [(ACCOUNT, accounts), (ALIAS, aliases), (FORWARDER, forwarders), (GROUP, groups), (LIST, lists)]
 
 
 def name_holder(domain: Domain, name: str, *, ignore: Model | None = None) -> str | None:
     """What holds `name` in the domain ('account', 'alias', 'forwarder', 'group', 'list'), in one query;
     `ignore` is the object being renamed, whose own name (and an account's aliases) do not count."""
-    first, *rest = _holders(domain, name.strip().lower(), ignore)
+    first, *rest = [query.values_list(V(kind, output_field=CharField()))[:1]
+                    for kind, query in _holders(domain, [name.strip().lower()], ignore)]
     found = first.union(*rest, all=True)[:1] if rest else first
     row = next(iter(found), None)
     return row[0] if row is not None else None
+
+
+def name_holders(domain: Domain, names: Collection[str]) -> dict[str, str]:
+    """name_holder for many names in one query (a batch of imported accounts): {name: what holds it},
+    names nobody holds left out; `names` are keys as normalize_account_name gives them."""
+    if not names:
+        return {}
+    holders = _holders(domain, list(names), None)
+    order = {kind: index for index, (kind, _query) in enumerate(holders)}
+    first, *rest = [query.values_list("name", V(kind, output_field=CharField())) for kind, query in holders]
+    found: dict[str, str] = {}
+    for name, kind in sorted(first.union(*rest, all=True) if rest else first, key=lambda row: order[row[1]]):
+        found.setdefault(name, kind)  # as name_holder: the first kind in _holders' order
+    return found
 
 
 def claim_name(domain: Domain, name: str, *, ignore: Model | None = None, field: str = "name") -> None:
     """Raise AccountExists (CommuniGate's answer) when another object of the domain holds the name."""
     holder = name_holder(domain, name, ignore=ignore)
     if holder is not None:
-        raise AccountExists(f"an object named {name!r} already exists in {domain.name} (a {holder})", field=field)
+        raise name_taken(domain, name, holder, field=field)
+
+
+def name_taken(domain: Domain, name: str, holder: str, *, field: str = "name") -> AccountExists:
+    """The error claim_name raises when `holder` ('account', 'alias', ...) holds the name."""
+    return AccountExists(f"an object named {name!r} already exists in {domain.name} (a {holder})", field=field)

@@ -285,12 +285,12 @@ def log(tag: str, level: int, text: str, *, session: int | None = None, peer: st
     return True
 
 
-def log_many(records: list[tuple[str, int, str]]) -> int:
+def log_many(records: list[tuple[str, int, str]], *, peer: str | None = None) -> int:
     """Record many (tag, level, text) lines as log() does each, with one write: for a batch's
     records (a delivery pass logs a few lines a message). How many were written."""
     everything = log_all()
     now = datetime.now()
-    lines = [format_record(now, level, tag, text, None, None) for tag, level, text in records
+    lines = [format_record(now, level, tag, text, None, peer) for tag, level, text in records
              if everything or level <= component_level(tag)]
     if not lines:
         return 0

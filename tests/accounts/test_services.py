@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts import services as S
+from accounts.csvformat import CsvRow
 from accounts.models import Account, AccountAlias, AccountImport, Mailbox
 from basedir.outbox import ACCOUNT, DOMAIN
 from cgadmin.errors import GeneralError
@@ -317,6 +318,24 @@ def test_accounts_import_csv(personas):
     call.audited(Event.ACCOUNT_IMPORT, actor=p.domain_admin_with_right, object_name="client1.test",
                  after={"Created": 1, "BadLines": 0})
     call.audited(Event.ACCOUNT_CREATE, actor=p.domain_admin_with_right, object_name="ann@client1.test")
+    call.marked((ACCOUNT, ann.pk), (DIRECTORY, "client1.test"))
+
+
+def test_accounts_create_batch(personas):
+    p = personas
+    rows = [CsvRow(2, "ann", None, "pass-word-1", ["annie"], {"RealName": "Ann Smith"})]
+    call_refused(S.accounts_create_batch, actor=p.domain_admin_without_right, domain=p.client1, rows=rows)
+    call_refused(S.accounts_create_batch, actor=p.other_domain_admin, domain=p.client1, rows=rows)
+
+    call = call_allowed(S.accounts_create_batch, actor=p.domain_admin_with_right, domain=p.client1, rows=rows)
+
+    ann = Account.objects.get(domain=p.client1, name="ann")
+    assert call.result == [ann] and ann.check_password("pass-word-1") and ann.settings == {"RealName": "Ann Smith"}
+    assert list(ann.aliases.values_list("name", flat=True)) == ["annie"]
+    call.audited(Event.ACCOUNT_CREATE, actor=p.domain_admin_with_right, object_name="ann@client1.test",
+                 after={"Type": "MultiMailbox", "RealName": "Ann Smith"})
+    call.audited(Event.ACCOUNT_ALIASES, actor=p.domain_admin_with_right, object_name="ann@client1.test",
+                 before=[], after=["annie"])
     call.marked((ACCOUNT, ann.pk), (DIRECTORY, "client1.test"))
 
 
