@@ -5,10 +5,10 @@ must be (the database's names and Foldering, not where the exporter last put the
 files missing or different, folders no object owns, mailbox files no mailbox owns (a RenameMailbox
 or DeleteMailbox not yet exported), what a crashed write left behind, secrets other users may
 read (basedir.private), and symbolic links below the top-level folders (basedir.nofollow).
-Mailbox contents are the mail store's, not compared; a mailbox may have no file yet (the store
-makes it on first use). A Text mailbox is its .mbox file: the .flags and .bdx files a CommuniGate
-server keeps beside it are never written here, and are moved and removed with the mailbox when a
-restore brought them (README, "Mailbox formats")."""
+Mailbox contents are the mail store's, not compared; every mailbox must have its file or folder
+(the exporter makes it empty when the mailbox is created). A Text mailbox is its .mbox file: the
+.flags and .bdx files a CommuniGate server keeps beside it are never written here, and are moved
+and removed with the mailbox when a restore brought them (README, "Mailbox formats")."""
 
 from __future__ import annotations
 
@@ -162,6 +162,18 @@ def settings_differences() -> list[Difference]:
     return [difference for difference in out if difference.problem == "differs"]
 
 
+def _check_mailboxes_exist(location: Path, mailboxes: list, out: list[Difference]) -> None:
+    """Every mailbox of the account has its file or folder (a single-mailbox account: itself)."""
+    if location.suffix == ".macnt" and not location.is_dir():
+        return  # the account folder itself is reported
+    for _id, name, storage in mailboxes:
+        path = location / mailbox_units(name, storage)[0] if location.suffix == ".macnt" else location
+        if not (path.is_dir() if storage != "mbox" else path.is_file()):
+            out.append(Difference(_relative(path), "missing", (
+                f"mailbox {name} has no {'file' if storage == 'mbox' else 'folder'}: the exporter makes it empty "
+                "when the mailbox is created, `basedir export --full` when it was lost",)))
+
+
 def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Difference]) -> None:
     """Mailbox files in an account folder that none of its mailboxes owns."""
     owned = {unit for _id, name, storage in mailboxes for unit in mailbox_units(name, storage)}
@@ -228,6 +240,7 @@ def _check_domain(domain, out: list[Difference]) -> None:
                 _compare(path, data, out)
             if readable_by_others(files[0]):  # the stored password
                 out.append(Difference(_relative(files[0]), READABLE_BY_OTHERS))
+            _check_mailboxes_exist(folder / relative, mailboxes.get(row["id"], []), out)
             if relative.endswith(".macnt"):
                 account_folder = files[0].parent
                 for name in os.listdir(account_folder) if account_folder.is_dir() else []:

@@ -144,12 +144,18 @@ def _absolute(relative: str) -> Path:
 
 def make_empty_mailboxes(created: Iterable[tuple[Path, ExportedMailbox]]) -> None:
     """The files of mailboxes seen for the first time, empty, so a file backup holds every mailbox
-    CreateMailbox made (an empty `.mbox`, a `.mdir` with tmp/new/cur, a `.mslc` folder). Files that
-    are there already (a restore, mail delivered first) are left as they are."""
+    CreateMailbox made (an empty `.mbox`, a `.mdir` with tmp/new/cur; a single-mailbox account's
+    `<name>.mbox` or `<name>.mdir` itself). Files that are there already (a restore, mail delivered
+    first) are left as they are."""
     for location, state in created:
-        if location.suffix != ".macnt" or not location.is_dir():
-            continue  # a single-mailbox account is its own mailbox
-        target = location / f"{state.name}{paths.MAILBOX_SUFFIX.get(state.format, '.' + state.format)}"
+        if location.suffix == ".macnt":
+            if not location.is_dir():
+                continue
+            target = location / f"{state.name}{paths.MAILBOX_SUFFIX.get(state.format, '.' + state.format)}"
+        elif location.parent.is_dir():
+            target = location  # a single-mailbox account is its own mailbox, beside its .settings
+        else:
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         if state.format == "mbox":
             with contextlib.suppress(FileExistsError):
@@ -751,6 +757,10 @@ def _export_domain_accounts(domain_id: int, result: FullExport) -> int:
                                             update_fields=["domain_id", "path", "has_rights"])
         ExportedMailbox.objects.bulk_create([state for _, state in new_mailboxes], ignore_conflicts=True)
         make_empty_mailboxes(new_mailboxes)
+        # The full export also remakes, empty, the file of a mailbox that lost it (basedir check: missing).
+        make_empty_mailboxes((folder / account_relative(row["name"], row["kind"], domain_state.foldering),
+                              ExportedMailbox(name=name, format=storage))
+                             for row in rows for _id, name, storage in mailboxes.get(row["id"], ()))
         result.accounts += len(rows)
     _forget_mailboxes(list(states))
     ExportedAccount.objects.filter(account_id__in=list(states)).delete()  # accounts no longer there

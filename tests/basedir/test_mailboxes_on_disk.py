@@ -3,6 +3,7 @@ files, DeleteMailbox removes them, and account.info's #StorageUsed follows the m
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -160,13 +161,15 @@ def test_check_lists_the_files_of_a_renamed_or_deleted_mailbox_until_they_are_ex
     (folder / "Sent.flags").write_text("1 S\n")
     (folder / "Trash.mbox").write_bytes(MBOX)
     export_full()  # account.info counts what the mailboxes hold now
-    assert check() == []  # every file has its mailbox; "Empty" has no file yet, which is fine
+    assert check() == []  # every file has its mailbox, and every mailbox its file ("Empty" an empty one)
+    assert (folder / "Empty.mbox").read_bytes() == b""
 
     cli(postmaster, 'RenameMailbox jane@client1.test MAILBOX Sent INTO "Archive/2026"')
     cli(postmaster, "DeleteMailbox jane@client1.test MAILBOX Trash")
 
     assert sorted(str(difference) for difference in check()) == [
         "differs: Domains/client1.test/jane.macnt/account.info",  # its StorageUsed, not yet rewritten
+        "missing: Domains/client1.test/jane.macnt/Archive/2026.mbox",  # the renamed one, not yet moved
         "unexpected: Domains/client1.test/jane.macnt/Sent.flags",
         "unexpected: Domains/client1.test/jane.macnt/Sent.mbox",
         "unexpected: Domains/client1.test/jane.macnt/Trash.mbox",
@@ -247,3 +250,37 @@ def test_sliced_and_4th_version_folders_copied_in_are_kept_and_reported_not_serv
     for name in ("Big.mslc", "Old.mb4"):
         [detail] = found[f"unexpected: Domains/client1.test/jane.macnt/{name}"]
         assert "CommuniGate's own format, which this server does not store" in detail
+
+
+@pytest.mark.parametrize(("kind", "entry", "is_folder"), [("TextMailbox", "solo.mbox", False),
+                                                         ("MailDirMailbox", "solo.mdir", True)])
+def test_a_single_mailbox_accounts_mailbox_exists_from_its_creation_and_check_misses_a_lost_one(
+        base, client1, kind, entry, is_folder):
+    from accounts.services import account_create
+
+    account_create(actor=None, domain=client1, name="solo", kind=kind)
+    drain()
+    location = base / "Domains" / "client1.test" / entry
+    if is_folder:
+        assert sorted(path.name for path in location.iterdir()) == ["cur", "new", "tmp"]
+    else:
+        assert location.read_bytes() == b""
+    assert check() == []
+
+    shutil.rmtree(location) if is_folder else location.unlink()
+    [difference] = check()
+    assert str(difference) == f"missing: Domains/client1.test/{entry}"
+    assert difference.details[0].startswith(f"mailbox INBOX has no {'folder' if is_folder else 'file'}")
+
+    export_full()
+    assert location.exists() and check() == []
+
+
+def test_a_lost_mailbox_file_is_reported_and_remade_empty_by_the_full_export(base, postmaster, jane):
+    cli(postmaster, "CreateMailbox jane@client1.test MAILBOX Sent")
+    drain()
+    (folder_of(base) / "Sent.mbox").unlink()
+
+    assert [str(difference) for difference in check()] == ["missing: Domains/client1.test/jane.macnt/Sent.mbox"]
+    export_full()
+    assert (folder_of(base) / "Sent.mbox").read_bytes() == b"" and check() == []
