@@ -66,6 +66,7 @@ def files_at_start(*, adopt: bool) -> list[str]:
     lines: list[str] = []
     if adopt:
         result = basedir_adopt(actor=None)
+        drain(seconds=FIRST_EXPORT_SECONDS)  # the adopted objects' files rewritten as the exporter writes them
         lines = [line for adopted in result.adopted for line in adopted.lines()] + result.notes
         lines.append(f"--adoptFiles: {len(result.adopted)} file(s) or folder(s) adopted from the base directory")
         for line in lines:
