@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Mailbox
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
+from lists.postings import record_posting
 from logs import serverlog, stats
 from mailqueue import limits, mailstore, queuefile, rulerun, trailer
 from mailqueue.bulk import bulk_set, bulk_set_rows
@@ -181,7 +182,7 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
             if isinstance(decision, Fail):
                 decision = Fail(decision.reason, report=REPORT_NONE)
         else:
-            decision = refused or router.route(row.address, size=size)
+            decision = refused or router.route(row.address, size=size, sender=work.message.sender)
             if isinstance(decision, Expand) and row.state == W:
                 decision = _expand(work, row, decision, router, depth, todo)
         if isinstance(decision, Deliver):
@@ -219,7 +220,9 @@ def _expand(work: Work, row: QueueRecipient, decision: Expand, router: Router, d
     now = timezone.now()
     with transaction.atomic():
         QueueRecipient.objects.bulk_create(children)
-        QueueRecipient.objects.filter(pk=row.pk, state=W).update(state=D, reason=reason, done_at=now)
+        done = QueueRecipient.objects.filter(pk=row.pk, state=W).update(state=D, reason=reason, done_at=now)
+        if decision.posting is not None and done:
+            record_posting(decision.posting.list_id, decision.posting.subscriber_id, held=decision.posting.held)
     row.state, row.reason, row.done_at = D, reason, now
     work.next_position += len(children)
     serverlog.log("DELIVERY", serverlog.MAJOR, f"message {work.message.pk}: {row.address} {reason}")

@@ -12,6 +12,12 @@ report). One Router lives for one delivery pass and remembers what it looked up.
   account's mailbox files): over it, QuotaSuspend YES keeps the message waiting, NO fails it.
 - A forwarder's mail goes to its target, a group's to each member (Expand: the delivery adds a
   recipient for each address and routes it in the same pass; a message reaches an address once).
+- A mailing list's mail goes to its subscribers in the subscribe and feed modes (digest, index,
+  null and banned get no immediate copy; unconfirmed subscriptions none), as the sender may post:
+  a subscriber's own posting mode first (prohibited: refused; special: distributed; moderateAll or
+  N moderated: held), then the list's Postings policy (from anybody; from subscribers, others
+  refused; moderated, held unless the owner posts; from owner only). A banned sender is refused.
+  A held posting goes to the list owner's INBOX instead (Expand to the owner).
 - Remote recipients wait in their domain's SMTP queue (there is no SMTP module), unless the
   domain's MX or A records point at this server: then it is a mail loop, failed with a report."""
 
@@ -35,6 +41,8 @@ from domains.selectors import domain_effective_values, find_domain, foldering_in
 from domains.settings_schema import REROUTED
 from forwarders.models import Forwarder
 from groups.models import Group
+from lists.models import IMMEDIATE_MODES, MailingList, PostingMode, Subscriber, SubscriberMode
+from lists.settings_schema import FROM_ANYBODY, FROM_SUBSCRIBERS, LIST, MODERATED, POSTINGS, SIZE_LIMIT
 from mailqueue import mailstore
 from mailrules.rules import MAIL, SERVER_DOCUMENTS
 from server import documents
@@ -84,13 +92,62 @@ class Expand:
 
     addresses: tuple[str, ...]
     reason: str
+    posting: ListPosting | None = None  # a mailing list's posting: counted when the expansion is made
+
+
+@dataclass(frozen=True)
+class ListPosting:
+    """What a list's expansion records: the list's and the sender's postings, or one moderated one used."""
+
+    list_id: int
+    subscriber_id: int | None
+    held: bool
 
 
 Decision = Deliver | Wait | Fail | Duplicate | Expand
-DomainObject = Forwarder | Group
+DomainObject = Forwarder | Group | MailingList
 
 
-def expansion(found: DomainObject) -> Expand:
+def list_expansion(found: MailingList, *, sender: str, size: int) -> Expand | Fail:
+    """Where a posting to a mailing list goes: its immediate subscribers, the owner (held for
+    moderation), or nowhere (refused, with a report to the sender)."""
+    address = f"{found.name}@{found.domain.name}"
+    limit = _size_limit(found.settings.get(SIZE_LIMIT, "unlimited"))
+    if limit is not None and size > limit:
+        return Fail(f"the message is larger than the list {address} accepts ({limit} bytes)", report=REPORT_ANY)
+    sender = sender.strip().lower()
+    poster = Subscriber.objects.filter(mailing_list=found, address=sender).first() if sender else None
+    owner = f"{found.owner.name}@{found.domain.name}"
+    refused = f"{sender or 'the sender'} may not post to the list {address}"
+    held = Expand((owner,), f"held for moderation: sent to the owner of the list {address}",
+                  ListPosting(found.pk, poster.pk if poster else None, held=True))
+    if poster is not None and (poster.mode == SubscriberMode.BANNED or poster.posting == PostingMode.PROHIBITED):
+        return Fail(f"{refused} ({'banned' if poster.mode == SubscriberMode.BANNED else 'postings prohibited'})",
+                    report=REPORT_ANY)
+    if poster is not None and poster.posting == PostingMode.SPECIAL:
+        return _distribution(found, poster)
+    if poster is not None and (poster.posting == PostingMode.MODERATE_ALL or poster.moderated_left > 0):
+        return held
+    policy = str(found.settings.get(POSTINGS, LIST[POSTINGS].default))
+    is_owner = sender == owner
+    if policy == FROM_ANYBODY or is_owner:
+        return _distribution(found, poster)
+    if policy == FROM_SUBSCRIBERS:
+        return _distribution(found, poster) if poster is not None else Fail(
+            f"{refused}: only subscribers may post", report=REPORT_ANY)
+    if policy == MODERATED:
+        return held
+    return Fail(f"{refused}: only the owner may post", report=REPORT_ANY)
+
+
+def _distribution(found: MailingList, poster: Subscriber | None) -> Expand:
+    rows = Subscriber.objects.filter(mailing_list=found, mode__in=IMMEDIATE_MODES, confirmation_id="")
+    addresses = tuple(rows.order_by("address").values_list("address", flat=True))
+    return Expand(addresses, f"list {found.name}@{found.domain.name}: {len(addresses)} subscriber(s)",
+                  ListPosting(found.pk, poster.pk if poster else None, held=False))
+
+
+def expansion(found: Forwarder | Group) -> Expand:
     """Where mail to a forwarder or a group goes."""
     domain = found.domain.name
     if isinstance(found, Forwarder):
@@ -254,8 +311,9 @@ class Router:
         if not keys:
             return
         domain_ids, names = {domain_id for domain_id, _ in keys}, {name for _, name in keys}
-        for model in (Forwarder, Group):
-            for found in model.objects.filter(domain_id__in=domain_ids, name__in=names):
+        lists = MailingList.objects.select_related("owner")
+        for query in (Forwarder.objects.all(), Group.objects.all(), lists):
+            for found in query.filter(domain_id__in=domain_ids, name__in=names):
                 key = (found.domain_id, found.name)
                 if key in keys:
                     found.domain = self._domain_objects[found.domain_id]
@@ -398,8 +456,8 @@ class Router:
         _local, domain = self.split(address)
         return self.domain(domain) is not None
 
-    def route(self, address: str, *, size: int, rerouted: bool = False) -> Decision:
-        """Where a copy for this address goes."""
+    def route(self, address: str, *, size: int, rerouted: bool = False, sender: str = "") -> Decision:
+        """Where a copy for this address goes (the sender decides whether a list takes a posting)."""
         local, domain_name = self.split(address)
         domain = self.domain(domain_name) if domain_name else None
         if domain is None:
@@ -407,6 +465,8 @@ class Router:
         account = self.account(domain, local)
         if account is None:
             found = self.domain_object(domain, local)
+            if isinstance(found, MailingList):
+                return list_expansion(found, sender=sender, size=size)
             if found is not None:
                 return expansion(found)
             return self.unknown(domain, local, size=size, rerouted=rerouted)
