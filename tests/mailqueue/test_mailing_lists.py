@@ -49,7 +49,8 @@ def test_a_subscribers_posting_reaches_the_feed_and_subscribe_modes_only(base, p
 
     assert got(people) == {"feed", "plain"}
     assert inbox_messages(people["plain"]) == [text.encode()]
-    assert (list_row().state, list_row().reason) == (QueueRecipient.DELIVERED, "list staff@client1.test: 2 subscriber(s)")
+    row = list_row()
+    assert (row.state, row.reason) == (QueueRecipient.DELIVERED, "list staff@client1.test: 2 subscriber(s)")
     assert MailingList.objects.get().posts == 1
     assert Subscriber.objects.get(address="feed@client1.test").posts == 1
 
