@@ -574,8 +574,10 @@ def account_rehash_password(account: Account, *, password: str) -> bool:
 @transaction.atomic
 def account_note_login(account: Account, *, interface: str, address: str) -> None:
     """Record a successful login in the account's volatile info (not an administrative change)."""
+    logins = str(account.info.get("Logins") or "0")
     info = {**account.info, "LastLogin": timezone.now().replace(microsecond=0, tzinfo=None),
-            "LastAddress": address, "LastInterface": interface}
+            "LastAddress": address, "LastInterface": interface,
+            "Logins": int(logins) + 1 if logins.isdigit() else 1}  # GetAccountStat's Logins
     Account.objects.filter(pk=account.pk).update(info=info)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)  # account.info
     account.info = info

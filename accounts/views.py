@@ -187,6 +187,7 @@ class AccountPage:
             "may_alias": self.shows("aliases"), "may_clear_cache": self.shows("password"),
             "prefs_url": account_url(self.request, account, "account_prefs"),
             "rights_url": account_url(self.request, account, "account_rights"),
+            "rules_url": account_url(self.request, account, "account_rules"),
             "accounts_url": users_url(self.request, "accounts", account.domain.name),
         }
 

@@ -28,6 +28,8 @@ from forwarders.selectors import find_forwarder
 from forwarders.services import forwarder_create, forwarder_delete
 from groups.selectors import find_group
 from groups.services import group_create, group_set
+from mailrules.rules import KEYS, SERVER_DOCUMENTS
+from mailrules.services import server_rules_set
 
 SIDE_FILES = (".settings", ".info", ".prefs")
 ACCOUNT_KINDS = {"macnt": "MultiMailbox", "mbox": "TextMailbox", "mdir": "MailDirMailbox"}
@@ -657,6 +659,9 @@ def reload_server_document(actor: Account | None, file: str, values: dict[str, V
         log_settings_update(actor=actor, updates=replacement(current, values))
         if log_all is not None:
             log_all_set(actor=actor, enabled=str(log_all).upper() == "YES")
+    elif file in (f"{name}.settings" for name in SERVER_DOCUMENTS.values()):
+        kind = next(kind for kind, name in SERVER_DOCUMENTS.items() if file == f"{name}.settings")
+        server_rules_set(actor=actor, rules=values.get(KEYS[kind], []), kind=kind)
 
 
 class LogsPlan(Plan):
