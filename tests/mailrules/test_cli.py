@@ -55,7 +55,7 @@ def test_the_account_itself_is_held_to_its_rules_allowed(run, client1):
     jane = factories.make_account(client1, "jane")
     account_update_settings(actor=None, account=jane, updates={"RulesAllowed": "Filter Only"})
     code, text = run('SetAccountMailRules jane@client1.test ((5, "R", (), (("Redirect to", "x@y.test"))))', actor=jane)
-    assert code == 510
+    assert code == 510 and text == "not enough access rights"
     assert run(f"SetAccountMailRules jane@client1.test ({RULE})", actor=jane)[0] == 200
 
 
