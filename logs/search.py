@@ -70,6 +70,12 @@ class Record:
     line: str
 
     @property
+    def level_name(self) -> str:
+        """The level's name (Major, Problems, ...), as the Log Settings page calls it."""
+        names = serverlog.LEVEL_NAMES
+        return names[self.level] if self.level is not None and 0 <= self.level < len(names) else ""
+
+    @property
     def when(self) -> datetime | None:
         return datetime.combine(self.day, self.time) if self.time is not None else None
 
