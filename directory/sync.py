@@ -32,6 +32,8 @@ from directory.units import (
     server_default_integration,
 )
 from domains.models import Domain
+from forwarders.models import Forwarder
+from groups.models import Group
 from server import documents
 
 if TYPE_CHECKING:
@@ -119,6 +121,36 @@ def account_removed(*, domain: Domain, name: str) -> None:
         mark_unit_dirty(domain.name)
 
 
+def object_record(domain: Domain, name: str, real_name: str = "") -> DirectoryRecord:
+    """The record a forwarder or group has in its domain's unit (not saved): no account behind it."""
+    email = f"{name}@{domain.name}"
+    return DirectoryRecord(
+        domain=domain, account=None, name=name, real_name=real_name[:255], email=email, domain_name=domain.name,
+        aliases=[], public={}, name_key=search_key(name)[:_KEY_LENGTH],
+        real_name_key=search_key(real_name)[:_KEY_LENGTH], email_key=search_key(email)[:320],
+    )
+
+
+def object_changed(domain: Domain, name: str, *, real_name: str = "", old_name: str | None = None) -> None:
+    """A forwarder or group was created, renamed or changed: its record follows (an old name's goes)."""
+    if not kept_in_sync_now(domain):
+        return
+    if old_name is not None and search_key(old_name) != search_key(name):
+        DirectoryRecord.objects.filter(domain=domain, name_key=search_key(old_name), account=None).delete()
+    DirectoryRecord.objects.bulk_create(
+        [object_record(domain, name, real_name)], update_conflicts=True, unique_fields=["domain", "name_key"],
+        update_fields=[field for field in RECORD_FIELDS if field != "name_key"],
+    )
+    mark_unit_dirty(domain.name)
+
+
+def object_removed(domain: Domain, name: str) -> None:
+    """A forwarder or group was removed: its record goes too, unless the domain is not kept in sync."""
+    if kept_in_sync_now(domain):
+        DirectoryRecord.objects.filter(domain=domain, name_key=search_key(name), account=None).delete()
+        mark_unit_dirty(domain.name)
+
+
 def domain_created(domain: Domain) -> None:
     """A new domain has a new (empty) unit."""
     mark_unit_dirty(domain.name)
@@ -178,8 +210,20 @@ def resync_domain(domain: Domain, public_names: list[str] | None = None) -> int:
             count += len(DirectoryRecord.objects.bulk_create(batch))
             batch = []
     count += len(DirectoryRecord.objects.bulk_create(batch))
+    count += len(DirectoryRecord.objects.bulk_create(_object_records(domain), batch_size=BULK_BATCH,
+                                                     ignore_conflicts=True))
     mark_unit_dirty(domain.name)
     return count
+
+
+def _object_records(domain: Domain) -> list[DirectoryRecord]:
+    """The records of the domain's forwarders and groups (a name is one object's: see domains.namespace)."""
+    records = [object_record(domain, name) for name in Forwarder.objects.filter(domain=domain)
+               .values_list("name", flat=True)]
+    for name, settings in Group.objects.filter(domain=domain).values_list("name", "settings"):
+        real_name = (settings or {}).get("RealName")
+        records.append(object_record(domain, name, real_name if isinstance(real_name, str) else ""))
+    return records
 
 
 def resync_all(public_names: list[str] | None = None) -> dict[str, int]:

@@ -8,6 +8,7 @@ from accounts.models import Account
 from basedir import outbox
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
+from directory import sync as directory_sync  # Central Directory: records follow forwarders
 from domains.models import Domain
 from domains.names import normalize_account_name, normalize_address
 from domains.namespace import claim_name
@@ -39,6 +40,7 @@ def forwarder_create(*, actor: Account | None, domain: Domain, name: str, target
     audit(actor=actor, event=Event.FORWARDER_CREATE, object_type="forwarder", object_name=str(forwarder),
           domain_name=domain.name, after={"Name": key, "Address": address})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_changed(domain, key)
     return forwarder
 
 
@@ -54,12 +56,13 @@ def forwarder_rename(*, actor: Account | None, forwarder: Forwarder, new_name: s
     if key == forwarder.name:
         return forwarder
     claim_name(domain, key, ignore=forwarder)
-    old = str(forwarder)
+    old, old_name = str(forwarder), forwarder.name
     forwarder.name = key
     forwarder.save(update_fields=["name"])
     audit(actor=actor, event=Event.FORWARDER_RENAME, object_type="forwarder", object_name=str(forwarder),
           domain_name=domain.name, before={"Name": old}, after={"Name": str(forwarder)})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_changed(domain, key, old_name=old_name)
     return forwarder
 
 
@@ -74,3 +77,4 @@ def forwarder_delete(*, actor: Account | None, forwarder: Forwarder) -> None:
     audit(actor=actor, event=Event.FORWARDER_DELETE, object_type="forwarder", object_name=name,
           domain_name=domain.name, before=before)
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_removed(domain, str(before["Name"]))

@@ -10,6 +10,7 @@ from accounts.models import Account
 from basedir import outbox
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
+from directory import sync as directory_sync  # Central Directory: records follow groups
 from domains.models import Domain
 from domains.names import normalize_account_name, normalize_address
 from domains.namespace import claim_name
@@ -45,6 +46,11 @@ def _members(value: Value, domain: Domain, name: str) -> list[str]:
     return members
 
 
+def _real_name(group: Group) -> str:
+    value = group.settings.get("RealName")
+    return value if isinstance(value, str) else ""
+
+
 def _split(settings: Mapping[str, Value] | None, domain: Domain, name: str) -> tuple[dict[str, Value], list[str]]:
     """The settings (unknown keys kept, as CommuniGate keeps them) and the checked member list."""
     values: dict[str, Value] = {}
@@ -77,6 +83,7 @@ def group_create(*, actor: Account | None, domain: Domain, name: str,
     audit(actor=actor, event=Event.GROUP_CREATE, object_type="group", object_name=str(group),
           domain_name=domain.name, after=group_settings(group))
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_changed(domain, key, real_name=_real_name(group))
     return group
 
 
@@ -93,6 +100,8 @@ def group_set(*, actor: Account | None, group: Group, settings: Mapping[str, Val
         audit(actor=actor, event=Event.GROUP_SET, object_type="group", object_name=str(group),
               domain_name=group.domain.name, before=before, after=after)
         outbox.mark_dirty(outbox.DOMAIN, group.domain.pk)
+        if before.get("RealName") != after.get("RealName"):
+            directory_sync.object_changed(group.domain, group.name, real_name=_real_name(group))
     return group
 
 
@@ -108,12 +117,13 @@ def group_rename(*, actor: Account | None, group: Group, new_name: str) -> Group
     if key == group.name:
         return group
     claim_name(domain, key, ignore=group)
-    old = str(group)
+    old, old_name = str(group), group.name
     group.name = key
     group.save(update_fields=["name"])
     audit(actor=actor, event=Event.GROUP_RENAME, object_type="group", object_name=str(group),
           domain_name=domain.name, before={"Name": old}, after={"Name": str(group)})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_changed(domain, key, real_name=_real_name(group), old_name=old_name)
     return group
 
 
@@ -123,8 +133,9 @@ def group_delete(*, actor: Account | None, group: Group) -> None:
     domain = group.domain
     check_domain(actor, domain, write=True, right=CAN_CREATE_GROUPS)
     before = group_settings(group)
-    name = str(group)
+    name, short = str(group), group.name
     group.delete()
     audit(actor=actor, event=Event.GROUP_DELETE, object_type="group", object_name=name,
           domain_name=domain.name, before=before)
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
+    directory_sync.object_removed(domain, short)

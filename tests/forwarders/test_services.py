@@ -8,6 +8,7 @@ import pytest
 from accounts.services import account_create, account_set_aliases
 from basedir.outbox import DOMAIN
 from cgadmin.errors import AccountExists, InvalidInput
+from directory.export import OUTBOX_KIND as DIRECTORY
 from forwarders import services as S
 from forwarders.models import Forwarder
 from groups.services import group_create
@@ -40,7 +41,7 @@ def test_forwarder_create(personas, admin):
     assert forwarder.target == "x@y.test"
     call.audited(Event.FORWARDER_CREATE, actor=admin, object_name="info@client1.test",
                  after={"Name": "info", "Address": "x@y.test"})
-    call.marked((DOMAIN, p.client1.pk))
+    call.marked((DOMAIN, p.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_forwarder_rename(personas, admin, sales):
@@ -51,7 +52,7 @@ def test_forwarder_rename(personas, admin, sales):
     assert Forwarder.objects.get(pk=sales.pk).name == "shop"
     call.audited(Event.FORWARDER_RENAME, actor=admin, object_name="shop@client1.test",
                  before={"Name": "sales@client1.test"}, after={"Name": "shop@client1.test"})
-    call.marked((DOMAIN, personas.client1.pk))
+    call.marked((DOMAIN, personas.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_forwarder_delete(personas, admin, sales):
@@ -62,7 +63,7 @@ def test_forwarder_delete(personas, admin, sales):
     assert not Forwarder.objects.filter(pk=sales.pk).exists()
     call.audited(Event.FORWARDER_DELETE, actor=admin, object_name="sales@client1.test",
                  before={"Name": "sales", "Address": "boss@remote.example"})
-    call.marked((DOMAIN, personas.client1.pk))
+    call.marked((DOMAIN, personas.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_one_namespace_a_domain(personas, sales):

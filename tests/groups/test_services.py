@@ -8,6 +8,7 @@ import pytest
 from accounts.services import account_create
 from basedir.outbox import DOMAIN
 from cgadmin.errors import AccountExists, InvalidInput
+from directory.export import OUTBOX_KIND as DIRECTORY
 from forwarders.services import forwarder_create
 from groups import services as S
 from groups.models import Group
@@ -41,7 +42,7 @@ def test_group_create(personas, admin):
     group = Group.objects.get(domain=p.client1, name="sales")
     assert (group.settings, group.members) == ({"RealName": "Sales", "RemoveToAndCc": "YES"}, ["ann", "x@y.test"])
     call.audited(Event.GROUP_CREATE, actor=admin, object_name="sales@client1.test", after=settings)
-    call.marked((DOMAIN, p.client1.pk))
+    call.marked((DOMAIN, p.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_group_set_replaces_settings_and_members(personas, admin, team):
@@ -52,7 +53,7 @@ def test_group_set_replaces_settings_and_members(personas, admin, team):
     assert group_settings(Group.objects.get(pk=team.pk)) == {"Members": ["ann"]}
     call.audited(Event.GROUP_SET, actor=admin, object_name="team@client1.test",
                  before={"RealName": "The Team", "Members": ["jane", "bob@remote.example"]}, after={"Members": ["ann"]})
-    call.marked((DOMAIN, personas.client1.pk))
+    call.marked((DOMAIN, personas.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_group_rename(personas, admin, team):
@@ -63,7 +64,7 @@ def test_group_rename(personas, admin, team):
     assert Group.objects.get(pk=team.pk).name == "crew"
     call.audited(Event.GROUP_RENAME, actor=admin, object_name="crew@client1.test",
                  before={"Name": "team@client1.test"}, after={"Name": "crew@client1.test"})
-    call.marked((DOMAIN, personas.client1.pk))
+    call.marked((DOMAIN, personas.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_group_delete(personas, admin, team):
@@ -73,7 +74,7 @@ def test_group_delete(personas, admin, team):
 
     assert not Group.objects.filter(pk=team.pk).exists()
     call.audited(Event.GROUP_DELETE, actor=admin, object_name="team@client1.test")
-    call.marked((DOMAIN, personas.client1.pk))
+    call.marked((DOMAIN, personas.client1.pk), (DIRECTORY, "client1.test"))
 
 
 def test_names_and_members_are_checked(personas, team):
