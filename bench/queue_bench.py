@@ -130,6 +130,20 @@ def setup_accounts() -> list[str]:
     return addresses
 
 
+def add_rules() -> None:
+    from accounts.models import Account
+    from cgadmin.dataformat import loads
+    from domains.models import Domain
+    from mailrules.services import account_rules_set, domain_rules_set, server_rules_set
+
+    rules = loads('((5, "Never", ((Subject, is, "*never sent*"), ("Header Field", is, "X-Spam: yes")), '
+                  '(("Discard"))))')
+    server_rules_set(actor=None, rules=rules)
+    domain_rules_set(actor=None, domain=Domain.objects.get(name="client1.test"), rules=rules)
+    for account in Account.objects.filter(domain__name="client1.test").select_related("domain"):
+        account_rules_set(actor=None, account=account, rules=rules)
+
+
 def not_done() -> int:
     from mailqueue.models import QueuedMessage
 
@@ -198,6 +212,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=10 * 1024)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pickups", type=int, default=200)
+    parser.add_argument("--rules", action="store_true",
+                        help="give the server, the domain and every account a mail rule that every copy is checked "
+                             "against (and none meets): the cost of running rules in the queue")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         print("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
@@ -209,6 +226,8 @@ def main() -> int:
     rng = random.Random(20261128)
     try:
         addresses = setup_accounts()
+        if options.rules:
+            add_rules()
         messages = [message_bytes(n, addresses[n % len(addresses)], options.size, rng)
                     for n in range(options.messages)]
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
