@@ -15,6 +15,9 @@ temporary folder, with 20 accounts (10 Text mailboxes, 10 MailDir). Then:
 3. Pickup latency: with one runner idle, messages are renamed to .sub one at a time at random
    moments; the latency is from the rename to the message being queued (its `received` time).
 
+Besides the 20 accounts, one message in 11 goes to a forwarder (to an account) and one in 11 to a
+group of two accounts: routing expands them into recipients of the message in the same pass.
+
 Target: at least 300 messages delivered per second; pickup p95 within 2 s."""
 
 from __future__ import annotations
@@ -118,6 +121,8 @@ def setup_accounts() -> list[str]:
     from accounts.services import account_create
     from basedir.layout import ensure_layout
     from domains.services import domain_create
+    from forwarders.services import forwarder_create
+    from groups.services import group_create
     from server.services import server_initialize
 
     ensure_layout(BASE)
@@ -127,7 +132,9 @@ def setup_accounts() -> list[str]:
     for number in range(ACCOUNTS):
         kind = "TextMailbox" if number % 2 else "MailDirMailbox"
         addresses.append(account_create(actor=None, domain=domain, name=f"user{number}", kind=kind).address)
-    return addresses
+    forwarder_create(actor=None, domain=domain, name="sales", target="user0")
+    group_create(actor=None, domain=domain, name="team", settings={"Members": ["user1", "user2@client1.test"]})
+    return [*addresses[:10], "sales@client1.test", *addresses[10:], "team@client1.test"]
 
 
 def add_rules() -> None:
