@@ -119,7 +119,9 @@ def _differing(notes: list[str]) -> list[Target]:
             if difference.problem == "unexpected":
                 notes.append(f"{difference.path}: not adopted (only settings files and account folders are)")
             continue
-        if (difference.problem == "unexpected") == (target.kind == "new account"):
+        if target.kind == "server" and target.name not in render.SERVER_FILES.values():
+            notes.append(f"{difference.path}: not adopted (change it on its WebAdmin page or over the CLI)")
+        elif (difference.problem == "unexpected") == (target.kind == "new account"):
             found.append(target)
     return found
 
@@ -209,13 +211,13 @@ def _read(relative: str) -> bytes:
 
 
 def _adopt_server_file(actor: Account | None, target: Target, notes: list[str]) -> Adopted:
-    data = _read(target.path)
-    values = render.parse_settings_bytes(data, shown=target.path)
-    details = list(render.value_differences(data, render.server_file_bytes(target.name), shown=target.path))
     if target.name not in render.SERVER_FILES.values():
         raise InvalidInput(f"{target.path}: only the server's settings files ("
                            + ", ".join(sorted(set(render.SERVER_FILES.values())))
                            + ") are adopted; change the others on their WebAdmin page or over the CLI")
+    data = _read(target.path)
+    values = render.parse_settings_bytes(data, shown=target.path)
+    details = list(render.value_differences(data, render.server_file_bytes(target.name), shown=target.path))
     if target.name == render.SERVER_FILES["Main"]:
         shown = values.pop(render.DOMAIN_NAME, None)
         if shown is not None and str(shown) != main_domain_name():

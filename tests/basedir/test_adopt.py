@@ -213,3 +213,19 @@ def test_a_copied_folders_sliced_mailbox_is_kept_not_listed_and_said_so(base, tr
     assert "bob@client1.test: mailbox Big is in the Sliced (.mslc) format, which this server does not store; " \
            "its files are kept but it is not listed" in result.notes
     assert (folder / "bob.macnt" / "Big.mslc").is_dir()
+
+
+def test_access_settings_grants_and_removes_rights_and_other_server_files_are_only_noted(base, tree, client1):
+    folder = base / "Domains" / "client1.test"
+    make_account(client1, "ann", rights=["Domain"])
+    export_full()
+    (folder / "Settings" / "Access.settings").write_text("{ jane = (Domain, CanCreateAccounts); }\n")
+    (base / "Settings" / "Rules.settings").write_text("{ Edited = YES; }\n")
+
+    result = basedir_adopt(actor=None)
+
+    assert sorted(Account.objects.get(pk=tree.pk).rights) == ["CanCreateAccounts", "Domain"]
+    assert Account.objects.get(domain=client1, name="ann").rights == []
+    assert [adopted.path for adopted in result.adopted] == ["Domains/client1.test/Settings/Access.settings"]
+    with pytest.raises(InvalidInput, match="only the server's settings files"):
+        basedir_adopt(actor=None, files=["Settings/Rules.settings"])
