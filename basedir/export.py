@@ -192,18 +192,26 @@ def _sync_mailboxes(account_id: int, location: Path, rows: list[MailboxRow],
                 remove_empty_folders((location / state.name).parent, location)
                 _log(4, f"mailbox {_relative(location)}/{state.name} removed")
             state.delete()
-        elif row[1] != state.name:
+        elif row[1] != state.name or _folder_renamed(state.format, row[2]):
+            # A format change moves only a folder to its new suffix: an earlier version's Sliced
+            # mailboxes were MailDir folders named .mslc (accounts migration 0005).
+            new_format = row[2] if _folder_renamed(state.format, row[2]) else state.format
             if in_folder:
                 for unit_old, unit_new in zip(mailbox_units(state.name, state.format),
-                                              mailbox_units(row[1], state.format), strict=True):
+                                              mailbox_units(row[1], new_format), strict=True):
                     for clash in move_path(location / unit_old, location / unit_new):
                         _log(3, f"mailbox {row[1]}: {clash} existed; the old one was kept beside it")
                 remove_empty_folders((location / state.name).parent, location)
                 _log(4, f"mailbox {_relative(location)}/{state.name} renamed to {row[1]}")
-            state.name = row[1]
-            state.save(update_fields=["name"])
+            state.name, state.format = row[1], new_format
+            state.save(update_fields=["name", "format"])
     return [ExportedMailbox(mailbox_id=mailbox_id, account_id=account_id, name=name, format=storage)
             for mailbox_id, name, storage in rows if mailbox_id not in recorded]
+
+
+def _folder_renamed(old: str, new: str) -> bool:
+    """A mailbox folder whose format changed (Sliced to MailDir): moved to its new suffix."""
+    return old != new and "mbox" not in (old, new)
 
 
 def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mailboxes: dict[int, list[MailboxRow]],

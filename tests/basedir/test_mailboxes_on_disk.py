@@ -284,3 +284,29 @@ def test_a_lost_mailbox_file_is_reported_and_remade_empty_by_the_full_export(bas
     assert [str(difference) for difference in check()] == ["missing: Domains/client1.test/jane.macnt/Sent.mbox"]
     export_full()
     assert (folder_of(base) / "Sent.mbox").read_bytes() == b"" and check() == []
+
+
+def test_an_earlier_versions_sliced_mailbox_becomes_the_maildir_it_always_was(base, jane):
+    """Migration 0005 of accounts: a mailbox made as Sliced (a MailDir folder named .mslc) becomes a
+    MailDir mailbox, and the exporter renames its folder, messages and all."""
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.models import Mailbox
+    from basedir import outbox
+
+    Mailbox.objects.create(account=jane, name="Big", format="mslc")  # as an earlier version made it
+    outbox.mark_dirty(outbox.ACCOUNT, jane.pk)
+    drain()
+    folder = folder_of(base)
+    (folder / "Big.mslc" / "new").mkdir(parents=True, exist_ok=True)  # what the MailDir store wrote there
+    (folder / "Big.mslc" / "new" / "1.msg").write_bytes(b"Subject: kept\n\nhello\n")
+
+    importlib.import_module("accounts.migrations.0005_sliced_mailboxes_are_maildir").forwards(apps, None)
+    drain()
+
+    assert jane.mailboxes.get(name="Big").format == "mdir"
+    assert not (folder / "Big.mslc").exists()
+    assert (folder / "Big.mdir" / "new" / "1.msg").read_bytes() == b"Subject: kept\n\nhello\n"
+    assert check() == []
