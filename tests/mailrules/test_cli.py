@@ -10,6 +10,8 @@ from accounts.services import account_note_login, account_update_settings
 from cgadmin.dataformat import loads
 from cli.dispatch import execute
 from tests import factories
+from tests.cli.live import live_cli  # noqa: F401
+from tests.cli.perl_wire import PerlWireClient, print_words
 from tests.mailqueue.conftest import message, run_queue, submit
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +75,11 @@ def test_domain_server_and_signal_rules_are_kept_apart(run, client1):
 
 def test_plain_password_only_when_stored_reversibly(run, client1):
     factories.make_account(client1, "clear", PasswordEncryption="clear")
+    factories.make_account(client1, "crypted", PasswordEncryption="A-crpt")
     factories.make_account(client1, "hashed")
 
     assert run("GetAccountPlainPassword clear@client1.test") == (201, factories.PASSWORD)
+    assert run("GetAccountPlainPassword crypted@client1.test") == (201, factories.PASSWORD)
     assert run("GetAccountPlainPassword hashed@client1.test") == (201, "")
     code, text = run("GetAccountPlainPassword hashed@client1.test CHECK")
     assert code == 501 and "not stored in a reversible form" in text
@@ -103,3 +107,18 @@ def test_account_and_domain_statistics(run, client1, settings, tmp_path):
     code, domain = run("GetDomainStat client1.test")
     assert (domain["MessagesReceived"], domain["MessagesSent"], domain["Accounts"]) == (2, 2, 2)
     assert run("GetDomainStat client1.test KEY messagesreceived") == (201, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_perl_module_wire_format(live_cli, postmaster, client1):  # noqa: F811
+    factories.make_account(client1, "jane")
+    perl = PerlWireClient(live_cli.port, "postmaster", factories.POSTMASTER_PASSWORD)
+    rule = ["5", "Away", [["Human Generated", "---"]], [["Reply with", "I am away, back on Monday."]]]
+    assert perl.command(f"SetAccountMailRules jane@client1.test {print_words([rule])}")
+    assert perl.query("GetAccountMailRules jane@client1.test") == [rule]
+    assert perl.command('UpdateAccountMailRule jane@client1.test (8, "Away")')
+    assert perl.query("GetAccountMailRules jane@client1.test")[0][0] == "8"
+    assert perl.command("UpdateAccountMailRule jane@client1.test DELETE Away")
+    assert perl.query("GetAccountMailRules jane@client1.test") == []
+    assert perl.query("GetAccountStat jane@client1.test KEY MessagesReceived") == "#0"  # a number, as CommuniGate answers it
+    perl.Logout()
