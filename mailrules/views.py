@@ -60,12 +60,15 @@ def _rows(post: Any, prefix: str, first: str, second: str) -> list[list[Any]]:
         if not head:
             continue
         row: list[Any] = [head]
+        if head == "Human Generated":  # takes no operation or parameter, whatever the row's selects say
+            rows.append([head, R.NO_OP])
+            continue
         if second:
             operation = post.get(f"{prefix}-{n}-{second}", "").strip()
             if operation:
                 row.append(operation)
         parameter = post.get(f"{prefix}-{n}-param", "")
-        if parameter.strip() or (second and head != "Human Generated"):
+        if parameter.strip() or second:
             row.append(parameter.strip())
         rows.append(row)
     return rows
