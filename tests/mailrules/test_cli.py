@@ -120,5 +120,5 @@ def test_the_perl_module_wire_format(live_cli, postmaster, client1):  # noqa: F8
     assert perl.query("GetAccountMailRules jane@client1.test")[0][0] == "8"
     assert perl.command("UpdateAccountMailRule jane@client1.test DELETE Away")
     assert perl.query("GetAccountMailRules jane@client1.test") == []
-    assert perl.query("GetAccountStat jane@client1.test KEY MessagesReceived") == "#0"  # a number, as CommuniGate answers it
+    assert perl.query("GetAccountStat jane@client1.test KEY MessagesReceived") == "#0"  # a number
     perl.Logout()
