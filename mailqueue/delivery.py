@@ -18,7 +18,7 @@ from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from lists.postings import record_posting
 from logs import serverlog, stats
-from mailqueue import limits, mailstore, queuefile, rulerun, trailer
+from mailqueue import limits, mailstore, queuefile, quota_notices, rulerun, trailer
 from mailqueue.bulk import bulk_set, bulk_set_rows
 from mailqueue.mailstore import Append, MailboxBusy, Recorded
 from mailqueue.models import MailQueue, QueuedMessage, QueueRecipient
@@ -147,6 +147,7 @@ def process(messages: list[QueuedMessage]) -> None:
     outcome = append_all(router, targets, recover)
     _log_deliveries(works, outcome, notes)
     settle(works, outcome, router)
+    quota_notices.send_notices(router, works, outcome.delivered)
 
 
 def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
@@ -161,7 +162,7 @@ def _route_work(work: Work, router: Router, now, recover: set[int]) -> set[int]:
         for row in due:
             work.decisions[row.pk] = Fail("the message's Queue file is missing or damaged", report=REPORT_NONE)
         return set()
-    size = work.message.size
+    size = 0 if limits.is_quota_notice(work.message) else work.message.size
     refused = limits.outgoing_decision(router, work.message) or rulerun.server_decision(
         router, work.rules, work.message, work.body, due)
     accounts: dict[int, str] = {}

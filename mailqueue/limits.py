@@ -113,3 +113,12 @@ def incoming_wait(router: Router, account: Account, now: datetime) -> Wait | Non
     if flows is None:
         flows = _PASSES[router] = IncomingFlows(router, now)
     return flows.check(account)
+
+
+QUOTA_NOTICE_ID = "<quota."
+
+
+def is_quota_notice(message: QueuedMessage) -> bool:
+    """A QuotaNotice / QuotaAlert message (mailqueue.quota_notices): it reaches its account whatever
+    the account's size limits, since it is about them."""
+    return message.is_report and not message.sender and message.message_id.startswith(QUOTA_NOTICE_ID)
