@@ -155,6 +155,6 @@ DOMAIN = Catalogue(
         "recipientStatus": NO_EFFECT,
         "ServiceClasses": "the domain's Classes of Service, a layer of its accounts' settings",
         "AccountsLimit": NO_EFFECT,
-        "ListsLimit": NO_EFFECT,
+        "ListsLimit": "no more mailing lists are created in the domain beyond it",
     },
 )

@@ -5,7 +5,7 @@ returned, as CommuniGate keeps a list's custom settings."""
 
 from __future__ import annotations
 
-from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef
+from cgadmin.catalogue import NO_EFFECT, Catalogue, Kind, Level, SettingDef
 
 SUBSCRIBE = "Subscribe"
 POSTINGS = "Postings"
@@ -42,4 +42,7 @@ LIST = Catalogue(
     ],
     allow_custom=True,
     custom_right="CanAccessLists",
+    # Stored, exported and returned; nothing distributes list mail yet. The list's delivery gives each
+    # the effect it gets (tests/cgadmin/test_catalogue_effects.py fails once code reads a marked one).
+    effects=dict.fromkeys((REAL_NAME, SUBSCRIBE, POSTINGS, CHARSET, SIZE_LIMIT), NO_EFFECT),
 )

@@ -22,11 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # (a Domain Administrator right is named after its setting) and the generated translation list.
 NAMING_ONLY = {"realms/rights.py", "realms/catalogue_strings.py"}
 SKIPPED_DIRS = {".venv", "tests", "bench", "locale", "migrations", "node_modules", ".git", "var"}
-# A marked setting whose name code uses for something other than its value, and why.
+# Files where a marked setting's name stands for something other than its value, and why.
 NAMED_NOT_READ = {
-    ("preference", "PreferredCharset"): "its list of character sets is the WebAdmin Preferences' choice",
-    ("account", "SignalRulesAllowed"): "the name of the Domain Administrator right over signal rules (mailrules); "
-                                       "its value limits nothing: no signal module here",
+    ("preference", "PreferredCharset"): ({"realms/forms.py", "accounts/services.py"},
+                                         "its list of character sets is the WebAdmin Preferences' choice"),
+    ("account", "SignalRulesAllowed"): ({"mailrules/services.py"},
+                                        "the name of the Domain Administrator right over signal rules; its value "
+                                        "limits nothing: no signal module here"),
+    ("mailing list", "Charset"): ({"accounts/services.py", "realms/forms.py", "realms/navigation.py"},
+                                  "the WebAdmin Preferences' Charset, another setting of the same name"),
+    ("mailing list", "Subscribe"): ({"lists/models.py"}, "SubscriberMode.SUBSCRIBE, a subscriber's mode"),
 }
 
 
@@ -53,15 +58,49 @@ def code_files() -> list[Path]:
     return files
 
 
-def readers(name: str, sources: dict[Path, str]) -> list[str]:
-    """The code files that name a setting as a quoted string (a `.get("LogLogin")`, a `["LogLogin"]`)."""
-    pattern = re.compile(rf"""["']{re.escape(name)}["']""")
-    return sorted(str(path.relative_to(ROOT)) for path, text in sources.items() if pattern.search(text))
+def schema_module_of(catalogue: Catalogue) -> str:
+    return next(name for name, module in list(sys.modules.items())
+                if module is not None and name.endswith("settings_schema") and catalogue in vars(module).values())
+
+
+def constants_of(catalogue: Catalogue) -> dict[str, list[str]]:
+    """The module-level constants that spell a setting's name in the catalogue's own module (POSTINGS
+    for "Postings"), by setting name: code that uses one reads the setting as surely as by its name."""
+    found: dict[str, list[str]] = {}
+    for constant, value in vars(sys.modules[schema_module_of(catalogue)]).items():
+        if constant.isupper() and isinstance(value, str):
+            found.setdefault(value, []).append(constant)
+    return found
+
+
+def shared_names() -> set[str]:
+    """Names that more than one catalogue has (RealName, Charset): a quoted one may be the other's."""
+    seen: dict[str, int] = {}
+    for catalogue in every_catalogue():
+        for entry in catalogue:
+            seen[entry.name.lower()] = seen.get(entry.name.lower(), 0) + 1
+    return {name for name, count in seen.items() if count > 1}
+
+
+def readers(name: str, sources: dict[Path, str], constants: list[str] = (), module: str = "",
+            quoted: bool = True) -> list[str]:
+    """The code files that name a setting as a quoted string (a `.get("LogLogin")`, a `["LogLogin"]`;
+    not for a name another catalogue shares), or use a constant of its catalogue's module that
+    spells it (in a file that imports that module)."""
+    by_name = re.compile(rf"""["']{re.escape(name)}["']""")
+    by_constant = re.compile("|".join(rf"\b{constant}\b" for constant in constants)) if constants else None
+    found = []
+    for path, text in sources.items():
+        if (quoted and by_name.search(text)) or (
+                by_constant is not None and module in text and by_constant.search(text)):
+            found.append(str(path.relative_to(ROOT)))
+    return sorted(found)
 
 
 def test_every_catalogue_is_found():
     kinds = {catalogue.object_kind for catalogue in every_catalogue()}
-    assert {"server", "domain", "account", "preference", "log"} <= kinds
+    assert {"server", "domain", "account", "preference", "log", "mailing list"} <= kinds
+    assert {catalogue.object_kind for catalogue in schema_catalogues()} == kinds  # all in the README
 
 
 def test_every_entry_has_an_effect_or_the_mark():
@@ -73,10 +112,14 @@ def test_every_entry_has_an_effect_or_the_mark():
 def test_a_marked_setting_is_read_by_no_code():
     sources = {path: path.read_text(encoding="utf-8") for path in code_files()}
     lying = {}
+    shared = shared_names()
     for catalogue in every_catalogue():
+        constants, module = constants_of(catalogue), schema_module_of(catalogue)
         for entry in catalogue:
-            if entry.no_effect and (catalogue.object_kind, entry.name) not in NAMED_NOT_READ:
-                found = readers(entry.name, sources)
+            if entry.no_effect:
+                allowed, _why = NAMED_NOT_READ.get((catalogue.object_kind, entry.name), (set(), ""))
+                found = [path for path in readers(entry.name, sources, constants.get(entry.name, []), module,
+                                                  quoted=entry.name.lower() not in shared) if path not in allowed]
                 if found:
                     lying[f"{catalogue.object_kind} {entry.name}"] = found
     assert not lying, ("these settings are marked 'kept for compatibility, no effect here' but code reads them: "
@@ -88,6 +131,10 @@ def test_the_mark_check_finds_a_reader():
     sources = {path: path.read_text(encoding="utf-8") for path in code_files()}
     assert "mailqueue/routing.py" in readers("MaxMessageSize", sources)
     assert "realms/auth.py" in readers("RequireAPOP", sources)
+    from logs.settings_schema import LOG
+
+    assert "logs/rotation.py" in readers("KeepDays", sources, constants_of(LOG)["KeepDays"], "logs.settings_schema",
+                                         quoted=False)  # as KEEP_DAYS
 
 
 def test_effects_of_unknown_settings_are_refused():

@@ -7,6 +7,7 @@ fails when the two differ. `manage.py settings_effects --write` brings the READM
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 from django.conf import settings
@@ -23,13 +24,25 @@ TITLES = {
     "account": "Account settings (also Account Defaults, Templates and Classes of Service)",
     "preference": "Account preferences",
     "log": "Log Manager settings",
+    "mailing list": "Mailing list settings",
 }
+
+
+def schema_modules() -> list[str]:
+    """The settings schema modules: the WebAdmin's, then any other app's `settings_schema`."""
+    names = list(SCHEMA_MODULES)
+    for app in settings.INSTALLED_APPS:
+        name = f"{app}.settings_schema"
+        if name not in names and importlib.util.find_spec(app) is not None \
+                and importlib.util.find_spec(name) is not None:
+            names.append(name)
+    return names
 
 
 def schema_catalogues() -> list[Catalogue]:
     """Every catalogue of the settings schema modules, in their order."""
     found: list[Catalogue] = []
-    for module_name in SCHEMA_MODULES:
+    for module_name in schema_modules():
         module = importlib.import_module(module_name)
         found += [value for value in vars(module).values() if isinstance(value, Catalogue) and value not in found]
     return found
