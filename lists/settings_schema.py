@@ -42,7 +42,11 @@ LIST = Catalogue(
     ],
     allow_custom=True,
     custom_right="CanAccessLists",
-    # Stored, exported and returned; nothing distributes list mail yet. The list's delivery gives each
-    # the effect it gets (tests/cgadmin/test_catalogue_effects.py fails once code reads a marked one).
-    effects=dict.fromkeys((REAL_NAME, SUBSCRIBE, POSTINGS, CHARSET, SIZE_LIMIT), NO_EFFECT),
+    # What the list's delivery does with each; the others are marked until code reads them
+    # (tests/cgadmin/test_catalogue_effects.py fails once code reads a marked one).
+    effects={
+        POSTINGS: "who may post: others are refused, or held for the owner when moderated (queue)",
+        SIZE_LIMIT: "larger postings are refused (queue)",
+        **dict.fromkeys((REAL_NAME, SUBSCRIBE, CHARSET), NO_EFFECT),
+    },
 )
