@@ -1,7 +1,8 @@
 """`basedir adopt`: files an operator edited or copied into the base directory, taken back into the
 database through the services (the seed's Backup and Recovery treats the tree as the server's data).
 
-What it takes: server Settings/*.settings, a domain's Settings/ files, an account's account.settings,
+What it takes: server Settings/*.settings, a domain's Settings/ files (Forwarders.settings too) and
+its groups' <name>.grp files, an account's account.settings,
 account.info and account.prefs (ClearAccountCache and the preferences), and an account folder (or
 single mailbox) copied into a domain folder that the database does not know yet: the account is
 created, then its settings (the password in its stored form), info, preferences and mailboxes read
@@ -28,6 +29,7 @@ from basedir.restore import (
     AccountFiles,
     ArchivedAccount,
     reload_domain_documents,
+    reload_domain_objects,
     reload_rights,
     reload_server_document,
 )
@@ -121,7 +123,8 @@ def _differing(notes: list[str]) -> list[Target]:
             continue
         if target.kind == "server" and target.name not in render.SERVER_FILES.values():
             notes.append(f"{difference.path}: not adopted (change it on its WebAdmin page or over the CLI)")
-        elif (difference.problem == "unexpected") == (target.kind == "new account"):
+        elif target.kind in ("forwarders", "group") or (difference.problem == "unexpected") == (
+                target.kind == "new account"):
             found.append(target)
     return found
 
@@ -135,6 +138,10 @@ def classify(name: str) -> Target:
     domain, rest = _domain_of(parts, relative)
     if rest[:1] == ["Settings"] and len(rest) == 2 and rest[1] in render.DOMAIN_FILES:
         return Target("domain", relative, domain, rest[1])
+    if rest == ["Settings", render.FORWARDERS_FILE]:
+        return Target("forwarders", relative, domain, rest[1])
+    if len(rest) == 1 and rest[0].endswith(render.GROUP_SUFFIX) and len(rest[0]) > len(render.GROUP_SUFFIX):
+        return Target("group", relative, domain, rest[0][: -len(render.GROUP_SUFFIX)])
     index = 0
     while index < len(rest) - 1 and rest[index].endswith(".sub"):
         index += 1
@@ -198,6 +205,8 @@ def _adopt(actor: Account | None, target: Target, notes: list[str]) -> Adopted:
         return _adopt_domain_file(actor, target)
     if target.kind == "account":
         return _adopt_account(actor, target)
+    if target.kind in ("forwarders", "group"):
+        return _adopt_domain_objects(actor, target)
     return _adopt_new_account(actor, target, notes)
 
 
@@ -249,6 +258,27 @@ def _adopt_domain_file(actor: Account | None, target: Target) -> Adopted:
         reload_domain_documents(actor, domain, {target.name: values})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
     return _record(actor, target, "settings file", details, domain_name=domain.name)
+
+
+def _adopt_domain_objects(actor: Account | None, target: Target) -> Adopted:
+    """Settings/Forwarders.settings (the domain's forwarders: those it does not list go) or a group's
+    <name>.grp, through the forwarders' and groups' services."""
+    assert target.domain is not None
+    domain = target.domain
+    data = _read(target.path)
+    values = render.parse_settings_bytes(data, shown=target.path)
+    if target.kind == "forwarders":
+        expected = render.domain_settings_bytes(domain).get(render.FORWARDERS_FILE, render.settings_bytes({}))
+        found = reload_domain_objects(actor, domain, values, {}, remove_unlisted=True)
+        what = "forwarders file"
+    else:
+        expected = render.group_files(domain).get(f"{target.name}{render.GROUP_SUFFIX}", render.settings_bytes({}))
+        found = reload_domain_objects(actor, domain, {}, {target.name.lower(): values})
+        what = "group file"
+    if found:
+        raise InvalidInput("; ".join(found))
+    details = list(render.value_differences(data, expected, shown=target.path))
+    return _record(actor, target, what, details, domain_name=domain.name)
 
 
 def _adopt_account(actor: Account | None, target: Target) -> Adopted:

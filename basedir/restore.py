@@ -24,6 +24,7 @@ from cgadmin.dataformat import DataFormatError, Value, load_settings_file
 from cgadmin.errors import AlreadyExists, CGError, GeneralError, InvalidInput
 from domains.models import Domain
 from domains.selectors import account_foldering
+from forwarders.models import Forwarder
 from forwarders.selectors import find_forwarder
 from forwarders.services import forwarder_create, forwarder_delete
 from groups.selectors import find_group
@@ -538,11 +539,16 @@ class DomainPlan(Plan):
 
 
 def reload_domain_objects(actor: Account | None, domain: Domain, forwarders: Mapping[str, Value],
-                          groups: Mapping[str, dict[str, Value]]) -> list[str]:
+                          groups: Mapping[str, dict[str, Value]], *, remove_unlisted: bool = False) -> list[str]:
     """The archive's forwarders (Forwarders.settings) and groups (<name>.grp) into the domain through
     their services: missing ones created, changed ones set; one that cannot be (its name is now an
-    account's) is left out with a note."""
+    account's) is left out with a note. `remove_unlisted`: forwarders the file does not list go."""
     notes: list[str] = []
+    if remove_unlisted:
+        listed = {str(name).lower() for name in forwarders}
+        for forwarder in Forwarder.objects.filter(domain=domain).exclude(name__in=listed).order_by("name"):
+            forwarder.domain = domain
+            forwarder_delete(actor=actor, forwarder=forwarder)
     for name, target in sorted(forwarders.items()):
         try:
             with transaction.atomic():

@@ -106,3 +106,43 @@ def test_a_restore_sets_changed_groups_and_notes_a_name_now_taken(base, postmast
     assert Group.objects.get(pk=team.pk).members == ["jane"]
     assert any("forwarder sales@client1.test not restored" in note for note in result.notes)
     assert not Forwarder.objects.exists()
+
+
+def test_adopt_takes_edited_forwarders_and_group_files_through_the_services(base, postmaster, client1):
+    from basedir.adopt import basedir_adopt
+    from cgadmin.dataformat import dump_settings_file
+
+    team = group_create(actor=None, domain=client1, name="team", settings={"Members": ["jane"]})
+    forwarder_create(actor=None, domain=client1, name="sales", target="boss@remote.example")
+    forwarder_create(actor=None, domain=client1, name="old", target="x@remote.example")
+    export_full()
+    folder = base / "Domains" / "client1.test"
+    (folder / "Settings" / "Forwarders.settings").write_text(
+        dump_settings_file({"sales": "chief@remote.example", "info": "jane"}), encoding="utf-8")
+    (folder / "team.grp").write_text(dump_settings_file({"RealName": "Team", "Members": ["ann"]}), encoding="utf-8")
+    (folder / "board.grp").write_text(dump_settings_file({"Members": ["jane"]}), encoding="utf-8")
+
+    result = basedir_adopt(actor=None)
+
+    assert {adopted.what for adopted in result.adopted} == {"forwarders file", "group file"}
+    assert dict(Forwarder.objects.values_list("name", "target")) == {"sales": "chief@remote.example", "info": "jane"}
+    team.refresh_from_db()
+    assert (team.settings, team.members) == ({"RealName": "Team"}, ["ann"])
+    assert Group.objects.get(name="board").members == ["jane"]
+    drain()
+    assert check() == []
+
+
+def test_adopt_refuses_a_group_file_whose_members_are_bad_and_adopts_nothing(base, postmaster, client1):
+    from basedir.adopt import basedir_adopt
+    from cgadmin.dataformat import dump_settings_file
+    from cgadmin.errors import InvalidInput
+
+    group_create(actor=None, domain=client1, name="team", settings={"Members": ["jane"]})
+    export_full()
+    (base / "Domains" / "client1.test" / "team.grp").write_text(
+        dump_settings_file({"Members": ["two words"]}), encoding="utf-8")
+
+    with pytest.raises(InvalidInput, match="nothing was adopted"):
+        basedir_adopt(actor=None)
+    assert Group.objects.get(name="team").members == ["jane"]
