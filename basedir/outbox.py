@@ -7,8 +7,11 @@ crash left."""
 import logging
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from basedir.models import ExportOutbox
 from cgadmin.celery import send_task
+from cgadmin.db import insert_rows
 from cgadmin.oncommit import run_once_after_commit
 
 logger = logging.getLogger(__name__)
@@ -28,10 +31,10 @@ def mark_dirty(kind: str, key: object) -> None:
 
 def mark_many_dirty(kind: str, keys: Iterable[object]) -> None:
     """mark_dirty for many objects of one kind, in one INSERT."""
-    rows = [ExportOutbox(kind=kind, key=str(key)) for key in dict.fromkeys(keys)]
-    if not rows:
+    now = timezone.now()
+    rows = ((kind, str(key), now) for key in dict.fromkeys(keys))
+    if not insert_rows(ExportOutbox, ("kind", "key", "created"), rows):
         return
-    ExportOutbox.objects.bulk_create(rows)
     if kind in EXPORTER_KINDS:
         schedule_drain()
 

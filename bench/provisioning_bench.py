@@ -1,7 +1,8 @@
 """Provisioning at the speed of the hardware (issue 18): password hashing, imports, HTTP Basic, CLI logins.
 
     DATABASE_URL=postgres://... python bench/provisioning_bench.py [--clear 200] [--prehashed 2000]
-        [--logins 60] [--creates 40] [--requests 60] [--big]     (--big: 100,000 pre-hashed accounts)
+        [--logins 60] [--creates 40] [--requests 60] [--big [N]] [--imports-only]
+    (--big: 100,000 pre-hashed accounts, or N; --imports-only: the hash and import figures alone)
 
 Runs in a throw-away database (bench_<name>) with the production settings (Argon2id, the default
 cost), and prints, each with a baseline measured in the same run:
@@ -9,7 +10,10 @@ cost), and prints, each with a baseline measured in the same run:
 - `manage.py accounts import` (the real service path: rights, audit, outbox, directory) of clear
   passwords, against that ceiling (target >= 0.8); of pre-hashed passwords and of rows without
   one, against bench/users_generate.py's bulk INSERT of as many accounts (the generator);
-- with --big, 100,000 pre-hashed accounts (target: under 120 s);
+- with --big, 100,000 pre-hashed accounts through `manage.py accounts import` with its progress bar
+  (target: under 120 s), against the generator's bulk INSERT of as many in the same run; then the
+  exporter drains the outbox (`manage.py basedir export`) and `manage.py basedir check` must find
+  the base directory complete; the import's peak memory growth is printed (a batch at a time);
 - a WebAdmin page with HTTP Basic against the same page with a session, medians (target <= 2x);
 - CLI logins (USER/PASS) over 4 connections at once, Argon2id and A-crpt accounts;
 - CreateAccount with a password over the CLI and the WebAdmin's Create Account form (accounts/s)."""
@@ -82,19 +86,68 @@ def write_csv(path: Path, count: int, prefix: str, password: str | None) -> None
             writer.writerow([f"{prefix}{n}", password if password is not None else f"{PASSWORD}{n}", f"Bench User {n}"])
 
 
-def import_rate(domain: str, path: Path, count: int) -> tuple[float, float]:
-    """(accounts a second, seconds) of manage.py accounts import."""
-    took = seconds(lambda: call_command("accounts", "import", domain, str(path), "--no-progress",
-                                        stdout=open(os.devnull, "w")))  # noqa: SIM115
+def import_rate(domain: str, path: Path, count: int, *, progress: bool = False) -> tuple[float, float]:
+    """(accounts a second, seconds) of manage.py accounts import (with its progress bar on stderr when asked)."""
+    flags = [] if progress else ["--no-progress"]
+    with open(os.devnull, "w") as devnull:
+        took = seconds(lambda: call_command("accounts", "import", domain, str(path), *flags, stdout=devnull))
     return count / took, took
 
 
-def generator_rate(count: int) -> float:
+def generator_rate(count: int, name: str = "generated.bench.test") -> float:
     """Accounts a second of the bench generator's bulk INSERT (every row the services write)."""
+    from django.db import transaction
+
     from domains.services import domain_create
 
-    domain = domain_create(actor=None, name="generated.bench.test")
-    return count / seconds(lambda: generator.create_accounts(domain.pk, count))
+    domain = domain_create(actor=None, name=name)
+
+    def insert() -> None:
+        with transaction.atomic():  # as the generator runs it: one transaction, here rolled back, so
+            generator.create_accounts(domain.pk, count)  # the exporter and the check see only the imports
+            transaction.set_rollback(True)
+
+    return count / seconds(insert)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def export_and_check() -> tuple[float, str]:
+    """(seconds of `manage.py basedir export`, what `manage.py basedir check` says): the exporter
+    drains the import's outbox marks, then the tree must match the database."""
+    import io
+
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    took = seconds(lambda: call_command("basedir", "export", stdout=out))
+    check = io.StringIO()
+    try:
+        call_command("basedir", "check", stdout=check, stderr=check)
+    except (CommandError, SystemExit) as failed:
+        return took, f"DIFFERENCES ({failed}): {check.getvalue()[:2000]}"
+    return took, check.getvalue().strip().splitlines()[-1] if check.getvalue().strip() else "clean"
+
+
+def big_import(count: int, prehashed: str, work: Path) -> tuple[float, float, float, float, str, float]:
+    """(seconds, accounts/s, generator accounts/s, export seconds, check verdict, peak memory growth MiB)
+    of `count` pre-hashed accounts through the real command, with its progress bar."""
+    from domains.services import domain_create
+
+    write_csv(work / "big.csv", count, "big", prehashed)
+    domain_create(actor=None, name="big.import.bench.test")
+    before = peak_rss_mib()
+    print(f"importing {count:,} pre-hashed accounts (manage.py accounts import, progress bar below):", flush=True)
+    rate, took = import_rate("big.import.bench.test", work / "big.csv", count, progress=True)
+    grown = peak_rss_mib() - before
+    generated = generator_rate(count, "generated.big.bench.test")
+    exported, verdict = export_and_check()
+    return took, rate, generated, exported, verdict, grown
 
 
 def basic_vs_session(requests: int) -> tuple[float, float]:
@@ -229,7 +282,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clear", type=int, default=200, help="accounts imported with clear passwords")
     parser.add_argument("--prehashed", type=int, default=2000, help="accounts imported pre-hashed and without")
-    parser.add_argument("--big", action="store_true", help="also import 100,000 pre-hashed accounts")
+    parser.add_argument("--big", type=int, nargs="?", const=100_000, default=0,
+                        help="also import 100,000 (or this many) pre-hashed accounts, then export and check")
+    parser.add_argument("--imports-only", action="store_true", help="only the hash and import figures")
     parser.add_argument("--logins", type=int, default=60, help="CLI logins of each kind")
     parser.add_argument("--creates", type=int, default=40, help="CreateAccount calls of each kind")
     parser.add_argument("--requests", type=int, default=60, help="WebAdmin requests of each kind")
@@ -240,6 +295,10 @@ def main() -> int:
         from server.services import server_initialize
 
         server_initialize(host_name="mail.bench.test", postmaster_password="bench-postmaster")
+        from basedir import paths
+        from basedir.layout import ensure_layout
+
+        ensure_layout(paths.base())  # the base directory's folders, as cgserver makes them when it starts
         for name in ("clear.bench.test", "prehashed.bench.test", "none.bench.test", "create.bench.test"):
             domain_create(actor=None, name=name)
         work = Path(folder)
@@ -274,13 +333,22 @@ def main() -> int:
         report("Import without passwords", none_rate, "accounts/s", baseline=generated,
                baseline_name="bench generator (bulk INSERT)")
         if options.big:
-            write_csv(work / "big.csv", 100_000, "big", prehashed)
-            domain_create(actor=None, name="big.import.bench.test")
-            big_rate, big_took = import_rate("big.import.bench.test", work / "big.csv", 100_000)
-            print(f"import, 100,000 pre-hashed: {big_took:.0f} s = {big_rate:.0f}/s")
-            report("Import of 100,000 pre-hashed accounts", big_took, "s", baseline=100_000 / generated,
-                   baseline_name="bench generator, same count", target="< 120 s", passed=big_took < 120)
-            failed |= big_took >= 120
+            big_took, big_rate, big_generated, exported, verdict, grown = big_import(options.big, prehashed, work)
+            big_ratio = big_rate / big_generated
+            print(f"import, {options.big:,} pre-hashed: {big_took:.1f} s = {big_rate:.0f}/s; the generator's bulk "
+                  f"INSERT of as many: {big_generated:.0f}/s (ratio {big_ratio:.2f}); peak memory grew "
+                  f"{grown:.0f} MiB; then basedir export {exported:.1f} s, basedir check: {verdict}")
+            report(f"Import of {options.big:,} pre-hashed accounts (manage.py accounts import)", big_rate,
+                   "accounts/s", baseline=big_generated, baseline_name="bench generator (bulk INSERT), same count",
+                   ratio=big_ratio)
+            report(f"Import of {options.big:,} pre-hashed accounts, time", big_took, "s", target="< 120 s",
+                   passed=big_took < 120)
+            report(f"Exporter drain after the import ({options.big:,} accounts)", exported, "s",
+                   target="basedir check clean", passed="DIFFERENCES" not in verdict)
+            failed |= big_took >= 120 or "DIFFERENCES" in verdict
+        if options.imports_only:
+            connection.close()
+            return 1 if failed else 0
 
         basic_ms, session_ms = basic_vs_session(options.requests)
         print(f"WebAdmin page: HTTP Basic median {basic_ms:.1f} ms, session {session_ms:.1f} ms")

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from cgadmin import context, dataformat
 from cgadmin.dataformat import Value
+from cgadmin.db import insert_rows
 from logs import serverlog
 from logs.events import Event
 from logs.models import AuditEntry
@@ -75,13 +77,16 @@ def audit_many(*, actor: Account | None, changes: Sequence[Change]) -> None:
     records = [_log_record(actor, str(change.event), change.object_type, change.object_name) for change in changes]
     address = call.client_address
     transaction.on_commit(lambda: serverlog.log_many(records, peer=address or None))
-    AuditEntry.objects.bulk_create([
-        AuditEntry(actor=actor, actor_name=actor_label(actor), interface=call.interface,
-                   client_address=call.client_address, event=str(change.event), object_type=change.object_type,
-                   object_name=change.object_name, domain_name=change.domain_name, before=_as_text(change.before),
-                   after=_as_text(change.after))
+    now, actor_id, name = timezone.now(), actor.pk if actor is not None else None, actor_label(actor)
+    insert_rows(AuditEntry, AUDIT_COLUMNS, (
+        (now, actor_id, name, call.interface, call.client_address, str(change.event), change.object_type,
+         change.object_name, change.domain_name, _as_text(change.before), _as_text(change.after))
         for change in changes
-    ])
+    ))
+
+
+AUDIT_COLUMNS = ("time", "actor_id", "actor_name", "interface", "client_address", "event", "object_type",
+                 "object_name", "domain_name", "before", "after")
 
 
 # The Server Log component each kind of object's changes are recorded under.
