@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Account
 from basedir import outbox
 from cgadmin.dataformat import Value
-from cgadmin.errors import InvalidInput
+from cgadmin.errors import AccountExists, InvalidInput
 from directory import sync as directory_sync  # Central Directory: records follow forwarders
 from domains.models import Domain
 from domains.names import normalize_account_name, normalize_address
@@ -36,7 +36,11 @@ def forwarder_create(*, actor: Account | None, domain: Domain, name: str, target
     key = normalize_account_name(name, what="forwarder name")
     address = _target(domain, key, target)
     claim_name(domain, key)
-    forwarder = Forwarder.objects.create(domain=domain, name=key, target=address)
+    try:
+        with transaction.atomic():  # another session may take the name between the claim and here
+            forwarder = Forwarder.objects.create(domain=domain, name=key, target=address)
+    except IntegrityError:
+        raise AccountExists(f"a forwarder named {key!r} already exists in {domain.name}", field="name") from None
     audit(actor=actor, event=Event.FORWARDER_CREATE, object_type="forwarder", object_name=str(forwarder),
           domain_name=domain.name, after={"Name": key, "Address": address})
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Account
 from basedir import outbox
 from cgadmin.dataformat import Value
-from cgadmin.errors import InvalidInput
+from cgadmin.errors import AccountExists, InvalidInput
 from directory import sync as directory_sync  # Central Directory: records follow groups
 from domains.models import Domain
 from domains.names import normalize_account_name, normalize_address
@@ -79,7 +79,11 @@ def group_create(*, actor: Account | None, domain: Domain, name: str,
     claim_name(domain, key)
     group = Group(domain=domain, name=key, members=members)
     group.settings = values
-    group.save()
+    try:
+        with transaction.atomic():  # another session may take the name between the claim and here
+            group.save()
+    except IntegrityError:
+        raise AccountExists(f"a group named {key!r} already exists in {domain.name}", field="name") from None
     audit(actor=actor, event=Event.GROUP_CREATE, object_type="group", object_name=str(group),
           domain_name=domain.name, after=group_settings(group))
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
