@@ -11,7 +11,9 @@ is refused with its name, line and column, and nothing is adopted. Rights: the o
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,7 +25,9 @@ from basedir import outbox, paths, render
 from basedir.archive import Staged
 from basedir.check import check
 from basedir.nofollow import SymlinkRefused, read_bytes
+from basedir.private import OTHER_USERS
 from basedir.reload import account_clear_cache
+from basedir.render import STORAGE_USED
 from basedir.restore import (
     ACCOUNT_KINDS,
     AccountFiles,
@@ -115,6 +119,8 @@ def _differing(notes: list[str]) -> list[Target]:
     for difference in check():
         if difference.problem not in ("differs", "unexpected"):
             continue
+        if difference.details and all(detail.startswith(f"#{STORAGE_USED}:") for detail in difference.details):
+            continue  # counted from the mailboxes, never stored: the exporter rewrites it
         try:
             target = classify(difference.path)
         except InvalidInput:
@@ -300,6 +306,7 @@ def _adopt_account(actor: Account | None, target: Target) -> Adopted:
     if ".settings" not in parsed:
         raise InvalidInput(f"{target.path}: the account has no settings file to adopt")
     account_clear_cache(actor=actor, account=account)
+    _keep_private(paths.account_settings_file(account, domain_foldering(account.domain)))
     if ".prefs" in parsed:
         account.refresh_from_db()
         account_update_prefs(actor=actor, account=account, updates=parsed[".prefs"], replace=True)
@@ -347,9 +354,23 @@ def _adopt_new_account(actor: Account | None, target: Target, notes: list[str]) 
     account = account_create(actor=actor, domain=domain, name=name, kind=kind)
     files.reload(actor, account, notes)
     account.refresh_from_db()
+    _keep_private(paths.account_settings_file(account, foldering))
     mailboxes = sorted(account.mailboxes.values_list("name", flat=True))
     details = [f"Type: {kind}", "Mailboxes: " + ", ".join(mailboxes)]
     return _record(actor, target, "a new account from its folder", details, domain_name=domain.name)
+
+
+def _keep_private(settings_file: Path) -> None:
+    """An adopted account.settings holds the stored password: once committed, others' bits go (a
+    copy made with the operator's umask may have them; the exporter writes it 0640)."""
+    def take_bits() -> None:
+        with contextlib.suppress(FileNotFoundError):
+            if not settings_file.is_symlink():
+                mode = stat.S_IMODE(settings_file.stat().st_mode)
+                if mode & OTHER_USERS:
+                    os.chmod(settings_file, mode & ~OTHER_USERS)
+
+    transaction.on_commit(take_bits)
 
 
 def _live_staged(entry: str) -> Staged:

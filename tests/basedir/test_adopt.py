@@ -229,3 +229,32 @@ def test_access_settings_grants_and_removes_rights_and_other_server_files_are_on
     assert [adopted.path for adopted in result.adopted] == ["Domains/client1.test/Settings/Access.settings"]
     with pytest.raises(InvalidInput, match="only the server's settings files"):
         basedir_adopt(actor=None, files=["Settings/Rules.settings"])
+
+
+def test_a_copied_single_mailbox_account_becomes_one_of_its_type_and_a_dry_run_creates_none(
+        base, tree, client1, django_capture_on_commit_callbacks):
+    from accounts.services import account_create
+
+    account_create(actor=None, domain=client1, name="solo", kind="TextMailbox", settings={"RealName": "Solo"})
+    drain()
+    folder = base / "Domains" / "client1.test"
+    (folder / "solo.mbox").write_bytes(MBOX)
+    export_full()  # solo.info counts it
+    for suffix in (".mbox", ".settings", ".info", ".prefs"):
+        shutil.copyfile(folder / f"solo{suffix}", folder / f"duo{suffix}")
+
+    dry = basedir_adopt(actor=None, dry_run=True)
+    assert [adopted.lines(dry_run=True)[0] for adopted in dry.adopted] == [
+        "would adopt a new account from its folder: Domains/client1.test/duo.mbox"]
+    assert not Account.objects.filter(domain=client1, name="duo").exists()
+
+    (folder / "duo.settings").chmod(0o644)  # copied with the operator's umask
+    with django_capture_on_commit_callbacks(execute=True):
+        basedir_adopt(actor=None)
+    drain()
+
+    duo = Account.objects.get(domain=client1, name="duo")
+    assert (folder / "duo.settings").stat().st_mode & 0o777 == 0o640  # it holds the stored password
+    assert (duo.kind, duo.settings["RealName"]) == ("TextMailbox", "Solo")
+    assert (folder / "duo.mbox").read_bytes() == MBOX
+    assert check() == []
