@@ -62,8 +62,14 @@ def test_check_shows_each_differing_setting_with_the_files_and_the_databases_val
     assert found["differs: Settings/Main.settings"] == ('ServerName: file "edited.example", database (absent)',)
     assert found["differs: Domains/client1.test/jane.macnt/account.settings"] == (
         'RealName: file "Jane Q. Doe", database "Jane Doe"',)
-    with pytest.raises(CommandError):
-        output_of("check")
+    from io import StringIO
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 difference"):
+        call_command("basedir", "check", stdout=out)
+    assert ("differs: Domains/client1.test/jane.macnt/account.settings\n"
+            '    RealName: file "Jane Q. Doe", database "Jane Doe"\n') in out.getvalue()
+    assert "note: a Text mailbox here is its .mbox file alone: no .flags" in out.getvalue()
 
 
 def test_check_says_where_a_settings_file_does_not_parse(base, tree):

@@ -8,6 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+# What a CommuniGate server keeps and this one does not, said where an operator compares the trees.
+TEXT_MAILBOX_NOTE = ("note: a Text mailbox here is its .mbox file alone: no .flags (nothing here sets flags: no IMAP "
+                     "or POP) and no .bdx index (rebuilt by CommuniGate) is written; ones a restore brings are kept "
+                     "with their mailbox (README: Mailbox formats)")
+
 
 class Command(BaseCommand):
     help = "The base directory: write what the database holds (export), or list where they differ (check)."
@@ -88,6 +93,7 @@ class Command(BaseCommand):
         for difference in differences:
             for line in difference.lines():
                 self.stdout.write(line)
+        self.stdout.write(TEXT_MAILBOX_NOTE)
         if differences:
             raise CommandError(f"{len(differences)} difference(s) between the base directory and the database")
         self.stdout.write("the base directory matches the database")
