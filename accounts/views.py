@@ -40,7 +40,7 @@ from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from basedir.reload import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
-from domains.views import domain_links, users_url
+from domains.views import account_links, domain_links, users_url
 from realms import rights as R
 from realms.access import access_account, access_domain
 from realms.listing import list_request
@@ -179,7 +179,8 @@ class AccountPage:
     def context(self) -> dict[str, Any]:
         account = self.account
         return {
-            "account": account, "domain": account.domain, "links": domain_links(self.request, account.domain),
+            "account": account, "domain": account.domain, "links": account_links(self.request, account),
+            "nav_label": _("Account pages"),
             "settings_form": self.settings, "password_form": self.password, "aliases_form": self.aliases,
             "rename_form": self.rename, "type_form": self.kind, "remove_form": self.remove,
             "encryption": self.values[ENCRYPTION].value,
@@ -224,8 +225,7 @@ def account_prefs(request: HttpRequest, domain: str, account: str) -> HttpRespon
         may_change=allowed_by(account_setting_authorizer(user, found)),
         update=lambda updates: account_update_prefs(actor=user, account=found, updates=updates),
         context={"title": _("Preferences of %(account)s") % {"account": found.address},
-                 "links": domain_links(request, found.domain), "current": "Accounts",
-                 "back_url": account_url(request, found), "back_title": found.address,
+                 "links": account_links(request, found), "current": "Preferences", "nav_label": _("Account pages"),
                  "time_zone_note": host_os_zone_note()},
     )
 
@@ -255,7 +255,8 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
               for title, group in R.DOMAIN_ADMIN_RIGHT_GROUPS]
     server = [(name, text) for name, text in R.SERVER_RIGHTS.items() if name in held]
     context = {
-        "account": found, "domain": found.domain, "links": domain_links(request, found.domain), "form": form,
+        "account": found, "domain": found.domain, "links": account_links(request, found), "form": form,
+        "nav_label": _("Account pages"),
         "groups": groups, "is_domain_admin": R.DOMAIN_ADMIN in held, "may_grant": may_grant, "server_rights": server,
         "master_url": _master_rights_url() if has_server_right(user, R.MASTER) else "",
         "account_url": account_url(request, found),

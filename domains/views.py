@@ -59,7 +59,7 @@ def users_url(request: HttpRequest, name: str, *args: Any) -> str:
 
 
 # Titles are translated where the strip is drawn (realms/sub_links.html); gettext_noop marks them for makemessages.
-DOMAIN_PAGES = ((gettext_noop("Settings"), "domain_settings"), (gettext_noop("Accounts"), "accounts"),
+DOMAIN_PAGES = ((gettext_noop("Domain Settings"), "domain_settings"), (gettext_noop("Accounts"), "accounts"),
                 (gettext_noop("Import/Export"), "account_import"),
                 (gettext_noop("Account Defaults"), "domain_account_defaults"),
                 (gettext_noop("Account Template"), "domain_account_template"),
@@ -67,6 +67,16 @@ DOMAIN_PAGES = ((gettext_noop("Settings"), "domain_settings"), (gettext_noop("Ac
                 (gettext_noop("Forwarders"), "domain_forwarders"), (gettext_noop("Groups"), "domain_groups"),
                 (gettext_noop("Classes of Service"), "domain_service_classes"), (gettext_noop("Skins"), "domain_skins"),
                 (gettext_noop("Rules"), "domain_rules"))
+
+
+ACCOUNT_PAGES = ((gettext_noop("Account Settings"), "account"), (gettext_noop("Preferences"), "account_prefs"),
+                 (gettext_noop("Rules"), "account_rules"), (gettext_noop("Access Rights"), "account_rights"))
+
+
+def account_links(request: HttpRequest, account: Any) -> list[tuple[str, str]]:
+    """The pages of one account, the one row of links at the top of each of them (the way up to its
+    domain is in the breadcrumbs)."""
+    return [(title, users_url(request, name, account.domain.name, account.name)) for title, name in ACCOUNT_PAGES]
 
 
 def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:

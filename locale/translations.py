@@ -844,6 +844,7 @@ T = {
     'Account Rules': ('Kontoregeln', 'Правила учётной записи'),
     'Domain Rules': ('Domainregeln', 'Правила домена'),
     # Setting controls (issue 17 item 5, 6)
+    "You are here": ("Sie sind hier", "Вы здесь"),
     "use default": ("Vorgabe verwenden", "по умолчанию"),
     "Yes": ("Ja", "Да"),
     "No": ("Nein", "Нет"),

@@ -18,7 +18,7 @@ from accounts.selectors import account_effective_values
 from cgadmin import dataformat
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError, InvalidInput
-from domains.views import domain_links, users_url
+from domains.views import account_links, domain_links
 from mailrules import rules as R
 from mailrules.services import (
     RULES_RIGHT,
@@ -138,8 +138,7 @@ def account_rules(request: HttpRequest, domain: str, account: str) -> HttpRespon
         request, title=_("Rules of %(address)s") % {"address": found.address},
         rules=stored_rules(found.settings), may_change=may_change,
         save=lambda rules: account_rules_set(actor=user, account=found, rules=rules),
-        context={"links": domain_links(request, found.domain), "current": "Accounts",
-                 "back": users_url(request, "account", found.domain.name, found.name), "back_text": found.address,
+        context={"links": account_links(request, found), "current": "Rules", "nav_label": _("Account pages"),
                  "rules_allowed": str(allowed)},
         actions=R.allowed_actions(allowed),
     )

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from logs.notifications import pick_notification
 from realms import pages
-from realms.navigation import interface_level, page_charset, page_links, realm_links, refresh_seconds
+from realms.navigation import breadcrumbs, interface_level, page_charset, page_links, realm_links, refresh_seconds
 
 
 def _preferences_url(request: HttpRequest) -> str | None:
@@ -23,9 +23,11 @@ def webadmin(request: HttpRequest) -> dict:
     main = main_domain_or_none()
     user = getattr(request, "user", None)
     logged_in = bool(user and user.is_authenticated)
+    realms = realm_links(request) if logged_in else []
     return {
         "server_name": main.name if main else "",
-        "realm_links": realm_links(request) if logged_in else [],
+        "realm_links": realms,
+        "breadcrumbs": breadcrumbs(request, realms) if logged_in else [],
         "page_links": page_links(request) if logged_in else [],
         "interface_level": interface_level(user) if logged_in else None,
         "current_page": getattr(request, "cg_page", None),

@@ -119,16 +119,57 @@ def realm_links(request: HttpRequest) -> list[Link]:
 
 
 def page_links(request: HttpRequest) -> list[Link]:
-    """The pages of the current realm shown at the administrator's Interface Type."""
+    """The pages of the current realm shown at the administrator's Interface Type; the current one
+    is the page itself or, on a page outside the menu, the menu page its address is below
+    (an account's page is under Domains)."""
     scheme, realm = getattr(request, "cg_scheme", None), getattr(request, "cg_realm", None)
     if not scheme or not realm or realm not in pages.REGISTRY:
         return []
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     level = interface_level(request.user)
-    return [
-        Link(title, pages.realm_reverse(scheme, realm, name), active=name == current)
-        for name, title in pages.REGISTRY[realm].menu(level, request.user)
-    ]
+    menu = [(name, title, pages.realm_reverse(scheme, realm, name))
+            for name, title in pages.REGISTRY[realm].menu(level, request.user)]
+    if any(name == current for name, _title, _url in menu):
+        return [Link(title, url, active=name == current) for name, title, url in menu]
+    path = request.path
+    below = [url for _name, _title, url in menu if path.startswith(url.rstrip("/") + "/")]
+    parent = max(below, key=len, default=None)
+    return [Link(title, url, active=url == parent) for _name, title, url in menu]
+
+
+def breadcrumbs(request: HttpRequest, realms: list[Link]) -> list[Link]:
+    """Where a realm page is: the realm, then each step of its address that is a page (an object's
+    name for an object's page, else the page's title), the last being the page itself."""
+    from django.urls import Resolver404, resolve
+    from django.utils.encoding import iri_to_uri
+    from django.utils.translation import gettext
+
+    here = next((link for link in realms if link.active), None)
+    if here is None:
+        return []
+    root = here.url.rstrip("/")
+    path = request.path
+    if not path.startswith(root + "/"):
+        return []
+    crumbs = [Link(gettext(here.title), here.url)]
+    steps = [step for step in path[len(root):].split("/") if step]
+    url = root
+    for index, step in enumerate(steps):
+        url = f"{url}/{step}"
+        try:
+            match = resolve(url)
+        except Resolver404:
+            try:  # an object without a page of its own (a domain) is shown by its Settings page
+                resolve(f"{url}/Settings")
+            except Resolver404:
+                continue  # a step that is no page (a folder of the address)
+            crumbs.append(Link(step, iri_to_uri(f"{url}/Settings")))
+            continue
+        names = {str(value) for key, value in match.kwargs.items() if not key.startswith("cg_")}
+        declared = pages.access_of(match.func)
+        title = step if step in names or declared is None or not declared.title else gettext(declared.title)
+        crumbs.append(Link(title, iri_to_uri(url), active=index == len(steps) - 1))
+    return crumbs if len(crumbs) > 1 else []
 
 
 def first_page_url(scheme: str, realm: str, level: Level) -> str:
