@@ -8,6 +8,7 @@ from directory.urls import directory_pages
 from domains.urls import users_pages
 from forwarders.urls import users_pages as forwarders_users_pages
 from groups.urls import users_pages as groups_users_pages
+from lists.urls import users_pages as lists_users_pages
 from logs.urls import monitors_pages
 from logs.urls import users_pages as logs_users_pages
 from mailqueue.urls import monitors_pages as queue_pages
@@ -30,8 +31,8 @@ urlpatterns = [
     *skin_files,
     *mount_realms({
         "Settings": [*settings_pages, *skin_settings_pages, *rules_settings_pages],
-        "Users": [*users_pages, *forwarders_users_pages, *groups_users_pages, *logs_users_pages, *skin_users_pages,
-                  *rules_users_pages],
+        "Users": [*users_pages, *forwarders_users_pages, *groups_users_pages, *lists_users_pages, *logs_users_pages,
+                  *skin_users_pages, *rules_users_pages],
         "Monitors": [*queue_pages, *monitors_pages],
         "Directory": directory_pages,
         "Master": master_pages,

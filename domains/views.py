@@ -65,6 +65,7 @@ DOMAIN_PAGES = ((gettext_noop("Domain Settings"), "domain_settings"), (gettext_n
                 (gettext_noop("Account Template"), "domain_account_template"),
                 (gettext_noop("Default Preferences"), "domain_account_prefs"),
                 (gettext_noop("Forwarders"), "domain_forwarders"), (gettext_noop("Groups"), "domain_groups"),
+                (gettext_noop("Mailing Lists"), "domain_lists"),
                 (gettext_noop("Classes of Service"), "domain_service_classes"), (gettext_noop("Skins"), "domain_skins"),
                 (gettext_noop("Rules"), "domain_rules"))
 

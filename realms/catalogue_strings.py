@@ -188,6 +188,7 @@ STRINGS = [
     _('Mail to Unknown Names'),
     _('Mail to this domain is local. No national symbols; changing it renames the Main Domain.'),
     _('Mailboxes'),
+    _('Mailing List'),
     _('Mailing Lists'),
     _('Main Domain Name'),
     _('Major'),
