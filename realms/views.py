@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import timedelta
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Account
+from basedir.paths import base
 from domains.selectors import domain_reached_at, main_domain_name
+from logs import statistics
+from logs.notifications import active_notifications
+from logs.selectors import AuditFilter, audit_page
 from realms import pages
 from realms.auth import check_form_login, client_address, local_address, log_login_event, request_login_name
 from realms.forms import LoginForm, WebAdminPrefsForm
 from realms.localization import administrator_language
-from realms.middleware import UNSAVED, start_session
+from realms.middleware import SESSION_REALMS, UNSAVED, start_session
 from realms.navigation import (
     CHARSET,
     INTERFACE_TYPE,
@@ -40,6 +48,9 @@ from server.selectors import separate_realms_enabled
 
 LANGUAGE = "Language"  # the account preference (every realm), not a WebAdminPrefs key
 SESSION_RECOVERY_CODES = "cg_totp_recovery"
+OVERVIEW_CHANGES = 8
+FIGURES = ("taken", "queue_messages", "queue_recipients", "domains", "accounts", "submitted", "delivered", "failed",
+           "failed_logins")
 
 
 def _home_realm(request: HttpRequest) -> str:
@@ -97,11 +108,51 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @pages.authenticated
 @require_GET
 def root_view(request: HttpRequest) -> HttpResponse:
-    """The first page the administrator may open, or a page saying there is none."""
+    """Server administrators land on the overview; a Domain Administrator on the Domain WebAdmin;
+    an account without WebAdmin rights gets a page saying so."""
     links = realm_links(request)
-    if links:
+    if not links:
+        return render(request, "realms/forbidden.html", {"realm": None}, status=403)
+    shown = [link.title for link in links if _realm_opened(request, link.title)]
+    if links[0].title == "Domain" or not shown:
         return HttpResponseRedirect(links[0].url)
-    return render(request, "realms/forbidden.html", {"realm": None}, status=403)
+    return render(request, "realms/overview.html", _overview(request, set(shown)))
+
+
+def _realm_opened(request: HttpRequest, realm: str) -> bool:
+    """Whether this session may read the realm's data now (with Separate WebAdmin Realms, a realm
+    is opened by its own login)."""
+    scheme = pages.scheme_for("", separate_realms_enabled())
+    opened = request.session.get(SESSION_REALMS, [])
+    return getattr(request, "cg_basic", False) or pages.auth_realm(scheme, realm) in opened
+
+
+def _overview(request: HttpRequest, realms: set[str]) -> dict:
+    """The landing page's figures, each only from a realm this administrator has opened."""
+    user = actor(request)
+    scheme = pages.scheme_for("", separate_realms_enabled())
+    context: dict = {"notifications": active_notifications(), "disk": shutil.disk_usage(base()),
+                     "links": {realm: pages.realm_reverse(scheme, realm, "index") for realm in realms},
+                     "monitors": "Monitors" in realms, "users": "Users" in realms}
+    if context["monitors"] or context["users"]:
+        context["figures"] = _figures(statistics.recent(timezone.now() - timedelta(days=1)))
+    if context["monitors"]:
+        context["changes"] = audit_page(user, AuditFilter(), limit=OVERVIEW_CHANGES).entries
+        context["audit_url"] = pages.realm_reverse(scheme, "Monitors", "audit")
+    return context
+
+
+def _figures(recent: statistics.Recent) -> dict:
+    grown, gauges, interfaces = recent.grown, recent.gauges, statistics.LOGIN_INTERFACES
+    if recent.taken is None:  # no sample yet: nothing to show rather than zeros that look measured
+        return dict.fromkeys(FIGURES) | {"logins": dict.fromkeys(interfaces)}
+    return {
+        "taken": recent.taken, "queue_messages": gauges["queue.messages"],
+        "queue_recipients": gauges["queue.recipients"], "domains": gauges["domains"], "accounts": gauges["accounts"],
+        "submitted": grown["mail.submitted"], "delivered": grown["mail.delivered"], "failed": grown["mail.rejected"],
+        "logins": {name: grown[statistics.login_counter(name, failed=False)] for name in interfaces},
+        "failed_logins": sum(grown[statistics.login_counter(name, failed=True)] for name in interfaces),
+    }
 
 
 @require_GET

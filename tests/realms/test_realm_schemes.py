@@ -92,10 +92,11 @@ def test_a_realm_root_opens_its_first_page(postmaster, as_basic):
     assert as_basic(postmaster).get("/Master/Settings/")["Location"] == "/Master/Settings/General"
 
 
-def test_the_root_opens_the_first_realm_the_account_may_use(personas, as_basic):
+def test_the_root_links_the_realms_the_account_may_use(personas, as_basic):
     set_separate_realms(True)
+    overview = as_basic(personas.monitor).get("/")
 
-    assert as_basic(personas.monitor).get("/")["Location"] == "/Monitors/"
+    assert overview.status_code == 200 and overview.context["links"] == {"Monitors": "/Monitors/"}
     assert as_basic(personas.plain_user).get("/").status_code == 403
 
 
