@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
+from pathlib import Path
+from typing import NamedTuple
 
 import segno
 from django.contrib import messages
@@ -48,6 +50,14 @@ from server.selectors import separate_realms_enabled
 
 LANGUAGE = "Language"  # the account preference (every realm), not a WebAdminPrefs key
 SESSION_RECOVERY_CODES = "cg_totp_recovery"
+
+
+class DiskUsage(NamedTuple):
+    total: int
+    used: int
+    free: int
+
+
 OVERVIEW_CHANGES = 8
 FIGURES = ("taken", "queue_messages", "queue_recipients", "domains", "accounts", "submitted", "delivered", "failed",
            "failed_logins")
@@ -131,7 +141,7 @@ def _overview(request: HttpRequest, realms: set[str]) -> dict:
     """The landing page's figures, each only from a realm this administrator has opened."""
     user = actor(request)
     scheme = pages.scheme_for("", separate_realms_enabled())
-    context: dict = {"notifications": active_notifications(), "disk": shutil.disk_usage(base()),
+    context: dict = {"notifications": active_notifications(), "disk": _disk_usage(base()),
                      "links": {realm: pages.realm_reverse(scheme, realm, "index") for realm in realms},
                      "monitors": "Monitors" in realms, "users": "Users" in realms}
     if context["monitors"] or context["users"]:
@@ -140,6 +150,17 @@ def _overview(request: HttpRequest, realms: set[str]) -> dict:
         context["changes"] = audit_page(user, AuditFilter(), limit=OVERVIEW_CHANGES).entries
         context["audit_url"] = pages.realm_reverse(scheme, "Monitors", "audit")
     return context
+
+
+def _disk_usage(path: Path) -> DiskUsage | None:
+    """The disk the base directory is (or will be, before the first start) on; None if unreadable."""
+    for folder in (path, *path.parents):
+        if folder.exists():
+            try:
+                return DiskUsage(*shutil.disk_usage(folder))
+            except OSError:
+                return None
+    return None
 
 
 def _figures(recent: statistics.Recent) -> dict:
