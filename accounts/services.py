@@ -27,7 +27,7 @@ from cgadmin import context
 from cgadmin.catalogue import effective_values, parse_bool
 from cgadmin.celery import send_task
 from cgadmin.dataformat import Value
-from cgadmin.db import insert_rows
+from cgadmin.db import insert_objects, insert_rows
 from cgadmin.errors import (
     AccessDenied,
     AccountExists,
@@ -876,7 +876,7 @@ def _insert_batch(actor: Account | None, domain: Domain, made: list[tuple[Accoun
     """What account_create and account_set_aliases write for each account, a statement a table."""
     if not made:
         return
-    accounts = Account.objects.bulk_create([account for account, _new, _aliases in made])
+    accounts = insert_objects(Account, [account for account, _new, _aliases in made])
     Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + len(accounts))
     now = timezone.now()
     insert_rows(Mailbox, ("account_id", "name", "format", "mailbox_class", "created"),
@@ -885,11 +885,11 @@ def _insert_batch(actor: Account | None, domain: Domain, made: list[tuple[Accoun
                 ((domain.pk, alias, account.pk) for account, _new, aliases in made for alias in aliases))
     changes: list[Change] = []
     for account, new, aliases in made:
-        changes.append(Change(Event.ACCOUNT_CREATE, "account", account.address, domain.name,
+        address = f"{account.name}@{domain.name}"
+        changes.append(Change(Event.ACCOUNT_CREATE, "account", address, domain.name,
                               after={"Type": new.kind, **new.explicit}))
         if aliases:
-            changes.append(Change(Event.ACCOUNT_ALIASES, "account", account.address, domain.name,
-                                  before=[], after=aliases))
+            changes.append(Change(Event.ACCOUNT_ALIASES, "account", address, domain.name, before=[], after=aliases))
     audit_many(actor=actor, changes=changes)
     outbox.mark_many_dirty(outbox.ACCOUNT, [account.pk for account in accounts])
     directory_sync.accounts_created(domain, [(account, aliases) for account, _new, aliases in made])

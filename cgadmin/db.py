@@ -45,9 +45,10 @@ except ImportError:  # no psycopg: SQLite only, where prepared_cursor() never us
     _PreparingCursor = None  # type: ignore[assignment,misc]
 
 
-# Fields whose Python value is what the database stores: no conversion needed on the way in.
-_AS_STORED = (models.CharField, models.TextField, models.IntegerField, models.BigAutoField, models.DateTimeField,
-              models.BooleanField)
+# Fields whose Python value is what the database stores: no conversion needed on the way in (exact
+# types: a subclass, such as cgadmin.fields.SettingsField, converts its values).
+_AS_STORED = frozenset({models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+                        models.AutoField, models.BigAutoField, models.DateTimeField, models.BooleanField})
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -60,13 +61,35 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
         return len(model._default_manager.bulk_create(objects))
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     fields = [by_attname[column] for column in columns]
-    convert = [None if isinstance(field, _AS_STORED) or field.is_relation else field for field in fields]
+    convert = [None if type(field) in _AS_STORED or field.is_relation else field for field in fields]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
     count = 0
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # Django counts and logs it
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(statement) as copy:
+        # (Django counts and logs the COPY; the wrapper makes a clash Django's IntegrityError)
         for row in rows:
             copy.write_row([value if field is None else field.get_db_prep_save(value, connection)
                             for field, value in zip(convert, row, strict=True)])
             count += 1
     return count
+
+
+def insert_objects(model: type[models.Model], objects: list[models.Model]) -> list[models.Model]:
+    """bulk_create for new objects of a model with an automatic id, in two statements however many
+    (ids taken from the id sequence, then COPY) on PostgreSQL; the objects get their ids."""
+    if connection.vendor != "postgresql" or not objects:
+        return model._default_manager.bulk_create(objects)
+    meta = model._meta
+    assert meta.pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(objects)])
+        ids = [row[0] for row in cursor.fetchall()]
+    fields = list(meta.concrete_fields)
+    for item, pk in zip(objects, ids, strict=True):
+        item.pk = pk
+    insert_rows(model, [field.attname for field in fields],
+                ([field.pre_save(item, True) for field in fields] for item in objects))
+    for item in objects:
+        item._state.adding, item._state.db = False, connection.alias
+    return objects

@@ -20,6 +20,7 @@ from django.db.models.functions import Concat
 
 from basedir import outbox
 from cgadmin.dataformat import Value
+from cgadmin.db import insert_objects
 from directory import config
 from directory.export import mark_unit_dirty
 from directory.models import DirectoryRecord, search_key
@@ -106,11 +107,14 @@ def accounts_created(domain: Domain, accounts: list[tuple[Account, list[str]]]) 
     for account, aliases in accounts:
         record = account_record(account, domain, aliases, public_names)
         records[record.name_key] = record
-    DirectoryRecord.objects.bulk_create(
-        list(records.values()),
-        update_conflicts=True, unique_fields=["domain", "name_key"],
-        update_fields=[field for field in RECORD_FIELDS if field != "name_key"], batch_size=BULK_BATCH,
-    )
+    if DirectoryRecord.objects.filter(domain=domain, name_key__in=list(records)).exists():
+        DirectoryRecord.objects.bulk_create(  # records to replace (a custom one of the same name)
+            list(records.values()),
+            update_conflicts=True, unique_fields=["domain", "name_key"],
+            update_fields=[field for field in RECORD_FIELDS if field != "name_key"], batch_size=BULK_BATCH,
+        )
+    else:  # the usual case: only new records, written in one COPY
+        insert_objects(DirectoryRecord, list(records.values()))
     mark_unit_dirty(domain.name)
 
 

@@ -150,11 +150,12 @@ def test_a_batch_costs_the_same_queries_however_many_rows(client1):
     assert AccountAlias.objects.filter(domain=client1, name__startswith="alias").count() == 67
 
 
-# The savepoints of the batch and of its inserts (4), the names the rows claim (1), the accounts,
-# the domain's count, the INBOXes, the aliases, the audit entries, the outbox marks (6), the domain's
-# CentralDirectory setting and the Domain Defaults' one, the PublicInfo document, the records and
-# the unit's outbox mark (5).
-BATCH_QUERIES = 16
+# The savepoints of the batch and of its inserts (4), the names the rows claim (1), the accounts'
+# ids and the accounts (2), the domain's count, the INBOXes, the aliases, the audit entries, the
+# outbox marks (5), the domain's CentralDirectory setting and the Domain Defaults' one, the PublicInfo
+# document, whether a record of these names is there already, the records' ids, the records and the
+# unit's outbox mark (7).
+BATCH_QUERIES = 19
 
 
 def test_an_import_holds_at_most_two_batches_of_the_file(client1, monkeypatch):
@@ -190,3 +191,16 @@ def test_a_name_taken_meanwhile_falls_back_to_rows_one_by_one(client1, monkeypat
         "ann", "an object named 'bob' already exists in client1.test (a account)", "cy"]
     assert sorted(Account.objects.filter(domain=client1).values_list("name", flat=True)) == ["ann", "bob", "cy"]
     assert AuditEntry.objects.filter(event="account.create", object_name="ann@client1.test").count() == 1
+
+
+def test_a_directory_record_left_under_a_new_name_is_replaced_as_one_by_one(client1):
+    from directory.models import search_key
+
+    DirectoryRecord.objects.create(domain=client1, name="ann", name_key=search_key("ann"), real_name="Stale",
+                                   email="ann@client1.test", domain_name="client1.test")
+
+    S.accounts_create_batch(actor=None, domain=client1, rows=[row(2, "ann", RealName="Ann"), row(3, "bob")])
+
+    records = DirectoryRecord.objects.filter(domain=client1, name__in=["ann", "bob"]).order_by("name")
+    assert [(r.name, r.real_name, r.account.name if r.account else None) for r in records] == [
+        ("ann", "Ann", "ann"), ("bob", "", "bob")]
