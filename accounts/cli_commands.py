@@ -12,6 +12,7 @@ from cli.registry import ACCOUNTS, NULL, ArgumentError, ArgumentReader, Call, ve
 from domains import services as domain_services
 from domains.cli_commands import domain_named
 from domains.selectors import server_document_for
+from mailrules.rules import keeping_rules
 from realms.access import access_account
 from realms.permissions import split_address
 from server import documents
@@ -96,8 +97,9 @@ def update_account_settings(call: Call, account: str, settings: dict) -> None:
 
 @verb("SetAccountSettings account:acct settings:dict", rights=SETTINGS_RIGHT, section=ACCOUNTS)
 def set_account_settings(call: Call, account: str, settings: dict) -> None:
-    """Replace all explicit settings."""
-    services.account_update_settings(actor=call.actor, account=account_named(call, account), updates=settings,
+    """Replace all explicit settings (the mail and signal rules stay unless named)."""
+    found = account_named(call, account)
+    services.account_update_settings(actor=call.actor, account=found, updates=keeping_rules(found.settings, settings),
                                      replace=True)
 
 

@@ -9,6 +9,7 @@ from cli.registry import DOMAINS, Call, verb
 from domains import selectors, services
 from domains.models import Domain
 from domains.selectors import domain_settings_effective, main_domain
+from mailrules.rules import keeping_rules
 from realms.access import access_domain, default_domain_name
 from realms.permissions import administered_domains
 from server import documents
@@ -86,8 +87,9 @@ def update_domain_settings(call: Call, domain: str | None, settings: dict) -> No
 @verb("SetDomainSettings domain:dom settings:dict",
       rights="AllDomains, or a Domain Administrator with each changed setting's right", section=DOMAINS)
 def set_domain_settings(call: Call, domain: str, settings: dict) -> None:
-    """Replace all explicit settings."""
-    services.domain_update_settings(actor=call.actor, domain=domain_named(call, domain), updates=settings,
+    """Replace all explicit settings (the mail and signal rules stay unless named)."""
+    found = domain_named(call, domain)
+    services.domain_update_settings(actor=call.actor, domain=found, updates=keeping_rules(found.settings, settings),
                                     replace=True)
 
 

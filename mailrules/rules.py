@@ -71,6 +71,14 @@ MAX_PRIORITY = 9
 MAX_RULES = 500
 
 
+def keeping_rules(current: dict[str, Value], settings: dict[str, Value]) -> dict[str, Value]:
+    """A Set*Settings replacement that leaves the rules (kept in the same settings) as they are:
+    they change through the rules verbs, with their checks, unless the new settings name them."""
+    named = {key.lower() for key in settings}
+    kept = {key: value for key, value in current.items() if key in KEYS.values() and key.lower() not in named}
+    return {**settings, **kept}
+
+
 def _canonical(name: str, known: Iterable[str]) -> str | None:
     lowered = name.strip().lower()
     return next((item for item in known if item.lower() == lowered), None)
@@ -209,7 +217,7 @@ def refused_actions(rules: Sequence[Value], rules_allowed: Value) -> list[str]:
     return found
 
 
-def update_rule(rules: list[Value], change: Value) -> list[Value]:
+def update_rule(rules: list[Value], change: Value, kind: str = MAIL) -> list[Value]:
     """UpdateAccountMailRule: a 4- or 5-element rule replaces (or adds) the rule of its name; a
     shorter array sets the priority of the named rule; `DELETE name` removes it (quietly if absent)."""
     if isinstance(change, str):  # the name of a rule to remove
@@ -223,7 +231,7 @@ def update_rule(rules: list[Value], change: Value) -> list[Value]:
             raise InvalidInput(f"there is no rule named {name!r}")
         return [[priority, *rule[1:]] if isinstance(rule, list) and rule_name(rule).lower() == name.lower() else rule
                 for rule in rules]
-    new = check_rule(change, f"rule {name!r}")
+    new = check_rule(change, f"rule {name!r}", kind)
     return [rule for rule in rules if rule_name(rule).lower() != name.lower()] + [new]
 
 

@@ -99,9 +99,7 @@ def account_rule_update(*, actor: Account | None, account: Account, change: Valu
     locked = Account.objects.select_for_update().only("settings").get(pk=account.pk)
     account.settings = locked.settings
     current = stored_rules(account.settings, kind)
-    if kind == rule_format.SIGNAL and isinstance(change, list) and len(change) >= 4:
-        change = rule_format.check_rule(change, "the rule", kind)
-    updated = rule_format.update_rule(current, change)
+    updated = rule_format.update_rule(current, change, kind)
     _within_rules_allowed(account, updated, kind)
     return _save_account_rules(actor, account, updated, kind)
 

@@ -122,3 +122,22 @@ def test_the_perl_module_wire_format(live_cli, postmaster, client1):  # noqa: F8
     assert perl.query("GetAccountMailRules jane@client1.test") == []
     assert perl.query("GetAccountStat jane@client1.test KEY MessagesReceived") == "#0"  # a number
     perl.Logout()
+
+
+def test_set_settings_leaves_the_rules_alone_unless_it_names_them(run, client1):
+    factories.make_account(client1, "jane")
+    assert run(f"SetAccountMailRules jane@client1.test ({RULE})")[0] == 200
+    assert run(f"SetDomainMailRules client1.test ({RULE})")[0] == 200
+
+    assert run("SetAccountSettings jane@client1.test {RealName=Jane;}")[0] == 200
+    assert run("SetDomainSettings client1.test {MailToUnknown=Discarded;}")[0] == 200
+
+    assert run("GetAccountMailRules jane@client1.test") == (201, [STORED])
+    assert run("GetDomainMailRules client1.test") == (201, [STORED])
+    assert Account.objects.get(name="jane").settings["RealName"] == "Jane"
+
+
+def test_update_account_signal_rule_takes_signal_actions(run, client1):
+    factories.make_account(client1, "jane")
+    assert run('UpdateAccountSignalRule jane@client1.test (5, "Calls", (), (("Reject")))')[0] == 200
+    assert run("GetAccountSignalRules jane@client1.test") == (201, [["5", "Calls", [], [["Reject"]]]])
