@@ -69,13 +69,16 @@ def test_every_page_ends_with_the_administrator_and_a_preferences_link(personas,
 
 
 def test_monitors_pages_refresh_at_the_chosen_period(postmaster, as_basic):
-    from realms import context_processors
-
     account_update_webadmin_prefs(actor=postmaster, account=postmaster, updates={"RefreshRate": "2m"},
                                   realm="Monitors")
-    page = as_basic(postmaster).get("/Master/Monitors/Preferences").content.decode()
+    client = as_basic(postmaster)
+    page = client.get("/Master/Monitors/Preferences").content.decode()
+    queues = client.get("/Master/Monitors/Queues").content.decode()
+
     assert 'name="RefreshRate"' in page and '<option value="120" selected>' in page
-    assert context_processors  # the refresh itself is the base layout's meta tag on auto-refresh pages
+    assert 'data-refresh="120"' in queues and "cgadmin/refresh.js" in queues
+    assert '<noscript><meta http-equiv="refresh" content="120"></noscript>' in queues  # without scripts
+    assert "data-refresh" not in page  # only the Monitors pages of data refresh themselves
 
 
 def test_pages_are_sent_in_the_chosen_character_set(postmaster, as_basic):
