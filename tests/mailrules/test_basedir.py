@@ -10,12 +10,12 @@ import pytest
 from accounts.models import Account
 from basedir import paths
 from basedir.layout import ensure_layout
-from basedir.services import backup_create, restore_account, restore_settings
+from basedir.services import backup_create, restore_account, restore_domain, restore_settings
 from cgadmin.dataformat import load_settings_file, loads
-from domains.selectors import account_foldering
+from domains.selectors import account_foldering, find_domain
 from mailrules.services import account_rules_set, domain_rules_set, server_rules, server_rules_set
 from tests import factories
-from tests.basedir.tree import write_account, write_all
+from tests.basedir.tree import write_account, write_all, write_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,18 @@ def test_an_account_restore_brings_its_rules_back(base, client1, tmp_path):
     restore_account(actor=None, archive_path=archive, account=jane)
 
     assert Account.objects.get(pk=jane.pk).settings["Rules"] == STORED
+
+
+def test_a_domain_restored_under_another_name_keeps_its_and_its_accounts_rules(base, postmaster, client1, tmp_path):
+    jane = factories.make_account(client1, "jane")
+    account_rules_set(actor=None, account=jane, rules=RULES)
+    domain_rules_set(actor=None, domain=client1, rules=RULES)
+    write_domain(client1)
+    archive = tmp_path / "client1.tar.gz"
+    backup_create(actor=None, output=archive, kind="domain", domain=client1)
+
+    restore_domain(actor=None, archive_path=archive, name="client1.test", new_name="restored.test")
+
+    restored = find_domain("restored.test")
+    assert restored is not None and restored.settings["Rules"] == STORED
+    assert restored.accounts.get(name="jane").settings["Rules"] == STORED
