@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cgadmin.catalogue import Level
+from cgadmin.catalogue import Kind, Level
 from cgadmin.errors import CGError
 from logs import notifications, serverlog, statistics
 from logs.alerts import SERVER, alerts_read
@@ -24,6 +24,7 @@ from logs.services import alert_post, alert_remove, log_all_set, log_settings_up
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import permissions
 from realms import rights as R
+from realms.controls import SettingControl
 from realms.navigation import request_page_size
 from realms.pages import realm_page
 from realms.viewtools import actor, call_service
@@ -98,7 +99,7 @@ def log_settings_page(request: HttpRequest) -> HttpResponse:
             call_service(request, None, lambda: log_all_set(actor=actor(request), enabled=enabled),
                          done=_("Log all records: %(state)s.") % {"state": "ON" if enabled else "OFF"})
             return HttpResponseRedirect(request.path)
-        updates = _log_settings_updates(request)
+        updates = _log_settings_updates(request, log_settings())
         if call_service(request, None, lambda: log_settings_update(actor=actor(request), updates=updates),
                         done=_("Log settings updated.")) is not None:
             return HttpResponseRedirect(request.path)
@@ -107,21 +108,37 @@ def log_settings_page(request: HttpRequest) -> HttpResponse:
     context = {
         "may_tune": may_tune, "values": values, "level_names": list(enumerate(serverlog.LEVEL_NAMES)),
         "levels": sorted(levels.items()),  # type: ignore[union-attr]
-        "fields": [(ROTATION_PERIOD, _("Start a new file every"), "24h, 6h, never", values[ROTATION_PERIOD]),
-                   (ROTATION_SIZE, _("Start a new file above"), "100M, 1G, unlimited", values[ROTATION_SIZE]),
-                   (KEEP_DAYS, _("Delete files older than (days)"), _("0 keeps every file"), values[KEEP_DAYS])],
+        "fields": [_rotation_row(ROTATION_PERIOD, _("Start a new file every"), values[ROTATION_PERIOD], may_tune),
+                   _rotation_row(ROTATION_SIZE, _("Start a new file above"), values[ROTATION_SIZE], may_tune),
+                   (KEEP_DAYS, _("Delete files older than (days)"), _("0 keeps every file"), values[KEEP_DAYS], "",
+                    f"id_{KEEP_DAYS}")],
     }
     return render(request, "logs/log_settings.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _log_settings_updates(request: HttpRequest) -> dict:
+ROTATION_KINDS = {ROTATION_PERIOD: Kind.DURATION, ROTATION_SIZE: Kind.SIZE}
+
+
+def _rotation_row(name: str, label: str, value: object, may_tune: bool) -> tuple[str, str, str, str, str, str]:
+    """(name, label, hint, value, the control's HTML, the id its label points to) of a rotation
+    setting: a number and a unit."""
+    control = SettingControl(ROTATION_KINDS[name], label=label, shown=str(value))
+    attrs = {"id": f"id_{name}", "disabled": not may_tune}
+    return name, label, "", str(value), control.render(name, str(value), attrs), control.id_for_label(f"id_{name}")
+
+
+def _log_settings_updates(request: HttpRequest, values: dict) -> dict:
     levels = {}
     for key, value in request.POST.items():
         if key.startswith("level_") and value != "":
             levels[key[len("level_"):]] = value
     updates: dict = {LEVELS: levels} if levels else {}
     for name in (ROTATION_PERIOD, ROTATION_SIZE, KEEP_DAYS):
-        value = request.POST.get(name, "").strip()
+        posted = request.POST.get(name, "")
+        if name in ROTATION_KINDS:  # the control's number and unit (or the text a script sent)
+            control = SettingControl(ROTATION_KINDS[name], label=name, shown=str(values[name]))
+            posted = control.value_from_datadict(request.POST, None, name) or ""
+        value = posted.strip()
         if value:
             updates[name] = value
     return updates

@@ -7,6 +7,7 @@ from logs.models import AuditEntry
 from logs.selectors import log_settings
 from tests import factories
 from tests.helpers import set_objects_per_page, set_separate_realms, table_rows
+from tests.webforms import form_with
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,19 @@ def test_the_log_files_are_listed_a_page_at_a_time(postmaster, as_basic, log_fol
     assert listed(last) == ["2026-05-01.log"] and 'rel="next"' not in last.content.decode().split("</details>")[0]
     gone = client.get("/Master/Monitors/Logs", {"files_after": "2020-01-01.log"})  # rotated away meanwhile
     assert listed(gone) == listed(first)
+
+
+def test_log_settings_rotation_is_a_number_and_a_unit(personas, as_basic, log_folder):
+    """The page's controls (issue 17 item 5): what is picked is written as the data format says; a
+    control left alone keeps its value."""
+    set_separate_realms(True)
+    client = as_basic(factories.make_account(None, "tuner", rights=["Monitor", "CanTuneLoggerSettings"]))
+    page = client.get("/Monitors/LogSettings").content.decode()
+    assert '<option value="h" selected>hours</option>' in page
+    assert 'name="RotationSize:n" id="id_RotationSize_n" value="100"' in page
+
+    data = form_with(page, None, **{"RotationPeriod:n": "6", "RotationSize:u": "unlimited"})
+    assert client.post("/Monitors/LogSettings", data).status_code == 302
+
+    values = log_settings()
+    assert (values["RotationPeriod"], values["RotationSize"], values["KeepDays"]) == ("6h", "unlimited", 30)
