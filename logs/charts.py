@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -40,34 +41,79 @@ def _polylines(values: Sequence[float | None], top: float, plot_w: float, plot_h
     return [" ".join(points) for points in runs if points]
 
 
-def line_chart(title: str, start: datetime, step: timedelta, series: Sequence[tuple[str, Sequence[float | None]]]
-               ) -> SafeString:
-    """An SVG chart of one or more series sharing the time axis (start, start+step, ...)."""
+def _ticks(top: float, count: int = 4) -> list[float]:
+    """Gridline values from 0 to a round number at or above the highest value."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(factor * magnitude for factor in (1, 2, 2.5, 5, 10) if factor * magnitude >= raw)
+    return [step * index for index in range(count + 1) if step * (index - 1) < top]
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" fill="currentColor">'
+            f"{escape(text)}</text>")
+
+
+def _grid(ticks: list[float], start: datetime, step: timedelta, count: int, plot_w: float, plot_h: float) -> list[str]:
+    """Horizontal gridlines with their values, and four vertical ones with their times."""
+    top = ticks[-1]
+    parts = []
+    for value in ticks:
+        y = TOP + plot_h - plot_h * value / top
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="currentColor" '
+                     f'stroke-opacity="{0.5 if value == 0 else 0.15}"/>')
+        parts.append(_text(LEFT - 4, y + 4, _number(value), "end"))
+    for quarter in range(5):
+        x = LEFT + plot_w * quarter / 4
+        moment = start + step * (max(count - 1, 1) * quarter / 4)
+        parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{TOP + plot_h}" stroke="currentColor" '
+                     f'stroke-opacity="{0.5 if quarter == 0 else 0.15}"/>')
+        anchor = "start" if quarter == 0 else "end" if quarter == 4 else "middle"
+        parts.append(_text(x, TOP + plot_h + 14, _time_label(moment, step), anchor))
+    return parts
+
+
+def _points(label: str, unit: str, colour: str, values: Sequence[float | None], start: datetime, step: timedelta,
+            top: float, plot_w: float, plot_h: float) -> list[str]:
+    """A dot per known value that says its time and value when pointed at (an SVG title)."""
+    count = max(len(values) - 1, 1)
+    dots = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        x = LEFT + plot_w * index / count
+        y = TOP + plot_h - plot_h * value / top
+        said = f"{label}, {_time_label(start + step * index, step)}: {_number(value)} {unit}".rstrip()
+        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}" fill-opacity="0.6">'
+                    f"<title>{escape(said)}</title></circle>")
+    return dots
+
+
+def line_chart(title: str, start: datetime, step: timedelta, series: Sequence[tuple[str, Sequence[float | None]]],
+               unit: str = "") -> SafeString:
+    """An SVG chart of one or more series sharing the time axis (start, start+step, ...), with
+    gridlines, the unit of its values, and each value shown when pointed at."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     known = [value for _, values in series for value in values if value is not None]
-    top = max(known, default=0)
+    ticks = _ticks(max(known, default=0))
+    top = ticks[-1]
     count = max((len(values) for _, values in series), default=0)
-    end = start + step * max(count, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="currentColor" '
-        f'stroke-opacity="0.5"/>',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="currentColor" stroke-opacity="0.5"/>',
-        f'<text x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end" font-size="11" fill="currentColor">'
-        f"{_number(top)}</text>",
-        f'<text x="{LEFT - 4}" y="{TOP + plot_h}" text-anchor="end" font-size="11" fill="currentColor">0</text>',
-        f'<text x="{LEFT}" y="{TOP + plot_h + 14}" font-size="11" fill="currentColor">'
-        f"{_time_label(start, step)}</text>",
-        f'<text x="{WIDTH - RIGHT}" y="{TOP + plot_h + 14}" text-anchor="end" font-size="11" fill="currentColor">'
-        f"{_time_label(end, step)}</text>",
+        *_grid(ticks, start, step, count, plot_w, plot_h),
     ]
+    if unit:
+        parts.append(_text(LEFT + 4, TOP + 10, unit))
     for number, (label, values) in enumerate(series):
         colour = COLOURS[number % len(COLOURS)]
         for points in _polylines(values, top, plot_w, plot_h):
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>')
+        parts.extend(_points(label, unit, colour, values, start, step, top, plot_w, plot_h))
         x = LEFT + number * 150
         parts.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11" fill="currentColor">{escape(label)}</text>')
+                     + _text(x + 14, HEIGHT - 5, label))
     parts.append("</svg>")
     return mark_safe("".join(parts))

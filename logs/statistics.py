@@ -139,13 +139,16 @@ def _add(bucket: list[float | None], index: int, name: str, reading: dict, previ
     bucket[index] = (bucket[index] or 0) + growth
 
 
-CHARTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Logins", (("WebAdmin", "login.WebAdmin"), ("CLI", "login.CLI"))),
-    ("Failed logins", (("WebAdmin", "login.failed.WebAdmin"), ("CLI", "login.failed.CLI"))),
-    ("Messages", (("Submitted", "mail.submitted"), ("Delivered", "mail.delivered"), ("Rejected", "mail.rejected"))),
-    ("Queue", (("Messages queued", "queue.messages"), ("Recipients waiting", "queue.recipients"))),
-    ("Accounts", (("Accounts", "accounts"),)),
-    ("Domains", (("Domains", "domains"),)),
+CHARTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (  # title, unit, lines
+    ("Logins", "logins per interval", (("WebAdmin", "login.WebAdmin"), ("CLI", "login.CLI"))),
+    ("Failed logins", "failed logins per interval", (("WebAdmin", "login.failed.WebAdmin"),
+                                                     ("CLI", "login.failed.CLI"))),
+    ("Messages", "messages per interval", (("Submitted", "mail.submitted"), ("Delivered", "mail.delivered"),
+                                           ("Rejected", "mail.rejected"))),
+    ("Queue", "messages or recipients", (("Messages queued", "queue.messages"),
+                                         ("Recipients waiting", "queue.recipients"))),
+    ("Accounts", "accounts", (("Accounts", "accounts"),)),
+    ("Domains", "domains", (("Domains", "domains"),)),
 )
 
 

@@ -184,15 +184,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     period = statistics.PERIODS.get(request.GET.get("period", "hour"))
     if period is None:
         raise Http404("no such period: use hour, day or week")
-    names = [name for _chart, lines in statistics.CHARTS for _label, name in lines]
+    names = [name for _chart, _unit, lines in statistics.CHARTS for _label, name in lines]
     data = statistics.series(period, names)
     charts = [
         {"title": title, "svg": line_chart(f"{_(title)}, {_(period.label)}", data.start, data.step,
-                                           [(_(label), data.values[name]) for label, name in lines])}
-        for title, lines in statistics.CHARTS
+                                           [(_(label), data.values[name]) for label, name in lines], unit=_(unit))}
+        for title, unit, lines in statistics.CHARTS
     ]
     last = statistics.latest()
-    current = [(label, last.values.get(name, 0)) for _chart, lines in statistics.CHARTS for label, name in lines
+    current = [(label, last.values.get(name, 0)) for _chart, _unit, lines in statistics.CHARTS for label, name in lines
                if name in statistics.GAUGES] if last else []
     context = {"charts": charts, "period": period, "periods": statistics.PERIODS.values(), "last": last,
                "current": current}

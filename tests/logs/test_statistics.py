@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from logs import statistics, stats
+from logs.charts import line_chart
 from logs.models import StatSample
 from logs.tasks import sample_statistics
 from tests import factories
@@ -68,8 +70,8 @@ def test_the_statistics_page_draws_svg_charts_and_refreshes(personas, as_basic, 
         assert page.status_code == 200, period
         html = page.content.decode()
         assert html.count("<svg") == len(statistics.CHARTS) and "<polyline" in html
-        assert "<script" not in html
-        assert '<meta http-equiv="refresh" content="30">' in html
+        assert html.count("<script") == 1 and "/static/cgadmin/refresh.js" in html  # no chart script
+        assert 'data-refresh="30"' in html
     with django_assert_num_queries(PAGE_QUERIES):
         client.get("/Monitors/Statistics", {"period": "week"})
 
@@ -89,3 +91,15 @@ def test_the_page_refreshes_at_the_administrators_own_period(postmaster, as_basi
 
     assert '<meta http-equiv="refresh" content="120">' in html
     assert '<meta http-equiv="refresh"' not in as_basic(postmaster).get("/Master/Monitors/Logs").content.decode()
+
+
+def test_a_chart_has_gridlines_its_unit_and_each_value_on_hover():
+    start = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    svg = line_chart("Messages", start, timedelta(minutes=1), [("Delivered", [3, None, 17, 40])],
+                     unit="messages per interval")
+
+    assert svg.count("<circle") == 3  # a dot per known value, none for the gap
+    assert "<title>Delivered, 10:02: 17 messages per interval</title>" in svg
+    assert ">messages per interval</text>" in svg
+    gridline_values = re.findall(r'text-anchor="end" font-size="11" fill="currentColor">([\d,.]+)</text>', svg)
+    assert gridline_values[:5] == ["0", "10", "20", "30", "40"]

@@ -59,12 +59,12 @@ def server_string_texts() -> set[str]:
 
 
 def monitor_texts() -> set[str]:
-    """Log level names, and the Statistics page's periods, chart titles and line labels."""
+    """Log level names, and the Statistics page's periods, chart titles, units and line labels."""
     from logs import serverlog, statistics
 
     found = set(serverlog.LEVEL_NAMES) | {period.label for period in statistics.PERIODS.values()}
-    for title, lines in statistics.CHARTS:
-        found.add(title)
+    for title, unit, lines in statistics.CHARTS:
+        found.update((title, unit))
         found.update(label for label, _name in lines)
     return found
 
