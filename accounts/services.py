@@ -24,7 +24,7 @@ from accounts.selectors import (
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS, UNSERVED_MAILBOX_FORMAT
 from basedir import outbox
 from cgadmin import context
-from cgadmin.catalogue import effective_values, parse_bool
+from cgadmin.catalogue import count_limit, effective_values, parse_bool
 from cgadmin.celery import send_task
 from cgadmin.dataformat import Value
 from cgadmin.db import insert_objects, insert_rows
@@ -157,6 +157,18 @@ def _checked_new_account(
     return _NewAccount(key, kind, explicit, stored, _inbox_format(kind, values))
 
 
+def _accounts_room(domain: Domain, domain_defaults: Mapping[str, Value] | None = None) -> tuple[int | None, int]:
+    """(the domain's AccountsLimit, None when unlimited; how many more accounts it lets the domain have)."""
+    from domains.selectors import domain_effective_values
+
+    limit = count_limit(domain_effective_values(domain, domain_defaults=domain_defaults).get("AccountsLimit"))
+    return limit, 0 if limit is None else limit - Account.objects.filter(domain=domain).count()
+
+
+def _accounts_limit_reached(domain: Domain, limit: int) -> GeneralError:
+    return GeneralError(f"the domain {domain.name} already has its {limit} account(s) (AccountsLimit)")
+
+
 @transaction.atomic
 def account_create(
     *,
@@ -178,6 +190,9 @@ def account_create(
         claim=lambda key: claim_name(domain, key),
         values_in_force=lambda explicit: effective_values(ACCOUNT, account_layers(domain, explicit)),
     )
+    limit, room = _accounts_room(domain, documents.read_cached(documents.DOMAIN_DEFAULTS))
+    if limit is not None and room < 1:
+        raise _accounts_limit_reached(domain, limit)
     try:
         with transaction.atomic():
             account = Account.objects.create(domain=domain, name=new.name, kind=new.kind, settings=new.explicit,
@@ -793,7 +808,7 @@ class _BatchChecks:
         self.allowed: set[tuple[str, str | None]] = set()
         self.setting_authorizer = account_setting_authorizer(actor, Account(domain=domain, rights=[]))
         account_defaults = documents.read_cached(documents.ACCOUNT_DEFAULTS)
-        domain_defaults = documents.read_cached(documents.DOMAIN_DEFAULTS)
+        self.domain_defaults = domain_defaults = documents.read_cached(documents.DOMAIN_DEFAULTS)
         self.layers = lambda explicit: account_layers(domain, explicit, account_defaults=account_defaults,
                                                       domain_defaults=domain_defaults)
         self.domain_values = effective_values(ACCOUNT, self.layers({}))
@@ -849,17 +864,21 @@ def accounts_create_batch(
     saying why that row was skipped. Passwords are stored forms (or clear text, encoded here)."""
     check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
     checks = _BatchChecks(actor, domain, rows)
+    limit, room = _accounts_room(domain, checks.domain_defaults)
     outcomes: list[Account | str] = []
     made: list[tuple[Account, _NewAccount, list[str]]] = []
     for row in rows:
         try:
             new, aliases = checks.check(row)
+            if limit is not None and room < 1:
+                raise _accounts_limit_reached(domain, limit)
         except CGError as error:
             outcomes.append(error.message)
             continue
         except ValueError as error:  # a value no check caught: this row only
             outcomes.append(str(error))
             continue
+        room -= 1
         account = Account(domain=domain, name=new.name, kind=new.kind, settings=new.explicit,
                           password=new.password, rights=[])
         outcomes.append(account)

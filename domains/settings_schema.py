@@ -154,7 +154,7 @@ DOMAIN = Catalogue(
         "ForceSMTPAUTH": NO_EFFECT,
         "recipientStatus": NO_EFFECT,
         "ServiceClasses": "the domain's Classes of Service, a layer of its accounts' settings",
-        "AccountsLimit": NO_EFFECT,
+        "AccountsLimit": "no more accounts are created in the domain beyond it (also by imports)",
         "ListsLimit": "no more mailing lists are created in the domain beyond it",
     },
 )
