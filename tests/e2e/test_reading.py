@@ -35,7 +35,7 @@ CONTRAST_JS = """
     return (x + 0.05) / (y + 0.05);
   };
   return [...document.querySelectorAll(selector)].map(element => {
-    const style = getComputedStyle(element);
+    const style = getComputedStyle(element, what === "placeholder" ? "::placeholder" : null);
     if (what === "border") {
       return Math.min(ratio(rgb(style.borderTopColor), backdrop(element.parentElement)),
                       ratio(rgb(style.borderTopColor), backdrop(element)));

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from accounts.services import account_update_webadmin_prefs
 from tests import factories
 from tests.e2e.test_first_day import log_in
+from tests.e2e.test_reading import CONTRAST_JS
 from tests.faces import cli_http
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,6 +43,8 @@ def test_an_administrator_sets_services_sizes_and_limits_with_controls(browser, 
     page.get_by_label("Incoming Mail Limit: period").fill("5")
     page.locator("[name='s_MailInpFlow:u']").select_option(label="minutes")
     expect(page.get_by_label("Real Name: use the default")).to_be_checked()
+    placeholders = page.evaluate(CONTRAST_JS, ["input.count[placeholder]", "placeholder"])
+    assert placeholders and min(placeholders) >= 4.5  # "unlimited" in an empty count is read, so it must be legible
 
     # Far down the long page, the Update button is still in view; the index jumps to a section.
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="File Storage options").click()
