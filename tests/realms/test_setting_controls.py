@@ -136,3 +136,20 @@ def test_a_script_posting_data_format_text_still_works_and_unposted_controls_kee
     assert response.status_code == 302
     jane.refresh_from_db()
     assert jane.settings == {"AccessModes": ["Mail"], "MaxAccountSize": "10M"}
+
+
+def test_a_control_changed_over_someone_elses_change_is_refused(postmaster, client1, as_basic):
+    """The concurrent-edit digest holds for controls: the page's value was changed meanwhile, so the
+    control's new value is not written over it; settings left alone are not written back."""
+    jane = make_account(client1, "jane")
+    client = as_basic(postmaster)
+    page = client.get(URL).content.decode()
+    account_update_settings(actor=None, account=jane, updates={"MaxAccountSize": "1G", "AccessModes": ["Mail"]})
+
+    response = client.post(URL, form_with(page, "update", **{
+        "s_MaxAccountSize:n": "5", "s_MaxAccountSize:u": "M", "d_MaxAccountSize": None}))
+
+    assert response.status_code == 400
+    assert "MaxAccountSize was changed by someone else" in main_of(response)
+    jane.refresh_from_db()
+    assert jane.settings == {"MaxAccountSize": "1G", "AccessModes": ["Mail"]}  # All (as shown) not written back
