@@ -47,11 +47,17 @@ def every_catalogue() -> list[Catalogue]:
     return found
 
 
+def shows_or_exports(relative: Path) -> bool:
+    """Pages (views, forms) show and edit settings, exporters write them: none of that is an effect."""
+    return relative.name in ("views.py", "forms.py", "export.py") or relative.name.endswith("_views.py")
+
+
 def code_files() -> list[Path]:
     files = []
     for path in ROOT.rglob("*.py"):
         relative = path.relative_to(ROOT)
-        if SKIPPED_DIRS & set(relative.parts[:-1]) or relative.name == "settings_schema.py":
+        if SKIPPED_DIRS & set(relative.parts[:-1]) or relative.name == "settings_schema.py" \
+                or shows_or_exports(relative):
             continue
         if str(relative) not in NAMING_ONLY:
             files.append(path)
