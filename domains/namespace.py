@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.db import connection
 from django.db.models import CharField, Model, QuerySet
 from django.db.models import Value as V
 
@@ -45,7 +46,10 @@ def _holders(domain: Domain, names: Collection[str], ignore: Model | None) -> li
 def name_holder(domain: Domain, name: str, *, ignore: Model | None = None) -> str | None:
     """What holds `name` in the domain ('account', 'alias', 'forwarder', 'group', 'list'), in one query;
     `ignore` is the object being renamed, whose own name (and an account's aliases) do not count."""
-    first, *rest = [query.values_list(V(kind, output_field=CharField()))[:1]
+    # Each kind holds a name at most once (unique in its domain); the LIMIT inside the union only
+    # helps the planner, and SQLite (the embedded database) allows none there.
+    each = slice(0, 1) if connection.features.supports_slicing_ordering_in_compound else slice(None)
+    first, *rest = [query.order_by().values_list(V(kind, output_field=CharField()))[each]
                     for kind, query in _holders(domain, [name.strip().lower()], ignore)]
     found = first.union(*rest, all=True)[:1] if rest else first
     row = next(iter(found), None)
@@ -59,7 +63,7 @@ def name_holders(domain: Domain, names: Collection[str]) -> dict[str, str]:
         return {}
     holders = _holders(domain, list(names), None)
     order = {kind: index for index, (kind, _query) in enumerate(holders)}
-    first, *rest = [query.values_list("name", V(kind, output_field=CharField())) for kind, query in holders]
+    first, *rest = [query.order_by().values_list("name", V(kind, output_field=CharField())) for kind, query in holders]
     found: dict[str, str] = {}
     for name, kind in sorted(first.union(*rest, all=True) if rest else first, key=lambda row: order[row[1]]):
         found.setdefault(name, kind)  # as name_holder: the first kind in _holders' order
