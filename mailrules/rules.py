@@ -11,6 +11,7 @@ Rules with a higher priority run first (9 before 1); priority 0 is "Inactive" (k
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -238,13 +239,19 @@ def update_rule(rules: list[Value], change: Value, kind: str = MAIL) -> list[Val
 # --- running a rule set on a message --------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _picture(picture: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in picture.strip().split("*")), re.IGNORECASE | re.DOTALL)
+
+
 def picture_matches(picture: str, text: str) -> bool:
     """CommuniGate's pictures: `*` matches any text, the rest literally, case-insensitive."""
-    pattern = ".*".join(re.escape(part) for part in picture.strip().split("*"))
-    return re.fullmatch(pattern, text.strip(), re.IGNORECASE | re.DOTALL) is not None
+    return _picture(picture).fullmatch(text.strip()) is not None
 
 
 def _decoded(value: str) -> str:
+    if "=?" not in value:
+        return value  # no encoded word: nothing to decode
     try:
         return str(make_header(decode_header(value)))
     except Exception:  # a malformed encoded word: compare it as it is
@@ -363,8 +370,25 @@ class Outcome:
         return not (self.store_in or self.discard or self.reject is not None)
 
 
+# Checked rule sets by the identity of the stored list (held here, so the id is not reused): a
+# delivery pass shares one list per account, domain and the server for all its copies.
+_ACTIVE: dict[int, tuple[Value, list[list[Value]]]] = {}
+_ACTIVE_KEPT = 2048
+
+
 def active_rules(rules: Value) -> list[list[Value]]:
     """The rules to run, highest priority first (malformed and inactive ones left out)."""
+    cached = _ACTIVE.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    if len(_ACTIVE) >= _ACTIVE_KEPT:
+        _ACTIVE.clear()
+    result = _active_rules(rules)
+    _ACTIVE[id(rules)] = (rules, result)
+    return result
+
+
+def _active_rules(rules: Value) -> list[list[Value]]:
     found: list[tuple[int, int, list[Value]]] = []
     for position, rule in enumerate(rules if isinstance(rules, list) else []):
         try:
