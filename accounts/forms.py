@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountType
 from domains.names import MAX_ACCOUNT_NAME_LENGTH
-from realms.forms import ServiceForm
+from realms.forms import NOT_CONFIRMED, ServiceForm
 from realms.rights import DOMAIN_ADMIN_RIGHT_GROUPS
 
 TYPE_CHOICES = [(choice.value, choice.value) for choice in AccountType]
@@ -53,7 +53,8 @@ class AccountTypeForm(ServiceForm):
 
 
 class RemoveAccountForm(ServiceForm):
-    confirm = forms.BooleanField(label=_("Yes, remove this account with its mailboxes"))
+    confirm = forms.BooleanField(label=_("Yes, remove this account with its mailboxes"),
+                                 error_messages={"required": NOT_CONFIRMED})
 
 
 class DomainAdminRightsForm(ServiceForm):

@@ -20,10 +20,6 @@ class RenameDomainForm(ServiceForm):
     new_name = forms.CharField(label=_("New name"), max_length=MAX_DOMAIN_LENGTH * 4, strip=True)
 
 
-class RemoveDomainForm(ServiceForm):
-    confirm = forms.BooleanField(label=_("Also remove all its accounts"), required=False)
-
-
 class DomainAliasesForm(ServiceForm):
     aliases = forms.CharField(label=_("Domain Aliases"), required=False, strip=False,
                               widget=forms.Textarea(attrs={"rows": 4}),

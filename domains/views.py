@@ -21,7 +21,6 @@ from domains.forms import (
     AssignedAddressesForm,
     CreateDomainForm,
     DomainAliasesForm,
-    RemoveDomainForm,
     RenameDomainForm,
 )
 from domains.models import Domain
@@ -42,6 +41,7 @@ from domains.services import (
 )
 from domains.settings_schema import DOMAIN, USING_DNS
 from realms.access import access_domain
+from realms.forms import ConfirmForm
 from realms.listing import list_request
 from realms.navigation import interface_level
 from realms.pages import DOMAIN_WEBADMIN_REALM, access_of, realm_page, realm_reverse
@@ -150,13 +150,17 @@ class DomainPage:
         self.addresses = _ip_form(domain, data if self.action == "addresses" else None)
         self.aliases = _aliases_form(domain, data if self.action == "aliases" else None)
         self.rename = RenameDomainForm(data if self.action == "rename" else None)
-        self.remove = RemoveDomainForm(data if self.action == "remove" else None)
+        count = {"domain": domain.name, "number": domain.account_count}
+        self.suspend = ConfirmForm(data if self.action == "suspend" else None, auto_id="id_suspend_%s", label=_(
+            "Yes, suspend %(domain)s: its %(number)s account(s) can no longer log in or get mail") % count)
+        self.remove = ConfirmForm(data if self.action == "remove" else None, auto_id="id_remove_%s", label=_(
+            "Yes, remove %(domain)s with its %(number)s account(s) and their mailboxes") % count)
 
     def run(self) -> Any:
         """Call the one service the posted action asks for; None when it was refused."""
         user, domain = self.user, self.domain
         form = {"update": self.settings, "addresses": self.addresses, "aliases": self.aliases,
-                "rename": self.rename, "remove": self.remove}.get(self.action)
+                "rename": self.rename, "suspend": self.suspend, "remove": self.remove}.get(self.action)
         if form is not None and not form.is_valid():
             return None
         call: Callable[[], Any]
@@ -181,8 +185,8 @@ class DomainPage:
         elif self.action == "resume":
             call, done = lambda: domain_resume(actor=user, domain=domain), _("Domain resumed.")
         else:
-            force = self.remove.cleaned_data["confirm"]
-            call, done = lambda: domain_delete(actor=user, domain=domain, force=force) or True, _("Domain removed.")
+            # the ticked box names the accounts: they go with the domain
+            call, done = lambda: domain_delete(actor=user, domain=domain, force=True) or True, _("Domain removed.")
         # A refused action whose form the page does not show (no right) is reported above the page.
         shown = self.action == "update" or can_write_all_domains(user)
         return call_service(self.request, form if shown else None, call, done=done)
@@ -199,7 +203,7 @@ class DomainPage:
         return {
             "domain": domain, "links": domain_links(self.request, domain), "settings_form": self.settings,
             "addresses_form": self.addresses, "aliases_form": self.aliases, "rename_form": self.rename,
-            "remove_form": self.remove, "may_manage": can_write_all_domains(user),
+            "remove_form": self.remove, "suspend_form": self.suspend, "may_manage": can_write_all_domains(user),
             "assigned": addresses, "by_dns": by_dns, "using_dns": USING_DNS,
         }
 

@@ -988,4 +988,13 @@ T = {
     'Mailing list renamed.': ('Mailingliste umbenannt.', 'Список рассылки переименован.'),
     'Mailing list removed.': ('Mailingliste entfernt.', 'Список рассылки удалён.'),
     'No such mailing list.': ('Keine solche Mailingliste.', 'Такого списка рассылки нет.'),
+    # --- accounts helper (issue 17 items 7-9): confirmations, the Accounts list, the account page ---
+    "Tick the box to confirm: nothing was changed.": ("Setzen Sie das Häkchen zur Bestätigung: Es wurde nichts geändert.", "Поставьте флажок для подтверждения: ничего не изменено."),
+    "Yes, suspend %(domain)s: its %(number)s account(s) can no longer log in or get mail": ("Ja, %(domain)s sperren: Seine %(number)s Konten können sich nicht mehr anmelden und keine Mail mehr erhalten", "Да, приостановить %(domain)s: его учётные записи (%(number)s) больше не смогут входить и получать почту"),
+    "Yes, remove %(domain)s with its %(number)s account(s) and their mailboxes": ("Ja, %(domain)s mit seinen %(number)s Konten und deren Postfächern entfernen", "Да, удалить %(domain)s вместе с его учётными записями (%(number)s) и их ящиками"),
+    "Yes, drop root: every component restarts as the server's own user, and ports below 1024 or files only root may read can no longer be opened": ("Ja, Root-Rechte abgeben: Jede Komponente startet als eigener Benutzer des Servers neu; Ports unter 1024 und Dateien, die nur root lesen darf, lassen sich dann nicht mehr öffnen", "Да, отказаться от root: все компоненты перезапустятся от имени собственного пользователя сервера, и порты ниже 1024 или файлы, доступные только root, больше не откроются"),
+    "Reject all from <%(sender)s>": ("Alle von <%(sender)s> abweisen", "Отклонить все от <%(sender)s>"),
+    "Yes, reject every queued message from <%(sender)s>, in every queue": ("Ja, jede wartende Nachricht von <%(sender)s> in jeder Warteschlange abweisen", "Да, отклонить все сообщения от <%(sender)s> во всех очередях"),
+    "… and %(number)s more.": ("… und %(number)s weitere.", "… и ещё %(number)s."),
+    "Cancel": ("Abbrechen", "Отмена"),
 }

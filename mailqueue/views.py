@@ -14,7 +14,7 @@ from realms import permissions
 from realms import rights as R
 from realms.navigation import request_page_size
 from realms.pages import realm_page
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 
 REPORT_CHOICES = ("report", "none")
 
@@ -56,6 +56,12 @@ def queue_detail(request: HttpRequest, module: str, name: str) -> HttpResponse:
                 done=_("Message %(id)s rejected.") % {"id": message_id})
         elif action == "reject_sender":
             sender = request.POST.get("sender", "")
+            if not confirmed(request) and permissions.has_server_right(actor(request), R.CAN_REJECT_QUEUES):
+                return confirmation_page(
+                    request, title=_("Reject all from <%(sender)s>") % {"sender": sender},
+                    button=_("Reject all from this sender"), back_url=request.path,
+                    question=_("Yes, reject every queued message from <%(sender)s>, in every queue") % {
+                        "sender": sender})
             result = call_service(request, None, lambda: services.messages_reject_by_sender(
                 actor=actor(request), sender=sender, report=report, notify=notify))
             if result is not None:

@@ -1,6 +1,6 @@
 """Forms of the WebAdmin shell."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,21 @@ class ServiceForm(forms.Form):
         field = getattr(error, "field", None)
         field = self.service_fields.get(field, field) if field else None
         self.add_error(field if field in self.fields else None, getattr(error, "message", str(error)))
+
+
+NOT_CONFIRMED = _("Tick the box to confirm: nothing was changed.")
+
+
+class ConfirmForm(ServiceForm):
+    """The form of a destructive action: nothing happens unless its box is ticked (the server checks
+    it, not only the browser); `label` says what will happen."""
+
+    confirm = forms.BooleanField(required=True, error_messages={"required": NOT_CONFIRMED})
+
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["confirm"].label = label
 
 
 INTERFACE_TYPES = [("Basic", _("Basic")), ("Advanced", _("Advanced")), ("Expert", _("Expert"))]

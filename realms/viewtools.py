@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from cgadmin.errors import AccessDenied, CGError
 from realms.request import CGRequest
@@ -42,3 +43,26 @@ def call_service(request: HttpRequest, form: object, call: Callable[[], T], done
     if done:
         messages.success(request, done)
     return result
+
+
+CONFIRM = "confirm"
+CONFIRMING = "confirming"  # the POST came from the confirmation page: an unticked box is an error
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether a destructive POST carries its ticked confirmation."""
+    return request.POST.get(CONFIRM) == "on"
+
+
+def confirmation_page(
+    request: HttpRequest, *, title: str, question: str, button: str, back_url: str, items: Sequence[str] = (),
+    more: int = 0,
+) -> HttpResponse:
+    """Ask before a destructive POST is carried out: the page posts the same fields again with the
+    box ticked. Nothing was changed; sent back unticked, the page says so (400) next to the box."""
+    skipped = {CONFIRM, CONFIRMING, "csrfmiddlewaretoken"}
+    hidden = [(name, value) for name in request.POST if name not in skipped for value in request.POST.getlist(name)]
+    unticked = CONFIRMING in request.POST
+    context = {"title": title, "question": question, "button": button, "back_url": back_url, "items": items,
+               "more": more, "hidden": hidden, "unticked": unticked}
+    return render(request, "realms/confirm.html", context, status=400 if unticked else 200)

@@ -15,11 +15,13 @@ from django.views.decorators.http import require_http_methods
 from cgadmin.catalogue import Level
 from cgadmin.dataformat import Value
 from cgadmin.errors import CGError
+from realms import rights as R
 from realms.navigation import interface_level
 from realms.pages import realm_page, realm_reverse
+from realms.permissions import has_server_right
 from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 from server import osinfo, strings
 from server.selectors import general_info, general_settings_effective
 from server.services import (
@@ -53,6 +55,11 @@ def general(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(request.path)
         if request.POST.get("action") in ("drop_root", "restore_root"):
             drop = request.POST["action"] == "drop_root"
+            if drop and not confirmed(request) and has_server_right(actor(request), R.SETTINGS):
+                return confirmation_page(
+                    request, title=_("Drop Root"), button=_("Drop Root"), back_url=request.path,
+                    question=_("Yes, drop root: every component restarts as the server's own user, and ports "
+                               "below 1024 or files only root may read can no longer be opened"))
             call_service(request, None, lambda: server_root_privilege_set(actor=actor(request), drop=drop),
                          done=_("Root privilege: the server is switching its user; components restart meanwhile."))
             return HttpResponseRedirect(request.path)

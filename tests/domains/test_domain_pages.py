@@ -343,12 +343,27 @@ def test_a_bad_new_name_is_refused_next_to_the_field(admin, client1, client2, as
 def test_suspend_and_resume(admin, client1, as_basic):
     client = as_basic(admin)
 
-    client.post(settings_url("client1.test"), {"action": "suspend"})
+    client.post(settings_url("client1.test"), {"action": "suspend", "confirm": "on"})
     client1.refresh_from_db()
     assert client1.suspended
     assert "suspended" in client.get(DOMAINS).content.decode()
 
     client.post(settings_url("client1.test"), {"action": "resume"})
+    client1.refresh_from_db()
+    assert not client1.suspended
+
+
+def test_suspend_asks_with_the_account_count_and_changes_nothing_unticked(admin, client1, as_basic):
+    make_account(client1, "jane")
+    make_account(client1, "joe")
+    client = as_basic(admin)
+    assert "Yes, suspend client1.test: its 2 account(s) can no longer log in or get mail" in client.get(
+        settings_url("client1.test")).content.decode()
+
+    refused = client.post(settings_url("client1.test"), {"action": "suspend"})
+
+    assert refused.status_code == 400
+    assert 'role="alert">Tick the box to confirm: nothing was changed.' in refused.content.decode()
     client1.refresh_from_db()
     assert not client1.suspended
 
@@ -359,7 +374,9 @@ def test_a_domain_with_accounts_is_removed_only_with_the_confirmation(admin, cli
 
     refused = client.post(settings_url("client1.test"), {"action": "remove"})
     assert refused.status_code == 400
-    assert "confirm the removal" in refused.content.decode()
+    page = refused.content.decode()
+    assert "Yes, remove client1.test with its 1 account(s) and their mailboxes" in page
+    assert 'role="alert">Tick the box to confirm: nothing was changed.' in page
     assert Domain.objects.filter(name="client1.test").exists()
 
     removed = client.post(settings_url("client1.test"), {"action": "remove", "confirm": "on"})
@@ -367,8 +384,10 @@ def test_a_domain_with_accounts_is_removed_only_with_the_confirmation(admin, cli
     assert not Domain.objects.filter(name="client1.test").exists()
 
 
-def test_an_empty_domain_is_removed_at_once(admin, client2, as_basic):
-    assert as_basic(admin).post(settings_url("client2.test"), {"action": "remove"}).status_code == 302
+def test_an_empty_domain_is_removed_after_the_confirmation_too(admin, client2, as_basic):
+    assert as_basic(admin).post(settings_url("client2.test"), {"action": "remove"}).status_code == 400
+    assert Domain.objects.filter(name="client2.test").exists()
+    assert as_basic(admin).post(settings_url("client2.test"), {"action": "remove", "confirm": "on"}).status_code == 302
     assert not Domain.objects.filter(name="client2.test").exists()
 
 
@@ -423,7 +442,7 @@ def test_a_domain_administrator_changes_only_the_settings_it_has_the_right_for(p
         {"action": "aliases", "aliases": "stolen.test"},
         {"action": "rename", "new_name": "stolen.test"},
         {"action": "remove", "confirm": "on"},
-        {"action": "suspend"},
+        {"action": "suspend", "confirm": "on"},
         {"action": "addresses", "mode": "listed", "addresses": "192.0.2.1"},
     ],
 )
@@ -458,7 +477,7 @@ def test_domains_read_sees_everything_and_changes_nothing(personas, as_basic, ex
     page = client.get("/Users/Domains/client2.test/Settings").content.decode()
     assert "Rename Domain" not in page and "disabled" in page[page.index('name="s_MailToUnknown"') - 200:][:400]
 
-    response = client.post("/Users/Domains/client2.test/Settings", {"action": "suspend"})
+    response = client.post("/Users/Domains/client2.test/Settings", {"action": "suspend", "confirm": "on"})
 
     assert response.status_code == 403  # refused for want of a right
     personas.client2.refresh_from_db()

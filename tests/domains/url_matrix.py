@@ -76,7 +76,7 @@ MATRIX = {
         post=(
             Case(ok=CLIENT1_WRITERS, data=form("update", s_MailToUnknown="Discarded")),  # ADMIN holds MailToUnknown
             Case(ok=SERVER_WRITERS, data={"action": "rename", "new_name": "renamed.test"}),
-            Case(ok=SERVER_WRITERS, data={"action": "suspend"}),
+            Case(ok=SERVER_WRITERS, data={"action": "suspend", "confirm": "on"}),
             Case(ok=SERVER_WRITERS, data={"action": "aliases", "aliases": "alias1.test"}),
             Case(args=SUB_DOMAIN, ok=SERVER_WRITERS, data=form("update", s_MailToUnknown="Discarded")),
         ),

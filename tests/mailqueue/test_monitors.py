@@ -187,11 +187,24 @@ def test_reject_without_a_report(waiting, queue_admin, client1, django_capture_o
     assert inbox_messages(client1.accounts.get(name="bob")) == []
 
 
+def test_reject_every_message_of_a_sender_asks_first_and_rejects_nothing_unticked(waiting, queue_admin, as_basic):
+    client = as_basic(queue_admin)
+    data = {"action": "reject_sender", "sender": "bob@client1.test", "notify": "none"}
+    asked = client.post("/Monitors/Queues/SMTP/remote.example", data)
+    unticked = client.post("/Monitors/Queues/SMTP/remote.example", {**data, "confirming": "1"})
+
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Yes, reject every queued message from &lt;bob@client1.test&gt;" in page
+    assert 'name="sender" value="bob@client1.test"' in page and 'name="notify" value="none"' in page
+    assert unticked.status_code == 400 and 'role="alert"' in unticked.content.decode()
+    assert not QueuedMessage.objects.filter(state="X").exists()
+
+
 def test_reject_every_message_of_a_sender(waiting, queue_admin, as_basic, client1, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = as_basic(queue_admin).post("/Monitors/Queues/SMTP/remote.example",
                                               {"action": "reject_sender", "sender": "bob@client1.test",
-                                               "notify": "none"}, follow=True)
+                                               "notify": "none", "confirm": "on"}, follow=True)
 
     assert "3 message(s) from &lt;bob@client1.test&gt; rejected." in response.content.decode()
     ids = ids_by_message_id()

@@ -37,7 +37,8 @@ MATRIX = {
             Case(ok={MASTER}, setup=a_waiting_message,  # CanRejectQueues
                  data={"action": "reject", "message": str(MESSAGE_ID), "notify": "none"}),
             Case(ok={MASTER}, setup=a_waiting_message,
-                 data={"action": "reject_sender", "sender": "user@client1.test", "notify": "none"}),
+                 data={"action": "reject_sender", "sender": "user@client1.test", "notify": "none",
+                       "confirm": "on"}),
         ),
     ),
 }

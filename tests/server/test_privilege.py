@@ -238,8 +238,15 @@ def test_drop_root_asks_the_running_server_and_is_audited(postmaster, as_basic, 
     assert "Drop Root" in client.get(GENERAL).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(GENERAL, {"action": "drop_root"})
+        asked = client.post(GENERAL, {"action": "drop_root"})
+        unticked = client.post(GENERAL, {"action": "drop_root", "confirming": "1"})
+        assert "RootPrivilegeRequest" not in documents.read(documents.RUNTIME)  # nothing without the ticked box
+        assert running_as_root.received() == []
+        response = client.post(GENERAL, {"action": "drop_root", "confirm": "on"})
 
+    assert asked.status_code == 200 and 'name="confirm"' in asked.content.decode()
+    assert 'value="drop_root"' in asked.content.decode()  # the confirmation posts the same action again
+    assert unticked.status_code == 400 and 'role="alert"' in unticked.content.decode()
     assert response.status_code == 302
     assert documents.read(documents.RUNTIME)["RootPrivilegeRequest"] == "drop"
     assert running_as_root.received() == ["SIGUSR1"]
@@ -271,7 +278,7 @@ def test_a_drop_the_user_could_not_live_with_is_refused(postmaster, as_basic, ru
     from logs.models import AuditEntry
 
     monkeypatch.setattr(privilege, "obstacle", lambda identity, base: f"{identity.name} cannot run /root/python")
-    response = as_basic(postmaster).post(GENERAL, {"action": "drop_root"}, follow=True)
+    response = as_basic(postmaster).post(GENERAL, {"action": "drop_root", "confirm": "on"}, follow=True)
 
     assert f"the root privilege stays: {server_user.name} cannot run /root/python" in response.content.decode()
     assert running_as_root.received() == []
@@ -284,7 +291,7 @@ def test_drop_root_without_a_user_of_the_servers_own_is_refused_on_the_page(post
     from logs.models import AuditEntry
 
     monkeypatch.setenv(privilege.ENV_SERVER_USER, "nobody")
-    response = as_basic(postmaster).post(GENERAL, {"action": "drop_root"}, follow=True)
+    response = as_basic(postmaster).post(GENERAL, {"action": "drop_root", "confirm": "on"}, follow=True)
 
     assert "the root privilege stays: the OS user &#x27;nobody&#x27; (uid 65534) is shared with other programs" \
         in response.content.decode()
