@@ -18,7 +18,8 @@ def test_suspend_domain_unticked_is_reported_at_the_box_and_changes_nothing(page
     domain = factories.make_domain("acme.test")
     for name in ("jane", "joe", "ivan"):
         factories.make_account(domain, name)
-    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Users/Domains/acme.test/Settings")
+    settings = "/Master/Users/Domains/acme.test/Settings"
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, settings)
 
     box = page.get_by_label("Yes, suspend acme.test: its 3 account(s) can no longer log in or get mail")
     expect(box).not_to_be_checked()
