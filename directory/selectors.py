@@ -61,6 +61,7 @@ class VisibleRecord:
     unit: str
     values: dict[str, Value]
     custom: bool = False
+    account: tuple[str, str] | None = None  # (domain, name) of the account the record mirrors
 
     def get(self, attribute: str) -> Value | None:
         return self.values.get(attribute)
@@ -113,7 +114,7 @@ class _Stream:
         if after is not None:
             records = records.filter(self._after(after), **{f"{column}__gte": after.term})
         return (records.annotate(unit_name=F("domain__name"), hit_kind=V(self.kind, output_field=IntegerField()))
-                .order_by(column, "id").defer("updated", "account")[:size])
+                .order_by(column, "id").defer("updated")[:size])
 
     def _after(self, after: Cursor) -> Q:
         later = Q(**{f"{self.column}__gt": after.term})
@@ -224,7 +225,8 @@ def search_records(
         if record.domain_id not in readable:
             readable[record.domain_id] = reader.readable_in(record.domain_id)
         unit_key = LOCAL_UNIT if record.domain_id is None else record.unit_name
+        mirrored = (record.domain_name, record.name) if record.account_id is not None else None
         visible.append(VisibleRecord(unit_key, visible_values(record, readable[record.domain_id]),
-                                     custom=record.domain_id is None))
+                                     custom=record.domain_id is None, account=mirrored))
     next_position = hits[limit - 1].position if len(hits) > limit else resume
     return RecordPage(visible, next_position, readable)

@@ -13,7 +13,7 @@ from directory import config
 from directory.export import directory_dir, unit_file
 from directory.forms import CustomRecordForm, posted_rules
 from directory.rules import ANONYMOUS, BASE_ATTRIBUTES, WHO, DirectoryReader, current_rules
-from directory.selectors import PAGE_SIZE, Cursor, search_records
+from directory.selectors import PAGE_SIZE, Cursor, VisibleRecord, search_records
 from directory.services import (
     directory_access_update,
     directory_public_info_update,
@@ -25,7 +25,9 @@ from domains.models import Domain
 from realms import pages
 from realms.navigation import request_page_size
 from realms.pages import realm_page
+from realms.permissions import may_open
 from realms.viewtools import actor, call_service
+from server.selectors import separate_realms_enabled
 
 BLANK_RULE_ROWS = 3
 
@@ -82,6 +84,15 @@ def _browse_post(request: HttpRequest, form: CustomRecordForm) -> bool:
     ) is not None
 
 
+def _account_urls(request: HttpRequest, records: list[VisibleRecord]) -> list[str]:
+    """The account page each record mirrors, for a viewer who may open the Users realm; else none."""
+    scheme = pages.scheme_for("", separate_realms_enabled())
+    if not may_open(actor(request), scheme, "Users"):
+        return [""] * len(records)
+    return [pages.realm_reverse(scheme, "Users", "account", *record.account) if record.account else ""
+            for record in records]
+
+
 @realm_page("Directory", "Browse", level=Level.BASIC)
 @require_http_methods(["GET", "POST"])
 def directory_browse(request: HttpRequest) -> HttpResponse:
@@ -108,7 +119,10 @@ def directory_browse(request: HttpRequest) -> HttpResponse:
                           limit=request_page_size(request)) if (
         unit is not None or not unit_key) else None
     readable = reader.readable(unit) if unit is not None else None
+    records = page.records if page is not None else []
+    rows = list(zip(records, _account_urls(request, records), strict=True))
     context = {
+        "rows": rows,
         "unit": unit, "unit_key": unit_key, "prefix": prefix, "page": page, "form": form,
         "readable_names": readable is not None and "Name" in readable,
         "units_url": _realm_url(request, "units"),

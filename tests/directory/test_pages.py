@@ -246,3 +246,17 @@ def test_only_the_directory_right_changes_the_directory(personas):
     with pytest.raises(AccessDenied):
         directory_record_create(actor=personas.domain_admin_with_right, name="x")
     directory_record_create(actor=personas.directory_admin, name="x")
+
+
+def test_browse_rows_link_to_their_accounts_for_those_who_may_open_the_users_realm(personas, as_basic):
+    make_account(personas.client1, "ann", RealName="Ann A")
+    directory_record_create(actor=None, name="printer")
+
+    master = as_basic(personas.postmaster).get(BROWSE, {"q": "ann"}).content.decode()
+    custom = as_basic(personas.postmaster).get(BROWSE, {"q": "printer"}).content.decode()
+    set_separate_realms(True)
+    directory_only = as_basic(personas.directory_admin).get("/Directory/Browse", {"q": "ann"}).content.decode()
+
+    assert '<a href="/Master/Users/Domains/client1.test/Accounts/ann">ann</a>' in master
+    assert "printer" in custom and "/Accounts/" not in custom  # a custom record mirrors no account
+    assert "ann@client1.test" in directory_only and "/Accounts/ann" not in directory_only
