@@ -44,6 +44,7 @@ from domains.names import normalize_account_name
 from domains.namespace import ACCOUNT as ACCOUNT_HOLDER
 from domains.namespace import ALIAS as ALIAS_HOLDER
 from domains.namespace import claim_name, name_holders, name_taken
+from lists.export import mark_domain_lists_dirty
 from logs.audit import Change, actor_label, audit, audit_many
 from logs.events import Event
 from realms import rights as R
@@ -250,7 +251,10 @@ def account_delete(*, actor: Account | None, account: Account) -> None:
     if actor is not None and actor.pk == account.pk:
         raise GeneralError("you cannot remove the account you are logged in with")
     address, pk, domain = account.address, account.pk, account.domain
-    account.delete()
+    owned_lists = account.mailing_lists.exists()
+    account.delete()  # and the mailing lists it owns, as CommuniGate removes them with their owner
+    if owned_lists:
+        mark_domain_lists_dirty(domain.pk)
     if R.MASTER in (account.rights or []):
         require_a_master_able_to_log_in()
     directory_sync.account_removed(domain=domain, name=account.name)  # Central Directory

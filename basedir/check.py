@@ -203,6 +203,21 @@ def _check_flat_folder(folder: Path, expected: set[str], out: list[Difference]) 
             out.append(Difference(_relative(folder / name), "unexpected"))
 
 
+def _check_lists(folder: Path, domain, out: list[Difference]) -> None:
+    """The domain's mailing lists: each list folder's two files, and no folder of a list that is gone."""
+    from lists.render import LIST_SUFFIX, LISTS_FOLDER, domain_list_files
+
+    files = domain_list_files(domain)
+    for relative, data in files.items():
+        _compare(folder / relative, data, out)
+    folders = {relative.split("/")[1] for relative in files}
+    for name in _names(folder / LISTS_FOLDER):
+        if is_temporary(name) or is_removed_leftover(name):
+            out.append(Difference(_relative(folder / LISTS_FOLDER / name), "leftover"))
+        elif name.endswith(LIST_SUFFIX) and name not in folders:
+            out.append(Difference(_relative(folder / LISTS_FOLDER / name), "unexpected"))
+
+
 def _check_domain(domain, out: list[Difference]) -> None:
     from accounts.models import Account
 
@@ -220,6 +235,7 @@ def _check_domain(domain, out: list[Difference]) -> None:
     for name in _names(folder):
         if name.endswith(render.GROUP_SUFFIX) and name not in groups:
             out.append(Difference(_relative(folder / name), "unexpected"))
+    _check_lists(folder, domain, out)
     foldering = domain_foldering(domain)
     expected: set[str] = set()
     last = 0

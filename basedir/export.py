@@ -54,6 +54,7 @@ from basedir.render import (
     server_file_bytes,
 )
 from domains.selectors import domain_foldering
+from lists.export import export_all as export_all_lists
 from server import documents
 
 OUR_KINDS = (outbox.SERVER, outbox.DOMAIN, outbox.ACCOUNT)
@@ -695,6 +696,7 @@ def export_full(*, progress: Callable[[str], None] | None = None, jobs: int = 1)
         if progress:
             progress(f"{result.domains}/{len(domains)} domains, {result.accounts} accounts")
     result.removed += _remove_stray_domains(domains)
+    export_all_lists()  # each domain's Lists/ folder (lists.export), now that every domain folder is in place
     for index in range(0, len(covered), 10000):
         ExportOutbox.objects.filter(id__in=covered[index:index + 10000]).delete()
     drain()

@@ -29,6 +29,10 @@ from forwarders.selectors import find_forwarder
 from forwarders.services import forwarder_create, forwarder_delete
 from groups.selectors import find_group
 from groups.services import group_create, group_set
+from lists.render import LIST_SUFFIX, LISTS_FOLDER
+from lists.render import SETTINGS_FILE as LIST_SETTINGS_FILE
+from lists.render import SUBSCRIBERS_FILE as LIST_SUBSCRIBERS_FILE
+from lists.services import list_load
 from mailrules.rules import KEYS, SERVER_DOCUMENTS
 from mailrules.services import server_rules_set
 
@@ -465,6 +469,7 @@ class DomainPlan(Plan):
         self.documents: dict[str, dict[str, Value]] = {}
         self.forwarders: dict[str, Value] = {}
         self.groups: dict[str, dict[str, Value]] = {}
+        self.lists: dict[str, tuple[dict[str, Value], dict[str, Value]]] = {}  # name: (settings, subscribers)
 
     def select(self, name: str) -> bool:
         return name == self.prefix or name.startswith(self.prefix + "/")
@@ -492,6 +497,12 @@ class DomainPlan(Plan):
             head, _, leaf = member.rpartition("/")
             if head == self.prefix and leaf.endswith(GROUP_SUFFIX) and staged.names[member] == "file":
                 self.groups[leaf[: -len(GROUP_SUFFIX)]] = parse_member(staged, member)
+            folder, _, list_leaf = head.rpartition("/")
+            if (folder == f"{self.prefix}/{LISTS_FOLDER}" and list_leaf.endswith(LIST_SUFFIX)
+                    and leaf == LIST_SETTINGS_FILE and staged.names[member] == "file"):
+                subscribers = f"{head}/{LIST_SUBSCRIBERS_FILE}"
+                self.lists[list_leaf[: -len(LIST_SUFFIX)]] = (
+                    parse_member(staged, member), parse_member(staged, subscribers) if staged.has(subscribers) else {})
 
     def apply(self, actor: Account | None, staged: Staged, swap: Swap) -> RestoreResult:
         from domains.services import domain_create
@@ -518,6 +529,7 @@ class DomainPlan(Plan):
             files.reload(actor, account, result.notes)
             self._rights(actor, account, access.get(name))
         result.notes += reload_domain_objects(actor, domain, self.forwarders, self.groups)
+        result.notes += reload_domain_lists(actor, domain, self.lists)
         return result
 
     def _account(self, actor: Account | None, domain: Domain, name: str, source: ArchivedAccount,
@@ -569,6 +581,21 @@ def reload_domain_objects(actor: Account | None, domain: Domain, forwarders: Map
                 group_set(actor=actor, group=group, settings=settings)
         except CGError as error:
             notes.append(f"group {name}@{domain.name} not restored: {error.message}")
+    return notes
+
+
+def reload_domain_lists(actor: Account | None, domain: Domain,
+                        lists: Mapping[str, tuple[dict[str, Value], dict[str, Value]]]) -> list[str]:
+    """The archive's mailing lists (Lists/<name>.list/) into the domain through their service: each
+    created when missing, its owner, settings and subscribers as the files say; one that cannot be
+    (its owner is gone, its name is now another object's) is left out with a note."""
+    notes: list[str] = []
+    for name, (settings, subscribers) in sorted(lists.items()):
+        try:
+            with transaction.atomic():
+                list_load(actor=actor, domain=domain, name=name, settings=settings, subscribers=subscribers)
+        except CGError as error:
+            notes.append(f"mailing list {name}@{domain.name} not restored: {error.message}")
     return notes
 
 

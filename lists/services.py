@@ -24,6 +24,7 @@ from domains.selectors import domain_effective_values
 from lists.access import require_create, require_manage
 from lists.export import mark_domain_lists_dirty
 from lists.models import MailingList, PostingMode, Subscriber, SubscriberMode
+from lists.render import OWNER
 from lists.settings_schema import LIST
 from logs.audit import audit
 from logs.events import Event
@@ -225,3 +226,65 @@ def list_set_posting_mode(
     _audit(actor, Event.LIST_POSTING_MODE, mailing_list, before={address: before}, after={address: after})
     mark_domain_lists_dirty(mailing_list.domain_id)
     return row
+
+
+def _posting_fields(value: Value) -> dict[str, object]:
+    """A subscribers file's `posts` back into the posting mode, the moderated count and the postings."""
+    if isinstance(value, list) and value and str(value[0]).isdigit():
+        return {"moderated_left": int(str(value[0]))}
+    text = str(value or "0")
+    if text.isdigit():
+        return {"posts": int(text)}
+    for mode in (PostingMode.MODERATE_ALL, PostingMode.PROHIBITED, PostingMode.SPECIAL):
+        if text.lower() == mode.lower():
+            return {"posting": mode.value}
+    raise InvalidInput(f"{value!r} is not a subscriber's posts value")
+
+
+def _loaded_subscriber(mailing_list: MailingList, address: str, info: Value) -> Subscriber:
+    from datetime import UTC, datetime
+
+    if not isinstance(info, dict):
+        raise InvalidInput(f"subscriber {address}: {info!r} is not a dictionary")
+    key, _real_name = parse_subscriber(address)
+    mode = str(info.get("mode", SubscriberMode.FEED)).lower()
+    confirmation = str(info.get("confirmationID", ""))
+    if mode == "subscribe" and confirmation:
+        mode = SubscriberMode.FEED
+    if mode not in SubscriberMode.values:
+        raise InvalidInput(f"subscriber {address}: {mode!r} is not a subscription mode")
+    stamp = str(info.get("timeSubscribed", ""))
+    try:
+        subscribed = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        subscribed = timezone.now()
+    return Subscriber(mailing_list=mailing_list, address=key, real_name=str(info.get("RealName", "")), mode=mode,
+                      confirmation_id=confirmation, subscribed=subscribed,
+                      **_posting_fields(info.get("posts", "0")))
+
+
+@transaction.atomic
+def list_load(
+    *, actor: Account | None, domain: Domain, name: str, settings: Mapping[str, Value],
+    subscribers: Mapping[str, Value],
+) -> MailingList:
+    """A list as a base directory's list files describe it (a restore): created when missing, its
+    owner, settings and subscribers replaced (CanCreateLists)."""
+    require_create(actor, domain)
+    values = dict(settings)
+    owner = _owner_in(domain, str(values.pop(OWNER, "")))
+    explicit = LIST.validate_all(values)
+    mailing_list = MailingList.objects.filter(domain=domain, name=name.strip().lower()).first()
+    if mailing_list is None:
+        mailing_list = MailingList.objects.create(domain=domain, name=_claim_name(domain, name), owner=owner)
+    mailing_list.owner, mailing_list.settings = owner, explicit
+    mailing_list.save(update_fields=["owner", "settings"])
+    mailing_list.domain = domain
+    rows = [_loaded_subscriber(mailing_list, address, info) for address, info in subscribers.items()]
+    Subscriber.objects.filter(mailing_list=mailing_list).delete()
+    Subscriber.objects.bulk_create(rows, batch_size=5000)
+    mailing_list.subscriber_count = len(rows)
+    mailing_list.save(update_fields=["subscriber_count"])
+    _audit(actor, Event.LIST_RESTORE, mailing_list, after={OWNER: owner.name, "Subscribers": str(len(rows))})
+    mark_domain_lists_dirty(domain.pk)
+    return mailing_list

@@ -72,3 +72,4 @@ class Event(enum.StrEnum):
     LIST_SUBSCRIBE = "list.subscribe"
     LIST_UNSUBSCRIBE = "list.unsubscribe"
     LIST_POSTING_MODE = "list.posting_mode"
+    LIST_RESTORE = "list.restore"

@@ -78,3 +78,19 @@ def test_a_domain_not_yet_written_keeps_its_mark(postmaster, client1, base):
     drain()
     assert drain_outbox() == 1
     assert (base / "Domains" / "client1.test" / "Lists" / "staff.list" / "list.settings").exists()
+
+
+def test_removing_the_owner_removes_its_lists_and_their_folders(postmaster, client1, base):
+    from accounts.services import account_delete
+
+    owner = make_account(client1, "owner")
+    drain()
+    list_create(actor=None, domain=client1, name="staff", owner="owner")
+    drain_outbox()
+    assert (base / "Domains" / "client1.test" / "Lists" / "staff.list").is_dir()
+
+    account_delete(actor=None, account=owner)
+    drain()
+    drain_outbox()
+
+    assert not (base / "Domains" / "client1.test" / "Lists" / "staff.list").exists()

@@ -158,3 +158,22 @@ def test_a_list_name_is_taken_in_the_domains_one_namespace(personas, staff):
 
     with pytest.raises(AccountExists):
         account_create(actor=None, domain=personas.client1, name="staff", password="x-secret-1")
+
+
+def test_list_load(personas, list_admin, staff):
+    files = {"Owner": "user", "Postings": "from anybody"}
+    subscribers = {"ann@remote.example": {"mode": "digest", "posts": "3", "timeSubscribed": "20260101120000"},
+                   "bob@remote.example": {"mode": "feed", "posts": ["2"], "RealName": "Bob"}}
+    call_refused(S.list_load, actor=personas.domain_admin_without_right, domain=personas.client1, name="staff",
+                 settings=files, subscribers=subscribers)
+    call_refused(S.list_load, error=InvalidInput, actor=list_admin, domain=personas.client1, name="staff",
+                 settings=files, subscribers={"x@remote.example": {"mode": "loud"}})
+
+    call = call_allowed(S.list_load, actor=list_admin, domain=personas.client1, name="staff", settings=files,
+                        subscribers=subscribers)
+
+    assert selectors.list_settings(call.result)["Postings"] == "from anybody"
+    assert selectors.subscriber_info(staff, "ann@remote.example")["posts"] == "3"
+    assert selectors.subscriber_info(staff, "bob@remote.example")["posts"] == ["2"]
+    call.audited("list.restore", actor=list_admin, after={"Owner": "user", "Subscribers": "2"})
+    call.marked(marks(personas))
