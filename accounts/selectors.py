@@ -298,6 +298,60 @@ def account_info(account: Account) -> dict[str, Value]:
     return {**account.info, "StorageUsed": storage_used(account)}
 
 
+@dataclass(frozen=True)
+class MailboxUsage:
+    """One mailbox on the account page: its size and message count, counted from its files."""
+
+    name: str
+    format: str
+    mailbox_class: str
+    size: int
+    messages: int
+
+
+def account_mailbox_usage(account: Account) -> list[MailboxUsage]:
+    """Each mailbox of the account with the bytes and messages it holds in the base directory
+    (StorageUsed, which account_info answers, is the sum of the sizes)."""
+    from basedir.paths import mailbox_bytes, mailbox_messages, mailbox_path
+    from domains.selectors import account_foldering
+
+    foldering = account_foldering(account)
+    usage = []
+    for mailbox in account.mailboxes.order_by("name"):
+        mailbox.account = account
+        location = mailbox_path(mailbox, foldering)
+        usage.append(MailboxUsage(mailbox.name, mailbox.format, mailbox.mailbox_class, mailbox_bytes(location),
+                                  mailbox_messages(location)))
+    return usage
+
+
+@dataclass(frozen=True)
+class StorageUse:
+    """Storage used against the quota (MaxAccountSize; None: unlimited), for a bar."""
+
+    used: int
+    quota: int | None
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.used * 100 // self.quota) if self.quota else 0
+
+    @property
+    def over(self) -> bool:
+        return self.quota is not None and self.used > self.quota
+
+
+def storage_use(used: int, max_account_size: Value) -> StorageUse:
+    """The quota as MaxAccountSize says it (a value that is no size counts as unlimited)."""
+    from cgadmin.catalogue import parse_size
+
+    try:
+        quota = parse_size(max_account_size)
+    except InvalidInput:
+        quota = None
+    return StorageUse(used, quota)
+
+
 def account_location(account: Account) -> str:
     """Where the account lives, relative to the base directory (Foldering applied)."""
     from basedir.paths import account_path, base

@@ -21,7 +21,14 @@ from accounts.forms import (
     RenameAccountForm,
 )
 from accounts.models import Account
-from accounts.selectors import account_prefs_layers, account_settings_with_inherited, accounts_page
+from accounts.selectors import (
+    account_info,
+    account_mailbox_usage,
+    account_prefs_layers,
+    account_settings_with_inherited,
+    accounts_page,
+    storage_use,
+)
 from accounts.services import (
     BASIC,
     CAN_CREATE_ACCOUNTS,
@@ -51,6 +58,7 @@ from realms.permissions import (
     can_write_all_domains,
     can_write_domain,
     check_account,
+    check_mailbox_access,
     has_server_right,
 )
 from realms.settingsform import SettingsForm, allowed_by
@@ -58,6 +66,7 @@ from realms.settingspage import layered_settings_page
 from realms.viewtools import actor, call_service
 
 ENCRYPTION = "PasswordEncryption"
+QUOTA = "MaxAccountSize"
 
 
 def account_url(request: HttpRequest, account: Account, page: str = "account") -> str:
@@ -176,9 +185,18 @@ class AccountPage:
             return account_url(self.request, result)
         return account_url(self.request, self.account)
 
+    def usage(self) -> dict[str, Any]:
+        """Storage used against the quota, the last login (GetAccountInfo's values) and, for whoever may
+        see them (CanAccessMailboxes, as ListMailboxes), the mailboxes with their sizes and messages."""
+        info = account_info(self.account)
+        used = info["StorageUsed"]
+        may_list = _may(lambda: check_mailbox_access(self.user, self.account))
+        return {"info": info, "usage": storage_use(used if isinstance(used, int) else 0, self.values[QUOTA].value),
+                "mailboxes": account_mailbox_usage(self.account) if may_list else None}
+
     def context(self) -> dict[str, Any]:
         account = self.account
-        return {
+        return {**self.usage(),
             "account": account, "domain": account.domain, "links": account_links(self.request, account),
             "nav_label": _("Account pages"),
             "settings_form": self.settings, "password_form": self.password, "aliases_form": self.aliases,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from basedir import nofollow
+
 if TYPE_CHECKING:
     from accounts.models import Account, Mailbox
     from domains.models import Domain
@@ -113,6 +115,28 @@ def mailbox_bytes(location: Path) -> int:
         return location.stat().st_size
     except FileNotFoundError:
         return 0
+
+
+def mailbox_messages(location: Path) -> int:
+    """Messages a mailbox holds: a MailDir's message files, or a Text mailbox's `From ` lines (mboxrd
+    quotes such a line inside a message, so each one starts a message). No link is followed."""
+    try:
+        if location.is_dir() and not location.is_symlink():
+            total = 0
+            for name in ("new", "cur"):
+                with contextlib.suppress(FileNotFoundError), os.scandir(location / name) as entries:
+                    total += sum(1 for entry in entries if entry.is_file(follow_symlinks=False))
+            return total
+        fd = nofollow.open_file(location, os.O_RDONLY | os.O_NONBLOCK)
+    except (FileNotFoundError, nofollow.SymlinkRefused):
+        return 0
+    count, tail = 0, b"\n"  # the file's first line starts a message too
+    with os.fdopen(fd, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            data = tail + chunk
+            count += data.count(b"\nFrom ")
+            tail = data[-5:]  # shorter than the mark: a mark across two chunks is counted once
+    return count
 
 
 def storage_used(account_location: Path, mailboxes: Iterable[tuple[str, str]]) -> int:

@@ -997,4 +997,12 @@ T = {
     "Yes, reject every queued message from <%(sender)s>, in every queue": ("Ja, jede wartende Nachricht von <%(sender)s> in jeder Warteschlange abweisen", "Да, отклонить все сообщения от <%(sender)s> во всех очередях"),
     "… and %(number)s more.": ("… und %(number)s weitere.", "… и ещё %(number)s."),
     "Cancel": ("Abbrechen", "Отмена"),
+    "Storage and Last Login": ("Speicher und letzte Anmeldung", "Хранилище и последний вход"),
+    "Storage used": ("Belegter Speicher", "Занято"),
+    "Last login": ("Letzte Anmeldung", "Последний вход"),
+    "from %(address)s": ("von %(address)s", "с %(address)s"),
+    "Mailbox": ("Postfach", "Ящик"),
+    "No mailboxes.": ("Keine Postfächer.", "Ящиков нет."),
+    "%(used)s of %(quota)s": ("%(used)s von %(quota)s", "%(used)s из %(quota)s"),
+    "%(used)s, no quota": ("%(used)s, kein Kontingent", "%(used)s, без квоты"),
 }
