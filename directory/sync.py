@@ -35,6 +35,7 @@ from directory.units import (
 from domains.models import Domain
 from forwarders.models import Forwarder
 from groups.models import Group
+from lists.models import MailingList
 from server import documents
 
 if TYPE_CHECKING:
@@ -221,10 +222,13 @@ def resync_domain(domain: Domain, public_names: list[str] | None = None) -> int:
 
 
 def _object_records(domain: Domain) -> list[DirectoryRecord]:
-    """The records of the domain's forwarders and groups (a name is one object's: see domains.namespace)."""
+    """The records of the domain's forwarders, groups and mailing lists (one name, one object)."""
     records = [object_record(domain, name) for name in Forwarder.objects.filter(domain=domain)
                .values_list("name", flat=True)]
     for name, settings in Group.objects.filter(domain=domain).values_list("name", "settings"):
+        real_name = (settings or {}).get("RealName")
+        records.append(object_record(domain, name, real_name if isinstance(real_name, str) else ""))
+    for name, settings in MailingList.objects.filter(domain=domain).values_list("name", "settings"):
         real_name = (settings or {}).get("RealName")
         records.append(object_record(domain, name, real_name if isinstance(real_name, str) else ""))
     return records

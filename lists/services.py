@@ -17,6 +17,7 @@ from cgadmin.catalogue import count_limit
 from cgadmin.dataformat import Value
 from cgadmin.errors import AccountExists, GeneralError, InvalidInput, ListExists, NotFound, UnknownAccount
 from cgadmin.settings_change import SettingsChange, apply_change
+from directory import sync as directory_sync  # Central Directory: a list has a record in its domain's unit
 from domains.names import normalize_account_name
 from domains.namespace import LIST as LIST_HOLDER
 from domains.namespace import name_holder
@@ -25,7 +26,7 @@ from lists.access import require_create, require_manage
 from lists.export import mark_domain_lists_dirty
 from lists.models import MailingList, PostingMode, Subscriber, SubscriberMode
 from lists.render import OWNER
-from lists.settings_schema import LIST
+from lists.settings_schema import LIST, REAL_NAME
 from logs.audit import audit
 from logs.events import Event
 
@@ -53,6 +54,11 @@ def _claim_name(domain: Domain, name: str, *, ignore: MailingList | None = None)
     if holder is not None:
         raise AccountExists(f"an object named {key!r} already exists in {domain.name} (a {holder})", field="name")
     return key
+
+
+def _real_name(mailing_list: MailingList) -> str:
+    value = mailing_list.settings.get(REAL_NAME, "")
+    return value if isinstance(value, str) else ""
 
 
 def _owner_in(domain: Domain, owner: str) -> Account:
@@ -85,6 +91,7 @@ def list_create(*, actor: Account | None, domain: Domain, name: str, owner: str)
     mailing_list.domain = domain
     _audit(actor, Event.LIST_CREATE, mailing_list, after={"Owner": owner_account.name})
     mark_domain_lists_dirty(domain.pk)
+    directory_sync.object_changed(domain, key)
     return mailing_list
 
 
@@ -100,6 +107,7 @@ def list_rename(*, actor: Account | None, mailing_list: MailingList, new_name: s
     mailing_list.save(update_fields=["name"])
     _audit(actor, Event.LIST_RENAME, mailing_list, before={"Name": old}, after={"Name": mailing_list.name})
     mark_domain_lists_dirty(domain.pk)
+    directory_sync.object_changed(domain, mailing_list.name, real_name=_real_name(mailing_list), old_name=old)
     return mailing_list
 
 
@@ -110,8 +118,10 @@ def list_delete(*, actor: Account | None, mailing_list: MailingList) -> None:
     require_create(actor, domain)
     count = mailing_list.subscriber_count
     _audit(actor, Event.LIST_DELETE, mailing_list, before={"Owner": mailing_list.owner.name, "Subscribers": count})
+    name = mailing_list.name
     mailing_list.delete()
     mark_domain_lists_dirty(domain.pk)
+    directory_sync.object_removed(domain, name)
 
 
 @transaction.atomic
@@ -127,6 +137,7 @@ def list_update_settings(
         locked.save(update_fields=["settings"])
         mailing_list.settings = settings
         mark_domain_lists_dirty(mailing_list.domain_id)
+        directory_sync.object_changed(mailing_list.domain, mailing_list.name, real_name=_real_name(mailing_list))
 
     return apply_change(
         actor=actor, catalogue=LIST, current=locked.settings, updates=updates, replace=replace,
@@ -287,4 +298,5 @@ def list_load(
     mailing_list.save(update_fields=["subscriber_count"])
     _audit(actor, Event.LIST_RESTORE, mailing_list, after={OWNER: owner.name, "Subscribers": str(len(rows))})
     mark_domain_lists_dirty(domain.pk)
+    directory_sync.object_changed(domain, mailing_list.name, real_name=_real_name(mailing_list))
     return mailing_list

@@ -23,6 +23,11 @@ def marks(personas):
     return ("lists", personas.client1.pk)
 
 
+def with_record(personas):
+    """The lists' folders and the domain's Central Directory unit (a list has a record there)."""
+    return marks(personas), ("directory", "client1.test")
+
+
 def test_list_create(personas, list_admin):
     call_refused(S.list_create, actor=personas.domain_admin_without_right, domain=personas.client1, name="news",
                  owner="user")
@@ -39,7 +44,7 @@ def test_list_create(personas, list_admin):
 
     assert (call.result.name, call.result.owner.name) == ("news", "user")
     call.audited("list.create", actor=list_admin, object_name="news@client1.test", after={"Owner": "user"})
-    call.marked(marks(personas))
+    call.marked(*with_record(personas))
     call_refused(S.list_create, error=ListExists, actor=list_admin, domain=personas.client1, name="news",
                  owner="user")
 
@@ -49,7 +54,7 @@ def test_the_domain_lists_limit_is_kept(personas):
     personas.client1.refresh_from_db()
     first = call_allowed(S.list_create, actor=None, domain=personas.client1, name="one", owner="user")
     first.audited("list.create", actor=None, object_name="one@client1.test")
-    first.marked(marks(personas))
+    first.marked(*with_record(personas))
     call_refused(S.list_create, error=GeneralError, actor=personas.postmaster, domain=personas.client1, name="two",
                  owner="user")
 
@@ -63,7 +68,7 @@ def test_list_rename(personas, list_admin, staff):
     assert selectors.domain_list_names(personas.client1) == ["crew"]
     call.audited("list.rename", actor=list_admin, object_name="crew@client1.test", before={"Name": "staff"},
                  after={"Name": "crew"})
-    call.marked(marks(personas))
+    call.marked(*with_record(personas))
 
 
 def test_list_delete(personas, list_admin, staff):
@@ -75,7 +80,7 @@ def test_list_delete(personas, list_admin, staff):
 
     assert not MailingList.objects.exists() and not Subscriber.objects.exists()
     call.audited("list.delete", actor=personas.all_domains, before={"Owner": "user", "Subscribers": 1})
-    call.marked(marks(personas))
+    call.marked(*with_record(personas))
 
 
 def test_list_update_settings(personas, list_admin, staff):
@@ -93,8 +98,8 @@ def test_list_update_settings(personas, list_admin, staff):
     owner.audited("list.settings", actor=personas.plain_user,
                   after={"Charset": "koi8-r", "Postings": "moderated", "X-Custom": "kept"})
     admin.audited("list.settings", actor=list_admin, before={"Charset": "koi8-r"}, after={"Charset": "default"})
-    owner.marked(marks(personas))
-    admin.marked(marks(personas))
+    owner.marked(*with_record(personas))
+    admin.marked(*with_record(personas))
 
 
 def test_list_subscribe(personas, list_admin, staff):
@@ -176,4 +181,4 @@ def test_list_load(personas, list_admin, staff):
     assert selectors.subscriber_info(staff, "ann@remote.example")["posts"] == "3"
     assert selectors.subscriber_info(staff, "bob@remote.example")["posts"] == ["2"]
     call.audited("list.restore", actor=list_admin, after={"Owner": "user", "Subscribers": "2"})
-    call.marked(marks(personas))
+    call.marked(*with_record(personas))
