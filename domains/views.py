@@ -67,11 +67,12 @@ DOMAIN_PAGES = ((gettext_noop("Domain Settings"), "domain_settings"), (gettext_n
                 (gettext_noop("Forwarders"), "domain_forwarders"), (gettext_noop("Groups"), "domain_groups"),
                 (gettext_noop("Mailing Lists"), "domain_lists"),
                 (gettext_noop("Classes of Service"), "domain_service_classes"), (gettext_noop("Skins"), "domain_skins"),
-                (gettext_noop("Rules"), "domain_rules"))
+                (gettext_noop("Rules"), "domain_rules"), (gettext_noop("Alerts"), "domain_alerts"))
 
 
 ACCOUNT_PAGES = ((gettext_noop("Account Settings"), "account"), (gettext_noop("Preferences"), "account_prefs"),
-                 (gettext_noop("Rules"), "account_rules"), (gettext_noop("Access Rights"), "account_rights"))
+                 (gettext_noop("Rules"), "account_rules"), (gettext_noop("Access Rights"), "account_rights"),
+                 (gettext_noop("Alerts"), "account_alerts"))
 
 
 def account_links(request: HttpRequest, account: Any) -> list[tuple[str, str]]:

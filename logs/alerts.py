@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccessDenied, InvalidInput
+from cgadmin.errors import AccessDenied, CGError, InvalidInput
 from logs.models import Alert
 from realms import access, permissions
 from realms import rights as R
@@ -80,6 +80,15 @@ def alert_target(actor: Account | None, scope: str, name: str = "", *, write: bo
     if scope == ACCOUNT:
         return account_alert_target(actor, name, write=write)
     raise InvalidInput(f"unknown alert scope {scope!r}")
+
+
+def may_post_alerts(actor: Account | None, scope: str, name: str = "") -> bool:
+    """Whether the actor may post and remove this server's, domain's or account's alerts."""
+    try:
+        alert_target(actor, scope, name, write=True)
+    except CGError:
+        return False
+    return True
 
 
 def alerts_read(actor: Account | None, scope: str, name: str = "") -> dict[str, Value]:

@@ -14,4 +14,6 @@ monitors_pages = [
 ]
 users_pages = [
     path("Audit", views.domain_audit_trail, name="domain_audit"),
+    path("Domains/<str:domain>/Alerts", views.domain_alerts, name="domain_alerts"),
+    path("Domains/<str:domain>/Accounts/<str:account>/Alerts", views.account_alerts, name="account_alerts"),
 ]

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Kind, Level
 from cgadmin.errors import CGError
+from domains.views import account_links, domain_links
 from logs import notifications, serverlog, statistics
-from logs.alerts import SERVER, alerts_read
+from logs.alerts import ACCOUNT, DOMAIN, SERVER, alerts_read, may_post_alerts
 from logs.changes import audit_changes
 from logs.charts import line_chart
 from logs.forms import AuditFilterForm, LogSearchForm
@@ -24,6 +25,7 @@ from logs.services import alert_post, alert_remove, log_all_set, log_settings_up
 from logs.settings_schema import KEEP_DAYS, LEVELS, ROTATION_PERIOD, ROTATION_SIZE
 from realms import permissions
 from realms import rights as R
+from realms.access import access_account, access_domain
 from realms.controls import SettingControl
 from realms.navigation import request_page_size
 from realms.pages import realm_page
@@ -223,3 +225,41 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         "may_post": permissions.has_server_right(request.user, R.ALL_DOMAINS),  # type: ignore[arg-type]
     }
     return render(request, "logs/notifications.html", context)
+
+
+def _alerts_page(request: HttpRequest, scope: str, name: str, links: list[tuple[str, str]], **context: object
+                 ) -> HttpResponse:
+    """The posted alerts of a domain or an account: read by its readers, posted and removed by
+    AllDomains or a Domain Administrator with CanPostAlerts (the services decide)."""
+    who = actor(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            stamp = request.POST.get("stamp", "")
+            call_service(request, None, lambda: alert_remove(actor=who, scope=scope, name=name, stamp=stamp),
+                         done=_("Alert removed."))
+        else:
+            text = request.POST.get("text", "")
+            call_service(request, None, lambda: alert_post(actor=who, scope=scope, name=name, text=text),
+                         done=_("Alert posted."))
+        return HttpResponseRedirect(request.path)
+    posted = alerts_read(who, scope, name)
+    return render(request, "logs/alerts.html", {"posted": posted, "may_post": may_post_alerts(who, scope, name),
+                                                "links": links, **context})
+
+
+@realm_page("Users", "Domain Alerts", level=Level.ADVANCED, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def domain_alerts(request: HttpRequest, domain: str) -> HttpResponse:
+    """A domain's alerts, with the domain's strip of pages."""
+    found = access_domain(actor(request), domain)
+    return _alerts_page(request, DOMAIN, found.name, domain_links(request, found),
+                        heading=_("Alerts of %(domain)s") % {"domain": found.name}, nav_label=_("Domain pages"))
+
+
+@realm_page("Users", "Account Alerts", level=Level.ADVANCED, in_menu=False)
+@require_http_methods(["GET", "POST"])
+def account_alerts(request: HttpRequest, domain: str, account: str) -> HttpResponse:
+    """An account's alerts, with the account's row of pages."""
+    found = access_account(actor(request), f"{account}@{domain}")
+    return _alerts_page(request, ACCOUNT, found.address, account_links(request, found), account=found,
+                        heading=_("Alerts of %(account)s") % {"account": found.address}, nav_label=_("Account pages"))

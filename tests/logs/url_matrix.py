@@ -1,6 +1,6 @@
 """URL matrix rows of the logs app: the Monitors realm's log and audit pages, the Users realm's Audit."""
 
-from tests.realms.matrix import EVERYONE, MASTER, MONITOR, Case, UrlRow
+from tests.realms.matrix import CLIENT1_READERS, EVERYONE, MASTER, MONITOR, SERVER_WRITERS, Case, UrlRow
 
 MONITORS = {MONITOR, MASTER}
 STAMP = "20261128T221344Z"
@@ -27,5 +27,15 @@ MATRIX = {
         # Posting and removing a server alert need AllDomains: MONITOR is refused (403), nothing changes.
         post=(Case(ok={MASTER}, data={"text": "Disk check at noon"}),
               Case(ok={MASTER}, setup=lambda personas: _an_alert(), data={"action": "remove", "stamp": STAMP})),
+    ),
+    # A domain's and an account's alerts: read by their readers; posted by AllDomains (no persona
+    # holds CanPostAlerts, so the Domain Administrators are refused).
+    "Users:domain_alerts": UrlRow(
+        args={"domain": "client1.test"}, get=Case(ok=CLIENT1_READERS),
+        post=Case(ok=SERVER_WRITERS, data={"text": "Maintenance at noon"}),
+    ),
+    "Users:account_alerts": UrlRow(
+        args={"domain": "client1.test", "account": "user"}, get=Case(ok=CLIENT1_READERS),
+        post=Case(ok=SERVER_WRITERS, data={"text": "Your quota was raised"}),
     ),
 }
