@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from basedir import outbox
@@ -161,6 +161,25 @@ def _publish(target: AlertTarget) -> None:
         transaction.on_commit(notifications.publish_posted_alerts)
 
 
+def _create_at_free_stamp(target: AlertTarget, text: str) -> str:
+    """Store the alert under the first free second from now. Another session posting to the same
+    target at the same moment may take that second between our read and our insert: the unique
+    constraint refuses the second insert, and it tries the next second (in a savepoint)."""
+    moment = timezone.now()
+    taken = set(target.alerts().values_list("stamp", flat=True))
+    while True:
+        while _stamp(moment) in taken:
+            moment += timedelta(seconds=1)
+        stamp = _stamp(moment)
+        try:
+            with transaction.atomic():
+                Alert.objects.create(scope=target.scope, domain=target.domain, account=target.account,
+                                     stamp=stamp, text=text)
+            return stamp
+        except IntegrityError:
+            taken.add(stamp)
+
+
 @transaction.atomic
 def alert_post(*, actor: Account | None, scope: str, name: str = "", text: str) -> str:
     """Post an alert to the server, a domain or an account; answers its time stamp (the next free
@@ -169,12 +188,7 @@ def alert_post(*, actor: Account | None, scope: str, name: str = "", text: str) 
     text = _check_text(text)
     if target.alerts().count() >= MAX_ALERTS:
         raise InvalidInput(f"there are already {MAX_ALERTS} alerts: remove some first")
-    moment = timezone.now()
-    taken = set(target.alerts().values_list("stamp", flat=True))
-    while _stamp(moment) in taken:
-        moment += timedelta(seconds=1)
-    stamp = _stamp(moment)
-    Alert.objects.create(scope=target.scope, domain=target.domain, account=target.account, stamp=stamp, text=text)
+    stamp = _create_at_free_stamp(target, text)
     _audit_alerts(actor, target, Event.ALERT_POST, None, {stamp: text})
     _publish(target)
     return stamp
