@@ -44,6 +44,7 @@ from domains.names import normalize_account_name
 from domains.namespace import ACCOUNT as ACCOUNT_HOLDER
 from domains.namespace import ALIAS as ALIAS_HOLDER
 from domains.namespace import claim_name, name_holders, name_taken
+from domains.settings_schema import PasswordPolicy
 from lists.export import mark_domain_lists_dirty
 from logs.audit import Change, actor_label, audit, audit_many
 from logs.events import Event
@@ -100,10 +101,13 @@ def _split_password(settings: Mapping[str, Value] | None) -> tuple[dict[str, Val
     return values, password
 
 
-def _stored_password(password: str | None, encryption: Value, *, stored_form: bool = False) -> str:
-    """Clear text is encoded under PasswordEncryption. A stored form (a hash, A-crpt, another
-    system's `{SSHA512}...`) is kept as given only with `stored_form` (import and restore): a password
-    a person types is always text to encode, whatever it looks like (issue 16.13)."""
+def _stored_password(
+    password: str | None, encryption: Value, policy: PasswordPolicy, *, stored_form: bool = False
+) -> str:
+    """Clear text is checked against the domain's password policy, then encoded under
+    PasswordEncryption. A stored form (a hash, A-crpt, another system's `{SSHA512}...`) is kept as
+    given only with `stored_form` (import and restore), unchecked: a password a person types is
+    always text to check and encode, whatever it looks like (issue 16.13)."""
     if password is None or password == "":
         return "!"  # Django's unusable password: nobody can log in until one is set
     if stored_form:
@@ -113,7 +117,16 @@ def _stored_password(password: str | None, encryption: Value, *, stored_form: bo
             if problem is not None:
                 raise InvalidInput(f"Password: {problem}", field=PASSWORD)
             return stored
+    problem = policy.problem(password)
+    if problem is not None:
+        raise InvalidInput(problem, field=PASSWORD)
     return encode_password(password, str(encryption))
+
+
+def _password_policy(domain: Domain, domain_defaults: Mapping[str, Value] | None = None) -> PasswordPolicy:
+    from domains.selectors import domain_password_policy
+
+    return domain_password_policy(domain, domain_defaults=domain_defaults)
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,7 @@ def _checked_new_account(
     settings: Mapping[str, Value] | None,
     password: str | None,
     stored_form: bool,
+    policy: PasswordPolicy,
     allow: Callable[[str], None],
     authorize: Callable[[str, str | None], None],
     claim: Callable[[str], None],
@@ -154,7 +168,7 @@ def _checked_new_account(
     for setting in explicit:
         authorize(setting, ACCOUNT.right_for(setting))
     values = values_in_force(explicit)
-    stored = _stored_password(password, values["PasswordEncryption"], stored_form=stored_form)
+    stored = _stored_password(password, values["PasswordEncryption"], policy, stored_form=stored_form)
     return _NewAccount(key, kind, explicit, stored, _inbox_format(kind, values))
 
 
@@ -184,14 +198,16 @@ def account_create(
 ) -> Account:
     """Create an account of a type, with initial settings (each checked against its right);
     `stored_form` (import only) keeps a password that is already a stored form as given."""
+    domain_defaults = documents.read_cached(documents.DOMAIN_DEFAULTS)
     new = _checked_new_account(
         name=name, kind=kind, settings=settings, password=password, stored_form=stored_form,
+        policy=_password_policy(domain, domain_defaults),
         allow=lambda right: check_domain(actor, domain, write=True, right=right),
         authorize=account_setting_authorizer(actor, Account(domain=domain, rights=[])),
         claim=lambda key: claim_name(domain, key),
         values_in_force=lambda explicit: effective_values(ACCOUNT, account_layers(domain, explicit)),
     )
-    limit, room = _accounts_room(domain, documents.read_cached(documents.DOMAIN_DEFAULTS))
+    limit, room = _accounts_room(domain, domain_defaults)
     if limit is not None and room < 1:
         raise _accounts_limit_reached(domain, limit)
     try:
@@ -317,7 +333,7 @@ def _is_self(actor: Account | None, account: Account) -> bool:
 def check_password_policy(account: Account, password: str) -> None:
     """What a user's own new password must be (and an administrator's with CHECK)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field=PASSWORD)
+        raise InvalidInput(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long", field=PASSWORD)
     if password.lower() == account.name.lower():
         raise InvalidInput("the password may not be the account name", field=PASSWORD)
 
@@ -340,7 +356,8 @@ def account_set_password(
         raise InvalidInput("the password is empty", field=PASSWORD)
     if check:
         check_password_policy(account, password)
-    account.password = _stored_password(password, effective["PasswordEncryption"], stored_form=stored_form)
+    account.password = _stored_password(password, effective["PasswordEncryption"],
+                                        _password_policy(account.domain), stored_form=stored_form)
     account.save(update_fields=["password"])
     audit(actor=actor, event=Event.ACCOUNT_PASSWORD, object_type="account", object_name=account.address,
           domain_name=account.domain.name, after={PASSWORD: "(changed)"})
@@ -816,6 +833,7 @@ class _BatchChecks:
         self.layers = lambda explicit: account_layers(domain, explicit, account_defaults=account_defaults,
                                                       domain_defaults=domain_defaults)
         self.domain_values = effective_values(ACCOUNT, self.layers({}))
+        self.policy = _password_policy(domain, domain_defaults)
         names = [text for row in rows for text in (_local_part(row.name), *row.aliases)]
         self.taken = name_holders(domain, {str(name).strip().lower() for name in names})  # every key claim() sees
         self.domains: dict[str, Domain | None] = {}
@@ -846,7 +864,8 @@ class _BatchChecks:
         """The row's account and aliases, checked as account_create and account_set_aliases do."""
         new = _checked_new_account(
             name=_row_name(self.domain, row.name, self.find_domain), kind=row.kind, settings=row.settings,
-            password=row.password, stored_form=True, allow=self.allow, authorize=self.authorize, claim=self.claim,
+            password=row.password, stored_form=True, policy=self.policy, allow=self.allow,
+            authorize=self.authorize, claim=self.claim,
             values_in_force=self.values_in_force,
         )
         aliases: list[str] = []

@@ -16,7 +16,7 @@ from cgadmin.errors import AccessDenied
 from cgadmin.paging import page_by_key
 from domains.models import Domain
 from domains.names import lookup_domain_key
-from domains.settings_schema import DOMAIN, USING_DNS
+from domains.settings_schema import DOMAIN, USING_DNS, PasswordPolicy
 from realms.permissions import administered_domains
 from server import documents
 
@@ -65,6 +65,11 @@ def domain_effective_values(domain: Domain, *, domain_defaults: Mapping[str, Val
     """Every domain setting in force (`domain_defaults`: the server's Domain Defaults when the caller
     has read them already, as the queue's router does once a pass)."""
     return effective_values(DOMAIN, [*domain_settings_layers(domain_defaults), Layer("explicit", domain.settings)])
+
+
+def domain_password_policy(domain: Domain, *, domain_defaults: Mapping[str, Value] | None = None) -> PasswordPolicy:
+    """What a typed password must be in the domain (its settings over the server's Domain Defaults)."""
+    return PasswordPolicy.of(domain_effective_values(domain, domain_defaults=domain_defaults))
 
 
 def domain_foldering(domain: Domain) -> str:

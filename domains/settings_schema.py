@@ -4,6 +4,8 @@ Each entry's right is its own name: a Domain Administrator changes it only with 
 (spec/rights.md, "Domain settings"). Settings without a right are for server administrators."""
 
 import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from cgadmin.catalogue import (
     NO_EFFECT,
@@ -32,6 +34,10 @@ MAIL_TO_ALL = ("Anybody", "Clients", "Authenticated", "Authenticated Users", "Au
 # Who must authenticate before sending through SMTP; YES and NO are read as everybody / nobody.
 FORCE_SMTP_AUTH = ("nobody", "non-clients", "clients", "everybody")
 USING_DNS = "Using DNS A/MX Records"
+MIN_PASSWORD_LENGTH = "MinPasswordLength"
+PASSWORD_COMPLEXITY = "PasswordComplexity"
+ANY_CHARACTERS, LETTERS_DIGITS, LETTERS_DIGITS_SYMBOLS = "any", "letters and digits", "letters, digits and symbols"
+MAX_PASSWORD_LENGTH = 128
 
 
 def check_ip_addresses(value: Value) -> Value:
@@ -64,6 +70,42 @@ def check_domain_reference(value: Value) -> Value:
 
         return normalize_domain_name(value, allow_idn=True)
     return value
+
+
+def check_min_password_length(value: Value) -> Value:
+    """A number of characters from 0 (no minimum) to 128."""
+    text = str(value)
+    if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"{value!r} is not a number of characters from 0 to {MAX_PASSWORD_LENGTH}")
+    return value
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """What a typed password must be in a domain (MinPasswordLength, PasswordComplexity)."""
+
+    min_length: int = 0
+    complexity: str = ANY_CHARACTERS
+
+    @classmethod
+    def of(cls, values: Mapping[str, Value]) -> "PasswordPolicy":
+        """The policy in force from a domain's effective settings."""
+        length = str(values.get(MIN_PASSWORD_LENGTH, 0))
+        complexity = str(values.get(PASSWORD_COMPLEXITY, ANY_CHARACTERS)).lower()
+        return cls(int(length) if length.isdigit() else 0, complexity)
+
+    def problem(self, password: str) -> str | None:
+        """Why the password breaks the policy, naming the rule; None when it keeps it."""
+        if len(password) < self.min_length:
+            return f"the password must be at least {self.min_length} characters long"
+        letters = any(c.isalpha() for c in password)
+        digits = any(c.isdigit() for c in password)
+        symbols = any(not c.isalnum() for c in password)
+        if self.complexity == LETTERS_DIGITS and not (letters and digits):
+            return "the password must contain both letters and digits"
+        if self.complexity == LETTERS_DIGITS_SYMBOLS and not (letters and digits and symbols):
+            return "the password must contain letters, digits and symbols (such as ! or #)"
+        return None
 
 
 def _domain(name, kind, default, group, label, level=Level.ADVANCED, **extra) -> SettingDef:
@@ -116,6 +158,13 @@ DOMAIN = Catalogue(
         _domain("recipientStatus", Kind.ENUM, "accept", "SMTP Receiving", "When Receiving", Level.EXPERT,
                 choices=("accept", "check existence", "check and reject")),
         _domain("ServiceClasses", Kind.DICT, {}, "Classes of Service", "Classes of Service", Level.EXPERT),
+        # Server administrators set the policy (no Domain Administrator right guards it).
+        SettingDef(MIN_PASSWORD_LENGTH, Kind.NUMBER, 0, "Passwords", "Minimum Password Length", Level.BASIC,
+                   check=check_min_password_length,
+                   help="Typed passwords shorter than this are refused (0: no minimum)."),
+        SettingDef(PASSWORD_COMPLEXITY, Kind.ENUM, ANY_CHARACTERS, "Passwords", "Password Characters", Level.BASIC,
+                   choices=(ANY_CHARACTERS, LETTERS_DIGITS, LETTERS_DIGITS_SYMBOLS),
+                   help="What every typed password must contain."),
         SettingDef("AccountsLimit", Kind.ANY, "unlimited", "Limits", "Accounts", Level.EXPERT,
                    check=check_count_or_unlimited),
         SettingDef("ListsLimit", Kind.ANY, "unlimited", "Limits", "Mailing Lists", Level.EXPERT,
@@ -154,6 +203,8 @@ DOMAIN = Catalogue(
         "ForceSMTPAUTH": NO_EFFECT,
         "recipientStatus": NO_EFFECT,
         "ServiceClasses": "the domain's Classes of Service, a layer of its accounts' settings",
+        MIN_PASSWORD_LENGTH: "shorter passwords typed for the domain's accounts are refused (WebAdmin, CLI, imports)",
+        PASSWORD_COMPLEXITY: "typed passwords without these characters are refused (WebAdmin, CLI, imports)",
         "AccountsLimit": "no more accounts are created in the domain beyond it (also by imports)",
         "ListsLimit": "no more mailing lists are created in the domain beyond it",
     },

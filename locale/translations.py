@@ -5,6 +5,11 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'Minimum Password Length': ('Minimale Passwortlänge', 'Минимальная длина пароля'),
+    'Passwords': ('Passwörter', 'Пароли'),
+    'Password Characters': ('Zeichen im Passwort', 'Символы пароля'),
+    'Typed passwords shorter than this are refused (0: no minimum).': ('Eingegebene Passwörter, die kürzer sind, werden abgewiesen (0: kein Minimum).', 'Введённые пароли короче этого отклоняются (0: без минимума).'),
+    'What every typed password must contain.': ('Was jedes eingegebene Passwort enthalten muss.', 'Что должен содержать каждый введённый пароль.'),
     'kept for compatibility, no effect here': ('aus Kompatibilitätsgründen gespeichert, hier ohne Wirkung', 'хранится для совместимости, здесь не действует'),
     "For the technically minded: the form's CSRF token did not match this session's.": ("Für technisch Interessierte: Das CSRF-Token des Formulars passte nicht zu dieser Sitzung.", "Для технически подкованных: CSRF-токен формы не совпал с токеном этого сеанса."),
     'Go back, reload the page to get a fresh form, and send it again.': ('Gehen Sie zurück, laden Sie die Seite neu, um ein frisches Formular zu erhalten, und senden Sie es erneut.', 'Вернитесь назад, перезагрузите страницу, чтобы получить новую форму, и отправьте её снова.'),
