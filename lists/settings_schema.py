@@ -47,6 +47,7 @@ LIST = Catalogue(
     effects={
         POSTINGS: "who may post: others are refused, or held for the owner when moderated (queue)",
         SIZE_LIMIT: "larger postings are refused (queue)",
-        **dict.fromkeys((REAL_NAME, SUBSCRIBE, CHARSET), NO_EFFECT),
+        REAL_NAME: "the real name of the list's record in its domain's Central Directory unit",
+        **dict.fromkeys((SUBSCRIBE, CHARSET), NO_EFFECT),
     },
 )
