@@ -49,6 +49,7 @@ class BadRow:
 
     line: int
     message: str
+    name: str = ""  # its Name cell, when it has one
 
 
 def neutralise(cell: str) -> str:
@@ -150,7 +151,8 @@ def _records(reader: Iterator[list[str]], columns: list[str]) -> Iterator[CsvRow
         try:
             yield _row(line, columns, cells)
         except InvalidInput as error:
-            yield BadRow(line, error.message)
+            name = cells[columns.index(NAME)] if columns.index(NAME) < len(cells) else ""
+            yield BadRow(line, error.message, restore(name.strip()))
 
 
 def count_rows(source: str | Iterable[str]) -> int:
@@ -180,3 +182,40 @@ def write_rows(columns: list[str], rows: Iterable[Mapping[str, str]]) -> Iterato
     for row in rows:
         writer.writerow([neutralise(row.get(column, "")) for column in columns])
         yield flush()
+
+
+REASON = "Reason"
+
+
+def rejected_rows(source: str, errors: Iterable[Iterable[object]]) -> Iterator[str]:
+    """The rows an import rejected as CSV text: the file's header and each rejected row's cells as
+    the file had them, with a Reason column (errors: [line, ..., message] as the import reports them)."""
+    reasons: dict[int, str] = {}
+    for error in errors:
+        cells = list(error)
+        reasons.setdefault(int(str(cells[0])), str(cells[-1]))
+    csv.field_size_limit(MAX_FIELD)
+    reader = csv.reader(_lines(source))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        return
+    if header is None:
+        return
+    columns = [restore(cell.strip().lstrip("\ufeff").strip()) for cell in header]
+    column = REASON if REASON not in columns else f"{REASON} ({len(columns) + 1})"
+
+    def rows() -> Iterator[dict[str, str]]:
+        while reasons:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader, None)
+            except csv.Error:
+                cells = []
+            if cells is None:
+                return
+            reason = reasons.pop(line, None)
+            if reason is not None:
+                yield {**dict(zip(columns, (restore(cell) for cell in cells), strict=False)), column: reason}
+
+    yield from write_rows([*columns, column], rows())

@@ -1,5 +1,7 @@
 """Accounts: the Django user model. An account logs in as `name` (Main Domain) or `name@domain`."""
 
+import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 
@@ -112,6 +114,7 @@ class AccountImport(models.Model):
     which the import page polls while a worker runs it (accounts.tasks.run_account_import)."""
 
     class Status(models.TextChoices):
+        CHECKED = "checked"  # checked on upload, not started yet (the administrator starts or cancels it)
         WAITING = "waiting"
         RUNNING = "running"
         DONE = "done"
@@ -131,7 +134,9 @@ class AccountImport(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [[line, message], ...], the first MAX_REPORTED
     message = models.TextField(blank=True)  # why the whole import failed (a bad header)
+    rejected = models.TextField(blank=True)  # the rows not imported as CSV (their cells and a Reason), when done
     started = models.DateTimeField(auto_now_add=True)
+    run_started = models.DateTimeField(null=True, blank=True)  # when a worker began it (for the time left)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -145,3 +150,10 @@ class AccountImport(models.Model):
         if self.status in (self.Status.DONE, self.Status.FAILED):
             return 100
         return min(100, self.processed * 100 // self.total) if self.total else 0
+
+    def seconds_left(self, now: datetime.datetime) -> int | None:
+        """The time the rest will take at the rows per second so far (None: not running, or too early)."""
+        if self.status != self.Status.RUNNING or self.run_started is None or not self.processed:
+            return None
+        elapsed = (now - self.run_started).total_seconds()
+        return max(0, round(elapsed * (self.total - self.processed) / self.processed))

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.csvformat import BadRow, CsvRow, count_rows, read_rows
+from accounts.csvformat import BadRow, CsvRow, read_rows, rejected_rows
 from accounts.hashers import encode_password, is_one_way, malformed_stored_form, needs_rehash
 from accounts.models import Account, AccountAlias, AccountImport, AccountType, Mailbox, MailboxFormat
 from accounts.parallel_hash import ParallelEncoder
@@ -1032,31 +1032,134 @@ def accounts_import_csv(
     return report
 
 
+CHECK_SHOWN = 100  # bad rows a check keeps to show (all are counted)
+
+
+@dataclass
+class CsvCheck:
+    """What a check of a CSV found: its records, and its bad rows [line, name, why] (the first CHECK_SHOWN)."""
+
+    total: int = 0
+    bad_count: int = 0
+    bad: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def add(self, line: int, name: str, message: str) -> None:
+        self.bad_count += 1
+        if len(self.bad) < CHECK_SHOWN:
+            self.bad.append((line, name, message))
+
+
+def _check_password(row: CsvRow, placeholder: Callable[[], str]) -> CsvRow:
+    """The row with a clear password replaced by a stored form: the checks see a password, none is hashed."""
+    if not row.password or _is_stored_form(row.password):
+        return row
+    return dataclasses.replace(row, password=placeholder())
+
+
+def accounts_check_csv(*, actor: Account | None, domain: Domain, text: str | Iterable[str]) -> CsvCheck:
+    """Each CSV row through the import's checks (accounts_create_batch's), a batch at a time, writing
+    nothing: the bad rows, as the import would report them."""
+    check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    rows = read_rows(text)
+    found = CsvCheck()
+    taken: dict[str, str] = {}  # names the good rows of earlier batches claim
+    stored: list[str] = []
+    accepted = [0]  # good rows so far (each takes room under AccountsLimit)
+
+    def placeholder() -> str:
+        if not stored:
+            stored.append(encode_password("checked", "pbkdf2_sha256"))
+        return stored[0]
+
+    def check_batch(batch: list[CsvRow | BadRow]) -> None:
+        good = [row for row in batch if isinstance(row, CsvRow)]
+        checks = _BatchChecks(actor, domain, good) if good else None
+        if checks is not None:
+            checks.taken.update(taken)
+        limit, room = _accounts_room(domain, checks.domain_defaults if checks else None)
+        room -= accepted[0]
+        for row in batch:
+            found.total += 1
+            if isinstance(row, BadRow):
+                found.add(row.line, row.name, row.message)
+                continue
+            assert checks is not None
+            try:
+                checks.check(_check_password(row, placeholder))
+                if limit is not None and room < 1:
+                    raise _accounts_limit_reached(domain, limit)
+                room -= 1
+                accepted[0] += 1
+            except CGError as error:
+                found.add(row.line, row.name, error.message)
+            except ValueError as error:
+                found.add(row.line, row.name, str(error))
+        if checks is not None:
+            taken.update(checks.taken)
+
+    batch: list[CsvRow | BadRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= IMPORT_BATCH:
+            check_batch(batch)
+            batch = []
+    if batch:
+        check_batch(batch)
+    return found
+
+
 def account_import_start(
     *, actor: Account | None, domain: Domain, text: str, file_name: str = ""
 ) -> AccountImport:
-    """Keep an uploaded CSV and queue its import; the import page polls its progress."""
+    """Keep an uploaded CSV and check its rows (accounts_check_csv); the administrator then starts
+    it (account_import_confirm) or cancels it (account_import_cancel)."""
     check_domain(actor, domain, write=True, right=CAN_CREATE_ACCOUNTS)
-    read_rows(text)  # the header is checked now, so a bad file is refused with nothing kept
+    found = accounts_check_csv(actor=actor, domain=domain, text=text)  # a bad header: refused, nothing kept
     call = context.current()
-    job = AccountImport.objects.create(
+    return AccountImport.objects.create(
         domain=domain, actor=actor, actor_name=actor_label(actor), interface=call.interface,
-        client_address=call.client_address, file_name=file_name[:255], text=text, total=count_rows(text),
+        client_address=call.client_address, file_name=file_name[:255], text=text, total=found.total,
+        status=AccountImport.Status.CHECKED, error_count=found.bad_count, errors=[list(bad) for bad in found.bad],
     )
-    transaction.on_commit(lambda: send_task("accounts.tasks.run_account_import", job.pk))
-    return job
+
+
+def _checked_job(actor: Account | None, job: AccountImport) -> AccountImport:
+    check_domain(actor, job.domain, write=True, right=CAN_CREATE_ACCOUNTS)
+    locked = AccountImport.objects.select_for_update().get(pk=job.pk)
+    if locked.status != AccountImport.Status.CHECKED:
+        raise InvalidInput(f"import {job.pk} is {locked.get_status_display().lower()}, not waiting to be started")
+    return locked
+
+
+@transaction.atomic
+def account_import_confirm(*, actor: Account | None, job: AccountImport) -> AccountImport:
+    """Queue a checked import (its good rows are created, its bad rows reported again)."""
+    locked = _checked_job(actor, job)
+    AccountImport.objects.filter(pk=locked.pk).update(status=AccountImport.Status.WAITING, error_count=0, errors=[])
+    transaction.on_commit(lambda: send_task("accounts.tasks.run_account_import", locked.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def account_import_cancel(*, actor: Account | None, job: AccountImport) -> int:
+    """Drop a checked import that was not started (nothing was imported); its number."""
+    locked = _checked_job(actor, job)
+    locked.delete()
+    return job.pk
 
 
 def account_import_run(*, job_id: int) -> AccountImport:
     """Run a queued import as the account that started it; running it again resumes it."""
     job = AccountImport.objects.select_related("domain", "actor__domain").get(pk=job_id)
-    if job.status in (AccountImport.Status.DONE, AccountImport.Status.FAILED):
+    if job.status not in (AccountImport.Status.WAITING, AccountImport.Status.RUNNING):
         return job
     if job.actor is None and job.actor_name != actor_label(None):
         return _import_failed(job, "the account that started this import no longer exists")
     done_before, errors_before = job.processed, [tuple(error) for error in job.errors]
     created_before, error_count_before = job.created_count, job.error_count
-    AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.RUNNING)
+    AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.RUNNING,
+                                                   run_started=job.run_started or timezone.now())
 
     def save_progress(report: ImportReport) -> None:
         errors = [*errors_before, *report.errors][:MAX_REPORTED_ERRORS]
@@ -1071,8 +1174,9 @@ def account_import_run(*, job_id: int) -> AccountImport:
                                 on_batch=save_progress)
     except CGError as error:  # the actor lost its right, or the header (checked at the start) went bad
         return _import_failed(job, error.message)
+    job.refresh_from_db(fields=["errors"])
     AccountImport.objects.filter(pk=job.pk).update(status=AccountImport.Status.DONE, finished=timezone.now(),
-                                                   text="")
+                                                   text="", rejected="".join(rejected_rows(job.text, job.errors)))
     job.refresh_from_db()
     return job
 

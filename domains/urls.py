@@ -22,6 +22,8 @@ users_pages = [
     path(DOMAIN + "Accounts", account_views.account_list, name="accounts"),
     path(DOMAIN + "ImportAccounts", import_views.account_import, name="account_import"),
     path(DOMAIN + "ImportAccounts/<int:job>", import_views.account_import_status, name="account_import_status"),
+    path(DOMAIN + "ImportAccounts/<int:job>/rejected.csv", import_views.account_import_rejected,
+         name="account_import_rejected"),
     path(DOMAIN + "ExportAccounts", import_views.account_export, name="account_export"),
     path(DOMAIN + "AccountDefaults", defaults_views.domain_account_defaults, name="domain_account_defaults"),
     path(DOMAIN + "AccountTemplate", defaults_views.domain_account_template, name="domain_account_template"),

@@ -242,6 +242,7 @@ STRINGS = [
     _('Real Name'),
     _('Recipients waiting'),
     _('Rejected'),
+    _('Rejected Rows'),
     _('Rename in Place'),
     _('Require a Second Factor of Server Administrators'),
     _('Restart a failing component and log it; off, the server stops and leaves a crash report.'),

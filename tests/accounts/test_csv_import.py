@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
@@ -11,6 +12,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from accounts.models import Account, AccountImport
 from accounts.services import account_import_run, account_set_aliases, accounts_import_csv
@@ -187,12 +189,13 @@ def test_the_page_queues_the_import_and_shows_its_report(postmaster, client1, as
                                                          django_capture_on_commit_callbacks):
     client = as_basic(postmaster)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(import_url(), {"file": upload(GOOD_AND_BAD)})
-
+    response = client.post(import_url(), {"file": upload(GOOD_AND_BAD)})
     job = AccountImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{import_url()}/{job.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(response["Location"], {"action": "start"})["Location"] == response["Location"]
+
     assert names(client1) == ["ann", "bob", "hal"]
     page = main_of(client.get(response["Location"]))
     assert "done" in page.lower() and "3 account(s) created" in page and "7 bad line(s)" in page
@@ -210,11 +213,66 @@ def test_a_running_import_reloads_its_page_and_shows_progress(postmaster, client
     client = as_basic(postmaster)
     response = client.post(import_url(), {"file": upload("Name\nann\nbob\ncid\ndee\n")})  # not run yet
     job = AccountImport.objects.get()
-    AccountImport.objects.filter(pk=job.pk).update(status="running", processed=2)
+    AccountImport.objects.filter(pk=job.pk).update(status="running", processed=2,
+                                                   run_started=timezone.now() - datetime.timedelta(seconds=30))
 
     page = client.get(response["Location"]).content.decode()
 
     assert 'http-equiv="refresh"' in page and 'value="50"' in page and "2 of 4 line(s)" in page
+    assert "50%" in page and "About 30 s left." in page and "import-progress.js" in page
+    assert json.loads(client.get(response["Location"], {"format": "json"}).content)["seconds_left"] == 30
+    AccountImport.objects.filter(pk=job.pk).update(processed=1)
+    assert "About 1 min left." in client.get(response["Location"]).content.decode()  # 3 rows at 30 s a row
+
+
+def test_an_upload_is_checked_first_and_lists_its_bad_rows_with_nothing_imported(postmaster, client1, as_basic):
+    client = as_basic(postmaster)
+
+    response = client.post(import_url(), {"file": upload(GOOD_AND_BAD)})
+
+    page = main_of(client.get(response["Location"]))
+    assert "ann" not in names(client1)
+    assert "10 row(s), 7 bad row(s)" in page and "Nothing has been imported yet" in page
+    rows = [(line, name) for line, name, _why in AccountImport.objects.get().errors]
+    assert rows == [(3, "bad name"), (5, "ann"), (6, "cid"), (7, "dee"), (8, "eve"), (10, "fay"), (11, "gus")]
+    assert "<td>5</td><td>ann</td>" in page and "may hold only letters" in page
+    assert "Import the good rows</button>" in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_checked_import_can_be_cancelled(postmaster, client1, as_basic):
+    client = as_basic(postmaster)
+    response = client.post(import_url(), {"file": upload("Name\nann\n")})
+
+    cancelled = client.post(response["Location"], {"action": "cancel"})
+
+    assert cancelled["Location"] == import_url() and not AccountImport.objects.exists()
+    assert "ann" not in names(client1)
+
+
+def test_the_rejected_rows_download_as_csv_with_their_cells_and_a_reason(postmaster, client1, as_basic,
+                                                                        django_capture_on_commit_callbacks):
+    client = as_basic(postmaster)
+    response = client.post(import_url(), {"file": upload(GOOD_AND_BAD)})
+    checked = [(line, why) for line, _name, why in AccountImport.objects.get().errors]
+    assert client.get(f"{response['Location']}/rejected.csv").status_code == 404  # not imported yet
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "start"})
+
+    assert [tuple(error) for error in AccountImport.objects.get().errors] == checked  # the check said it all
+
+    assert "rejected.csv" in main_of(client.get(response["Location"]))
+    download = client.get(f"{response['Location']}/rejected.csv")
+
+    assert download["Content-Type"].startswith("text/csv") and "rejected" in download["Content-Disposition"]
+    assert download.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Name", "Type", "Password", "Aliases", "RealName", "MaxAccountSize", "Reason"]
+    assert [row[0] for row in rows[1:]] == ["bad name", "ann", "cid", "dee", "eve", "fay", "gus"]
+    assert rows[2][4] == "Twice" and rows[5][4] == "Eve\non two lines" and rows[7][4] == "{not data}"
+    assert all(row[6] for row in rows[1:])
+    other = make_domain_admin(make_domain("other.test"), "boss", "CanCreateAccounts")
+    assert as_basic(other).get(f"/Domain/Domains/client1.test/ImportAccounts/"
+                               f"{AccountImport.objects.get().pk}/rejected.csv").status_code == 403
 
 
 def test_a_second_run_resumes_where_the_first_stopped(postmaster, client1, as_basic):
@@ -258,8 +316,23 @@ def test_the_export_download(postmaster, client1, as_basic):
 
     assert response["Content-Type"].startswith("text/csv")
     assert "client1.test-accounts.csv" in response["Content-Disposition"]
-    body = b"".join(response.streaming_content).decode()
-    assert body == "Name,Type,Aliases,RealName\r\njane,MultiMailbox,,Jane\r\n"
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # spreadsheets read it as UTF-8
+    assert body.decode("utf-8-sig") == "Name,Type,Aliases,RealName\r\njane,MultiMailbox,,Jane\r\n"
+
+
+def test_a_cyrillic_real_name_round_trips_through_export_and_import(postmaster, client1, as_basic,
+                                                                    django_capture_on_commit_callbacks):
+    make_account(client1, "ivan", RealName="Иван Петров")
+    make_domain("copy.test")
+    client = as_basic(postmaster)
+    exported = b"".join(client.get("/Master/Users/Domains/client1.test/ExportAccounts").streaming_content)
+
+    response = client.post(import_url("copy.test"), {"file": SimpleUploadedFile("x.csv", exported)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "start"})
+
+    assert Account.objects.get(domain__name="copy.test", name="ivan").settings["RealName"] == "Иван Петров"
 
 
 def test_stored_passwords_are_exported_only_with_basic_settings(client1, as_basic):

@@ -10,7 +10,7 @@ from accounts import services as S
 from accounts.csvformat import CsvRow
 from accounts.models import Account, AccountAlias, AccountImport, Mailbox
 from basedir.outbox import ACCOUNT, DOMAIN
-from cgadmin.errors import GeneralError
+from cgadmin.errors import GeneralError, InvalidInput
 from directory.export import OUTBOX_KIND as DIRECTORY
 from logs.events import Event
 from tests import factories
@@ -347,13 +347,57 @@ def test_account_import_start(personas):
                         file_name="people.csv")
 
     job = AccountImport.objects.get(pk=call.result.pk)
-    assert (job.status, job.total, job.actor) == (AccountImport.Status.WAITING, 1, p.domain_admin_with_right)
+    assert (job.status, job.total, job.actor) == (AccountImport.Status.CHECKED, 1, p.domain_admin_with_right)
     call.audits_nothing("the import's run audits it, as accounts_import_csv")
     call.marks_nothing("nothing exported changes until the import runs")
 
 
+def test_accounts_check_csv(personas):
+    p = personas
+    text = CSV + "bad name,,\nann,,Twice\n"
+    call_refused(S.accounts_check_csv, actor=p.domain_admin_without_right, domain=p.client1, text=text)
+    call_refused(S.accounts_check_csv, actor=p.other_domain_admin, domain=p.client1, text=text)
+
+    call = call_allowed(S.accounts_check_csv, actor=p.domain_admin_with_right, domain=p.client1, text=text)
+
+    assert (call.result.total, call.result.bad_count) == (3, 2)
+    assert [(line, name) for line, name, _why in call.result.bad] == [(3, "bad name"), (4, "ann")]
+    assert "already" in call.result.bad[1][2]  # the row before claims the name, as the import would say
+    assert not Account.objects.filter(domain=p.client1, name="ann").exists()
+    call.audits_nothing("a check writes nothing")
+    call.marks_nothing("a check writes nothing")
+
+
+def test_account_import_confirm(personas):
+    p = personas
+    job = S.account_import_start(actor=p.domain_admin_with_right, domain=p.client1, text=CSV)
+    call_refused(S.account_import_confirm, actor=p.domain_admin_without_right, job=job)
+    call_refused(S.account_import_confirm, actor=p.other_domain_admin, job=job)
+
+    call = call_allowed(S.account_import_confirm, actor=p.domain_admin_with_right, job=job)
+
+    assert call.result.status == AccountImport.Status.WAITING
+    call_refused(S.account_import_confirm, error=InvalidInput, actor=p.domain_admin_with_right, job=job)
+    call.audits_nothing("the import's run audits it, as accounts_import_csv")
+    call.marks_nothing("nothing exported changes until the import runs")
+
+
+def test_account_import_cancel(personas):
+    p = personas
+    job = S.account_import_start(actor=p.domain_admin_with_right, domain=p.client1, text=CSV)
+    call_refused(S.account_import_cancel, actor=p.domain_admin_without_right, job=job)
+    call_refused(S.account_import_cancel, actor=p.other_domain_admin, job=job)
+
+    call = call_allowed(S.account_import_cancel, actor=p.domain_admin_with_right, job=job)
+
+    assert call.result == job.pk and not AccountImport.objects.filter(pk=job.pk).exists()
+    call.audits_nothing("nothing was imported")
+    call.marks_nothing("nothing was imported")
+
+
 def test_account_import_run(personas):
     job = S.account_import_start(actor=personas.domain_admin_with_right, domain=personas.client1, text=CSV)
+    S.account_import_confirm(actor=personas.domain_admin_with_right, job=job)
 
     call = call_allowed(S.account_import_run, job_id=job.pk)
 
@@ -366,6 +410,7 @@ def test_account_import_run(personas):
 
 def test_account_import_run_as_an_actor_who_lost_the_right_fails_the_job(personas):
     job = S.account_import_start(actor=personas.domain_admin_with_right, domain=personas.client1, text=CSV)
+    S.account_import_confirm(actor=personas.domain_admin_with_right, job=job)
     S.account_set_domain_admin_rights(actor=None, account=personas.domain_admin_with_right, administrator=True,
                                       rights=[])
 

@@ -37,13 +37,15 @@ def domain_layer(field: str, value: str) -> UrlRow:
                   post=Case(ok=SERVER_WRITERS, data=form(None, **{field: value})))
 
 
-def _an_import(personas, domain: str) -> None:
-    """Import number 1 of the domain, finished, for its progress page."""
+def _an_import(personas, domain: str, status: str = "done") -> None:
+    """Import number 1 of the domain (finished, with a rejected row; or checked, to be started)."""
     from accounts.models import AccountImport
     from domains.models import Domain
 
     AccountImport.objects.create(pk=1, domain=Domain.objects.get(name=domain), file_name="accounts.csv",
-                                 text="Name\n", status=AccountImport.Status.DONE)
+                                 text="Name\nfresh\n", status=status, error_count=1,
+                                 errors=[[2, "bad name", "taken"]] if status == "checked" else [[2, "taken"]],
+                                 rejected="Name,Reason\r\nbad name,taken\r\n")
 
 
 def _server_class(personas) -> None:
@@ -98,6 +100,14 @@ MATRIX = {
                   data={"file": Upload("accounts.csv", b"Name,Type,Password\nfresh,MultiMailbox,Secret-1\n")}),
     ),
     "Users:account_import_status": UrlRow(
+        args={**CLIENT1, "job": "1"},
+        get=(Case(ok=CLIENT1_READERS, setup=lambda personas: _an_import(personas, "client1.test")),
+             Case(args={**CLIENT1, "job": "999999"}, codes={persona: 404 for persona in CLIENT1_READERS})),
+        # Starting a checked import queues it (the worker creates its rows with the same rights).
+        post=Case(ok=SERVER_WRITERS | {ADMIN, SUB}, data={"action": "start"},
+                  setup=lambda personas: _an_import(personas, "client1.test", "checked")),
+    ),
+    "Users:account_import_rejected": UrlRow(
         args={**CLIENT1, "job": "1"},
         get=(Case(ok=CLIENT1_READERS, setup=lambda personas: _an_import(personas, "client1.test")),
              Case(args={**CLIENT1, "job": "999999"}, codes={persona: 404 for persona in CLIENT1_READERS})),
