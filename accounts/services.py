@@ -955,13 +955,16 @@ def _is_stored_form(password: str) -> bool:
         return True
 
 
-def _prehash_batch(encoder: ParallelEncoder, domain: Domain, domain_encryption: str,
+def _prehash_batch(encoder: ParallelEncoder, domain: Domain, domain_encryption: str, policy: PasswordPolicy,
                    batch: list[CsvRow | BadRow]) -> tuple[list[int], list]:
-    """Start hashing the batch's clear passwords on every core: (row indexes, futures)."""
+    """Start hashing the batch's clear passwords on every core: (row indexes, futures). A password
+    the domain's policy refuses stays clear text, for accounts_create_batch to report."""
     indexes: list[int] = []
     items: list[tuple[str, str]] = []
     for index, row in enumerate(batch):
         if isinstance(row, BadRow) or not row.password or _is_stored_form(row.password):
+            continue
+        if policy.problem(row.password) is not None:
             continue
         encryption = _import_encryption(domain, domain_encryption, row)
         if encryption is not None and is_one_way(encryption):
@@ -988,6 +991,7 @@ def accounts_import_csv(
     rows = read_rows(text)  # a bad header stops here, before anything changes
     report = ImportReport()
     domain_encryption = str(effective_values(ACCOUNT, account_layers(domain, {}))["PasswordEncryption"])
+    policy = _password_policy(domain)
 
     def run_batch(batch: list[CsvRow | BadRow], hashed: tuple[list[int], list]) -> None:
         for index, encoded in zip(hashed[0], ParallelEncoder.collect(hashed[1]), strict=True):
@@ -1016,12 +1020,12 @@ def accounts_import_csv(
                 continue
             batch.append(row)
             if len(batch) >= IMPORT_BATCH:
-                hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, batch))
+                hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, policy, batch))
                 if waiting is not None:
                     run_batch(*waiting)  # commits while the workers hash the next batch
                 waiting, batch = hashing, []
         if batch:
-            hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, batch))
+            hashing = (batch, _prehash_batch(encoder, domain, domain_encryption, policy, batch))
             if waiting is not None:
                 run_batch(*waiting)
             waiting = hashing
@@ -1049,9 +1053,10 @@ class CsvCheck:
             self.bad.append((line, name, message))
 
 
-def _check_password(row: CsvRow, placeholder: Callable[[], str]) -> CsvRow:
-    """The row with a clear password replaced by a stored form: the checks see a password, none is hashed."""
-    if not row.password or _is_stored_form(row.password):
+def _check_password(row: CsvRow, policy: PasswordPolicy, placeholder: Callable[[], str]) -> CsvRow:
+    """The row with a clear password the policy takes replaced by a stored form: the checks see a
+    password, none is hashed (one the policy refuses stays, for the checks to report)."""
+    if not row.password or _is_stored_form(row.password) or policy.problem(row.password) is not None:
         return row
     return dataclasses.replace(row, password=placeholder())
 
@@ -1085,7 +1090,7 @@ def accounts_check_csv(*, actor: Account | None, domain: Domain, text: str | Ite
                 continue
             assert checks is not None
             try:
-                checks.check(_check_password(row, placeholder))
+                checks.check(_check_password(row, checks.policy, placeholder))
                 if limit is not None and room < 1:
                     raise _accounts_limit_reached(domain, limit)
                 room -= 1

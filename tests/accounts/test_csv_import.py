@@ -433,3 +433,21 @@ def test_clear_passwords_are_hashed_by_worker_processes_and_each_verifies(client
     assert len({accounts[f"user{index}"].password for index in range(230)}) == 230  # salted, one each
     assert recover_password(accounts["keeper"].password) == "apop-secret"
     assert not accounts["nopass"].has_usable_password()
+
+
+def test_the_check_and_the_import_refuse_a_clear_password_the_policy_refuses(postmaster, client1, as_basic,
+                                                                            django_capture_on_commit_callbacks):
+    from domains.services import domain_update_settings
+
+    domain_update_settings(actor=None, domain=client1, updates={"MinPasswordLength": "10"})
+    client = as_basic(postmaster)
+    response = client.post(import_url(), {"file": upload(f"Name,Password\nann,short1\nbob,long-enough-1\n"
+                                                         f"cat,{PREHASHED}\n")})
+    checked = AccountImport.objects.get().errors
+    assert [(line, name) for line, name, _why in checked] == [(2, "ann")] and "10" in checked[0][2]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "start"})
+
+    assert AccountImport.objects.get().errors == [[2, checked[0][2]]]
+    assert names(client1) == ["bob", "cat"] and Account.objects.get(name="bob").check_password("long-enough-1")
