@@ -47,6 +47,7 @@ from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from basedir.reload import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
+from domains.selectors import domain_password_policy
 from domains.views import account_links, domain_links, users_url
 from realms import rights as R
 from realms.access import access_account, access_domain
@@ -64,6 +65,7 @@ from realms.permissions import (
 from realms.settingsform import SettingsForm, allowed_by
 from realms.settingspage import layered_settings_page
 from realms.viewtools import actor, call_service
+from server.documents import DOMAIN_DEFAULTS, read_cached
 
 ENCRYPTION = "PasswordEncryption"
 QUOTA = "MaxAccountSize"
@@ -202,6 +204,7 @@ class AccountPage:
             "settings_form": self.settings, "password_form": self.password, "aliases_form": self.aliases,
             "rename_form": self.rename, "type_form": self.kind, "remove_form": self.remove,
             "encryption": self.values[ENCRYPTION].value,
+            "password_policy": domain_password_policy(account.domain, domain_defaults=read_cached(DOMAIN_DEFAULTS)),
             "may_set_password": self.shows("password"), "may_manage": self.shows("rename"),
             "may_alias": self.shows("aliases"), "may_clear_cache": self.shows("password"),
             "prefs_url": account_url(self.request, account, "account_prefs"),

@@ -5,6 +5,10 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'Generate a password': ('Passwort erzeugen', 'Создать пароль'),
+    'The domain asks for at least %(length)s characters.': ('Die Domain verlangt mindestens %(length)s Zeichen.', 'Домен требует не менее %(length)s символов.'),
+    'The domain asks for these characters: %(characters)s.': ('Die Domain verlangt diese Zeichen: %(characters)s.', 'Домен требует такие символы: %(characters)s.'),
+    'The new password is in both fields and shown once: copy it before you save.': ('Das neue Passwort steht in beiden Feldern und wird nur einmal gezeigt: Kopieren Sie es vor dem Speichern.', 'Новый пароль вписан в оба поля и показан один раз: скопируйте его перед сохранением.'),
     'Minimum Password Length': ('Minimale Passwortlänge', 'Минимальная длина пароля'),
     'Passwords': ('Passwörter', 'Пароли'),
     'Password Characters': ('Zeichen im Passwort', 'Символы пароля'),

@@ -121,3 +121,13 @@ def test_the_cli_answers_the_rule(strict, postmaster):
     assert answer.startswith("5") and TEN in answer
     assert created.startswith("5") and TEN in created
     assert session.handle("SetAccountPassword jane@client1.test TO longer-one-1").lines == ["200 OK"]
+
+
+def test_the_account_page_offers_a_generator_for_the_domains_policy(strict, jane, postmaster, expert, as_basic):
+    page = main_of(as_basic(expert(postmaster)).get("/Master/Users/Domains/client1.test/Accounts/jane"))
+
+    assert "The domain asks for at least 10 characters." in page
+    assert "The domain asks for these characters: letters and digits." in page
+    button = page[page.index("data-generate-for="):][:600]
+    assert 'data-min-length="10"' in button and 'data-confirm-field="id_confirm"' in button
+    assert " hidden>" in button  # only the script shows it: without scripts the form is as before

@@ -19,16 +19,22 @@
     }
   }
 
-  // A password generator: 16 characters from letters and digits (no look-alikes), and one of .-_!
-  function generatePassword() {
+  // A password generator: at least 16 characters (more when the domain's MinPasswordLength asks,
+  // the button's data-min-length) from letters and digits (no look-alikes), always with a letter, a
+  // digit and one of .-_! so that it meets every PasswordComplexity.
+  function generatePassword(minLength) {
     var letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     var marks = ".-_!";
-    var random = new Uint32Array(17);
-    window.crypto.getRandomValues(random);
-    var chars = [];
-    for (var i = 0; i < 15; i++) chars.push(letters[random[i] % letters.length]);
-    chars.splice(random[15] % 16, 0, marks[random[16] % marks.length]);
-    return chars.join("");
+    var length = Math.min(Math.max(16, minLength || 0), 128);
+    var random = new Uint32Array(length + 1);
+    for (;;) {
+      window.crypto.getRandomValues(random);
+      var chars = [];
+      for (var i = 0; i < length - 1; i++) chars.push(letters[random[i] % letters.length]);
+      chars.splice(random[length - 1] % length, 0, marks[random[length] % marks.length]);
+      var password = chars.join("");
+      if (/[a-zA-Z]/.test(password) && /[0-9]/.test(password)) return password;
+    }
   }
 
   function wireGenerators() {
@@ -37,7 +43,7 @@
       button.addEventListener("click", function () {
         var input = document.getElementById(button.getAttribute("data-generate-for"));
         if (!input) return;
-        var password = generatePassword();
+        var password = generatePassword(parseInt(button.getAttribute("data-min-length") || "0", 10));
         input.value = password;
         input.type = "text"; // the administrator must see it to pass it on
         var confirm = document.getElementById(button.getAttribute("data-confirm-field") || "");
