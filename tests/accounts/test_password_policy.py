@@ -131,3 +131,21 @@ def test_the_account_page_offers_a_generator_for_the_domains_policy(strict, jane
     button = page[page.index("data-generate-for="):][:600]
     assert 'data-min-length="10"' in button and 'data-confirm-field="id_confirm"' in button
     assert " hidden>" in button  # only the script shows it: without scripts the form is as before
+
+
+def test_the_domain_settings_page_sets_the_policy(client1, postmaster, expert, as_basic):
+    from tests.webforms import form_with
+
+    client = as_basic(expert(postmaster))
+    url = "/Master/Users/Domains/client1.test/Settings"
+    page = client.get(url).content.decode()
+    assert "<legend>Passwords</legend>" in page and "Minimum Password Length" in page
+
+    response = client.post(url, form_with(page, "update", s_MinPasswordLength="12", d_MinPasswordLength=None,
+                                          s_PasswordComplexity="letters and digits", d_PasswordComplexity=None))
+
+    assert response.status_code == 302
+    client1.refresh_from_db()
+    assert client1.settings == {"MinPasswordLength": 12, "PasswordComplexity": "letters and digits"}
+    with pytest.raises(InvalidInput, match="at least 12 characters long"):
+        S.account_create(actor=None, domain=client1, name="ann", password="abc123def45")
