@@ -12,12 +12,22 @@ TYPE_CHOICES = [(choice.value, choice.value) for choice in AccountType]
 
 
 class CreateAccountForm(ServiceForm):
-    service_fields = {"Password": "password"}
+    service_fields = {"Password": "password", "RealName": "real_name"}
     name = forms.CharField(label=_("Account name"), max_length=MAX_ACCOUNT_NAME_LENGTH * 4, strip=True)
+    real_name = forms.CharField(label=_("Real Name"), required=False, max_length=255)
     kind = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial=AccountType.MULTI_MAILBOX)
     password = forms.CharField(label=_("Password"), required=False, strip=False, max_length=1024,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=_("Leave empty to create the account without a password (no login)."))
+    aliases = forms.CharField(label=_("Aliases"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("One name a line, or separated by spaces or commas."))
+
+    def settings(self) -> dict[str, str]:
+        real_name = self.cleaned_data["real_name"].strip()
+        return {"RealName": real_name} if real_name else {}
+
+    def alias_list(self) -> list[str]:
+        return self.cleaned_data["aliases"].replace(",", " ").split()
 
 
 class PasswordForm(ServiceForm):

@@ -203,25 +203,70 @@ def account_settings_with_inherited(account: Account) -> tuple[dict[str, Effecti
     return effective_with_inherited(ACCOUNT, layers[:-1], account.settings)
 
 
+COUNT_SECONDS = 300  # a filter's count is kept this long (or until an account is created or removed)
+
+
+def _accounts_matching(domain: Domain, text: str):
+    """The domain's accounts whose name, or real name (any case, Cyrillic too), contains text."""
+    from django.db.models import Q
+
+    accounts = Account.objects.filter(domain=domain)
+    if not text:
+        return accounts
+    # RealName is stored as data-format text: its value runs from `RealName=` to the next `;`
+    real_name = r'(^|[{;])RealName="?[^";]*' + re.escape(text)
+    return accounts.filter(Q(name__contains=text.lower()) | Q(settings__iregex=real_name))
+
+
+def accounts_matching_count(domain: Domain, text: str) -> int:
+    """How many accounts the filter finds: the domain's counter without a filter, else counted once
+    and kept (the key changes with the account count, so a creation or removal counts again)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    if not text:
+        return domain.account_count
+    key = f"accounts:count:{domain.pk}:{domain.account_count}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+    found = cache.get(key)
+    if found is None:
+        found = _accounts_matching(domain, text).count()
+        cache.set(key, found, COUNT_SECONDS)
+    return int(found)
+
+
 def accounts_page(domain: Domain, wanted):
-    """One page of a domain's accounts, filtered by a part of the name, paged by name, with each
-    account's aliases fetched in one more query (never one query a row)."""
+    """One page of a domain's accounts, filtered by a part of the name or real name, paged by name,
+    with each account's aliases and mailboxes fetched in two more queries (never one query a row)."""
     from django.db.models import Prefetch
 
+    from accounts.models import Mailbox
     from cgadmin.paging import page_by_key
 
     aliases = AccountAlias.objects.only("name", "account_id").order_by("name")
+    mailboxes = Mailbox.objects.only("name", "format", "account_id")
     accounts = (
-        Account.objects.filter(domain=domain)
+        _accounts_matching(domain, wanted.filter)
         .only("name", "kind", "settings", "info", "rights", "domain_id")
-        .prefetch_related(Prefetch("aliases", queryset=aliases))
+        .prefetch_related(Prefetch("aliases", queryset=aliases), Prefetch("mailboxes", queryset=mailboxes))
     )
-    if wanted.filter:
-        accounts = accounts.filter(name__contains=wanted.filter.lower())
     page = page_by_key(accounts, wanted)
     for account in page.rows:
         account.domain = domain  # the page knows its domain: account.address costs no query
     return page
+
+
+def listed_storage_used(account: Account, foldering: str) -> int:
+    """StorageUsed of a listed account whose mailboxes were fetched with the page (no query)."""
+    from basedir.paths import account_path
+    from basedir.paths import storage_used as counted
+
+    return counted(account_path(account, foldering), [(box.name, box.format) for box in account.mailboxes.all()])
+
+
+def listed_quota(domain: Domain, account: Account) -> Value:
+    """MaxAccountSize in force for a listed account (its own, its class's, the template's, the defaults')."""
+    return effective_values(ACCOUNT, account_layers(domain, account.settings)).get("MaxAccountSize", "unlimited")
 
 
 # --- CLI reads: domain object pages, volatile info, locations -----------------------------------

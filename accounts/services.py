@@ -195,9 +195,10 @@ def account_create(
     password: str | None = None,
     rights: Iterable[str] = (),
     stored_form: bool = False,
+    aliases: Iterable[str] = (),
 ) -> Account:
-    """Create an account of a type, with initial settings (each checked against its right);
-    `stored_form` (import only) keeps a password that is already a stored form as given."""
+    """Create an account of a type, with initial settings (each checked against its right) and
+    aliases (CanCreateAliases); `stored_form` (import only) keeps a stored-form password as given."""
     domain_defaults = documents.read_cached(documents.DOMAIN_DEFAULTS)
     new = _checked_new_account(
         name=name, kind=kind, settings=settings, password=password, stored_form=stored_form,
@@ -222,6 +223,8 @@ def account_create(
           domain_name=domain.name, after={"Type": new.kind, **new.explicit})
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     directory_sync.account_changed(account)  # Central Directory
+    if aliases:  # a refused or clashing alias undoes the whole creation
+        account_set_aliases(actor=actor, account=account, aliases=aliases)
     return account
 
 

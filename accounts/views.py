@@ -26,7 +26,10 @@ from accounts.selectors import (
     account_mailbox_usage,
     account_prefs_layers,
     account_settings_with_inherited,
+    accounts_matching_count,
     accounts_page,
+    listed_quota,
+    listed_storage_used,
     storage_use,
 )
 from accounts.services import (
@@ -47,7 +50,7 @@ from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from basedir.reload import account_clear_cache
 from cgadmin.catalogue import Level
 from cgadmin.errors import CGError
-from domains.selectors import domain_password_policy
+from domains.selectors import domain_foldering, domain_password_policy
 from domains.views import account_links, domain_links, users_url
 from realms import rights as R
 from realms.access import access_account, access_domain
@@ -68,6 +71,7 @@ from realms.viewtools import actor, call_service
 from server.documents import DOMAIN_DEFAULTS, read_cached
 
 ENCRYPTION = "PasswordEncryption"
+BULK_ACTIONS = ()
 QUOTA = "MaxAccountSize"
 
 
@@ -88,18 +92,55 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
             data = form.cleaned_data
             shown = form if can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS) else None
             created = call_service(request, shown, lambda: account_create(
-                actor=user, domain=the_domain, name=data["name"], kind=data["kind"],
-                password=data["password"] or None), done=_("Account created."))
+                actor=user, domain=the_domain, name=data["name"], kind=data["kind"], settings=form.settings(),
+                password=data["password"] or None, aliases=form.alias_list()), done=_("Account created."))
             if created is not None:
                 return HttpResponseRedirect(account_url(request, created))
         status = 400
-    page = accounts_page(the_domain, list_request(request))
+    wanted = list_request(request)
+    page = accounts_page(the_domain, wanted)
+    foldering = domain_foldering(the_domain)
     rows = [{"account": account, "url": account_url(request, account),
              "real_name": account.settings.get("RealName", ""), "last_login": account.info.get("LastLogin"),
+             "usage": storage_use(listed_storage_used(account, foldering), listed_quota(the_domain, account)),
              "aliases": [alias.name for alias in account.aliases.all()]} for account in page.rows]
     context = {"domain": the_domain, "links": domain_links(request, the_domain), "page": page, "rows": rows,
-               "form": form, "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS)}
+               "form": form, "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS),
+               "total": accounts_matching_count(the_domain, wanted.filter), "paging": _paging(request, page),
+               "letters": _letters(page), "bulk_actions": BULK_ACTIONS}
     return render(request, "accounts/account_list.html", context, status=status)
+
+
+LAST = "\U0010ffff"  # after every name: `before` it is the last page
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _at(request: HttpRequest) -> int | None:
+    """Where the page starts among the matches, carried by the pager's own links (None: not known)."""
+    try:
+        return max(0, int(request.GET.get("at", "")))
+    except ValueError:
+        return None
+
+
+def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
+    """The pager's links with the page's place among the matches ("151-200 of 2,006")."""
+    at = _at(request) if (request.GET.get("after") or request.GET.get("before")) else 0
+    if request.GET.get("before") == LAST:
+        at = None
+    shown = len(page.rows)
+    return {
+        "first": shown and at is not None and at + 1, "last_row": at + shown if at is not None else None,
+        "next": page.next_link and page.next_link + (f"&at={at + shown}" if at is not None else ""),
+        "previous": page.previous_link and page.previous_link + (f"&at={max(0, at - page.size)}"
+                                                                  if at is not None else ""),
+        "last": page.link(before=LAST) if page.next_link else "",
+    }
+
+
+def _letters(page: Any) -> list[tuple[str, str]]:
+    """Jump to a letter: the page after every name below it (key paging, no offset)."""
+    return [(letter, page.link(after=chr(ord(letter) - 1) + LAST)) for letter in LETTERS]
 
 
 def _may(check: Callable[[], None]) -> bool:

@@ -1030,4 +1030,13 @@ T = {
     "No mailboxes.": ("Keine Postfächer.", "Ящиков нет."),
     "%(used)s of %(quota)s": ("%(used)s von %(quota)s", "%(used)s из %(quota)s"),
     "%(used)s, no quota": ("%(used)s, kein Kontingent", "%(used)s, без квоты"),
+    "Accounts whose name or real name contains": ("Konten, deren Name oder voller Name enthält", "Учётные записи, чьё имя или полное имя содержит"),
+    "%(first)s-%(last)s of %(total)s": ("%(first)s-%(last)s von %(total)s", "%(first)s-%(last)s из %(total)s"),
+    "%(total)s match(es)": ("%(total)s Treffer", "Найдено: %(total)s"),
+    "Jump to a letter": ("Zu einem Buchstaben springen", "Перейти к букве"),
+    "Storage": ("Speicher", "Хранилище"),
+    "Last": ("Letzte", "Последняя"),
+    "Generate": ("Erzeugen", "Сгенерировать"),
+    "A new password is in the field: pass it on to the user.": ("Ein neues Passwort steht im Feld: Geben Sie es an den Benutzer weiter.", "Новый пароль в поле: передайте его пользователю."),
+    "One name a line, or separated by spaces or commas.": ("Ein Name pro Zeile oder durch Leerzeichen oder Kommas getrennt.", "По одному имени в строке или через пробелы либо запятые."),
 }

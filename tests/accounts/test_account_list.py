@@ -1,0 +1,85 @@
+"""The Accounts list (issue 17 item 7): storage against the quota, the number of matches, Last page
+and jump-to-letter by key, real names in the filter, Create Account with real name and aliases."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Account
+from tests.factories import make_account
+from tests.helpers import set_objects_per_page
+from tests.webforms import main_of
+
+pytestmark = pytest.mark.django_db
+
+URL = "/Master/Users/Domains/client1.test/Accounts"
+
+
+@pytest.fixture
+def admin(postmaster, expert):
+    return expert(postmaster)
+
+
+def test_the_filter_finds_real_names_and_says_how_many_match(admin, client1, as_basic):
+    make_account(client1, "ivan", RealName="Иван Петров")
+    make_account(client1, "petr", RealName="Пётр Иванов")
+    make_account(client1, "jane", RealName="Jane Doe", AccessModes="All")
+    make_account(client1, "alltogether")
+
+    page = main_of(as_basic(admin).get(URL, {"filter": "Иван"}))
+    assert "/Accounts/ivan" in page and "/Accounts/petr" in page and "/Accounts/jane" not in page
+    assert "1-2 of 2" in page
+
+    page = main_of(as_basic(admin).get(URL, {"filter": "all"}))  # a setting's value is no real name
+    assert "/Accounts/alltogether" in page and "/Accounts/jane" not in page and "1-1 of 1" in page
+
+
+def test_the_range_follows_the_pages_and_last_and_letters_page_by_key(admin, client1, as_basic):
+    for name in ("anna", "bob", "carl", "dora", "emil", "jane", "joe"):
+        make_account(client1, name)
+    set_objects_per_page(admin, "Users", 3)
+    client = as_basic(admin)
+
+    first = main_of(client.get(URL))
+    assert "1-3 of 7" in first and "/Accounts/carl" in first and "/Accounts/dora" not in first
+    second = main_of(client.get(URL, {"limit": 3, "after": "carl", "at": 3}))
+    assert "4-6 of 7" in second and "/Accounts/dora" in second and "/Accounts/jane" in second
+    assert "at=6" in second and "at=0" in second  # next and previous keep the count going
+
+    last = main_of(client.get(URL, {"limit": 3, "before": "\U0010ffff"}))
+    assert "/Accounts/emil" in last and "/Accounts/joe" in last and "/Accounts/dora" not in last
+    assert "7 match(es)" in last
+
+    letter_j = main_of(client.get(URL, {"limit": 3, "after": "i\U0010ffff"}))
+    assert "/Accounts/jane" in letter_j and "/Accounts/joe" in letter_j and "/Accounts/emil" not in letter_j
+
+
+def test_the_list_shows_storage_against_the_quota(admin, client1, as_basic):
+    make_account(client1, "small", MaxAccountSize="1M")
+    make_account(client1, "free")
+
+    page = main_of(as_basic(admin).get(URL))
+
+    assert '<meter min="0" max="1048576" value="0"' in page
+    assert "0\xa0bytes, no quota" in page and "never" in page
+
+
+def test_create_account_takes_real_name_password_and_aliases_at_once(admin, client1, as_basic):
+    response = as_basic(admin).post(URL, {"action": "create", "name": "ivan", "kind": "MultiMailbox",
+                                          "real_name": "Иван Петров", "password": "s3cret-pass",
+                                          "aliases": "i.petrov, vanya"})
+
+    assert response.status_code == 302
+    ivan = Account.objects.get(domain=client1, name="ivan")
+    assert ivan.settings["RealName"] == "Иван Петров"
+    assert sorted(ivan.aliases.values_list("name", flat=True)) == ["i.petrov", "vanya"]
+
+
+def test_a_clashing_alias_creates_nothing(admin, client1, as_basic):
+    make_account(client1, "vanya")
+
+    response = as_basic(admin).post(URL, {"action": "create", "name": "ivan", "kind": "MultiMailbox",
+                                          "aliases": "vanya"})
+
+    assert response.status_code == 400 and 'role="alert"' in main_of(response)
+    assert not Account.objects.filter(name="ivan").exists()
