@@ -476,6 +476,7 @@ T = {
     "Checked": ("Geprüft", "Проверен"),
     "The file was checked: %(total)s row(s), %(bad)s bad row(s). Nothing has been imported yet.": ("Die Datei wurde geprüft: %(total)s Zeile(n), %(bad)s fehlerhafte Zeile(n). Noch wurde nichts importiert.", "Файл проверен: строк — %(total)s, ошибочных — %(bad)s. Пока ничего не импортировано."),
     "Import the good rows": ("Fehlerfreie Zeilen importieren", "Импортировать правильные строки"),
+    "Every row is checked first and the bad ones are listed; nothing is imported until you start the import.": ("Jede Zeile wird zuerst geprüft und die fehlerhaften werden aufgelistet; importiert wird erst, wenn Sie den Import starten.", "Сначала проверяется каждая строка и выводится список ошибочных; ничего не импортируется, пока вы не запустите импорт."),
     "The import was cancelled; nothing was imported.": ("Der Import wurde abgebrochen; nichts wurde importiert.", "Импорт отменён; ничего не импортировано."),
     "About %(minutes)s min left.": ("Noch etwa %(minutes)s Min.", "Осталось около %(minutes)s мин."),
     "About %(seconds)s s left.": ("Noch etwa %(seconds)s s.", "Осталось около %(seconds)s с."),
