@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
@@ -48,7 +50,8 @@ from accounts.services import (
 )
 from accounts.settings_schema import ACCOUNT, PREFS, host_os_zone_note
 from basedir.reload import account_clear_cache
-from cgadmin.catalogue import Level
+from cgadmin import dataformat
+from cgadmin.catalogue import DEFAULT, Level
 from cgadmin.errors import CGError
 from domains.selectors import domain_foldering, domain_password_policy
 from domains.views import account_links, domain_links, users_url
@@ -67,11 +70,14 @@ from realms.permissions import (
 )
 from realms.settingsform import SettingsForm, allowed_by
 from realms.settingspage import layered_settings_page
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 from server.documents import DOMAIN_DEFAULTS, read_cached
 
 ENCRYPTION = "PasswordEncryption"
-BULK_ACTIONS = ()
+BULK_ACTIONS = (("suspend", gettext_lazy("Suspend (Enabled Services: None)")),
+                ("enable", gettext_lazy("Enable (Enabled Services: default)")),
+                ("set", gettext_lazy("Set a setting")), ("remove", gettext_lazy("Remove")))
+MAX_SELECTED = 1000
 QUOTA = "MaxAccountSize"
 
 
@@ -85,6 +91,8 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
     """A domain's accounts, a page at a time, with a filter; Create Account with a type and password."""
     user = actor(request)
     the_domain = access_domain(user, domain)
+    if request.method == "POST" and request.POST.get("action") == "bulk":
+        return _bulk(request, the_domain)
     form = CreateAccountForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -141,6 +149,55 @@ def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
 def _letters(page: Any) -> list[tuple[str, str]]:
     """Jump to a letter: the page after every name below it (key paging, no offset)."""
     return [(letter, page.link(after=chr(ord(letter) - 1) + LAST)) for letter in LETTERS]
+
+
+def _bulk_call(user: Any, account: Account, action: str, setting: str, value: str) -> None:
+    """One account's part of a bulk action: the same service the account's own page calls."""
+    if action == "remove":
+        account_delete(actor=user, account=account)
+    elif action in ("suspend", "enable"):
+        modes = "None" if action == "suspend" else DEFAULT
+        account_update_settings(actor=user, account=account, updates={"AccessModes": modes})
+    else:
+        try:
+            parsed: Any = dataformat.loads(value)
+        except dataformat.DataFormatError:
+            parsed = value
+        account_update_settings(actor=user, account=account, updates={setting: parsed})
+
+
+def _bulk(request: HttpRequest, domain: Any) -> HttpResponse:
+    """Suspend, enable, remove or set a setting of the ticked accounts, after a confirmation, one
+    service call an account (each checked and audited as on the account's own page)."""
+    user = actor(request)
+    back = request.get_full_path()
+    names = list(dict.fromkeys(request.POST.getlist("select")))[:MAX_SELECTED]
+    action = request.POST.get("bulk", "")
+    setting, value = request.POST.get("setting", "").strip(), request.POST.get("value", "").strip()
+    titles = dict(BULK_ACTIONS)
+    if not names or action not in titles or (action == "set" and not setting):
+        messages.error(request, _("Tick the accounts first, and choose an action (a setting's name to set one)."))
+        return HttpResponseRedirect(back)
+    if not confirmed(request):
+        what = f"{setting} = {value}" if action == "set" else str(titles[action])
+        return confirmation_page(
+            request, title=_("%(action)s: %(number)s account(s)") % {"action": titles[action], "number": len(names)},
+            question=_("Yes, do this to the %(number)s account(s) listed: %(what)s") % {
+                "number": len(names), "what": what},
+            button=_("Apply to the selected accounts"), back_url=back,
+            items=[f"{name}@{domain.name}" for name in names[:50]], more=max(0, len(names) - 50))
+    done, failed = 0, []
+    for name in names:
+        try:
+            _bulk_call(user, access_account(user, f"{name}@{domain.name}"), action, setting, value)
+            done += 1
+        except CGError as error:
+            failed.append(f"{name}: {error.message}")
+    if done:
+        messages.success(request, _("Done for %(number)s account(s).") % {"number": done})
+    for problem in failed[:20]:
+        messages.error(request, problem)
+    return HttpResponseRedirect(back)
 
 
 def _may(check: Callable[[], None]) -> bool:

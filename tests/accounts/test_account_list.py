@@ -83,3 +83,47 @@ def test_a_clashing_alias_creates_nothing(admin, client1, as_basic):
 
     assert response.status_code == 400 and 'role="alert"' in main_of(response)
     assert not Account.objects.filter(name="ivan").exists()
+
+
+def test_bulk_actions_ask_first_then_call_the_service_for_each_account(admin, client1, as_basic):
+    from logs.models import AuditEntry
+
+    for name in ("anna", "bob", "carl"):
+        make_account(client1, name)
+    client = as_basic(admin)
+    data = {"action": "bulk", "bulk": "suspend", "select": ["anna", "bob"]}
+
+    asked = client.post(URL, data)
+    unticked = client.post(URL, {**data, "confirming": "1"})
+    assert asked.status_code == 200 and "anna@client1.test" in main_of(asked) and "bob@client1.test" in main_of(asked)
+    assert unticked.status_code == 400 and 'role="alert"' in main_of(unticked)
+    assert not Account.objects.filter(settings__contains="AccessModes").exists()  # nothing without the box
+
+    assert client.post(URL, {**data, "confirm": "on"}).status_code == 302
+    assert {a.name: a.settings.get("AccessModes") for a in Account.objects.filter(domain=client1)} == {
+        "anna": "None", "bob": "None", "carl": None}
+    audited = AuditEntry.objects.filter(event="account.settings", actor=admin).values_list("object_name", flat=True)
+    assert sorted(audited) == ["anna@client1.test", "bob@client1.test"]  # one audited change an account
+
+    client.post(URL, {"action": "bulk", "bulk": "enable", "select": ["anna"], "confirm": "on"})
+    client.post(URL, {"action": "bulk", "bulk": "set", "setting": "MaxAccountSize", "value": "100M",
+                      "select": ["bob", "carl"], "confirm": "on"})
+    assert {a.name: a.settings for a in Account.objects.filter(domain=client1)} == {
+        "anna": {}, "bob": {"AccessModes": "None", "MaxAccountSize": "100M"}, "carl": {"MaxAccountSize": "100M"}}
+
+    client.post(URL, {"action": "bulk", "bulk": "remove", "select": ["anna", "carl"], "confirm": "on"})
+    assert list(Account.objects.filter(domain=client1).values_list("name", flat=True)) == ["bob"]
+
+
+def test_bulk_actions_are_refused_account_by_account_without_the_right(client1, as_basic):
+    from tests.factories import make_domain_admin
+
+    make_account(client1, "anna")
+    reader = make_domain_admin(client1, "boss")  # no CanCreateAccounts: may not remove
+
+    response = as_basic(reader).post("/Domain/Domains/client1.test/Accounts",
+                                     {"action": "bulk", "bulk": "remove", "select": ["anna"], "confirm": "on"},
+                                     follow=True)
+
+    assert Account.objects.filter(name="anna").exists()
+    assert "anna:" in main_of(response)
