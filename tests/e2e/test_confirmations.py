@@ -53,3 +53,32 @@ def test_drop_root_asks_on_a_page_of_its_own(page: Page, live_server):
     assert "RootPrivilegeRequest" not in documents.read(documents.RUNTIME)
     page.get_by_role("link", name="Cancel").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("General")
+
+
+def test_bulk_removal_lists_the_accounts_and_asks_first(page: Page, live_server):
+    from accounts.models import Account
+
+    factories.initialize_server()
+    domain = factories.make_domain("acme.test")
+    for name in ("anna", "bob", "carl"):
+        factories.make_account(domain, name)
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
+           "/Master/Users/Domains/acme.test/Accounts")
+
+    page.get_by_label("Select anna").check()
+    page.get_by_label("Select carl").check()
+    page.get_by_label("Action").select_option("remove")
+    page.get_by_role("button", name="Apply…").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove: 2 account(s)")
+    expect(page.get_by_role("listitem").filter(has_text="anna@acme.test")).to_be_visible()
+    page.get_by_role("button", name="Apply to the selected accounts").click()  # unticked
+    expect(page.get_by_role("alert").filter(has_text="nothing was changed")).to_be_visible()
+    box = page.get_by_label("Yes, do this to the 2 account(s) listed: Remove")
+    expect(box).to_be_focused()
+    assert Account.objects.filter(domain__name="acme.test").count() == 3
+
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Apply to the selected accounts").click()
+    expect(page.get_by_text("Done for 2 account(s).")).to_be_visible()
+    assert list(Account.objects.filter(domain__name="acme.test").values_list("name", flat=True)) == ["bob"]
