@@ -115,7 +115,8 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
     context = {"domain": the_domain, "links": domain_links(request, the_domain), "page": page, "rows": rows,
                "form": form, "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS),
                "total": accounts_matching_count(the_domain, wanted.filter), "paging": _paging(request, page),
-               "letters": _letters(page), "bulk_actions": BULK_ACTIONS}
+               "letters": _letters(page), "bulk_actions": BULK_ACTIONS,
+               "password_policy": domain_password_policy(the_domain, domain_defaults=read_cached(DOMAIN_DEFAULTS))}
     return render(request, "accounts/account_list.html", context, status=status)
 
 

@@ -149,3 +149,18 @@ def test_the_domain_settings_page_sets_the_policy(client1, postmaster, expert, a
     assert client1.settings == {"MinPasswordLength": 12, "PasswordComplexity": "letters and digits"}
     with pytest.raises(InvalidInput, match="at least 12 characters long"):
         S.account_create(actor=None, domain=client1, name="ann", password="abc123def45")
+
+
+def test_create_account_on_the_list_states_the_policy_and_refuses_a_short_password(strict, postmaster, expert,
+                                                                                   as_basic):
+    client = as_basic(expert(postmaster))
+    url = "/Master/Users/Domains/client1.test/Accounts"
+    page = main_of(client.get(url))
+    assert "The domain asks for at least 10 characters." in page
+    assert 'data-min-length="10"' in page[page.index("data-generate-for="):][:300]
+
+    response = client.post(url, {"action": "create", "name": "ann", "kind": "MultiMailbox", "password": "abc123"})
+
+    assert response.status_code == 400
+    assert TEN in main_of(response)
+    assert not Account.objects.filter(name="ann").exists()

@@ -54,3 +54,21 @@ def test_generate_fills_a_password_meeting_the_policy_and_saving_sets_it(page: P
     expect(page.get_by_text("Password changed.")).to_be_visible()
     assert password not in page.content()  # shown once: not after saving
     assert check_login("jane@acme.test", password, address="192.0.2.1") is not None
+
+
+def test_create_account_generates_a_password_as_long_as_the_policy_asks(page: Page, live_server, settings, tmp_path):
+    settings.CGATE_BASE = tmp_path
+    factories.initialize_server()
+    acme = factories.make_domain("acme.test")
+    domain_update_settings(actor=None, domain=acme, updates={"MinPasswordLength": "24"})
+
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
+           "/Master/Users/Domains/acme.test/Accounts")
+    page.get_by_label("Account name").fill("ann")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    password = page.get_by_label("Password", exact=True).input_value()
+    assert len(password) >= 24
+    page.get_by_role("button", name="Create Account").click()
+
+    expect(page.get_by_text("Account created.")).to_be_visible()
+    assert check_login("ann@acme.test", password, address="192.0.2.1") is not None
