@@ -42,10 +42,12 @@ def _an_import(personas, domain: str, status: str = "done") -> None:
     from accounts.models import AccountImport
     from domains.models import Domain
 
-    AccountImport.objects.create(pk=1, domain=Domain.objects.get(name=domain), file_name="accounts.csv",
-                                 text="Name\nfresh\n", status=status, error_count=1,
-                                 errors=[[2, "bad name", "taken"]] if status == "checked" else [[2, "taken"]],
-                                 rejected="Name,Reason\r\nbad name,taken\r\n")
+    # update_or_create: the page walk sets up the status and the rejected-rows pages in one database.
+    AccountImport.objects.update_or_create(pk=1, defaults={
+        "domain": Domain.objects.get(name=domain), "file_name": "accounts.csv", "text": "Name\nfresh\n",
+        "status": status, "error_count": 1,
+        "errors": [[2, "bad name", "taken"]] if status == "checked" else [[2, "taken"]],
+        "rejected": "Name,Reason\r\nbad name,taken\r\n"})
 
 
 def _server_class(personas) -> None:
