@@ -39,7 +39,8 @@ OWN_CHECKS = """() => {
     if (!el.checkVisibility()) continue;
     const form = el.form;
     const effect = [el.getAttribute('formaction') || form?.getAttribute('action') || el.getAttribute('href') || '',
-      el.name + '=' + el.value, form ? [...new FormData(form)].filter(([k]) => k !== 'csrfmiddlewaretoken').join('&') : ''].join(' ');
+      el.name + '=' + el.value,
+      form ? [...new FormData(form)].filter(([k]) => k !== 'csrfmiddlewaretoken').join('&') : ''].join(' ');
     const name = nameOf(el);
     if (!effects.has(name)) effects.set(name, new Set());
     effects.get(name).add(effect);
