@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 ARGS   ?=
 
-.PHONY: run test lint bench bench-tools messages clean-venv
+.PHONY: run test lint bench bench-tools messages screenshots clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ messages: $(VENV)/.dev-deps
 	$(PY) manage.py makemessages -l de -l ru --no-obsolete --no-location --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*"
 	$(PY) locale/fill.py
 	$(PY) manage.py compilemessages --ignore ".venv/*"
+
+# The README's pictures of the main pages, light and dark (a browser test's set-up; needs chromium).
+screenshots: $(VENV)/.dev-deps
+	CGADMIN_README_SHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e/test_readme_screenshots.py $(ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
