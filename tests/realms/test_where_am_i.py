@@ -41,7 +41,8 @@ def test_an_account_page_says_where_it_is(postmaster, client1, as_basic):
     main = main_of(as_basic(postmaster).get(ACCOUNT))
     strips = re.findall(r'<nav class="sub-links" aria-label="([^"]+)">(.*?)</nav>', main, re.S)
     assert [label for label, _links in strips] == ["Account pages"]  # one row of links
-    assert re.findall(r">([^<]+)</a>", strips[0][1]) == ["Account Settings", "Preferences", "Rules", "Access Rights"]
+    assert re.findall(r">([^<]+)</a>", strips[0][1]) == ["Account Settings", "Preferences", "Rules", "Access Rights",
+                                                             "Alerts"]
     assert 'aria-current="page">Account Settings</a>' in strips[0][1]
 
 
