@@ -264,9 +264,13 @@ def listed_storage_used(account: Account, foldering: str) -> int:
     return counted(account_path(account, foldering), [(box.name, box.format) for box in account.mailboxes.all()])
 
 
-def listed_quota(domain: Domain, account: Account) -> Value:
-    """MaxAccountSize in force for a listed account (its own, its class's, the template's, the defaults')."""
-    return effective_values(ACCOUNT, account_layers(domain, account.settings)).get("MaxAccountSize", "unlimited")
+def listed_quota(domain: Domain, account: Account, *, account_defaults: Mapping[str, Value],
+                 domain_defaults: Mapping[str, Value]) -> Value:
+    """MaxAccountSize in force for a listed account (its own, its class's, the template's, the defaults'),
+    with the server documents the page read once."""
+    layers = account_layers(domain, account.settings, account_defaults=account_defaults,
+                            domain_defaults=domain_defaults)
+    return effective_values(ACCOUNT, layers).get("MaxAccountSize", "unlimited")
 
 
 # --- CLI reads: domain object pages, volatile info, locations -----------------------------------
