@@ -12,15 +12,32 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 from django.db.models.lookups import In
+from django.db.models.options import Options
 
 CHUNK = 1000
+
+
+def _column(meta: Options[models.Model], name: str) -> models.Field:
+    """The model field stored in a column of its own under this name (not a relation's reverse side)."""
+    field = meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{meta.label}.{name} is not a column")
+    return field
+
+
+def _array_type(field: models.Field) -> str:
+    """The database type of an array of this field's values, without a length (no truncation)."""
+    kind = field.db_type(connection)
+    if kind is None:
+        raise TypeError(f"{field} has no database column type")
+    return kind.split("(")[0]
 
 
 def bulk_set(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
     """Save these fields of these objects (by primary key), one statement per CHUNK rows."""
     if not objects:
         return
-    rows = [(obj.pk, *(getattr(obj, type(obj)._meta.get_field(name).attname) for name in fields)) for obj in objects]
+    rows = [(obj.pk, *(getattr(obj, _column(type(obj)._meta, name).attname) for name in fields)) for obj in objects]
     bulk_set_rows(type(objects[0]), fields, rows)
 
 
@@ -29,7 +46,7 @@ def bulk_set_rows(model: type[models.Model], fields: Sequence[str], rows: Sequen
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns = [_column(meta, name) for name in fields]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(
             [model(pk=row[0], **{field.attname: value for field, value in zip(columns, row[1:], strict=True)})
@@ -37,7 +54,7 @@ def bulk_set_rows(model: type[models.Model], fields: Sequence[str], rows: Sequen
         return
     pk = meta.pk
     # Array types without their length (varchar[] rather than varchar(1)[]): no truncation.
-    types = [field.db_type(connection).split("(")[0] for field in (pk, *columns)]
+    types = [_array_type(field) for field in (pk, *columns)]
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
     names = ", ".join(['"pk"', *(f'"{field.column}"' for field in columns)])
     assignments = ", ".join(f'"{field.column}" = v."{field.column}"' for field in columns)
@@ -65,8 +82,8 @@ def bulk_insert(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
         model._default_manager.bulk_create(list(objects))
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in columns)
+    columns = [_column(meta, name) for name in fields]
+    arrays = ", ".join(f"%s::{_array_type(field)}[]" for field in columns)
     names = ", ".join(f'"{field.column}"' for field in columns)
     table = connection.ops.quote_name(meta.db_table)
     sql = f'INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING "{meta.pk.column}"'

@@ -373,6 +373,8 @@ def _write_appends(
     errors = write_grouped(opened, planned)
     for mailbox_id, items in planned.items():
         error = errors.get(mailbox_id)
+        complete: list[int]
+        incomplete: list[int]
         if error is None:
             complete, incomplete = [item.append.recipient_id for item in items], []
         else:  # disk full, I/O error: keep what made it (it is on disk: see write_grouped), the rest waits
@@ -433,13 +435,14 @@ def write_grouped(
     if files < queuefile.GROUP_SYNC_FILES:  # a few files: their own syncs are quicker (see queuefile)
         each(lambda mailbox_id: opened[mailbox_id].write(planned[mailbox_id]), list(planned))
         return errors
-    maildirs = [mailbox_id for mailbox_id in planned if isinstance(opened[mailbox_id], mailstore.MailDirMailbox)]
+    maildirs = {mailbox_id: box for mailbox_id in planned
+                if isinstance(box := opened[mailbox_id], mailstore.MailDirMailbox)}
     together: list[int] = []
     if maildirs:  # every MailDir message of the pass created side by side (queuefile.write_files)
         try:
-            queuefile.write_files([file for mailbox_id in maildirs
-                                   for file in opened[mailbox_id].tmp_files(planned[mailbox_id])])
-            together = maildirs
+            queuefile.write_files([file for mailbox_id, box in maildirs.items()
+                                   for file in box.tmp_files(planned[mailbox_id])])
+            together = list(maildirs)
         except OSError:
             pass  # each mailbox again on its own below, to learn which one failed
     written = together + each(lambda mailbox_id: opened[mailbox_id].write_data(planned[mailbox_id]),

@@ -158,29 +158,30 @@ def queue_picked(picked: list[Picked]) -> list[int]:
         serverlog.log(TAG, serverlog.PROBLEMS, f"cannot queue {len(picked)} file(s) now: {failure}")
         return []
     by_key = {item.key: item for item in picked}
-    to_write = [row for row in rows.values() if row.state == QueuedMessage.RECEIVING]
+    to_write = [(by_key[key], row) for key, row in rows.items() if row.state == QueuedMessage.RECEIVING]
     queuefile.write_queue_files([
-        (row.pk, by_key[row.source_key].submission.sender,
-         [queuefile.EnvelopeLine("W", address) for address in by_key[row.source_key].submission.recipients],
-         by_key[row.source_key].submission.message)
-        for row in to_write
+        (row.pk, item.submission.sender,
+         [queuefile.EnvelopeLine("W", address) for address in item.submission.recipients],
+         item.submission.message)
+        for item, row in to_write
     ])
     now = timezone.now()
     if to_write:
-        QueuedMessage.objects.filter(pk__anyof=[row.pk for row in to_write], state=QueuedMessage.RECEIVING).update(
+        QueuedMessage.objects.filter(pk__anyof=[row.pk for _item, row in to_write],
+                                     state=QueuedMessage.RECEIVING).update(
             state=QueuedMessage.QUEUED, received=now, next_attempt=now
         )
     remove_submitted([item.name for item in picked])
     serverlog.log_many([
-        (TAG, serverlog.MAJOR, f"{by_key[row.source_key].shown}: queued as message {row.pk} from "
-                               f"<{by_key[row.source_key].submission.sender}> to "
-                               f"{len(by_key[row.source_key].submission.recipients)} recipient(s), "
-                               f"{len(by_key[row.source_key].submission.message)} bytes")
-        for row in to_write
+        (TAG, serverlog.MAJOR, f"{item.shown}: queued as message {row.pk} from "
+                               f"<{item.submission.sender}> to "
+                               f"{len(item.submission.recipients)} recipient(s), "
+                               f"{len(item.submission.message)} bytes")
+        for item, row in to_write
     ])
     if to_write:
         stats.count("mail.submitted", len(to_write))
-    return [row.pk for row in to_write]
+    return [row.pk for _item, row in to_write]
 
 
 def remove_submitted(names: list[str]) -> None:
@@ -205,26 +206,25 @@ def is_queued_leftover(name: str) -> bool:
 @transaction.atomic
 def _claim_rows(picked: list[Picked]) -> dict[str, QueuedMessage]:
     keys = [item.key for item in picked]
-    rows = {row.source_key: row for row in QueuedMessage.objects.filter(source_key__anyof=keys).only("id", "state",
-                                                                                                  "source_key")}
+    found = QueuedMessage.objects.filter(source_key__anyof=keys).only("id", "state", "source_key")
+    rows = {row.source_key: row for row in found if row.source_key is not None}  # all of them: the filter names them
     new = [
-        QueuedMessage(
+        (item, QueuedMessage(
             source_key=item.key, source_name=item.shown[:255], state=QueuedMessage.RECEIVING,
             sender=item.submission.sender, message_id=item.submission.message_id,
             subject=item.submission.subject, size=len(item.submission.message),
-        )
+        ))
         for item in picked if item.key not in rows
     ]
     if new:
-        bulk_insert(new, ["source_key", "source_name", "state", "sender", "message_id", "subject", "size",
-                          "received", "next_attempt", "is_report"])
-        by_key = {item.key: item for item in picked}
+        bulk_insert([row for _item, row in new], ["source_key", "source_name", "state", "sender", "message_id",
+                                                  "subject", "size", "received", "next_attempt", "is_report"])
         QueueRecipient.objects.bulk_create([
             QueueRecipient(message=row, position=position, address=address)
-            for row in new
-            for position, address in enumerate(by_key[row.source_key].submission.recipients)
+            for item, row in new
+            for position, address in enumerate(item.submission.recipients)
         ])
-        rows.update({row.source_key: row for row in new})
+        rows.update({item.key: row for item, row in new})
     return rows
 
 

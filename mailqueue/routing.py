@@ -221,7 +221,8 @@ class Router:
         senders = [address for address in senders if address]
         missing = [name for name in DOCUMENTS if name not in self._server_documents]
         if missing:
-            found = dict(ServerDocument.objects.filter(name__in=missing).values_list("name", "data"))
+            found = {document.name: document.data
+                     for document in ServerDocument.objects.filter(name__in=missing).only("name", "data")}
             for name in missing:
                 self._server_documents[name] = dict(found.get(name) or {})
         journal = str(self.document(documents.MAIN).get("JournalAccount") or "").strip()
@@ -292,8 +293,8 @@ class Router:
                     account = alias.account
                     account.domain = self._one_domain(account.domain)
                     self._accounts[(alias.domain_id, alias.name)] = account
-        for key in left:
-            self._accounts.setdefault(key, None)
+        for unknown in left:
+            self._accounts.setdefault(unknown, None)
         self._preload_objects({key for key in left if self._accounts[key] is None and key in routed})
         accounts = [account for account in self._accounts.values()
                     if account is not None and account.pk not in self._inboxes]
@@ -411,10 +412,13 @@ class Router:
             from server import osinfo
 
             listed = self.document(documents.NETWORK).get("LocalIPs")
-            if not isinstance(listed, list):
-                runtime = self.document(documents.RUNTIME)
-                listed = osinfo.local_ip_addresses([str(x) for x in runtime.get("ExcludedLocalIPs") or []])
-            self._local_ips = {str(address).strip("[]") for address in listed}
+            addresses: list[Value] | list[str]
+            if isinstance(listed, list):
+                addresses = listed
+            else:
+                excluded = self.document(documents.RUNTIME).get("ExcludedLocalIPs")
+                addresses = osinfo.local_ip_addresses([str(x) for x in excluded] if isinstance(excluded, list) else [])
+            self._local_ips = {str(address).strip("[]") for address in addresses}
         return self._local_ips
 
     def is_loop(self, domain_name: str) -> bool:

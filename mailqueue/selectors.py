@@ -6,6 +6,7 @@ page by key and cost a fixed number of queries whatever the queue's size."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -85,9 +86,9 @@ def _as_datetime(value: object) -> datetime | None:
     return parse_datetime(str(value))
 
 
-def _summaries(where: str, params: list[object], limit: int | None) -> list[QueueSummary]:
+def _summaries(where: str, params: Sequence[str], limit: int | None) -> list[QueueSummary]:
     sql = _SUMMARY_SQL.format(where=where, limit="LIMIT %s" if limit is not None else "")
-    arguments = [QueueRecipient.WAITING, *params, *([limit] if limit is not None else [])]
+    arguments: list[str | int] = [QueueRecipient.WAITING, *params, *([limit] if limit is not None else [])]
     with connection.cursor() as cursor:
         cursor.execute(sql, arguments)
         rows = cursor.fetchall()

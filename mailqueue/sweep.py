@@ -73,7 +73,7 @@ def _tidy_queue_folder() -> tuple[int, int]:
         names = os.listdir(folder)
     except FileNotFoundError:
         return 0, 0
-    ids = {queuefile.message_id_of(name): name for name in names if queuefile.message_id_of(name) is not None}
+    ids = {message_id: name for name in names if (message_id := queuefile.message_id_of(name)) is not None}
     cutoff = time.time() - STALE_SECONDS
     for name in names:
         if name.startswith(".") and name.endswith(".tmp"):  # a temporary file of a crashed write
