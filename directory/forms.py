@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cgadmin.dataformat import Value
-from cgadmin.errors import InvalidInput
+from cgadmin.errors import CGError, InvalidInput
 
 
 class CustomRecordForm(forms.Form):
@@ -29,12 +30,12 @@ class CustomRecordForm(forms.Form):
             values[name.strip()] = value.strip()
         return values
 
-    def report(self, error) -> None:  # type: ignore[no-untyped-def]
+    def report(self, error: CGError) -> None:
         """Show a service's refusal next to its field (realms.viewtools.call_service)."""
         self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
-def posted_rules(data) -> list[dict[str, Value]]:  # type: ignore[no-untyped-def]
+def posted_rules(data: QueryDict) -> list[dict[str, Value]]:
     """The rules table of the Access Rights page as rule dictionaries (rows without a unit are left
     out; a row marked for removal too)."""
     units, attributes, who = data.getlist("unit"), data.getlist("attributes"), data.getlist("who")
@@ -43,6 +44,12 @@ def posted_rules(data) -> list[dict[str, Value]]:  # type: ignore[no-untyped-def
     for index, (unit, names, reader) in enumerate(zip(units, attributes, who, strict=False)):
         if not unit.strip() or str(index) in removed:
             continue
-        listed: Value = "*" if names.strip() == "*" else [part.strip() for part in names.split(",") if part.strip()]
-        rules.append({"Unit": unit.strip(), "Attributes": listed, "Who": reader})
+        rules.append({"Unit": unit.strip(), "Attributes": _listed_attributes(names), "Who": reader})
     return rules
+
+
+def _listed_attributes(names: str) -> Value:
+    """A row's Attributes cell: "*" (every attribute) or the comma-separated names."""
+    if names.strip() == "*":
+        return "*"
+    return [part.strip() for part in names.split(",") if part.strip()]

@@ -77,7 +77,9 @@ class Rule:
         return self.all_attributes or attribute.lower() in (name.lower() for name in self.attributes)
 
     def to_value(self) -> dict[str, Value]:
-        attributes: Value = ALL_ATTRIBUTES if self.all_attributes else list(self.attributes)
+        attributes: Value = ALL_ATTRIBUTES
+        if not self.all_attributes:
+            attributes = [*self.attributes]
         return {"Unit": self.unit, "Attributes": attributes, "Who": self.who}
 
 
@@ -163,8 +165,9 @@ def current_rules() -> list[Rule]:
     for value in stored:
         if isinstance(value, dict):
             fields = {key.lower(): item for key, item in value.items()}
-            attributes = fields.get("attributes", ())
-            names = (attributes,) if isinstance(attributes, str) else tuple(str(item) for item in attributes)
+            attributes = fields.get("attributes")
+            names = (attributes,) if isinstance(attributes, str) else tuple(
+                str(item) for item in (attributes if isinstance(attributes, list) else ()))
             rules.append(Rule(str(fields.get("unit", "")), names, str(fields.get("who", ""))))
     return rules
 

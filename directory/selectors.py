@@ -11,6 +11,7 @@ index filtering the rest, and both cost time in proportion to the table, not to 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet
@@ -21,6 +22,9 @@ from cgadmin.errors import InvalidInput
 from directory.models import DirectoryRecord, search_key
 from directory.rules import SEARCHABLE, DirectoryReader, Readable, UnitSet, Viewer
 from directory.units import LOCAL_UNIT, Unit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -94,6 +98,14 @@ def _restricted(units: UnitSet, unit: Unit | None) -> UnitSet:
     return units.restricted_to(unit.domain.pk if unit.domain is not None else None)
 
 
+class _HitColumns(TypedDict):
+    unit_name: str | None  # the name of the record's domain (None: the Local Unit)
+    hit_kind: int  # the stream that found the record
+
+
+_FoundRecord: TypeAlias = "WithAnnotations[DirectoryRecord, _HitColumns]"
+
+
 @dataclass
 class _Stream:
     """The records matching through one attribute, in that attribute's key order."""
@@ -103,7 +115,7 @@ class _Stream:
     units: UnitSet
     exhausted: bool = False
 
-    def query(self, key: str, unit: Unit | None, after: Cursor | None, size: int) -> QuerySet[DirectoryRecord]:
+    def query(self, key: str, unit: Unit | None, after: Cursor | None, size: int) -> QuerySet[_FoundRecord]:
         column = self.column
         records = DirectoryRecord.objects.filter(self.units.q())
         if key:
@@ -150,7 +162,7 @@ class _Hit:
     """A record found through one attribute, at its position in the merged order."""
 
     position: Cursor
-    record: DirectoryRecord
+    record: _FoundRecord
 
 
 def _first_match(record: DirectoryRecord, key: str, streams: list[_Stream]) -> tuple[str, int] | None:
@@ -224,7 +236,7 @@ def search_records(
         record = hit.record
         if record.domain_id not in readable:
             readable[record.domain_id] = reader.readable_in(record.domain_id)
-        unit_key = LOCAL_UNIT if record.domain_id is None else record.unit_name
+        unit_key = LOCAL_UNIT if record.unit_name is None else record.unit_name  # None: no domain
         mirrored = (record.domain_name, record.name) if record.account_id is not None else None
         visible.append(VisibleRecord(unit_key, visible_values(record, readable[record.domain_id]),
                                      custom=record.domain_id is None, account=mirrored))

@@ -6,7 +6,7 @@ Account records are not changed here: the account and domain services keep them 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ OBJECT_TYPE = "directory"
 
 
 @transaction.atomic
-def directory_access_update(*, actor: Account | None, rules: list[Value]) -> list[Rule]:
+def directory_access_update(*, actor: Account | None, rules: Sequence[Value]) -> list[Rule]:
     """Replace the Directory Access Rights (who may read which attributes of which units)."""
     require_server_right(actor, R.DIRECTORY)
     parsed = parse_rules(rules)
@@ -60,10 +60,10 @@ def directory_public_info_update(*, actor: Account | None, names: list[str]) -> 
     current = documents.read(config.SETTINGS_DOCUMENT)
     before = config.public_info_names(current)
     if wanted != before:
-        documents.write(config.SETTINGS_DOCUMENT, {**current, config.PUBLIC_INFO: wanted})
+        documents.write(config.SETTINGS_DOCUMENT, {**current, config.PUBLIC_INFO: list(wanted)})
         outbox.mark_dirty(outbox.SERVER, config.SETTINGS_DOCUMENT)
         audit(actor=actor, event=Event.DIRECTORY_PUBLIC_INFO, object_type=OBJECT_TYPE, object_name="Public Info",
-              before={config.PUBLIC_INFO: before}, after={config.PUBLIC_INFO: wanted})
+              before={config.PUBLIC_INFO: list(before)}, after={config.PUBLIC_INFO: list(wanted)})
         sync.resync_all(wanted)
     return wanted
 
@@ -109,11 +109,13 @@ def custom_record(
         if attribute.lower() in (known.lower() for known in public):
             raise InvalidInput(f"{attribute} is given twice", field="attributes")
         public[attribute] = _attribute_value(attribute, value)
-    return DirectoryRecord(
+    record = DirectoryRecord(
         domain=None, account=None, name=record_name, real_name=record_real_name, email=record_email,
-        public=public, name_key=search_key(record_name)[:MAX_NAME],
+        name_key=search_key(record_name)[:MAX_NAME],
         real_name_key=search_key(record_real_name)[:MAX_NAME], email_key=search_key(record_email)[:MAX_EMAIL],
     )
+    record.public = public
+    return record
 
 
 def _record_summary(record: DirectoryRecord) -> dict[str, Value]:
@@ -154,7 +156,7 @@ def directory_record_delete(*, actor: Account | None, name: str) -> str:
         raise NotFound(f"the Local Unit has no record named {name!r}", field="name")
     summary = _record_summary(record)
     record.delete()
-    audit(actor=actor, event=Event.DIRECTORY_RECORD_DELETE, object_type=OBJECT_TYPE, object_name=summary["Name"],
+    audit(actor=actor, event=Event.DIRECTORY_RECORD_DELETE, object_type=OBJECT_TYPE, object_name=record.name,
           before=summary)
     export.mark_unit_dirty(LOCAL_UNIT)
     return record.name
@@ -228,6 +230,6 @@ def directory_rebuild(
         export.mark_unit_dirty(key)
     result = RebuildResult(counts, 0 if drop_custom else len(in_database), imported, dropped)
     audit(actor=actor, event=Event.DIRECTORY_REBUILD, object_type=OBJECT_TYPE, object_name="Central Directory",
-          before={"CustomDropped": dropped} if dropped else None,
-          after={"Records": result.total, "CustomImported": imported})
+          before={"CustomDropped": list(dropped)} if dropped else None,
+          after={"Records": result.total, "CustomImported": list(imported)})
     return result

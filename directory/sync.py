@@ -67,12 +67,14 @@ def account_record(
     real_name = real_name if isinstance(real_name, str) else ""
     public = {name: value for name in public_names if (value := _setting(settings, name)) is not None}
     email = f"{account.name}@{domain.name}"
-    return DirectoryRecord(
+    record = DirectoryRecord(
         domain=domain, account=account, name=account.name, real_name=real_name[:255], email=email,
-        domain_name=domain.name, aliases=sorted(aliases), public=public,
+        domain_name=domain.name, aliases=sorted(aliases),
         name_key=search_key(account.name)[:_KEY_LENGTH], real_name_key=search_key(real_name)[:_KEY_LENGTH],
         email_key=search_key(email)[:320],
     )
+    record.public = public
+    return record
 
 
 def account_changed(account: Account) -> None:
@@ -129,11 +131,13 @@ def account_removed(*, domain: Domain, name: str) -> None:
 def object_record(domain: Domain, name: str, real_name: str = "") -> DirectoryRecord:
     """The record a forwarder or group has in its domain's unit (not saved): no account behind it."""
     email = f"{name}@{domain.name}"
-    return DirectoryRecord(
+    record = DirectoryRecord(
         domain=domain, account=None, name=name, real_name=real_name[:255], email=email, domain_name=domain.name,
-        aliases=[], public={}, name_key=search_key(name)[:_KEY_LENGTH],
+        aliases=[], name_key=search_key(name)[:_KEY_LENGTH],
         real_name_key=search_key(real_name)[:_KEY_LENGTH], email_key=search_key(email)[:320],
     )
+    record.public = {}
+    return record
 
 
 def object_changed(domain: Domain, name: str, *, real_name: str = "", old_name: str | None = None) -> None:
@@ -225,12 +229,12 @@ def _object_records(domain: Domain) -> list[DirectoryRecord]:
     """The records of the domain's forwarders, groups and mailing lists (one name, one object)."""
     records = [object_record(domain, name) for name in Forwarder.objects.filter(domain=domain)
                .values_list("name", flat=True)]
-    for name, settings in Group.objects.filter(domain=domain).values_list("name", "settings"):
-        real_name = (settings or {}).get("RealName")
-        records.append(object_record(domain, name, real_name if isinstance(real_name, str) else ""))
-    for name, settings in MailingList.objects.filter(domain=domain).values_list("name", "settings"):
-        real_name = (settings or {}).get("RealName")
-        records.append(object_record(domain, name, real_name if isinstance(real_name, str) else ""))
+    for group in Group.objects.filter(domain=domain).only("name", "settings"):
+        real_name = (group.settings or {}).get("RealName")
+        records.append(object_record(domain, group.name, real_name if isinstance(real_name, str) else ""))
+    for mailing_list in MailingList.objects.filter(domain=domain).only("name", "settings"):
+        real_name = (mailing_list.settings or {}).get("RealName")
+        records.append(object_record(domain, mailing_list.name, real_name if isinstance(real_name, str) else ""))
     return records
 
 
@@ -259,6 +263,8 @@ def rename_unit_in_rules(old: str, new: str | None) -> None:
     rules = current_rules()
     if not any(rule.unit == old for rule in rules):
         return
-    changed = [Rule(new, rule.attributes, rule.who) if rule.unit == old else rule for rule in rules
-               if rule.unit != old or new is not None]
+    if new is None:
+        changed = [rule for rule in rules if rule.unit != old]
+    else:
+        changed = [Rule(new, rule.attributes, rule.who) if rule.unit == old else rule for rule in rules]
     write_rules(changed)

@@ -83,4 +83,6 @@ def kept_in_sync_now(domain: Domain, server_default: str | None = None) -> bool:
     """kept_in_sync with the domain's settings as committed now: a caller's Domain object may
     predate a change of its CentralDirectory setting."""
     settings = Domain.objects.filter(pk=domain.pk).values_list("settings", flat=True).first()
-    return kept_in_sync(Domain(name=domain.name, settings=settings or {}), server_default)
+    committed = Domain(name=domain.name)
+    committed.settings = settings or {}
+    return kept_in_sync(committed, server_default)

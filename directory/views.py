@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,23 +28,24 @@ from realms import pages
 from realms.navigation import request_page_size
 from realms.pages import realm_page
 from realms.permissions import may_open
+from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
 from server.selectors import separate_realms_enabled
 
 BLANK_RULE_ROWS = 3
 
 
-def _realm_url(request: HttpRequest, name: str) -> str:
-    return pages.realm_reverse(getattr(request, "cg_scheme", None) or pages.MASTER_SCHEME, "Directory", name)
+def _realm_url(request: RealmRequest, name: str) -> str:
+    return pages.realm_reverse(request.cg_scheme, "Directory", name)
 
 
-def _relative(path) -> str:  # type: ignore[no-untyped-def]
+def _relative(path: Path) -> str:
     return str(path.relative_to(directory_dir().parent))
 
 
 @realm_page("Directory", "Units", level=Level.BASIC)
 @require_GET
-def directory_units(request: HttpRequest) -> HttpResponse:
+def directory_units(request: RealmRequest) -> HttpResponse:
     """The directory's storage units: the Local Unit and one per domain, paged by domain name."""
     after = request.GET.get("after", "")
     size = request_page_size(request)
@@ -95,7 +98,7 @@ def _account_urls(request: HttpRequest, records: list[VisibleRecord]) -> list[st
 
 @realm_page("Directory", "Browse", level=Level.BASIC)
 @require_http_methods(["GET", "POST"])
-def directory_browse(request: HttpRequest) -> HttpResponse:
+def directory_browse(request: RealmRequest) -> HttpResponse:
     """Records of one unit (or of every unit), searched by a prefix of the name, real name or e-mail,
     paged by key; custom records of the Local Unit are added and removed here."""
     unit_key = request.GET.get("unit", "")
@@ -110,12 +113,13 @@ def directory_browse(request: HttpRequest) -> HttpResponse:
     if unit_key and unit is None:
         status = 404
     prefix = request.GET.get("q", "")
-    reader = DirectoryReader(request.user)
+    viewer = request.user if request.user.is_authenticated else ANONYMOUS
+    reader = DirectoryReader(viewer)
     try:
         after = Cursor.parse(request.GET.get("after"))
     except InvalidInput:
         after, status = None, 400
-    page = search_records(viewer=request.user, prefix=prefix, unit=unit, after=after, reader=reader,
+    page = search_records(viewer=viewer, prefix=prefix, unit=unit, after=after, reader=reader,
                           limit=request_page_size(request)) if (
         unit is not None or not unit_key) else None
     readable = reader.readable(unit) if unit is not None else None
@@ -139,13 +143,13 @@ def directory_access(request: HttpRequest) -> HttpResponse:
         who = actor(request)
         if request.POST.get("action") == "public_info":
             names = [line.strip() for line in request.POST.get("public_info", "").splitlines() if line.strip()]
-            done = call_service(request, None, lambda: directory_public_info_update(actor=who, names=names),
-                                done=_("Public Info updated."))
+            updated = call_service(request, None, lambda: directory_public_info_update(actor=who, names=names),
+                                   done=_("Public Info updated.")) is not None
         else:
             rules = posted_rules(request.POST)
-            done = call_service(request, None, lambda: directory_access_update(actor=who, rules=rules),
-                                done=_("Access Rights updated."))
-        if done is not None:
+            updated = call_service(request, None, lambda: directory_access_update(actor=who, rules=rules),
+                                   done=_("Access Rights updated.")) is not None
+        if updated:
             return HttpResponseRedirect(request.path)
         status = 400
     public_info = config.public_info_names()
