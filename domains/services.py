@@ -17,11 +17,12 @@ from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: units follow domains (directory app)
 from domains.models import Domain, DomainAlias
 from domains.names import normalize_domain_name
-from domains.selectors import name_in_use
+from domains.selectors import main_domain, name_in_use
 from domains.settings_schema import DOMAIN
 from logs.audit import audit
 from logs.events import Event
-from realms.permissions import can_write_all_domains, check_domain, domain_setting_authorizer
+from realms import rights as R
+from realms.permissions import can_write_all_domains, check_domain, domain_setting_authorizer, require_server_right
 from server import documents
 
 if TYPE_CHECKING:
@@ -72,12 +73,18 @@ def domain_create(
 def domain_rename(*, actor: Account | None, domain: Domain, new_name: str) -> Domain:
     """Rename a domain; domains that named it as their Administrator Domain follow it."""
     require_all_domains(actor, "rename domains")
-    return rename_domain_row(actor=actor, domain=domain, new_name=new_name)
+    return _rename_domain_row(actor=actor, domain=domain, new_name=new_name)
 
 
-def rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -> Domain:
-    """The rename itself, for callers that checked their own right (the General page renames the
-    Main Domain under the Settings right)."""
+@transaction.atomic
+def main_domain_rename(*, actor: Account | None, new_name: str) -> Domain:
+    """Rename the Main Domain from the General page (its Main Domain Name), under the Settings right."""
+    require_server_right(actor, R.SETTINGS)
+    return _rename_domain_row(actor=actor, domain=main_domain(), new_name=new_name)
+
+
+def _rename_domain_row(*, actor: Account | None, domain: Domain, new_name: str) -> Domain:
+    """The rename itself, once the caller's right is checked."""
     what = "Main Domain Name" if domain.is_main else "domain name"
     key = normalize_domain_name(new_name, allow_idn=not domain.is_main, what=what)
     old = domain.name

@@ -82,7 +82,7 @@ def server_initialize(*, host_name: str, postmaster_password: str | None = None)
 @transaction.atomic
 def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value]) -> SettingsChange:
     """Change the General page's settings; a new Main Domain Name renames the Main Domain."""
-    from domains.services import rename_domain_row
+    from domains.services import main_domain_rename
 
     require_server_right(actor, R.SETTINGS)
     values = dict(updates)
@@ -103,9 +103,8 @@ def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value
         object_name="General",
     )
     if new_name is not None:
-        main = main_domain()
-        old_name = main.name  # rename_domain_row renames `main` itself
-        if rename_domain_row(actor=actor, domain=main, new_name=new_name).name != old_name:
+        old_name = main_domain().name
+        if main_domain_rename(actor=actor, new_name=new_name).name != old_name:
             outbox.mark_dirty(outbox.SERVER, documents.MAIN)  # Main.settings carries the DomainName
     return change
 

@@ -61,11 +61,13 @@ def test_domain_rename_carries_the_sub_domains_along(personas):
     call.marked((DOMAIN, personas.client1.pk), (DOMAIN, sub.pk), (DIRECTORY, "client1.test"), (DIRECTORY, "c1.test"))
 
 
-def test_rename_domain_row(personas):
-    """The rename without a rights check of its own: the General page's caller checked Settings."""
+def test_main_domain_rename(personas):
+    """The General page renames the Main Domain under the Settings right (AllDomains is not asked)."""
     main = personas.postmaster.domain
+    for actor in (personas.domains_read, personas.domain_admin_with_right, personas.plain_user):
+        call_refused(S.main_domain_rename, actor=actor, new_name="mail.renamed.test")
 
-    call = call_allowed(S.rename_domain_row, actor=personas.settings_admin, domain=main, new_name="mail.renamed.test")
+    call = call_allowed(S.main_domain_rename, actor=personas.settings_admin, new_name="mail.renamed.test")
 
     assert Domain.objects.get(pk=main.pk).name == "mail.renamed.test"
     call.audited(Event.DOMAIN_RENAME, actor=personas.settings_admin, before={"Name": "mail.example.test"},
@@ -305,9 +307,7 @@ def test_service_class_remove(personas):
 HELPERS = {
     "require_all_domains": "the rights check the domain services share",
 }
-# rename_domain_row checks no right itself: its caller (server_settings_update) checked Settings.
-NO_REFUSAL = {"rename_domain_row"}
 
 
 def test_every_public_service_is_tested():
-    assert untested_services(S, __file__, not_services=HELPERS, no_refusal=NO_REFUSAL) == []
+    assert untested_services(S, __file__, not_services=HELPERS) == []
