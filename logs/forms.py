@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logs import serverlog
 from logs.search import LogQuery
 from logs.selectors import AuditFilter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 LEVEL_CHOICES = [("", _("any level"))] + [
@@ -25,7 +29,7 @@ class _DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
-def _datetime_field(label: str | Promise) -> forms.DateTimeField:
+def _datetime_field(label: StrOrPromise) -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=False, input_formats=DATETIME_FORMATS, widget=_DateTimeInput())
 
 

@@ -179,7 +179,7 @@ def _parse_time(head: bytes) -> time | None:
     if match is None:
         return None
     try:
-        return time(*(int(match.group(n)) for n in range(1, 4)), int(match.group(4)) * 1000)
+        return time(int(match.group(1)), int(match.group(2)), int(match.group(3)), int(match.group(4)) * 1000)
     except ValueError:
         return None
 

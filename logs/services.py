@@ -37,8 +37,8 @@ def _require_logger_right(actor: Account | None) -> None:
 
 def _merged_levels(current: Mapping[str, Value], given: Value) -> dict[str, Value]:
     """An update names only the components it changes; `default` puts one back to the default."""
-    merged = {str(tag).upper(): level for tag, level in dict(current or {}).items()}  # type: ignore[arg-type]
-    for tag, level in dict(check_levels(given)).items():  # type: ignore[arg-type]
+    merged = {str(tag).upper(): level for tag, level in dict(current or {}).items()}
+    for tag, level in dict(check_levels(given)).items():
         if level == DEFAULT:
             merged.pop(tag, None)
         else:
@@ -224,7 +224,7 @@ def alerts_set(*, actor: Account | None, scope: str, name: str = "", alerts: Map
         Alert(scope=target.scope, domain=target.domain, account=target.account, stamp=stamp, text=text)
         for stamp, text in sorted(wanted.items())
     )
-    _audit_alerts(actor, target, Event.ALERTS_SET, before, wanted)
+    _audit_alerts(actor, target, Event.ALERTS_SET, before, dict(wanted))
     _publish(target)
 
 

@@ -31,7 +31,7 @@ def parse_level(value: Value) -> int:
     raise InvalidInput(f"{value!r} is not a log level: use 0 to 5 ({', '.join(LEVEL_NAMES)})")
 
 
-def check_levels(value: Value) -> Value:
+def check_levels(value: Value) -> dict[str, Value]:
     """{TAG = level; ...}: component tags in capitals, levels 0-5 (`default` removes one)."""
     if not isinstance(value, dict):
         raise InvalidInput(f"{value!r} is not a dictionary of component levels, e.g. {{CLI = 3;}}")

@@ -8,12 +8,20 @@ import contextlib
 import threading
 import time
 from collections import Counter
+from typing import Protocol, cast
 
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 PREFIX = "cg:stat:"
 FLUSH_SECONDS = 1.0  # count_soon's counts reach the shared counters within about this long
+
+
+class _RedisCacheInside(Protocol):
+    """What Django's RedisCache keeps private (and its stubs leave out): the client of its servers."""
+
+    @property
+    def _cache(self) -> RedisCacheClient: ...
 
 
 def count(name: str, amount: int = 1) -> None:
@@ -25,7 +33,7 @@ def count(name: str, amount: int = 1) -> None:
         # counters sit on hot paths such as every CLI command. Django stores ints unpickled, so
         # cache.get() reads the value back as an int.
         full_key = backend.make_and_validate_key(key)
-        backend._cache.get_client(full_key, write=True).incrby(full_key, amount)
+        cast(_RedisCacheInside, backend)._cache.get_client(full_key, write=True).incrby(full_key, amount)
         return
     if cache.add(key, amount, timeout=None):
         return
