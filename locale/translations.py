@@ -707,7 +707,7 @@ T = {
     "un-assigned": ("nicht zugewiesen", "не назначен"),
     "used": ("belegt", "использовано"),
     "version": ("Version", "версия"),
-    "{number} {name} and below": ("{number} {name} und darunter", "{number} {name} и ниже"),
+    "{name} and below": ("{name} und darunter", "{name} и ниже"),
     # The Queues and Access Rights pages, and the descriptions of the rights.
     "%(module)s queue %(name)s": ("%(module)s-Warteschlange %(name)s", "Очередь %(module)s %(name)s"),
     "%(number)s message(s) from <%(sender)s> rejected.": ("%(number)s Nachricht(en) von <%(sender)s> abgewiesen.", "Отклонено сообщений от <%(sender)s>: %(number)s."),

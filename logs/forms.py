@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 LEVEL_CHOICES = [("", _("any level"))] + [
-    (str(level), format_lazy(_("{number} {name} and below"), number=level, name=_(name)))
+    (str(level), format_lazy(_("{name} and below"), name=_(name)))
     for level, name in enumerate(serverlog.LEVEL_NAMES)
 ]
 

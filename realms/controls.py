@@ -264,7 +264,7 @@ class SettingControl(forms.Widget):
         if self.choices and (item == "" or item.lstrip("#").isdigit()):
             number = item.lstrip("#")
             options = format_html_join("", '<option value="{}"{}>{}</option>', (
-                (f"#{level}", mark_safe(" selected") if str(level) == number else "", level_name)
+                (f"#{level}", mark_safe(" selected") if str(level) == number else "", _(level_name))
                 for level, level_name in enumerate(self.choices)))
             return format_html('<select name="{}:v{}" aria-label="{}"{}><option value=""></option>{}</select>',
                                name, index, label, off, options)

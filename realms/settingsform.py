@@ -50,6 +50,20 @@ def value_text(definition: SettingDef | None, value: Value) -> str:
     return dataformat.dumps(value)
 
 
+def value_label(definition: SettingDef, value: Value) -> str:
+    """A value as a read-only line shows it: a numbered choice (a log level) by its name, Yes/No in the
+    page's language, anything else as the form shows it."""
+    text = value_text(definition, value)
+    if definition.kind is Kind.NUMBER and definition.choices:
+        names = definition.choice_list()
+        number = text.lstrip("#")
+        if number.isdigit() and int(number) < len(names):
+            return _(names[int(number)])
+    if definition.kind is Kind.BOOL and text.upper() in ("YES", "NO"):
+        return str(dict(YES_NO)[text.upper()])
+    return text
+
+
 def parse_text(definition: SettingDef, text: str) -> Value:
     """A form's text as the setting's value (data format where the setting is structured)."""
     text = text.strip() if definition.kind is not Kind.TEXT else text.replace("\r\n", "\n")
@@ -81,7 +95,7 @@ def _field_for(definition: SettingDef, disabled: bool, level: Level, shown: str)
         return forms.ChoiceField(choices=choices, **common)
     if definition.kind is Kind.NUMBER and definition.choices:
         # Numbered choices (log levels): the names are shown, the number is kept; the catalogue checks it.
-        numbered = [(str(number), name) for number, name in enumerate(definition.choice_list())]
+        numbered = [(str(number), _(name)) for number, name in enumerate(definition.choice_list())]
         return forms.CharField(widget=forms.Select(choices=numbered), **common)
     if definition.kind in (Kind.TEXT, Kind.LIST, Kind.DICT):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), strip=False, **common)
@@ -100,7 +114,7 @@ class Row:
 
     @property
     def inherited_text(self) -> str:
-        return value_text(self.definition, self.inherited.value) if self.inherited else ""
+        return value_label(self.definition, self.inherited.value) if self.inherited else ""
 
     @property
     def default_text(self) -> str:

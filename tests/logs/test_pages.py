@@ -172,3 +172,42 @@ def test_log_settings_rotation_is_a_number_and_a_unit(personas, as_basic, log_fo
 
     values = log_settings()
     assert (values["RotationPeriod"], values["RotationSize"], values["KeepDays"]) == ("6h", "unlimited", 30)
+
+
+def _options(page: str, name: str) -> list[tuple[str, str]]:
+    """(value, text) of each option of the select with this name, the selected one marked with '*'."""
+    import re
+
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+    return [(value, ("*" if selected else "") + text.strip())
+            for value, selected, text in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)]
+
+
+def test_a_log_level_shows_its_name_only_in_every_select_and_read_only_line(postmaster, client1, as_basic, expert,
+                                                                             log_folder):
+    """Log Settings, the log viewer's filter and the General page's Server Internals Log name a level as
+    the Log Settings page calls it ("Major"), never with its digit ("2 Major"); a 'use default' line says
+    Yes/No in the page's language."""
+    from accounts.services import account_update_prefs
+    from domains.services import domain_update_settings
+    from server.services import server_settings_update
+
+    client = as_basic(expert(postmaster))
+    settings_page = client.get("/Master/Monitors/LogSettings").content.decode()
+    assert _options(settings_page, "level_CLI") == [
+        ("0", "None"), ("1", "Crashes"), ("2", "*Major"), ("3", "Problems"), ("4", "Low-Level"), ("5", "All Info")]
+    viewer = client.get("/Master/Monitors/Logs").content.decode()
+    assert _options(viewer, "level")[1:4] == [("0", "None and below"), ("1", "Crashes and below"),
+                                              ("2", "Major and below")]
+
+    server_settings_update(actor=None, updates={"LogLevel": 4})
+    domains_page = "/Master/Users/Domains/client1.test/Settings"
+    domain_update_settings(actor=None, domain=client1, updates={"AutoSignup": "YES"})
+    assert "use default: <code>No</code>" in client.get(domains_page).content.decode()  # not the data's NO
+
+    account_update_prefs(actor=None, account=postmaster, updates={"Language": "German"})
+    german = client.get("/Master/Monitors/LogSettings").content.decode()
+    assert _options(german, "level_CLI")[2] == ("2", "*Wichtig")
+    general = client.get("/Master/Settings/General").content.decode()
+    assert ("4", "*Details") in _options(general, "s_LogLevel")
+    assert "<code>Nein</code>" in client.get(domains_page).content.decode()
