@@ -42,7 +42,7 @@ from realms.navigation import (
     realm_links,
     refresh_seconds,
 )
-from realms.permissions import may_open
+from realms.permissions import administered_domains, may_open
 from realms.request import RealmRequest
 from realms.viewtools import actor, call_service
 from server import strings
@@ -178,7 +178,13 @@ def _figures(recent: statistics.Recent) -> dict:
 
 @require_GET
 def realm_index(request: RealmRequest) -> HttpResponse:
-    """A realm's root opens its first page at the administrator's Interface Type."""
+    """A realm's root opens its first page at the administrator's Interface Type; the Domain WebAdmin of
+    an administrator of one domain opens that domain."""
+    if request.cg_scheme == pages.DOMAIN_SCHEME:
+        domains = list(administered_domains(request.user).values_list("name", flat=True)[:2])
+        if len(domains) == 1:
+            return HttpResponseRedirect(pages.realm_reverse(request.cg_scheme, request.cg_realm, "domain_settings",
+                                                            domains[0]))
     url = first_page_url(request.cg_scheme, request.cg_realm, interface_level(request.user))
     return HttpResponseRedirect(url)
 

@@ -96,9 +96,10 @@ def test_a_new_administrators_first_day(page: Page, live_server):
     expect(page.get_by_role("button", name="Switch off")).to_be_visible()
     log_out(page)
 
-    # alice logs into the Domain WebAdmin and sees her own domain only.
+    # alice logs into the Domain WebAdmin, lands on her domain (her only one) and sees it only.
     log_in(page, base, "alice@client1.test", "Secret-alice")
-    expect(page).to_have_url(re.compile(r"/Domain/"))
+    expect(page).to_have_url(re.compile(r"/Domain/Domains/client1.test/Settings$"))
+    page.get_by_role("navigation", name="You are here").get_by_role("link", name="Domains", exact=True).click()
     main = page.locator("main")
     expect(main.get_by_role("link", name="client1.test", exact=True)).to_be_visible()
     expect(main).not_to_contain_text("client2.test")

@@ -70,3 +70,11 @@ def test_a_monitor_sees_the_queue_but_not_the_accounts_and_a_settings_admin_neit
 def test_a_domain_administrator_lands_on_the_domain_webadmin_and_a_plain_user_is_told_why(personas, as_basic):
     assert as_basic(personas.domain_admin_with_right).get("/")["Location"] == "/Domain/"
     assert as_basic(personas.plain_user).get("/").status_code == 403
+
+
+def test_a_domain_administrator_of_one_domain_lands_on_that_domain_and_of_several_on_the_list(personas, as_basic):
+    one = as_basic(personas.domain_admin_with_right).get("/Domain/")
+    several = as_basic(personas.sub_domain_admin).get("/Domain/")  # client1.test and its sub-domain
+
+    assert one["Location"] == "/Domain/Domains/client1.test/Settings"
+    assert several["Location"] == "/Domain/Domains"
