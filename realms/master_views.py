@@ -17,14 +17,13 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Account
 from accounts.services import account_set_server_rights
 from cgadmin.catalogue import Level
-from cgadmin.errors import CGError
 from cgadmin.paging import KeyPage, ListRequest, page_by_key
 from realms.access import access_account
 from realms.forms import ServiceForm
 from realms.listing import list_request
 from realms.pages import realm_page
 from realms.rights import MONITOR_SUB_RIGHTS, SERVER_RIGHTS
-from realms.viewtools import actor
+from realms.viewtools import actor, call_service
 
 RIGHT_CHOICES = [(name, name) for name in SERVER_RIGHTS]
 
@@ -59,12 +58,15 @@ def server_rights(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                target = access_account(user, form.cleaned_data["account"])
-                after = account_set_server_rights(actor=user, account=target, rights=form.cleaned_data["rights"])
-            except CGError as error:
-                form.report(error)
-            else:
+            data = form.cleaned_data
+
+            def grant() -> tuple[Account, list[str]]:
+                target = access_account(user, data["account"])
+                return target, account_set_server_rights(actor=user, account=target, rights=data["rights"])
+
+            granted = call_service(request, form, grant)
+            if granted is not None:
+                target, after = granted
                 held = ", ".join(name for name in after if name in SERVER_RIGHTS) or gettext("no server rights")
                 messages.success(request, f"{target.address}: {held}.")
                 return HttpResponseRedirect(request.path)

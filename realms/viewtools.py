@@ -45,6 +45,16 @@ def call_service(request: HttpRequest, form: object, call: Callable[[], T], done
     return result
 
 
+class Refusal:
+    """Where a page whose fields are no Django form keeps its service's refusal (call_service reports it)."""
+
+    def __init__(self) -> None:
+        self.error: CGError | None = None
+
+    def report(self, error: CGError) -> None:
+        self.error = error
+
+
 CONFIRM = "confirm"
 CONFIRMING = "confirming"  # the POST came from the confirmation page: an unticked box is an error
 

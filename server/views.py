@@ -14,14 +14,13 @@ from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
 from cgadmin.dataformat import Value
-from cgadmin.errors import CGError
 from realms import rights as R
 from realms.navigation import interface_level
 from realms.pages import realm_page, realm_reverse
 from realms.permissions import has_server_right
 from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
-from realms.viewtools import actor, call_service, confirmation_page, confirmed
+from realms.viewtools import Refusal, actor, call_service, confirmation_page, confirmed
 from server import osinfo, strings
 from server.selectors import general_info, general_settings_effective
 from server.services import (
@@ -128,21 +127,18 @@ def server_strings(request: HttpRequest) -> HttpResponse:
     posted = None
     if request.method == "POST":
         posted, updates = _posted_strings(request)
-        error: CGError | None = None
-        try:
-            server_strings_update(actor=actor(request), updates=updates)
-        except CGError as refused:
-            error = refused
-        if error is None:
-            messages.success(request, _("Strings updated.") if updates else _("Nothing changed."))
+        refusal = Refusal()
+        if call_service(request, refusal, lambda: server_strings_update(actor=actor(request), updates=updates),
+                        done=_("Strings updated.") if updates else _("Nothing changed.")) is not None:
             return HttpResponseRedirect(request.path)
         status = 400
         rows = _string_rows(posted)
-        for _group, group_rows in rows:
-            for row in group_rows:
-                if error.field and row.item.keyword == error.field:
-                    row.error = error.message
-        if not error.field:
-            messages.error(request, error.message)
+        if (error := refusal.error) is not None:
+            for _group, group_rows in rows:
+                for row in group_rows:
+                    if error.field and row.item.keyword == error.field:
+                        row.error = error.message
+            if not error.field:
+                messages.error(request, error.message)
         return render(request, "server/strings.html", {"groups": rows}, status=status)
     return render(request, "server/strings.html", {"groups": _string_rows()}, status=status)

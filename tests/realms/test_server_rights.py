@@ -140,3 +140,19 @@ def test_the_cli_answers_a_server_right_for_another_domains_account_with_the_rig
     assert (refused.code, refused.text) == (501, SEED_REASON + " " + SEED_REASON_TAIL)
     assert execute(line, actor=personas.all_domains).code == 510  # not a Master: refused before the input
     assert _rights(personas.plain_user) == []
+
+
+def test_a_refusal_for_want_of_a_right_answers_403(postmaster, as_basic, monkeypatch):
+    """The page answers a rights refusal as every page does (realms.viewtools.call_service): 403."""
+    from realms import master_views
+
+    def refuse(**kwargs):
+        raise AccessDenied("not enough access rights to grant server rights")
+
+    monkeypatch.setattr(master_views, "account_set_server_rights", refuse)
+    bob = make_account(None, "bob")
+
+    response = as_basic(postmaster).post(PAGE, {"account": "bob", "rights": ["Monitor"]})
+
+    assert response.status_code == 403 and "not enough access rights to grant server rights" in main_of(response)
+    assert _rights(bob) == []

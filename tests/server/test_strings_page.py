@@ -113,3 +113,23 @@ def test_the_cli_reads_and_sets_customised_strings(postmaster):
         "EventDeclineReason": "taken by ^0"}
     refused = execute('SetServerStrings {PWDByeBye="two\\nlines";}', actor=postmaster)
     assert refused.code == 500 and "one line" in refused.text
+
+
+def test_a_refusal_for_want_of_a_right_answers_403_with_nothing_saved(admin, as_basic, monkeypatch):
+    """The page answers a rights refusal as every page does (realms.viewtools.call_service): 403."""
+    from cgadmin.errors import AccessDenied
+    from server import views
+
+    def refuse(**kwargs):
+        raise AccessDenied("not enough access rights to change the Server Strings")
+
+    monkeypatch.setattr(views, "server_strings_update", refuse)
+    client = as_basic(admin)
+    fields = form_with(main_of(client.get(URL)))
+    fields.update({"mode-PWDByeBye": "custom", "text-PWDByeBye": "fine"})
+
+    response = client.post(URL, fields)
+
+    assert response.status_code == 403
+    assert "not enough access rights to change the Server Strings" in response.content.decode()
+    assert documents.read(documents.STRINGS) == {}
