@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis import ConnectionPool, Redis
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -11,11 +15,16 @@ class ReusingRedisCacheClient(RedisCacheClient):
     itself (~50 us, and a login makes several). A client is thread-safe and takes its connections
     from the pool, so one per pool serves every thread."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
+    # Django's own (private, so not in django-stubs) members that this builds on.
+    _client: type[Redis]
+    _get_connection_pool_index: Callable[[bool], int]
+    _get_connection_pool: Callable[[bool], ConnectionPool]
 
-    def get_client(self, key: str | None = None, *, write: bool = False) -> object:
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Redis] = {}
+
+    def get_client(self, key: str | bytes | memoryview | None = None, *, write: bool = False) -> Redis:
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:

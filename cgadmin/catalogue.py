@@ -400,7 +400,7 @@ def services_checker(services: Iterable[str]) -> Callable[[Value], Value]:
         if isinstance(value, list):
             unknown = [item for item in value if not isinstance(item, str) or item.lower() not in known]
             if not unknown:
-                return [known[item.lower()] for item in value]  # type: ignore[union-attr]
+                return [known[item.lower()] for item in value if isinstance(item, str)]
             raise InvalidInput(f"unknown services {unknown!r}: use {', '.join(known.values())}")
         raise InvalidInput(f"{value!r} is not All, None or a list of services")
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, cast
 
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
 
 ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's prepare_threshold: never reached by repeating a query
+
+
+class _CursorPreparing(Protocol):
+    """Django's connection as prepared_cursor() uses it: `_prepare_cursor` (private, so not in
+    django-stubs) checks the thread and wraps a driver's cursor, which counts and logs its queries."""
+
+    def _prepare_cursor(self, cursor: object) -> CursorWrapper: ...
 
 
 def prepared_cursor() -> CursorWrapper:
@@ -24,14 +33,16 @@ def prepared_cursor() -> CursorWrapper:
         # Django turns psycopg's prepared statements off (for poolers); this lets the statements
         # asked for with prepare=True be prepared, and still never any other automatically.
         raw.prepare_threshold = ONLY_WHEN_ASKED
+    assert _PreparingCursor is not None  # PostgreSQL: psycopg is there
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparingCursor(raw))
+        return cast(_CursorPreparing, connection)._prepare_cursor(_PreparingCursor(raw))
 
 
 def _preparing_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    # Django's server-side binding cursor: django-stubs do not describe it
+    server_binding_cursor: Any = importlib.import_module("django.db.backends.postgresql.base").ServerBindingCursor
 
-    class PreparingCursor(ServerBindingCursor):
+    class PreparingCursor(server_binding_cursor):
         def execute(self, query: str, params: object = None, *, prepare: bool | None = None,
                     binary: bool | None = None) -> object:
             return super().execute(query, params, prepare=True, binary=binary)
@@ -39,10 +50,11 @@ def _preparing_cursor_class() -> type:
     return PreparingCursor
 
 
+_PreparingCursor: type | None
 try:
     _PreparingCursor = _preparing_cursor_class()
 except ImportError:  # no psycopg: SQLite only, where prepared_cursor() never uses it
-    _PreparingCursor = None  # type: ignore[assignment,misc]
+    _PreparingCursor = None
 
 
 # Fields whose Python value is what the database stores: no conversion needed on the way in (exact

@@ -50,7 +50,7 @@ class SettingsField(models.TextField):
             return dataformat.loads(value)  # type: ignore[return-value]
         return _copy(_parsed(value))  # type: ignore[return-value]
 
-    def to_python(self, value: Any) -> dict | None:
+    def to_python(self, value: Any) -> dataformat.Value:
         if value is None or isinstance(value, dict):
             return value
         return dataformat.loads(value) if value else {}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from cgadmin.catalogue import Level, parse_duration
+from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 from realms import pages, permissions
 
@@ -22,13 +23,13 @@ CHARSET = "Charset"
 INTERFACE_TYPE = "InterfaceType"
 
 
-def webadmin_prefs(account: object) -> dict:
+def webadmin_prefs(account: object) -> dict[str, Value]:
     settings = getattr(account, "settings", None) or {}
     prefs = settings.get("WebAdminPrefs") or {}
     return prefs if isinstance(prefs, dict) else {}
 
 
-def realm_pref(account: object, realm: str | None, key: str) -> object:
+def realm_pref(account: object, realm: str | None, key: str) -> Value:
     """One WebAdmin Preference of a realm: the realm's own value, else the administrator's general one."""
     prefs = webadmin_prefs(account)
     own = prefs.get(realm) if realm else None
@@ -69,7 +70,7 @@ def refresh_seconds(account: object, realm: str | None = "Monitors") -> int:
     if value is None:
         return DEFAULT_REFRESH_SECONDS
     try:
-        seconds = parse_duration(int(value) if str(value).isdigit() else value)  # type: ignore[arg-type]
+        seconds = parse_duration(int(str(value)) if str(value).isdigit() else value)
     except InvalidInput:
         return DEFAULT_REFRESH_SECONDS
     return seconds or 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -82,8 +83,17 @@ def parse_text(definition: SettingDef, text: str) -> Value:
     return text
 
 
+class _FieldOptions(TypedDict):
+    """What every setting's form field is given, whatever its kind."""
+
+    label: str
+    required: bool
+    disabled: bool
+    help_text: str
+
+
 def _field_for(definition: SettingDef, disabled: bool, level: Level, shown: str) -> forms.Field:
-    common = {"label": definition.label, "required": False, "disabled": disabled, "help_text": definition.help}
+    common = _FieldOptions(label=definition.label, required=False, disabled=disabled, help_text=definition.help)
     if definition.kind in CONTROL_KINDS:
         control = SettingControl(definition.kind, label=_(definition.label),
                                  choices=definition.choice_list(), expert=level >= Level.EXPERT, shown=shown)
@@ -252,11 +262,11 @@ class SettingsForm(forms.Form):
             return False
         return True
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         for definition in self.posted_hidden:  # not on the page: say what is wrong above the form
-            for message in self._errors.pop(f"s_{definition.name}", []):
-                self._field_error(definition, message)
+            for message in self.errors.pop(f"s_{definition.name}", []):
+                self._field_error(definition, str(message))
         return cleaned
 
     def _field_error(self, definition: SettingDef, message: str) -> None:
