@@ -22,9 +22,9 @@ import datetime
 import enum
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeAlias, cast
+from typing import TypeAlias, TypeVar, cast
 
 __all__ = [
     "MAX_DEPTH",
@@ -41,6 +41,7 @@ __all__ = [
     "loads",
     "parse_object",
     "skip_space",
+    "value_list",
 ]
 
 MAX_DEPTH = 64
@@ -95,6 +96,15 @@ Value: TypeAlias = (
     | dict[str, "Value"]
     | None
 )
+
+
+_Item = TypeVar("_Item", bound=Value)
+
+
+def value_list(items: Iterable[_Item]) -> list[Value]:
+    """A new list of these values, as a Value: to the type checker a list[str] is not one (a list's
+    item type is invariant), so a function answering Value builds its list of names with this."""
+    return [*items]
 
 # ---------------------------------------------------------------------------------------------------
 # Reader

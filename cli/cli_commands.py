@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cli.registry import SERVER, Call, all_verbs, verb
 
 # Handled by the session itself (cli.session), listed by ListCLICommands with the registered verbs.
@@ -23,4 +23,4 @@ def echo(call: Call, value: Value) -> Value:
 @verb("ListCLICommands", rights="any logged-in account", section=SERVER)
 def list_cli_commands(call: Call) -> Value:
     """The names of every command this server knows."""
-    return sorted([entry.name for entry in all_verbs()] + list(SESSION_VERBS), key=str.lower)
+    return value_list(sorted([entry.name for entry in all_verbs()] + list(SESSION_VERBS), key=str.lower))

@@ -86,18 +86,18 @@ def _flatten_xml_values(value: Value) -> Value | None:
     if isinstance(value, dict):
         result: dict[str, Value] = {}
         for key, item in value.items():
-            flat = _flatten_xml_values(item)
-            if flat is None and item is not None:
+            flat_item = _flatten_xml_values(item)
+            if flat_item is None and item is not None:
                 return None
-            result[key] = flat
+            result[key] = flat_item
         return result
     if isinstance(value, list | tuple):
-        items = []
+        items: list[Value] = []
         for item in value:
-            flat = _flatten_xml_values(item)
-            if flat is None and item is not None:
+            flat_item = _flatten_xml_values(item)
+            if flat_item is None and item is not None:
                 return None
-            items.append(flat)
+            items.append(flat_item)
         return items
     return value
 

@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -237,9 +238,19 @@ class Listener:
 
     def submit(self, job: Callable[[], object], done: Callable[[object], None], *, urgent: bool = False) -> None:
         """Run job in a worker thread, then done(result) on the event loop."""
-        assert self.pool is not None and self.loop is not None
-        loop = self.loop
-        self.pool.submit(job, lambda result: loop.call_soon_threadsafe(done, result), urgent=urgent)
+        assert self.pool is not None
+        loop = self.event_loop
+
+        def hand_back(result: object) -> None:
+            loop.call_soon_threadsafe(done, result)
+
+        self.pool.submit(job, hand_back, urgent=urgent)
+
+    @property
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop serving the connections (there from start() on)."""
+        assert self.loop is not None
+        return self.loop
 
     def may_linger(self) -> bool:
         """A worker may wait for its session's next line: nothing else is waiting for a worker."""
@@ -252,7 +263,7 @@ class Listener:
         self.pool = WorkerPool(self.workers)
         self._server = await self.loop.create_server(lambda: Connection(self), self.host, self.port,
                                                      reuse_address=True, backlog=1024)
-        sockets = self._server.sockets or []
+        sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]
 
@@ -327,7 +338,7 @@ class Connection(asyncio.Protocol):
     # --- asyncio's callbacks ----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = cast(asyncio.Transport, transport)  # create_server's: a stream transport
         peer, local = transport.get_extra_info("peername"), transport.get_extra_info("sockname")
         self.peer = peer[0] if isinstance(peer, tuple) else ""
         self.local_address = local[0] if isinstance(local, tuple) else ""
@@ -348,7 +359,7 @@ class Connection(asyncio.Protocol):
             self._close(refusal)
             return
         self._login_slot = key
-        self._login_timer = self.listener.loop.call_later(self.listener.login_timeout, self._check_login)
+        self._login_timer = self.listener.event_loop.call_later(self.listener.login_timeout, self._check_login)
         self._arm_idle_timer(self.listener.idle_timeout)
         session_id = self.listener.next_session_id()
         self._dispatch(lambda: self._open_session(session_id), direct=False)
@@ -445,7 +456,7 @@ class Connection(asyncio.Protocol):
             self._close(outcome.reason)
         elif outcome.delay and not self.stopping:  # reading stays paused: nothing runs before its time
             self._delayed = outcome.after or Outcome()
-            self.waiting = self.listener.loop.call_later(outcome.delay, self._delay_over)
+            self.waiting = self.listener.event_loop.call_later(outcome.delay, self._delay_over)
         elif self.stopping:
             if outcome.after is not None and outcome.after.unsent:
                 self.transport.write(outcome.after.unsent)  # the failed login's answer, without its wait
@@ -516,7 +527,7 @@ class Connection(asyncio.Protocol):
         in is given back before the answer goes out (the loop runs this callback before it sees
         anything the client does after reading it)."""
         self.splitter.max_line = self.listener.max_line
-        self.listener.loop.call_soon_threadsafe(self._leave_login_wait)
+        self.listener.event_loop.call_soon_threadsafe(self._leave_login_wait)
 
     def _split(self, data: bytes) -> list[str | int]:
         """The complete lines in data, an over-long one as the limit it broke (loop, or the worker
@@ -585,7 +596,7 @@ class Connection(asyncio.Protocol):
     def _watch_unsent(self, unsent: int) -> None:
         """Cut the connection of a client that stops reading what is left, not of a slow reader."""
         if unsent and not self._lost:
-            self.listener.loop.call_later(CLOSE_GRACE_SECONDS, self._check_unsent, unsent)
+            self.listener.event_loop.call_later(CLOSE_GRACE_SECONDS, self._check_unsent, unsent)
 
     def _check_unsent(self, before: int) -> None:
         if self._lost or self.transport is None:
@@ -634,7 +645,7 @@ class Connection(asyncio.Protocol):
         if self._lost or self.closing or self.logged_in:
             return
         if self.working:  # a PASS may be logging it in right now: look again when the worker is back
-            self._login_timer = self.listener.loop.call_later(0.1, self._check_login)
+            self._login_timer = self.listener.event_loop.call_later(0.1, self._check_login)
             return
         if self.waiting is not None:  # a failed login's delay does not buy more time
             self.waiting.cancel()
@@ -654,7 +665,7 @@ class Connection(asyncio.Protocol):
             self._login_timer = None
 
     def _arm_idle_timer(self, seconds: float) -> None:
-        self._idle_timer = self.listener.loop.call_later(seconds, self._check_idle)
+        self._idle_timer = self.listener.event_loop.call_later(seconds, self._check_idle)
 
     def _check_idle(self) -> None:
         if self._lost or self.closing:
@@ -751,4 +762,4 @@ def register() -> None:
     """Run the CLI listener as a cgserver component."""
     from server.process import Component, cli_port, register_component
 
-    register_component(Component("cli", listener_command, cli_port))  # type: ignore[arg-type]
+    register_component(Component("cli", listener_command, cli_port))
