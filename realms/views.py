@@ -180,7 +180,7 @@ def _figures(recent: statistics.Recent) -> dict:
 def realm_index(request: RealmRequest) -> HttpResponse:
     """A realm's root opens its first page at the administrator's Interface Type; the Domain WebAdmin of
     an administrator of one domain opens that domain."""
-    if request.cg_scheme == pages.DOMAIN_SCHEME:
+    if request.cg_scheme == pages.DOMAIN_SCHEME and isinstance(request.user, Account):  # (a realm page: logged in)
         domains = list(administered_domains(request.user).values_list("name", flat=True)[:2])
         if len(domains) == 1:
             return HttpResponseRedirect(pages.realm_reverse(request.cg_scheme, request.cg_realm, "domain_settings",
