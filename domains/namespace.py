@@ -1,18 +1,22 @@
 """One namespace a domain, as CommuniGate has: an account, account alias, forwarder, group or
 mailing list name is taken once in its domain. `name_holder` answers which object holds a name;
 every service that creates or renames one of them claims its name through `claim_name`
-(`name_holders`: many names at once, for a batch)."""
+(`name_holders`: many names at once, for a batch). The reads forwarders and groups share by name
+are here too: one by name, all names, a page of them."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import CharField, Model, QuerySet
 from django.db.models import Value as V
 
 from accounts.models import Account, AccountAlias
+from cgadmin.dataformat import Value
 from cgadmin.errors import AccountExists
+from cgadmin.paging import KeyPage, ListRequest, page_by_key
 from domains.models import Domain
 from forwarders.models import Forwarder
 from groups.models import Group
@@ -23,6 +27,8 @@ ALIAS = "alias"
 FORWARDER = "forwarder"
 GROUP = "group"
 LIST = "list"
+
+Named = TypeVar("Named", Forwarder, Group)
 
 
 def _holders(domain: Domain, names: Collection[str], ignore: Model | None) -> list[tuple[str, QuerySet]]:
@@ -80,3 +86,26 @@ def claim_name(domain: Domain, name: str, *, ignore: Model | None = None, field:
 def name_taken(domain: Domain, name: str, holder: str, *, field: str = "name") -> AccountExists:
     """The error claim_name raises when `holder` ('account', 'alias', ...) holds the name."""
     return AccountExists(f"an object named {name!r} already exists in {domain.name} (a {holder})", field=field)
+
+
+def find_named(model: type[Named], domain: Domain, name: str) -> Named | None:
+    """The domain's forwarder or group of that name (any case), or None."""
+    found = model.objects.filter(domain=domain, name=name.strip().lower()).first()
+    if found is not None:
+        found.domain = domain
+    return found
+
+
+def names_of(model: type[Named], domain: Domain) -> list[Value]:
+    """Every name of the domain's forwarders or groups, in name order (ListForwarders, ListGroups)."""
+    names: list[Value] = []
+    names += model.objects.filter(domain=domain).order_by("name").values_list("name", flat=True)
+    return names
+
+
+def page_by_name(rows: QuerySet, wanted: ListRequest) -> KeyPage:
+    """The page of a domain's objects (forwarders, groups, lists) that a list page asks for: by name,
+    those whose name contains the filter."""
+    if wanted.filter:
+        rows = rows.filter(name__contains=wanted.filter.lower())
+    return page_by_key(rows, wanted)

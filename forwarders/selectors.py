@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from cgadmin.dataformat import Value
+from cgadmin.paging import KeyPage, ListRequest
 from domains.models import Domain
+from domains.namespace import find_named, names_of, page_by_name
 from forwarders.models import Forwarder
-
-MAX_PAGE = 10_000
 
 
 def find_forwarder(domain: Domain, name: str) -> Forwarder | None:
     """The domain's forwarder of that name (any case), or None."""
-    found = Forwarder.objects.filter(domain=domain, name=name.strip().lower()).first()
-    if found is not None:
-        found.domain = domain
-    return found
+    return find_named(Forwarder, domain, name)
 
 
 def forwarder_names(domain: Domain) -> list[Value]:
     """Every forwarder name of the domain, in name order (ListForwarders)."""
-    names: list[Value] = []
-    names += Forwarder.objects.filter(domain=domain).order_by("name").values_list("name", flat=True)
-    return names
+    return names_of(Forwarder, domain)
 
 
 def forwarders_to(domain: Domain, address: str) -> list[Value]:
@@ -33,14 +28,6 @@ def forwarders_to(domain: Domain, address: str) -> list[Value]:
     return names
 
 
-def forwarders_page(domain: Domain, *, after: str = "", limit: int = 50, contains: str = "") -> list[Forwarder]:
-    """Up to limit + 1 forwarders after `after` in name order (the extra one says more follow); by key."""
-    found = Forwarder.objects.filter(domain=domain, name__gt=after.lower())
-    if contains:
-        found = found.filter(name__contains=contains.strip().lower())
-    return list(found.order_by("name")[: limit + 1])
-
-
-def forwarder_count(domain: Domain) -> int:
-    """How many forwarders the domain has."""
-    return Forwarder.objects.filter(domain=domain).count()
+def forwarders_page(domain: Domain, wanted: ListRequest) -> KeyPage:
+    """One page of the domain's forwarders, by name (the Forwarders page)."""
+    return page_by_name(Forwarder.objects.filter(domain=domain).only("name", "target", "domain_id"), wanted)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.models import Account
-from basedir import outbox
-from cgadmin.dataformat import Value
-from cgadmin.errors import AccountExists, InvalidInput
-from directory import sync as directory_sync  # Central Directory: records follow forwarders
+from cgadmin.errors import InvalidInput
 from domains.models import Domain
-from domains.names import normalize_account_name, normalize_address
-from domains.namespace import claim_name
+from domains.names import normalize_address
+from domains.objects import ObjectKind, create_object, remove_object, rename_object
 from forwarders.models import Forwarder
-from logs.audit import audit
 from logs.events import Event
-from realms.permissions import check_domain
 
 CAN_CREATE_FORWARDERS = "CanCreateForwarders"
 
@@ -29,56 +24,27 @@ def _target(domain: Domain, name: str, target: str) -> str:
     return address
 
 
+FORWARDER = ObjectKind[Forwarder](
+    what="forwarder", right=CAN_CREATE_FORWARDERS, created=Event.FORWARDER_CREATE,
+    renamed=Event.FORWARDER_RENAME, removed=Event.FORWARDER_DELETE,
+    values=lambda forwarder: {"Name": forwarder.name, "Address": forwarder.target},
+)
+
+
 @transaction.atomic
 def forwarder_create(*, actor: Account | None, domain: Domain, name: str, target: str) -> Forwarder:
     """Create a forwarder: mail to name@domain goes to `target`."""
-    check_domain(actor, domain, write=True, right=CAN_CREATE_FORWARDERS)
-    key = normalize_account_name(name, what="forwarder name")
-    address = _target(domain, key, target)
-    claim_name(domain, key)
-    try:
-        with transaction.atomic():  # another session may take the name between the claim and here
-            forwarder = Forwarder.objects.create(domain=domain, name=key, target=address)
-    except IntegrityError:
-        raise AccountExists(f"a forwarder named {key!r} already exists in {domain.name}", field="name") from None
-    audit(actor=actor, event=Event.FORWARDER_CREATE, object_type="forwarder", object_name=str(forwarder),
-          domain_name=domain.name, after={"Name": key, "Address": address})
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_changed(domain, key)
-    return forwarder
+    return create_object(FORWARDER, actor=actor, domain=domain, name=name, build=lambda key: Forwarder(
+        domain=domain, name=key, target=_target(domain, key, target)))
 
 
 @transaction.atomic
 def forwarder_rename(*, actor: Account | None, forwarder: Forwarder, new_name: str) -> Forwarder:
     """Rename a forwarder within its domain."""
-    domain = forwarder.domain
-    check_domain(actor, domain, write=True, right=CAN_CREATE_FORWARDERS)
-    local, at, where = new_name.strip().rpartition("@")
-    if at and where.strip().lower() != domain.name:
-        raise InvalidInput(f"a forwarder stays in its domain {domain.name}", field="name")
-    key = normalize_account_name(local if at else where, what="forwarder name")
-    if key == forwarder.name:
-        return forwarder
-    claim_name(domain, key, ignore=forwarder)
-    old, old_name = str(forwarder), forwarder.name
-    forwarder.name = key
-    forwarder.save(update_fields=["name"])
-    audit(actor=actor, event=Event.FORWARDER_RENAME, object_type="forwarder", object_name=str(forwarder),
-          domain_name=domain.name, before={"Name": old}, after={"Name": str(forwarder)})
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_changed(domain, key, old_name=old_name)
-    return forwarder
+    return rename_object(FORWARDER, actor=actor, named=forwarder, new_name=new_name)
 
 
 @transaction.atomic
 def forwarder_delete(*, actor: Account | None, forwarder: Forwarder) -> None:
     """Remove a forwarder."""
-    domain = forwarder.domain
-    check_domain(actor, domain, write=True, right=CAN_CREATE_FORWARDERS)
-    before: dict[str, Value] = {"Name": forwarder.name, "Address": forwarder.target}
-    name = str(forwarder)
-    forwarder.delete()
-    audit(actor=actor, event=Event.FORWARDER_DELETE, object_type="forwarder", object_name=name,
-          domain_name=domain.name, before=before)
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_removed(domain, str(before["Name"]))
+    remove_object(FORWARDER, actor=actor, named=forwarder)

@@ -9,12 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
-from cgadmin.paging import page_by_key
-from domains.models import Domain
 from domains.views import domain_links, users_url
 from forwarders.forms import CreateForwarderForm, RemoveForwarderForm, RenameForwarderForm
-from forwarders.models import Forwarder
-from forwarders.selectors import find_forwarder
+from forwarders.selectors import find_forwarder, forwarders_page
 from forwarders.services import CAN_CREATE_FORWARDERS, forwarder_create, forwarder_delete, forwarder_rename
 from realms.access import access_domain
 from realms.listing import list_request
@@ -23,14 +20,6 @@ from realms.permissions import can_write_domain
 from realms.viewtools import actor, call_service
 
 CURRENT = "Forwarders"
-
-
-def _forwarders_page(request: HttpRequest, domain: Domain):
-    wanted = list_request(request)
-    found = Forwarder.objects.filter(domain=domain).only("name", "target", "domain_id")
-    if wanted.filter:
-        found = found.filter(name__contains=wanted.filter.lower())
-    return page_by_key(found, wanted)
 
 
 @realm_page("Users", "Forwarders", level=Level.BASIC, in_menu=False)
@@ -51,7 +40,7 @@ def domain_forwarders(request: HttpRequest, domain: str) -> HttpResponse:
             if created is not None:
                 return HttpResponseRedirect(users_url(request, "domain_forwarders", the_domain.name))
         status = 400
-    page = _forwarders_page(request, the_domain)
+    page = forwarders_page(the_domain, list_request(request))
     rows = [{"forwarder": forwarder, "url": users_url(request, "domain_forwarder", the_domain.name, forwarder.name)}
             for forwarder in page.rows]
     context = {"domain": the_domain, "links": domain_links(request, the_domain), "current": CURRENT,

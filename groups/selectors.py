@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from cgadmin.dataformat import Value
+from cgadmin.paging import KeyPage, ListRequest
 from domains.models import Domain
+from domains.namespace import find_named, names_of, page_by_name
 from groups.models import Group
 
 MEMBERS = "Members"
@@ -11,25 +13,17 @@ MEMBERS = "Members"
 
 def find_group(domain: Domain, name: str) -> Group | None:
     """The domain's group of that name (any case), or None."""
-    found = Group.objects.filter(domain=domain, name=name.strip().lower()).first()
-    if found is not None:
-        found.domain = domain
-    return found
+    return find_named(Group, domain, name)
 
 
 def group_names(domain: Domain) -> list[Value]:
     """Every group name of the domain, in name order (ListGroups)."""
-    names: list[Value] = []
-    names += Group.objects.filter(domain=domain).order_by("name").values_list("name", flat=True)
-    return names
+    return names_of(Group, domain)
 
 
-def groups_page(domain: Domain, *, after: str = "", limit: int = 50, contains: str = "") -> list[Group]:
-    """Up to limit + 1 groups after `after` in name order (the extra one says more follow); by key."""
-    found = Group.objects.filter(domain=domain, name__gt=after.lower())
-    if contains:
-        found = found.filter(name__contains=contains.strip().lower())
-    return list(found.order_by("name")[: limit + 1])
+def groups_page(domain: Domain, wanted: ListRequest) -> KeyPage:
+    """One page of the domain's groups, by name (the Groups page)."""
+    return page_by_name(Group.objects.filter(domain=domain).only("name", "settings", "members", "domain_id"), wanted)
 
 
 def group_settings(group: Group) -> dict[str, Value]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts.models import Account
 from basedir import outbox
 from cgadmin.dataformat import Value
-from cgadmin.errors import AccountExists, InvalidInput
+from cgadmin.errors import InvalidInput
 from directory import sync as directory_sync  # Central Directory: records follow groups
 from domains.models import Domain
-from domains.names import normalize_account_name, normalize_address
-from domains.namespace import claim_name
+from domains.names import normalize_address
+from domains.objects import ObjectKind, create_object, remove_object, rename_object
 from groups.models import Group
 from groups.selectors import MEMBERS, group_settings
 from logs.audit import audit
@@ -69,26 +69,25 @@ def _split(settings: Mapping[str, Value] | None, domain: Domain, name: str) -> t
     return values, members
 
 
+GROUP = ObjectKind[Group](
+    what="group", right=CAN_CREATE_GROUPS, created=Event.GROUP_CREATE, renamed=Event.GROUP_RENAME,
+    removed=Event.GROUP_DELETE, values=group_settings, real_name=_real_name,
+)
+
+
+def _new_group(domain: Domain, key: str, settings: Mapping[str, Value] | None) -> Group:
+    values, members = _split(settings, domain, key)
+    group = Group(domain=domain, name=key, members=members)
+    group.settings = values
+    return group
+
+
 @transaction.atomic
 def group_create(*, actor: Account | None, domain: Domain, name: str,
                  settings: Mapping[str, Value] | None = None) -> Group:
     """Create a group with initial settings and members."""
-    check_domain(actor, domain, write=True, right=CAN_CREATE_GROUPS)
-    key = normalize_account_name(name, what="group name")
-    values, members = _split(settings, domain, key)
-    claim_name(domain, key)
-    group = Group(domain=domain, name=key, members=members)
-    group.settings = values
-    try:
-        with transaction.atomic():  # another session may take the name between the claim and here
-            group.save()
-    except IntegrityError:
-        raise AccountExists(f"a group named {key!r} already exists in {domain.name}", field="name") from None
-    audit(actor=actor, event=Event.GROUP_CREATE, object_type="group", object_name=str(group),
-          domain_name=domain.name, after=group_settings(group))
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_changed(domain, key, real_name=_real_name(group))
-    return group
+    return create_object(GROUP, actor=actor, domain=domain, name=name,
+                         build=lambda key: _new_group(domain, key, settings))
 
 
 @transaction.atomic
@@ -112,34 +111,10 @@ def group_set(*, actor: Account | None, group: Group, settings: Mapping[str, Val
 @transaction.atomic
 def group_rename(*, actor: Account | None, group: Group, new_name: str) -> Group:
     """Rename a group within its domain."""
-    domain = group.domain
-    check_domain(actor, domain, write=True, right=CAN_CREATE_GROUPS)
-    local, at, where = new_name.strip().rpartition("@")
-    if at and where.strip().lower() != domain.name:
-        raise InvalidInput(f"a group stays in its domain {domain.name}", field="name")
-    key = normalize_account_name(local if at else where, what="group name")
-    if key == group.name:
-        return group
-    claim_name(domain, key, ignore=group)
-    old, old_name = str(group), group.name
-    group.name = key
-    group.save(update_fields=["name"])
-    audit(actor=actor, event=Event.GROUP_RENAME, object_type="group", object_name=str(group),
-          domain_name=domain.name, before={"Name": old}, after={"Name": str(group)})
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_changed(domain, key, real_name=_real_name(group), old_name=old_name)
-    return group
+    return rename_object(GROUP, actor=actor, named=group, new_name=new_name)
 
 
 @transaction.atomic
 def group_delete(*, actor: Account | None, group: Group) -> None:
     """Remove a group (its members are untouched)."""
-    domain = group.domain
-    check_domain(actor, domain, write=True, right=CAN_CREATE_GROUPS)
-    before = group_settings(group)
-    name, short = str(group), group.name
-    group.delete()
-    audit(actor=actor, event=Event.GROUP_DELETE, object_type="group", object_name=name,
-          domain_name=domain.name, before=before)
-    outbox.mark_dirty(outbox.DOMAIN, domain.pk)
-    directory_sync.object_removed(domain, short)
+    remove_object(GROUP, actor=actor, named=group)

@@ -11,12 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
 from cgadmin.dataformat import Value
-from cgadmin.paging import page_by_key
-from domains.models import Domain
 from domains.views import domain_links, users_url
 from groups.forms import CreateGroupForm, GroupForm, RemoveGroupForm, RenameGroupForm
 from groups.models import Group
-from groups.selectors import find_group
+from groups.selectors import find_group, groups_page
 from groups.services import CAN_CREATE_GROUPS, group_create, group_delete, group_rename, group_set
 from realms.access import access_domain
 from realms.listing import list_request
@@ -26,14 +24,6 @@ from realms.viewtools import actor, call_service
 
 CURRENT = "Groups"
 REAL_NAME = "RealName"
-
-
-def _groups_page(request: HttpRequest, domain: Domain):
-    wanted = list_request(request)
-    found = Group.objects.filter(domain=domain).only("name", "settings", "members", "domain_id")
-    if wanted.filter:
-        found = found.filter(name__contains=wanted.filter.lower())
-    return page_by_key(found, wanted)
 
 
 @realm_page("Users", "Groups", level=Level.BASIC, in_menu=False)
@@ -54,7 +44,7 @@ def domain_groups(request: HttpRequest, domain: str) -> HttpResponse:
             if created is not None:
                 return HttpResponseRedirect(users_url(request, "domain_group", the_domain.name, created.name))
         status = 400
-    page = _groups_page(request, the_domain)
+    page = groups_page(the_domain, list_request(request))
     rows = [{"group": group, "url": users_url(request, "domain_group", the_domain.name, group.name),
              "real_name": group.settings.get(REAL_NAME, ""), "members": len(group.members)} for group in page.rows]
     context = {"domain": the_domain, "links": domain_links(request, the_domain), "current": CURRENT,

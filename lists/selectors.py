@@ -9,6 +9,7 @@ from cgadmin.catalogue import Layer, effective_values
 from cgadmin.dataformat import Value
 from cgadmin.paging import KeyPage, ListRequest, page_by_key
 from domains.models import Domain
+from domains.namespace import page_by_name
 from lists.models import MailingList, PostingMode, Subscriber
 from lists.settings_schema import LIST
 
@@ -57,10 +58,7 @@ def list_settings(mailing_list: MailingList) -> dict[str, Value]:
 
 def lists_page(domain: Domain, wanted: ListRequest) -> KeyPage:
     """One page of the domain's lists, by name, with each owner fetched in the same query."""
-    rows = MailingList.objects.filter(domain=domain).select_related("owner")
-    if wanted.filter:
-        rows = rows.filter(name__contains=wanted.filter.lower())
-    page = page_by_key(rows, wanted)
+    page = page_by_name(MailingList.objects.filter(domain=domain).select_related("owner"), wanted)
     for mailing_list in page.rows:
         mailing_list.domain = domain
         mailing_list.owner.domain = domain
