@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cgadmin.catalogue import Level
 from domains.models import Domain
+from domains.object_views import ObjectPages, object_list
 from domains.views import domain_links, users_url
 from lists.access import may_create_lists, may_manage_list
 from lists.forms import (
@@ -33,31 +34,17 @@ from realms.pages import realm_page
 from realms.viewtools import actor, call_service
 
 CURRENT = "Mailing Lists"
+PAGES = ObjectPages(current=CURRENT, list_url="domain_lists", object_url="domain_list", may_change=may_create_lists)
 
 
 @realm_page("Users", "Mailing Lists", level=Level.BASIC, in_menu=False)
 @require_http_methods(["GET", "POST"])
 def domain_lists(request: HttpRequest, domain: str) -> HttpResponse:
     """A domain's mailing lists, a page at a time, with a filter; Create List."""
-    user = actor(request)
-    the_domain = access_domain(user, domain)
-    may_create = may_create_lists(user, the_domain)
-    form = CreateListForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            created = call_service(request, form if may_create else None, lambda: list_create(
-                actor=user, domain=the_domain, name=data["name"], owner=data["owner"]), done=_("Mailing list created."))
-            if created is not None:
-                return HttpResponseRedirect(users_url(request, "domain_list", the_domain.name, created.name))
-        status = 400
-    page = lists_page(the_domain, list_request(request))
-    rows = [{"list": found, "url": users_url(request, "domain_list", the_domain.name, found.name)}
-            for found in page.rows]
-    context = {"domain": the_domain, "links": domain_links(request, the_domain), "current": CURRENT,
-               "page": page, "rows": rows, "form": form, "may_create": may_create}
-    return render(request, "lists/list_list.html", context, status=status)
+    return object_list(
+        request, domain, PAGES, template="lists/list_list.html", rows=lists_page, form_class=CreateListForm,
+        done=_("Mailing list created."), create=lambda user, the_domain, data: list_create(
+            actor=user, domain=the_domain, name=data["name"], owner=data["owner"]))
 
 
 def _settings_initial(mailing_list: MailingList) -> dict[str, object]:
