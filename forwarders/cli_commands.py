@@ -4,37 +4,26 @@ one service or selector. A name may carry @domain; without it, it is in the call
 from __future__ import annotations
 
 from cgadmin.dataformat import Value
-from cgadmin.errors import NotFound
 from cli.registry import Call, verb
-from domains.models import Domain
+from domains.object_verbs import domain_and_name, listed_domain, object_named
 from forwarders import selectors, services
 from forwarders.models import Forwarder
-from realms.access import access_domain, default_domain_name
-from realms.permissions import split_address
+from realms.access import access_domain
 
 FORWARDERS = "Forwarders"
 READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
 WRITE = "AllDomains, Master, or a Domain Administrator with CanCreateForwarders"
 
 
-def _domain_and_name(call: Call, address: str) -> tuple[Domain, str]:
-    name, domain_name = split_address(address, default_domain_name(call.actor))
-    return access_domain(call.actor, domain_name), name
-
-
 def forwarder_named(call: Call, address: str) -> Forwarder:
     """The forwarder `name[@domain]`, when the caller may read its domain."""
-    domain, name = _domain_and_name(call, address)
-    found = selectors.find_forwarder(domain, name)
-    if found is None:
-        raise NotFound(f"unknown forwarder {name}@{domain.name}")
-    return found
+    return object_named(call, address, selectors.find_forwarder, "forwarder")
 
 
 @verb("CreateForwarder name:str TO address:str", rights=WRITE, section=FORWARDERS)
 def create_forwarder(call: Call, name: str, address: str) -> None:
     """Create a forwarder that reroutes mail for name[@domain] to the address."""
-    domain, local = _domain_and_name(call, name)
+    domain, local = domain_and_name(call, name)
     services.forwarder_create(actor=call.actor, domain=domain, name=local, target=address)
 
 
@@ -53,7 +42,7 @@ def rename_forwarder(call: Call, name: str, new_name: str) -> None:
 @verb("ListForwarders [domain:dom]", rights=READ, section=FORWARDERS)
 def list_forwarders(call: Call, domain: str | None) -> Value:
     """The names of the domain's forwarders."""
-    return selectors.forwarder_names(access_domain(call.actor, domain or default_domain_name(call.actor)))
+    return selectors.forwarder_names(listed_domain(call, domain))
 
 
 @verb("GetForwarder name:str", rights=READ, section=FORWARDERS)

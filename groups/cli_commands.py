@@ -5,43 +5,31 @@ Settings are a dictionary whose Members key is the array of member addresses."""
 from __future__ import annotations
 
 from cgadmin.dataformat import Value
-from cgadmin.errors import NotFound
 from cli.registry import Call, verb
-from domains.models import Domain
+from domains.object_verbs import domain_and_name, listed_domain, object_named
 from groups import selectors, services
 from groups.models import Group
-from realms.access import access_domain, default_domain_name
-from realms.permissions import split_address
 
 GROUPS = "Groups"
 READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
 WRITE = "AllDomains, Master, or a Domain Administrator with CanCreateGroups"
 
 
-def _domain_and_name(call: Call, address: str) -> tuple[Domain, str]:
-    name, domain_name = split_address(address, default_domain_name(call.actor))
-    return access_domain(call.actor, domain_name), name
-
-
 def group_named(call: Call, address: str) -> Group:
     """The group `name[@domain]`, when the caller may read its domain."""
-    domain, name = _domain_and_name(call, address)
-    found = selectors.find_group(domain, name)
-    if found is None:
-        raise NotFound(f"unknown group {name}@{domain.name}")
-    return found
+    return object_named(call, address, selectors.find_group, "group")
 
 
 @verb("ListGroups [domain:dom]", rights=READ, section=GROUPS)
 def list_groups(call: Call, domain: str | None) -> Value:
     """The names of the domain's groups."""
-    return selectors.group_names(access_domain(call.actor, domain or default_domain_name(call.actor)))
+    return selectors.group_names(listed_domain(call, domain))
 
 
 @verb("CreateGroup name:str [settings:dict]", rights=WRITE, section=GROUPS)
 def create_group(call: Call, name: str, settings: dict | None) -> None:
     """Create a group with optional settings and Members."""
-    domain, local = _domain_and_name(call, name)
+    domain, local = domain_and_name(call, name)
     services.group_create(actor=call.actor, domain=domain, name=local, settings=settings)
 
 

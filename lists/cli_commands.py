@@ -6,11 +6,11 @@ from __future__ import annotations
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 from cli.registry import Call, verb
+from domains.object_verbs import domain_and_name, listed_domain
 from lists import selectors, services
 from lists.access import access_list
 from lists.models import MailingList
-from realms.access import access_account, access_domain, default_domain_name
-from realms.permissions import split_address
+from realms.access import access_account
 
 LISTS = "Mailing Lists"
 READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
@@ -25,13 +25,13 @@ def _list(call: Call, name: str, *, create_right: bool = False) -> MailingList:
 @verb("ListLists [domain:dom]", rights=READ, section=LISTS)
 def list_lists(call: Call, domain: str | None) -> Value:
     """The names of the domain's mailing lists."""
-    return selectors.domain_list_names(access_domain(call.actor, domain or default_domain_name(call.actor)))
+    return selectors.domain_list_names(listed_domain(call, domain))
 
 
 @verb("GetDomainLists [domain:dom]", rights=READ, section=LISTS)
 def get_domain_lists(call: Call, domain: str | None) -> Value:
     """The domain's lists, each with its number of subscribers."""
-    return selectors.domain_list_counts(access_domain(call.actor, domain or default_domain_name(call.actor)))
+    return selectors.domain_list_counts(listed_domain(call, domain))
 
 
 @verb("GetAccountLists account:acct", rights="the account itself, or a reader of its domain", section=LISTS)
@@ -43,8 +43,8 @@ def get_account_lists(call: Call, account: str) -> Value:
 @verb("CreateList name:str FOR owner:str", rights=CREATE, section=LISTS)
 def create_list(call: Call, name: str, owner: str) -> None:
     """Create a mailing list owned by an account of its domain."""
-    local, domain_name = split_address(name, default_domain_name(call.actor))
-    services.list_create(actor=call.actor, domain=access_domain(call.actor, domain_name), name=local, owner=owner)
+    domain, local = domain_and_name(call, name)
+    services.list_create(actor=call.actor, domain=domain, name=local, owner=owner)
 
 
 @verb("RenameList name:str INTO new_name:str", rights=CREATE, section=LISTS)
