@@ -4,6 +4,8 @@ duplicate ids, contrast too low, ...). One browser context per scheme, the pages
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
@@ -11,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests import factories
 from tests.e2e.test_first_day import log_in
 from tests.e2e.test_page_walk import prepared_pages
+from tests.realms.matrix import ADMIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BLOCKING = {"serious", "critical"}
@@ -82,4 +85,58 @@ def test_no_page_has_a_serious_or_critical_axe_violation(browser, live_server, p
     context.close()
 
     assert checked > 40
+    assert problems == [], f"{len(problems)} accessibility violations:\n" + "\n".join(problems)
+
+
+def _domain_pages(personas) -> list[str]:
+    """Each Domain WebAdmin page (/Domain/...) that admin@client1.test may open, its set-up made."""
+    from django.db import IntegrityError, transaction
+    from django.urls import reverse
+
+    from cgadmin.errors import CGError
+    from realms import pages
+    from tests.realms.test_url_matrix import PATTERNS, ROWS
+
+    found = []
+    for pattern in PATTERNS:
+        row = ROWS[pattern.key]
+        if pattern.scheme != pages.DOMAIN_SCHEME:
+            continue
+        for case in row.cases("GET")[:1]:
+            if ADMIN in case.ok:
+                if case.setup is not None:  # another page's set-up may have made it already
+                    with contextlib.suppress(CGError, IntegrityError), transaction.atomic():
+                        case.setup(personas)
+                args = case.args if case.args is not None else row.args
+                found.append(reverse(pattern.url_name, kwargs=dict(args) or None))
+    return found
+
+
+def test_the_login_form_and_the_domain_webadmin_at_a_phones_width(browser, live_server, personas):
+    """What the 1366-pixel walk does not see: the login form (its one-time code help), and a Domain
+    Administrator's pages on a phone, where tables scroll in their box: a read-only table that scrolls
+    is reachable from the keyboard (axe: scrollable-region-focusable)."""
+    axe = Axe()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server.url + "/Domain/")
+    problems = _problems("login", axe.run(page, options=OPTIONS).response) + page.evaluate(OWN_CHECKS)
+    assert page.get_by_label("One-time code").get_attribute("aria-describedby") == "id_code_helptext"
+    assert "Only if you set up a second factor" in page.locator("#id_code_helptext").inner_text()
+
+    walked = _domain_pages(personas)
+    log_in(page, live_server.url, "admin@client1.test", factories.PASSWORD, "/Domain/")
+    for url in walked:
+        try:
+            page.goto(live_server.url + url)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):
+                continue  # an export: a file, not a page
+            raise
+        assert page.locator("footer").get_by_role("button", name="Log out").count() == 1, f"{url}: logged out"
+        problems += _problems(url, axe.run(page, options=OPTIONS).response)
+        problems += [f"{url} {problem}" for problem in page.evaluate(OWN_CHECKS)]
+    context.close()
+
+    assert len(walked) > 10
     assert problems == [], f"{len(problems)} accessibility violations:\n" + "\n".join(problems)

@@ -70,9 +70,36 @@
     });
   }
 
+  // A table that scrolls sideways in its box (a phone's width) must scroll from the keyboard too:
+  // when nothing inside can take the focus (a read-only table), the box itself takes it, named by the
+  // table's caption. A box that fits takes no tab stop.
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+    "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  function reachScrollingTables() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var reachable = box.querySelector(FOCUSABLE) !== null;
+      if (scrolls && !reachable && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-stop", "");
+        var caption = box.querySelector("caption");
+        if (caption) {
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (!scrolls && box.hasAttribute("data-scroll-stop")) {
+        ["tabindex", "data-scroll-stop", "role", "aria-label"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusFirstError();
     wireGenerators();
     wireSelectAll();
+    reachScrollingTables();
+    window.addEventListener("resize", reachScrollingTables);
   });
 })();
