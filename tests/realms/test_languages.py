@@ -188,3 +188,28 @@ def test_one_english_word_with_two_meanings_has_its_own_text_for_each(postmaster
     page = as_basic(postmaster).get("/Master/Monitors/Audit").content.decode()
 
     assert "<th>Откуда</th>" in page and "Отправитель" not in page
+
+
+@pytest.mark.parametrize("code", ["de", "ru"])
+def test_distinct_things_keep_distinct_words(code):
+    """Issue 17 item 13: Settings (a realm, an object's settings) and Preferences (the administrator's or
+    a user's), Update (save this form) and Refresh (read again) never share a word, so a page with both
+    (the General page's Update and Refresh, every page's Settings realm and Preferences link) is clear."""
+    from django.utils import translation
+
+    pairs = [("Settings", "Preferences"), ("Update", "Refresh"), ("Default Preferences", "Account Defaults"),
+             ("WebAdmin Preferences", "Settings")]
+    with translation.override(code):
+        same = [(one, other) for one, other in pairs if translation.gettext(one) == translation.gettext(other)]
+    assert same == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["German", "Russian"])
+def test_the_general_pages_update_and_refresh_buttons_read_differently(postmaster, as_basic, language):
+    account_update_prefs(actor=None, account=postmaster, updates={"Language": language})
+
+    page = as_basic(postmaster).get("/Master/Settings/General").content.decode()
+
+    buttons = re.findall(r"<button[^>]*>([^<]+)</button>", page)
+    assert {"German": {"Speichern", "Aktualisieren"}, "Russian": {"Сохранить", "Обновить"}}[language] <= set(buttons)
