@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -33,3 +35,33 @@ def test_the_notifications_page_refreshes_its_data_but_keeps_a_half_typed_alert(
 
     expect(page.get_by_label("New alert")).to_have_value("half-typed alert")
     expect(page.locator("main")).not_to_contain_text("second notice")
+
+
+def _notifications_every_ten_seconds(page: Page, live_server) -> None:
+    factories.initialize_server()
+    postmaster = Account.objects.get(name="postmaster")
+    account_update_webadmin_prefs(actor=None, account=postmaster, updates={"RefreshRate": "10"}, realm="Monitors")
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, NOTIFICATIONS)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Urgent Notifications")
+
+
+def test_a_keyboard_users_place_in_the_page_is_kept_and_refreshing_goes_on_when_it_leaves(page: Page, live_server):
+    _notifications_every_ten_seconds(page, live_server)
+    crumb = page.get_by_role("navigation", name="You are here").get_by_role("link", name="Monitors")
+    crumb.focus()  # tabbed to a link of the content: replacing the content would lose the place
+    raise_notification("e2e-kept", "SYSTEM", "kept back")
+    page.wait_for_timeout(12_000)
+    expect(page.locator("main")).not_to_contain_text("kept back")
+    expect(crumb).to_be_focused()
+
+    page.evaluate("document.activeElement.blur()")
+    expect(page.locator("main")).to_contain_text("kept back", timeout=15_000)
+
+
+def test_a_refresh_after_the_session_ended_shows_the_login_form_at_its_own_address(page: Page, live_server):
+    """Not the login form inside the Monitors page (where it would post to the wrong address)."""
+    _notifications_every_ten_seconds(page, live_server)
+    page.context.clear_cookies()
+
+    expect(page).to_have_url(re.compile(r"/login/\?next=%2FMaster%2FMonitors%2FNotifications"), timeout=15_000)
+    expect(page.get_by_label("Account name")).to_be_visible()

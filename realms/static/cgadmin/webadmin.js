@@ -101,5 +101,6 @@
     wireSelectAll();
     reachScrollingTables();
     window.addEventListener("resize", reachScrollingTables);
+    document.addEventListener("cgadmin:content-replaced", reachScrollingTables);  // a Monitors refresh
   });
 })();
