@@ -14,6 +14,7 @@ from realms.access import access_domain, default_domain_name
 from realms.permissions import split_address
 
 T = TypeVar("T")
+READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"  # their List*, Get* verbs
 
 
 def domain_and_name(call: Call, address: str) -> tuple[Domain, str]:

@@ -84,18 +84,21 @@ class ObjectPage(Generic[Shown]):
         """The posted data for the form of this action, None for the others."""
         return self.request.POST if self.action == action else None
 
-    def url(self, name: str = "") -> str:
-        """The object's page (by the name it has now), or with name="list" the list's."""
-        if name == "list":
-            return users_url(self.request, self.pages.list_url, self.domain.name)
+    def object_url(self) -> str:
+        """The object's page, by the name it has now."""
         return users_url(self.request, self.pages.object_url, self.domain.name, self.named.name)
 
-    def run(self, form: ServiceForm, call: Callable[[], object], done: str, then: str = "") -> HttpResponse | None:
-        """Call the service of the posted form (refused without the right); its page again or `then`
-        ("list") when it worked, None (the page with the errors) when not."""
+    def list_url(self) -> str:
+        """The list of the domain's objects of this kind."""
+        return users_url(self.request, self.pages.list_url, self.domain.name)
+
+    def run(self, form: ServiceForm, call: Callable[[], object], done: str, *,
+            to_list: bool = False) -> HttpResponse | None:
+        """Call the service of the posted form (refused without the right): a redirect to the object's
+        page (or the list) when it worked, None (the page with the errors) when not."""
         if call_service(self.request, form if self.may_change else None, call, done=done) is None:
             return None
-        return HttpResponseRedirect(self.url(then))
+        return HttpResponseRedirect(self.list_url() if to_list else self.object_url())
 
     def rename_or_remove(self, rename_form: ServiceForm, remove_form: ServiceForm, *,
                          rename: Callable[[str], object], remove: Callable[[], object], renamed: str,
@@ -105,13 +108,13 @@ class ObjectPage(Generic[Shown]):
             new_name = rename_form.cleaned_data["new_name"]
             return self.run(rename_form, lambda: rename(new_name), renamed)
         if self.action == "remove":
-            return self.run(remove_form, lambda: remove() or True, removed, then="list")
+            return self.run(remove_form, lambda: remove() or True, removed, to_list=True)
         return None
 
     def context(self, **more: object) -> dict[str, object]:
         """What every object page shows, and the page's own values."""
         return {"domain": self.domain, "links": domain_links(self.request, self.domain),
-                "current": self.pages.current, "may_change": self.may_change, "list_url": self.url("list"), **more}
+                "current": self.pages.current, "may_change": self.may_change, "list_url": self.list_url(), **more}
 
     def render(self, template: str, **more: object) -> HttpResponse:
         """The page: 200 on a GET, 400 after a POST that changed nothing."""

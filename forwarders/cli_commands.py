@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from cgadmin.dataformat import Value
 from cli.registry import Call, verb
-from domains.object_verbs import domain_and_name, listed_domain, object_named
+from domains.object_verbs import READ, domain_and_name, listed_domain, object_named
 from forwarders import selectors, services
 from forwarders.models import Forwarder
 from realms.access import access_domain
 
 FORWARDERS = "Forwarders"
-READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
 WRITE = "AllDomains, Master, or a Domain Administrator with CanCreateForwarders"
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from cgadmin.dataformat import Value
 from cli.registry import Call, verb
-from domains.object_verbs import domain_and_name, listed_domain, object_named
+from domains.object_verbs import READ, domain_and_name, listed_domain, object_named
 from groups import selectors, services
 from groups.models import Group
 
 GROUPS = "Groups"
-READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
 WRITE = "AllDomains, Master, or a Domain Administrator with CanCreateGroups"
 
 

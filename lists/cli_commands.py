@@ -6,14 +6,13 @@ from __future__ import annotations
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
 from cli.registry import Call, verb
-from domains.object_verbs import domain_and_name, listed_domain
+from domains.object_verbs import READ, domain_and_name, listed_domain
 from lists import selectors, services
 from lists.access import access_list
 from lists.models import MailingList
 from realms.access import access_account
 
 LISTS = "Mailing Lists"
-READ = "read: DomainsRead, AllDomains, Master, or a Domain Administrator of the domain"
 CREATE = "AllDomains, or a Domain Administrator with CanCreateLists"
 MANAGE = "the list's owner, AllDomains, or a Domain Administrator with CanAccessLists"
 
