@@ -25,11 +25,12 @@ from directory.services import (
 from directory.units import LOCAL_UNIT, find_unit, get_unit, integration, local_unit, server_default_integration
 from domains.models import Domain
 from realms import pages
+from realms import rights as R
 from realms.navigation import request_page_size
 from realms.pages import realm_page
-from realms.permissions import may_open
+from realms.permissions import has_server_right, may_open
 from realms.request import RealmRequest
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 from server.selectors import separate_realms_enabled
 
 BLANK_RULE_ROWS = 3
@@ -107,6 +108,13 @@ def directory_browse(request: RealmRequest) -> HttpResponse:
                             else None)
     status = 200
     if request.method == "POST":
+        removing = request.POST.get("action") == "remove" and unit is not None and unit.is_local
+        if removing and not confirmed(request) and has_server_right(actor(request), R.DIRECTORY):
+            name = request.POST.get("name", "")
+            return confirmation_page(
+                request, title=_("Remove the record %(name)s") % {"name": name}, button=_("Remove"),
+                back_url=request.get_full_path(),
+                question=_("Yes, remove the record %(name)s from the Local Unit") % {"name": name})
         if unit is not None and unit.is_local and _browse_post(request, form):
             return HttpResponseRedirect(request.get_full_path())
         status = 400

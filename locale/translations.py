@@ -5,6 +5,9 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'Remove the record %(name)s': ('Eintrag %(name)s entfernen', 'Удалить запись %(name)s'),
+    'Yes, remove the record %(name)s from the Local Unit': ('Ja, den Eintrag %(name)s aus der lokalen Einheit entfernen', 'Да, удалить запись %(name)s из локального раздела'),
+    'Yes, delete the file %(name)s of the skin %(skin)s': ('Ja, die Datei %(name)s des Skins %(skin)s löschen', 'Да, удалить файл %(name)s оформления %(skin)s'),
     'Generate a password': ('Passwort erzeugen', 'Создать пароль'),
     'The domain asks for at least %(length)s characters.': ('Die Domain verlangt mindestens %(length)s Zeichen.', 'Домен требует не менее %(length)s символов.'),
     'The domain asks for these characters: %(characters)s.': ('Die Domain verlangt diese Zeichen: %(characters)s.', 'Домен требует такие символы: %(characters)s.'),

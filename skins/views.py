@@ -17,7 +17,7 @@ from realms import pages
 from realms.access import access_domain
 from realms.pages import realm_page
 from realms.permissions import can_write_domain, has_server_right
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 from skins import services, storage
 from skins.forms import ChooseSkinForm, UploadSkinFileForm
 from skins.look import PREFERENCE, chosen_skin, skin_file_url
@@ -47,6 +47,13 @@ def _skins_page(request: HttpRequest, domain: Domain | None, *, may_change: bool
     skin = request.GET.get("skin", "")
     upload = UploadSkinFileForm(initial={"skin": skin})
     choose = ChooseSkinForm(choices=[], initial={})
+    if request.method == "POST" and request.POST.get("action") == "delete" and may_change and not confirmed(request):
+        name, skin_name = request.POST.get("name", ""), request.POST.get("skin", "")
+        return confirmation_page(
+            request, title=_("Delete %(name)s") % {"name": name}, button=_("Delete"),
+            back_url=f"{request.path}?skin={skin_name}",
+            question=_("Yes, delete the file %(name)s of the skin %(skin)s") % {
+                "name": name, "skin": skin_name or _("(unnamed)")})
     if request.method == "POST":
         done = _post(request, domain, upload_form := UploadSkinFileForm(request.POST, request.FILES), may_change)
         if done is not None:

@@ -138,7 +138,11 @@ def test_custom_records_are_added_and_removed_in_the_local_unit(postmaster, as_b
     assert AuditEntry.objects.filter(event="directory.record_create", object_name="Front Desk").exists()
     assert "Front Desk" in client.get(BROWSE, {"unit": "_local"}).content.decode()
 
-    response = client.post(f"{BROWSE}?unit=_local", {"action": "remove", "name": "front desk"})
+    asked = client.post(f"{BROWSE}?unit=_local", {"action": "remove", "name": "front desk"})
+    assert asked.status_code == 200
+    assert "Yes, remove the record front desk from the Local Unit" in asked.content.decode()
+    assert DirectoryRecord.objects.filter(domain__isnull=True).exists()  # nothing removed before the answer
+    response = client.post(f"{BROWSE}?unit=_local", {"action": "remove", "name": "front desk", "confirm": "on"})
     assert response.status_code == 302
     assert not DirectoryRecord.objects.filter(domain__isnull=True).exists()
     assert AuditEntry.objects.filter(event="directory.record_delete").exists()

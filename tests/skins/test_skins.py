@@ -35,6 +35,22 @@ def test_a_domain_administrator_with_the_right_uploads_a_skin_file(personas, ski
     assert entry.object_name == "client1.test/blue/admin.css" and entry.actor_name == "skinner@client1.test"
 
 
+def test_deleting_a_skin_file_asks_first_and_deletes_once_confirmed(personas, skinner, as_basic):
+    storage.store_file(personas.client1, "blue", "admin.css", CSS)
+    client = as_basic(skinner)
+    delete = {"action": "delete", "skin": "blue", "name": "admin.css"}
+
+    asked = client.post("/Domain/Domains/client1.test/Skins", delete)
+    path = storage.skins_root(personas.client1) / "Admin-blue" / "admin.css"
+    assert asked.status_code == 200 and "Yes, delete the file admin.css of the skin blue" in asked.content.decode()
+    assert path.exists()
+    unticked = client.post("/Domain/Domains/client1.test/Skins", {**delete, "confirming": "1"})
+    assert unticked.status_code == 400 and path.exists()
+
+    done = client.post("/Domain/Domains/client1.test/Skins", {**delete, "confirm": "on"})
+    assert done.status_code == 302 and not path.exists()
+
+
 def test_without_can_modify_skins_there_is_no_upload_and_a_forged_post_changes_nothing(personas, as_basic):
     admin = personas.domain_admin_with_right
     page = as_basic(admin).get("/Domain/Domains/client1.test/Skins")

@@ -19,7 +19,7 @@ from tests.realms.matrix import (
 
 CSS = b"body { color: #123456; }\n"
 UPLOAD = {"skin": "Matrix", "upload": Upload("admin.css", CSS, "text/css")}
-DELETE = {"action": "delete", "skin": "Matrix", "name": "admin.css"}
+DELETE = {"action": "delete", "skin": "Matrix", "name": "admin.css", "confirm": "on"}
 
 
 def _server_skin_file(personas) -> None:
