@@ -29,7 +29,7 @@ from domains.views import domain_links, users_url
 from realms.access import access_domain
 from realms.pages import realm_page
 from realms.permissions import can_write_domain
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, form_post, form_status
 
 RECENT_IMPORTS = 10
 BOM = "\ufeff"  # first in a download, so spreadsheets read it as UTF-8 (Cyrillic names)
@@ -47,15 +47,12 @@ def account_import(request: HttpRequest, domain: str) -> HttpResponse:
     the_domain = access_domain(user, domain)
     form = ImportAccountsForm(request.POST or None, request.FILES or None)
     may_import = can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            shown = form if may_import else None  # else the refusal goes above the page
-            job = call_service(request, shown, lambda: account_import_start(
-                actor=user, domain=the_domain, text=form.csv_text, file_name=form.cleaned_data["file"].name))
-            if job is not None:
-                return HttpResponseRedirect(users_url(request, "account_import_status", the_domain.name, job.pk))
-        status = 400
+    posted = form_post(request, form, lambda data: account_import_start(
+        actor=user, domain=the_domain, text=form.csv_text, file_name=data["file"].name),
+        then=lambda job: users_url(request, "account_import_status", the_domain.name, job.pk),
+        shown=may_import)  # else the refusal goes above the page
+    if posted is not None:
+        return posted
     imports = AccountImport.objects.filter(domain=the_domain).defer("text", "errors")[:RECENT_IMPORTS]
     context = {
         "domain": the_domain, "links": domain_links(request, the_domain), "form": form, "imports": imports,
@@ -63,7 +60,7 @@ def account_import(request: HttpRequest, domain: str) -> HttpResponse:
         "export_url": users_url(request, "account_export", the_domain.name),
     }
     context["rows"] = [(job, users_url(request, "account_import_status", the_domain.name, job.pk)) for job in imports]
-    return render(request, "accounts/account_import.html", context, status=status)
+    return render(request, "accounts/account_import.html", context, status=form_status(request))
 
 
 def _the_job(request: HttpRequest, domain: str, job: int, *, text: bool = False) -> AccountImport:

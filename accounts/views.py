@@ -70,7 +70,7 @@ from realms.permissions import (
 )
 from realms.settingsform import SettingsForm, allowed_by
 from realms.settingspage import layered_settings_page
-from realms.viewtools import actor, call_service, confirmation_page, confirmed
+from realms.viewtools import actor, call_service, confirmation_page, confirmed, form_post, form_status
 from server.documents import ACCOUNT_DEFAULTS, DOMAIN_DEFAULTS, read_cached
 
 ENCRYPTION = "PasswordEncryption"
@@ -94,17 +94,13 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "bulk":
         return _bulk(request, the_domain)
     form = CreateAccountForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            shown = form if can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS) else None
-            created = call_service(request, shown, lambda: account_create(
-                actor=user, domain=the_domain, name=data["name"], kind=data["kind"], settings=form.settings(),
-                password=data["password"] or None, aliases=form.alias_list()), done=_("Account created."))
-            if created is not None:
-                return HttpResponseRedirect(account_url(request, created))
-        status = 400
+    posted = form_post(request, form, lambda data: account_create(
+        actor=user, domain=the_domain, name=data["name"], kind=data["kind"], settings=form.settings(),
+        password=data["password"] or None, aliases=form.alias_list()),
+        then=lambda created: account_url(request, created), done=_("Account created."),
+        shown=can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS))
+    if posted is not None:
+        return posted
     wanted = list_request(request)
     page = accounts_page(the_domain, wanted)
     foldering = domain_foldering(the_domain)
@@ -120,7 +116,7 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
                "total": accounts_matching_count(the_domain, wanted.filter), "paging": _paging(request, page),
                "letters": _letters(page), "bulk_actions": BULK_ACTIONS,
                "password_policy": domain_password_policy(the_domain, domain_defaults=documents["domain_defaults"])}
-    return render(request, "accounts/account_list.html", context, status=status)
+    return render(request, "accounts/account_list.html", context, status=form_status(request))
 
 
 LAST = "\U0010ffff"  # after every name: `before` it is the last page
@@ -364,16 +360,11 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
     may_grant = can_write_all_domains(user)
     initial = {"administrator": R.DOMAIN_ADMIN in held, "rights": sorted(held & R.DOMAIN_ADMIN_RIGHTS)}
     form = DomainAdminRightsForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            done = call_service(request, form if may_grant else None, lambda: account_set_domain_admin_rights(
-                actor=user, account=found, administrator=data["administrator"], rights=data["rights"]),
-                done=_("Access rights updated."))
-            if done is not None:
-                return HttpResponseRedirect(request.path)
-        status = 400
+    posted = form_post(request, form, lambda data: account_set_domain_admin_rights(
+        actor=user, account=found, administrator=data["administrator"], rights=data["rights"]),
+        then=request.path, done=_("Access rights updated."), shown=may_grant)
+    if posted is not None:
+        return posted
     groups = [(title, [(name, text, name in held) for name, text in group.items()])
               for title, group in R.DOMAIN_ADMIN_RIGHT_GROUPS]
     server = [(name, text) for name, text in R.SERVER_RIGHTS.items() if name in held]
@@ -384,7 +375,7 @@ def account_rights(request: HttpRequest, domain: str, account: str) -> HttpRespo
         "master_url": _master_rights_url() if has_server_right(user, R.MASTER) else "",
         "account_url": account_url(request, found),
     }
-    return render(request, "accounts/account_rights.html", context, status=status)
+    return render(request, "accounts/account_rights.html", context, status=form_status(request))
 
 
 def _master_rights_url() -> str:

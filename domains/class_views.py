@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,7 @@ from realms.access import access_domain
 from realms.pages import realm_page
 from realms.permissions import can_read_all_domains, can_write_all_domains, domain_setting_authorizer
 from realms.settingspage import layered_settings_page
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, form_post, form_status
 from server import documents
 
 
@@ -97,16 +97,13 @@ def _classes_page(request: HttpRequest, domain: Domain | None) -> HttpResponse:
     user = actor(request)
     classes = _own_classes(user, domain)
     form = ClassForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            done = {"create": _("Class of Service created."), "rename": _("Class of Service renamed."),
-                    "remove": _("Class of Service removed.")}[form.cleaned_data["action"]]
-            result = call_service(request, form, lambda: _run(user, domain, form.cleaned_data) or "", done=done)
-            if result is not None:
-                target = _class_url(request, domain, result) if result else _list_url(request, domain)
-                return HttpResponseRedirect(target)
-        status = 400
+    posted = form_post(
+        request, form, lambda data: _run(user, domain, data) or "",
+        then=lambda result: _class_url(request, domain, result) if result else _list_url(request, domain),
+        done=lambda result: {"create": _("Class of Service created."), "rename": _("Class of Service renamed."),
+                             "remove": _("Class of Service removed.")}[form.cleaned_data["action"]])
+    if posted is not None:
+        return posted
     server_classes = {} if domain is None else {
         name: settings for name, settings in service_classes(domain).items() if name not in classes}
     context = {
@@ -117,7 +114,7 @@ def _classes_page(request: HttpRequest, domain: Domain | None) -> HttpResponse:
         "server_classes": sorted(server_classes.items()), "domain": domain,
         "form": form, "may_change": _may_change(user, domain),
     }
-    return render(request, "domains/service_classes.html", context, status=status)
+    return render(request, "domains/service_classes.html", context, status=form_status(request))
 
 
 def _class_page(request: HttpRequest, domain: Domain | None, name: str) -> HttpResponse:

@@ -22,7 +22,7 @@ from lists.models import MailingList
 from realms.access import access_domain
 from realms.forms import ServiceForm
 from realms.listing import list_request
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, form_post, form_status
 
 Shown = TypeVar("Shown", Forwarder, Group, MailingList)
 
@@ -49,23 +49,18 @@ def object_list(
     the_domain = access_domain(user, domain)
     may_change = pages.may_change(user, the_domain)
     form = form_class(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            created = call_service(request, form if may_change else None, lambda: create(user, the_domain, data),
-                                   done=done)
-            if created is not None:
-                where = (users_url(request, pages.object_url, the_domain.name, created.name)
-                         if open_created else users_url(request, pages.list_url, the_domain.name))
-                return HttpResponseRedirect(where)
-        status = 400
+    posted = form_post(
+        request, form, lambda data: create(user, the_domain, data), done=done, shown=may_change,
+        then=lambda created: (users_url(request, pages.object_url, the_domain.name, created.name)
+                              if open_created else users_url(request, pages.list_url, the_domain.name)))
+    if posted is not None:
+        return posted
     page = rows(the_domain, list_request(request))
     shown = [{"object": row, "url": users_url(request, pages.object_url, the_domain.name, row.name), **columns(row)}
              for row in page.rows]
     context = {"domain": the_domain, "links": domain_links(request, the_domain), "current": pages.current,
                "page": page, "rows": shown, "form": form, "may_change": may_change}
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=form_status(request))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from realms.pages import DOMAIN_WEBADMIN_REALM, access_of, realm_page, realm_rev
 from realms.permissions import can_write_all_domains, can_write_domain
 from realms.request import RealmRequest
 from realms.settingsform import SettingsForm
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, form_post, form_status
 
 IP_SETTING = "IPAddresses"
 
@@ -102,15 +102,11 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     """The domains this administrator may see, a page at a time; Create Domain."""
     user = actor(request)
     form = CreateDomainForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            shown = form if can_write_all_domains(user) else None  # else the refusal goes above the page
-            created = call_service(request, shown, lambda: domain_create(actor=user, name=form.cleaned_data["name"]),
-                                   done=_("Domain created."))
-            if created is not None:
-                return HttpResponseRedirect(users_url(request, "domain_settings", created.name))
-        status = 400
+    posted = form_post(request, form, lambda data: domain_create(actor=user, name=data["name"]),
+                       then=lambda created: users_url(request, "domain_settings", created.name),
+                       done=_("Domain created."), shown=can_write_all_domains(user))  # else the refusal goes above
+    if posted is not None:
+        return posted
     page = domains_page(user, list_request(request))
     looked_up = dns_looked_up_addresses()
     rows = []
@@ -120,7 +116,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
                      "accounts_url": users_url(request, "accounts", domain.name),
                      "settings_url": users_url(request, "domain_settings", domain.name)})
     context = {"page": page, "rows": rows, "form": form, "may_create": can_write_all_domains(user)}
-    return render(request, "domains/domain_list.html", context, status=status)
+    return render(request, "domains/domain_list.html", context, status=form_status(request))
 
 
 def _ip_form(domain: Domain, data: Any = None) -> AssignedAddressesForm:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import operator
+from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from realms.forms import ServiceForm
 from realms.listing import list_request
 from realms.pages import realm_page
 from realms.rights import MONITOR_SUB_RIGHTS, SERVER_RIGHTS
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, form_post, form_status
 
 RIGHT_CHOICES = [(name, name) for name in SERVER_RIGHTS]
 
@@ -55,24 +55,21 @@ def server_rights(request: HttpRequest) -> HttpResponse:
     """Grant and revoke server rights: one form per administrator, and one for any other account."""
     user = actor(request)
     form = ServerRightsForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
 
-            def grant() -> tuple[Account, list[str]]:
-                target = access_account(user, data["account"])
-                return target, account_set_server_rights(actor=user, account=target, rights=data["rights"])
+    def grant(data: dict[str, Any]) -> tuple[Account, list[str]]:
+        target = access_account(user, data["account"])
+        return target, account_set_server_rights(actor=user, account=target, rights=data["rights"])
 
-            granted = call_service(request, form, grant)
-            if granted is not None:
-                target, after = granted
-                held = ", ".join(name for name in after if name in SERVER_RIGHTS) or gettext("no server rights")
-                messages.success(request, f"{target.address}: {held}.")
-                return HttpResponseRedirect(request.path)
-        status = 400
+    def granted(result: tuple[Account, list[str]]) -> str:
+        target, after = result
+        held = ", ".join(name for name in after if name in SERVER_RIGHTS) or gettext("no server rights")
+        return f"{target.address}: {held}."
+
+    posted = form_post(request, form, grant, then=request.path, done=granted)
+    if posted is not None:
+        return posted
     page = server_administrators_page(list_request(request))
     rows = [{"account": account, "held": set(account.rights)} for account in page.rows]
     context = {"rows": rows, "page": page, "form": form, "server_rights": SERVER_RIGHTS,
                "sub_rights": MONITOR_SUB_RIGHTS}
-    return render(request, "realms/server_administrators.html", context, status=status)
+    return render(request, "realms/server_administrators.html", context, status=form_status(request))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import segno
 from django.contrib import messages
@@ -44,7 +44,7 @@ from realms.navigation import (
 )
 from realms.permissions import administered_domains, may_open
 from realms.request import RealmRequest
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, form_post, form_status
 from server import strings
 from server.selectors import separate_realms_enabled
 
@@ -204,24 +204,20 @@ def webadmin_preferences(request: RealmRequest) -> HttpResponse:
                OBJECTS_PER_PAGE: objects_per_page(user, realm),
                REFRESH_PERIOD: str(refresh_seconds(user, realm)), CHARSET: page_charset(user, realm)}
     form = WebAdminPrefsForm(request.POST if request.method == "POST" else None, initial=initial, realm=realm)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            updates = {key: value for key, value in form.cleaned_data.items() if str(value) != str(initial[key])}
-            language = updates.pop(LANGUAGE, None) or None  # a form without the field changes nothing
 
-            def save() -> bool:
-                if language is not None:
-                    account_update_prefs(actor=user, account=user, updates={LANGUAGE: language})
-                account_update_webadmin_prefs(actor=user, account=user, updates=updates, realm=realm)
-                return True
+    def save(data: dict[str, Any]) -> bool:
+        updates = {key: value for key, value in data.items() if str(value) != str(initial[key])}
+        language = updates.pop(LANGUAGE, None) or None  # a form without the field changes nothing
+        if language is not None:
+            account_update_prefs(actor=user, account=user, updates={LANGUAGE: language})
+        account_update_webadmin_prefs(actor=user, account=user, updates=updates, realm=realm)
+        return True
 
-            done = call_service(request, form, save, done=_("Preferences saved."))
-            if done is not None:
-                return HttpResponseRedirect(request.path)
-        status = 400
+    posted = form_post(request, form, save, then=request.path, done=_("Preferences saved."))
+    if posted is not None:
+        return posted
     context = {"form": form, "realm": realm, **_second_factor_context(request, user)}
-    return render(request, "realms/preferences.html", context, status=status)
+    return render(request, "realms/preferences.html", context, status=form_status(request))
 
 
 def _second_factor_post(request: HttpRequest, user: Account, action: str) -> HttpResponse:

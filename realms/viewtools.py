@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from cgadmin.errors import AccessDenied, CGError
@@ -43,6 +44,31 @@ def call_service(request: HttpRequest, form: object, call: Callable[[], T], done
     if done:
         messages.success(request, done)
     return result
+
+
+def form_post(
+    request: HttpRequest, form: forms.Form, call: Callable[[dict[str, Any]], T | None], *,
+    then: str | Callable[[T], str], done: str | Callable[[T], str] = "", shown: bool = True,
+) -> HttpResponse | None:
+    """A form page's POST, the same on every page: a valid form calls one service with its cleaned
+    data (call_service: the refusal goes next to the field, or above the page when `shown` is False
+    because the form is not on it); once done, the message and a redirect to `then` (a URL, or one
+    made from the result). None for a GET or when the page is shown again (form_status says 400)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    result = call_service(request, form if shown else None, lambda: call(data))
+    if result is None:
+        return None
+    message = done(result) if callable(done) else done
+    if message:
+        messages.success(request, message)
+    return HttpResponseRedirect(then(result) if callable(then) else then)
+
+
+def form_status(request: HttpRequest) -> int:
+    """A form page's status: 200, or 400 when a POST shows it again (form_post changed nothing)."""
+    return 400 if request.method == "POST" else 200
 
 
 class Refusal:
