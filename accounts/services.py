@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.csvformat import BadRow, CsvRow, read_rows, rejected_rows
@@ -39,6 +38,7 @@ from cgadmin.errors import (
 )
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: records follow accounts (directory app)
+from domains.counts import count_accounts
 from domains.models import Domain
 from domains.names import normalize_account_name
 from domains.namespace import ACCOUNT as ACCOUNT_HOLDER
@@ -217,7 +217,7 @@ def account_create(
                                              password=new.password, rights=list(rights))
     except IntegrityError:
         raise AccountExists(f"an account named {new.name!r} already exists in {domain.name}", field="name")
-    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + 1)
+    count_accounts(domain, +1)
     Mailbox.objects.create(account=account, name=INBOX, format=new.inbox_format)
     audit(actor=actor, event=Event.ACCOUNT_CREATE, object_type="account", object_name=account.address,
           domain_name=domain.name, after={"Type": new.kind, **new.explicit})
@@ -250,8 +250,8 @@ def account_rename(*, actor: Account | None, account: Account, new_address: str)
             raise GeneralError("remove the account's aliases before moving it to another domain")
         if any(right in R.SERVER_RIGHTS for right in account.rights):
             raise GeneralError("an account with server rights must stay in the Main Domain")
-        Domain.objects.filter(pk=old_domain.pk).update(account_count=F("account_count") - 1)
-        Domain.objects.filter(pk=new_domain.pk).update(account_count=F("account_count") + 1)
+        count_accounts(old_domain, -1)
+        count_accounts(new_domain, +1)
     account.name, account.domain = key, new_domain
     account.save(update_fields=["name", "domain"])
     audit(actor=actor, event=Event.ACCOUNT_RENAME, object_type="account", object_name=account.address,
@@ -277,7 +277,7 @@ def account_delete(*, actor: Account | None, account: Account) -> None:
     if R.MASTER in (account.rights or []):
         require_a_master_able_to_log_in()
     directory_sync.account_removed(domain=domain, name=account.name)  # Central Directory
-    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") - 1)
+    count_accounts(domain, -1)
     audit(actor=actor, event=Event.ACCOUNT_DELETE, object_type="account", object_name=address,
           domain_name=domain.name, before={"Name": address})
     outbox.mark_dirty(outbox.ACCOUNT, pk)
@@ -922,7 +922,7 @@ def _insert_batch(actor: Account | None, domain: Domain, made: list[tuple[Accoun
     if not made:
         return
     accounts = insert_objects(Account, [account for account, _new, _aliases in made])
-    Domain.objects.filter(pk=domain.pk).update(account_count=F("account_count") + len(accounts))
+    count_accounts(domain, len(accounts))
     now = timezone.now()
     insert_rows(Mailbox, ("account_id", "name", "format", "mailbox_class", "created"),
                 ((account.pk, INBOX, new.inbox_format, "", now) for account, new, _aliases in made))

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import Account
 from accounts.password_forms import stored_form_of
+from accounts.rows import store_info
 from accounts.services import PASSWORD, account_update_settings
 from basedir import nofollow, outbox, paths
 from basedir.render import STORAGE_USED
@@ -87,8 +88,7 @@ def account_clear_cache(*, actor: Account | None, account: Account) -> ClearedCa
     new_info = info_from_file(info)
     info_changed = tuple(sorted(k for k in set(new_info) | set(account.info) if new_info.get(k) != account.info.get(k)))
     if info_changed:
-        Account.objects.filter(pk=account.pk).update(info=new_info)
-        account.info = new_info
+        store_info(account, new_info)
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
     changed = tuple(change.changed) + ((PASSWORD,) if PASSWORD in updates else ())
     audit(actor=actor, event=Event.ACCOUNT_CLEAR_CACHE, object_type="account", object_name=account.address,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
+from accounts.rows import remove_domain_accounts
 from accounts.selectors import require_a_master_able_to_log_in, service_class_users
 from accounts.settings_schema import ACCOUNT
 from basedir import outbox
@@ -129,10 +130,7 @@ def domain_delete(*, actor: Account | None, domain: Domain, force: bool = False)
     count = accounts.count()
     if count and not force:
         raise GeneralError(f"domain {domain.name!r} has {count} account(s): confirm the removal (FORCE)")
-    from accounts.models import AccountAlias
-
-    AccountAlias.objects.filter(domain=domain).delete()
-    accounts.delete()
+    remove_domain_accounts(domain)
     name, pk = domain.name, domain.pk
     domain.delete()
     _repoint_sub_domains(name, "", actor=actor)
