@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from cgadmin.catalogue import Layer, effective_values, parse_size
 from cgadmin.dataformat import Value
 from cgadmin.errors import InvalidInput
+from cgadmin.oncommit import run_once_after_commit
 from logs import serverlog
 from logs.models import AuditEntry
 from logs.settings_schema import LEVELS, LOG, ROTATION_SIZE, SYSTEM_TAG, parse_level
@@ -72,6 +73,12 @@ def log_config_publish() -> None:
     except InvalidInput:
         max_size = serverlog.DEFAULT_MAX_FILE_SIZE
     serverlog.publish_config(log_levels(explicit), max_size)
+
+
+def log_config_publish_after_commit() -> None:
+    """Publish the log config once the transaction that changed the Log or Main document commits
+    (never a level another process could see before the change is there, or one rolled back)."""
+    run_once_after_commit("logs.log_config_publish", log_config_publish)
 
 
 # --- the audit trail ---------------------------------------------------------------------------

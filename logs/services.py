@@ -20,7 +20,7 @@ from logs.alerts import AlertTarget, alert_target, alerts_of
 from logs.audit import audit
 from logs.events import Event
 from logs.models import Alert
-from logs.selectors import log_config_publish
+from logs.selectors import log_config_publish_after_commit
 from logs.settings_schema import LEVELS, LOG, SYSTEM_TAG, check_levels, parse_level
 from realms import permissions
 from realms import rights as R
@@ -54,6 +54,7 @@ def _system_level_update(*, actor: Account | None, level: Value) -> None:
     def save(settings: dict[str, Value]) -> None:
         documents.write(documents.MAIN, settings)
         outbox.mark_dirty(outbox.SERVER, documents.MAIN)
+        log_config_publish_after_commit()
 
     apply_change(
         actor=actor, catalogue=MAIN, current=documents.read(documents.MAIN),
@@ -83,13 +84,13 @@ def log_settings_update(*, actor: Account | None, updates: Mapping[str, Value]) 
     def save(settings: dict[str, Value]) -> None:
         documents.write(documents.LOG, settings)
         outbox.mark_dirty(outbox.SERVER, documents.LOG)
+        log_config_publish_after_commit()
 
     change = apply_change(
         actor=actor, catalogue=LOG, current=current, updates=values, replace=False,
         authorize=lambda name, right: None, save=save, event=Event.LOG_SETTINGS, object_type="server",
         object_name="Log",
     )
-    log_config_publish()
     return change
 
 

@@ -21,6 +21,7 @@ from domains.selectors import main_domain, main_domain_or_none
 from domains.settings_schema import USING_DNS
 from logs.audit import audit
 from logs.events import Event
+from logs.selectors import log_config_publish_after_commit
 from realms import rights as R
 from realms.permissions import require_server_right
 from server import documents, osinfo
@@ -96,6 +97,7 @@ def server_settings_update(*, actor: Account | None, updates: Mapping[str, Value
     def save(settings: dict[str, Value]) -> None:
         documents.write(documents.MAIN, settings)
         outbox.mark_dirty(outbox.SERVER, documents.MAIN)
+        log_config_publish_after_commit()  # Main carries the Server Internals Log level (LogLevel)
 
     change = apply_change(
         actor=actor, catalogue=MAIN, current=documents.read(documents.MAIN), updates=values, replace=False,

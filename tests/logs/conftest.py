@@ -19,6 +19,12 @@ def base_dir(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A block whose changes commit, as a request's do: the log levels are published after the commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def log_folder(base_dir) -> Path:
     return base_dir / "SystemLogs"
 

@@ -13,8 +13,9 @@ from tests.logs.conftest import records
 pytestmark = pytest.mark.django_db
 
 
-def test_webadmin_logins_are_recorded_under_httpa_by_level(postmaster, log_folder):
-    log_settings_update(actor=None, updates={"Levels": {"HTTPA": 3}})
+def test_webadmin_logins_are_recorded_under_httpa_by_level(postmaster, log_folder, committed):
+    with committed():
+        log_settings_update(actor=None, updates={"Levels": {"HTTPA": 3}})
 
     check_login("postmaster", "wrong", address="192.0.2.7")
     check_login("postmaster", factories.POSTMASTER_PASSWORD, address="192.0.2.7")

@@ -88,8 +88,9 @@ def test_a_writer_follows_a_newer_file_another_process_started(log_folder):
 
 
 @pytest.mark.django_db
-def test_the_general_pages_log_level_is_systems(postmaster, log_folder):
-    server_settings_update(actor=None, updates={"LogLevel": "1"})
+def test_the_general_pages_log_level_is_systems(postmaster, log_folder, committed):
+    with committed():
+        server_settings_update(actor=None, updates={"LogLevel": "1"})
 
     assert serverlog.log("SYSTEM", 1, "crash report") is True
     assert serverlog.log("SYSTEM", 2, "routine") is False
@@ -100,8 +101,9 @@ def test_the_general_pages_log_level_is_systems(postmaster, log_folder):
 
 
 @pytest.mark.django_db
-def test_each_component_records_up_to_its_own_level(postmaster, log_folder):
-    log_settings_update(actor=None, updates={"Levels": {"CLI": 4, "queue": "1"}})
+def test_each_component_records_up_to_its_own_level(postmaster, log_folder, committed):
+    with committed():
+        log_settings_update(actor=None, updates={"Levels": {"CLI": 4, "queue": "1"}})
 
     assert serverlog.log("CLI", 4, "low-level detail") is True
     assert serverlog.log("CLI", 5, "all info") is False
@@ -122,8 +124,9 @@ def test_a_level_update_names_only_the_components_it_changes(postmaster, log_fol
 
 
 @pytest.mark.django_db
-def test_systems_level_in_the_log_settings_is_the_general_pages(postmaster, log_folder):
-    log_settings_update(actor=None, updates={"Levels": {"SYSTEM": 5}})
+def test_systems_level_in_the_log_settings_is_the_general_pages(postmaster, log_folder, committed):
+    with committed():
+        log_settings_update(actor=None, updates={"Levels": {"SYSTEM": 5}})
 
     assert str(server_settings()["LogLevel"]) == "5"
     assert serverlog.log("SYSTEM", 5, "everything") is True
