@@ -2,14 +2,17 @@
 with its filters and key paging, and the Domain Administrators' view of their own domains."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from cgadmin import context
 from domains.services import domain_update_settings
-from logs.audit import audit
+from logs.audit import Change as AuditChange
+from logs.audit import audit, audit_many
 from logs.changes import Change, audit_changes
+from logs.events import Event
 from logs.models import AuditEntry
 from logs.selectors import AuditFilter, audit_page
 from tests import factories
@@ -69,14 +72,14 @@ def test_the_monitors_page_filters_by_actor_event_object_domain_and_time(changes
 def test_the_trail_pages_by_time_and_id_newest_first(postmaster, as_basic, django_assert_num_queries):
     stamp = timezone.now()
     for number in range(60):
-        entry = audit(actor=None, event="test.bulk", object_type="test", object_name=f"object{number:02d}")
+        entry = audit(actor=None, event=Event.SKIN_STORE, object_type="test", object_name=f"object{number:02d}")
         AuditEntry.objects.filter(pk=entry.pk).update(time=stamp if number >= 30 else stamp - timedelta(minutes=1))
     client = as_basic(postmaster)
     client.get("/Master/Monitors/Audit")  # the first request fills the login caches (second factor)
 
     with django_assert_num_queries(3):  # login (Basic, cached) and page furniture 2, the entries 1
-        first = client.get("/Master/Monitors/Audit", {"event": "test."})
-    second = client.get("/Master/Monitors/Audit", {"event": "test.", "cursor": first.context["page"].next_cursor})
+        first = client.get("/Master/Monitors/Audit", {"event": "skin."})
+    second = client.get("/Master/Monitors/Audit", {"event": "skin.", "cursor": first.context["page"].next_cursor})
 
     names = [name for _, name in entries_of(first) + entries_of(second)]
     assert names == [f"object{number:02d}" for number in range(59, -1, -1)]
@@ -160,3 +163,18 @@ def test_the_audit_trail_page_shows_the_changed_settings_not_the_raw_dictionarie
     assert '<span class="key" translate="no">WebBanner</span>: <code>Hello</code>' in page
     assert "<code>Bye</code>" in page
     assert "{WebBanner=" not in page
+
+
+
+def test_an_event_the_enum_does_not_list_is_refused_and_nothing_is_recorded(postmaster):
+    """AuditEntry.event holds logs.events.Event codes only: the filters and reports know no other."""
+    unknown: Any = "account.frobnicate"
+    with pytest.raises(ValueError, match=r"unknown audit event 'account\.frobnicate'"):
+        audit(actor=postmaster, event=unknown, object_type="account", object_name="x")
+    with pytest.raises(ValueError, match=r"unknown audit event 'account\.frobnicate'"):
+        audit_many(actor=postmaster, changes=[
+            AuditChange(Event.ACCOUNT_CREATE, "account", "a"), AuditChange(unknown, "account", "b")])
+
+    assert not AuditEntry.objects.filter(object_name__in=["x", "a", "b"]).exists()
+    listed: Any = "skin.store"  # a listed code given as text is taken
+    assert audit(actor=postmaster, event=listed, object_type="skin", object_name="c").event == Event.SKIN_STORE
