@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from basedir import outbox, paths, render
 from basedir.files import (
@@ -224,7 +225,7 @@ def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mai
     new_mailboxes = _sync_mailboxes(row["id"], location, mailboxes.get(row["id"], []),
                                     mailbox_states.get(row["id"], []))
     created = False
-    files: tuple[Path | str, ...]
+    files: tuple[str, ...]
     if relative.endswith(".macnt"):
         created = batch.new_folder(location)
         if not created:
@@ -232,16 +233,16 @@ def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mai
         prefix = f"{location}/account"
         files = (f"{prefix}.settings", f"{prefix}.info", f"{prefix}.prefs")
     else:
-        files = account_file_paths(folder, relative)
+        files = tuple(map(str, account_file_paths(folder, relative)))
     data_of = account_bytes(row) if created else account_files_data(row, folder, relative, mailboxes)
     for path, data in zip(files, data_of, strict=True):
         batch.add(path, data, in_new_folder=created)
     return [(location, state) for state in new_mailboxes]
 
 
-def _forget_mailboxes(accounts: object) -> None:
+def _forget_mailboxes(accounts: QuerySet[ExportedAccount] | list[int]) -> None:
     """Drop the mailbox states of these accounts (an account id list or an ExportedAccount queryset)."""
-    ids = accounts.values("account_id") if hasattr(accounts, "values") else list(accounts)  # type: ignore[union-attr]
+    ids = list(accounts) if isinstance(accounts, list) else accounts.values("account_id")
     ExportedMailbox.objects.filter(account_id__in=ids).delete()
 
 

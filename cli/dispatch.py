@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cgadmin import context, dataformat
 from cgadmin.dataformat import XML, Value
 from cgadmin.errors import UNKNOWN_COMMAND, CGError
-from cli.registry import NULL, ArgumentError, Call, lookup
+from cli.registry import ArgumentError, Call, Null, lookup
 from logs import serverlog, stats
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def execute(
                       session=session_id or None, peer=peer or None)
         answer = error(FAILED, f"{entry.name}: internal error")
     else:
-        answer = Answer(OK) if value is None else data_answer(None if value is NULL else value)
+        answer = Answer(OK) if value is None else data_answer(None if isinstance(value, Null) else value)
     serverlog.log(LOG_TAG, serverlog.LOW_LEVEL, f"{entry.name}: {answer.code}{detail}",
                   session=session_id or None, peer=peer or None)
     return answer

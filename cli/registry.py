@@ -32,7 +32,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from cgadmin.dataformat import DataFormatError, Value, parse_object, repair_unescaped_strings, skip_space
 
@@ -44,14 +44,14 @@ ACCOUNTS = "Accounts"
 SERVER = "Server"
 
 
-class _Null:
+class Null:
     """A handler returns NULL to answer the data `#NULL#` (None answers a plain `200 OK`)."""
 
     def __repr__(self) -> str:
         return "NULL"
 
 
-NULL = _Null()
+NULL = Null()
 
 
 class ArgumentError(ValueError):
@@ -68,7 +68,8 @@ class Call:
     session: Any = None  # the TCP session when there is one (cli.session.Session)
 
 
-Handler = Callable[..., Value]
+Reply: TypeAlias = Value | Null  # what a handler returns: a data-format value, or NULL
+Handler = Callable[..., Reply]
 Parser = Callable[["ArgumentReader"], dict[str, Any]]
 
 

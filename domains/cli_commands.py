@@ -4,7 +4,7 @@ Alerts (Get/Set/Post/RemoveDomainAlert...) belong to the logs app's cli_commands
 
 from __future__ import annotations
 
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cli.registry import DOMAINS, Call, verb
 from domains import selectors, services
 from domains.models import Domain
@@ -26,7 +26,7 @@ def domain_named(call: Call, name: str | None) -> Domain:
 @verb("ListDomains", rights="any account: the domains it may see (all for DomainsRead)", section=DOMAINS)
 def list_domains(call: Call) -> Value:
     """The names of the domains the caller may see."""
-    return selectors.visible_domain_names(call.actor)
+    return value_list(selectors.visible_domain_names(call.actor))
 
 
 @verb("MainDomainName", rights="any logged-in account", section=DOMAINS)
@@ -96,7 +96,7 @@ def set_domain_settings(call: Call, domain: str, settings: dict) -> None:
 @verb("GetDomainAliases [domain:dom]", rights=READ, section=DOMAINS)
 def get_domain_aliases(call: Call, domain: str | None) -> Value:
     """The domain's aliases."""
-    return selectors.domain_alias_names(domain_named(call, domain))
+    return value_list(selectors.domain_alias_names(domain_named(call, domain)))
 
 
 @verb("SetDomainAliases domain:dom aliases:array", rights=ALL_DOMAINS, section=DOMAINS)
@@ -129,7 +129,7 @@ def list_admin_domains(call: Call, domain: str | None) -> Value:
     """The domains the caller administers, or those the named domain's administrators may."""
     if domain is None:
         return list(administered_domains(call.actor).order_by("name").values_list("name", flat=True))
-    return selectors.domains_administered_from(domain_named(call, domain))
+    return value_list(selectors.domains_administered_from(domain_named(call, domain)))
 
 
 @verb("ListDomainObjects domain:dom [FILTER filter:str] limit:num [ACCOUNTS] [ALIASES] [FORWARDERS] "

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cgadmin.dataformat import Value, value_list
 from domains.names import MAX_DOMAIN_LENGTH
 from realms.forms import ServiceForm
 
@@ -39,9 +40,10 @@ class AssignedAddressesForm(ServiceForm):
     addresses = forms.CharField(label=_("Addresses"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("One address a line, IPv4 or IPv6."))
 
-    def setting_value(self) -> object:
+    def setting_value(self) -> Value:
         from domains.settings_schema import USING_DNS
 
         if self.cleaned_data["mode"] == IP_USING_DNS:
             return USING_DNS
-        return [line.strip().strip("[]") for line in self.cleaned_data["addresses"].splitlines() if line.strip()]
+        return value_list(line.strip().strip("[]") for line in self.cleaned_data["addresses"].splitlines()
+                          if line.strip())

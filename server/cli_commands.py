@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from cgadmin.dataformat import Value
-from cli.registry import NULL, SERVER, Call, verb
+from cli.registry import NULL, SERVER, Call, Reply, verb
 from server import selectors, services
 
 
@@ -30,7 +30,7 @@ def get_version(call: Call) -> Value:
 
 
 @verb("GetSystemInfo what:str", rights="Settings or Master", section=SERVER)
-def get_system_info(call: Call, what: str) -> Value:
+def get_system_info(call: Call, what: str) -> Reply:
     """One item of the General page's information: Version, ServerOS, UpTime, LocalIPs, ..."""
     value = selectors.system_info(call.actor, what)
     return NULL if value is None else value

@@ -230,13 +230,13 @@ class Supervisor:
             self.say(f"{child.component.name} is not started: its port is taken (until the next start)")
             return
         fault_file = crash.fault_file(child.component.name)
+        # --daemon: the server's own stdout is the start command's until the server runs
+        output = subprocess.DEVNULL if self.options.daemon else None
         child.process = subprocess.Popen(
             child.component.command(self.options), start_new_session=True,
             env={**os.environ, "CGADMIN_COMPONENT": child.component.name, crash.ENV_FAULT_FILE: str(fault_file)},
             cwd=application_dir(), preexec_fn=_child_setup(self.run_as),
-            pass_fds=tuple(sock.fileno() for sock in LISTEN_SOCKETS.values()),
-            # --daemon: the server's own stdout is the start command's until the server runs
-            **({"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if self.options.daemon else {}),
+            pass_fds=tuple(sock.fileno() for sock in LISTEN_SOCKETS.values()), stdout=output, stderr=output,
         )
         child.started_at = time.monotonic()
 

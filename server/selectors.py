@@ -6,7 +6,7 @@ from django.utils.translation import gettext_noop
 
 from basedir.layout import PROCESS_ID
 from cgadmin.catalogue import Layer, effective_values, parse_bool
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from domains.models import Domain
 from domains.selectors import main_domain
 from domains.settings_schema import USING_DNS
@@ -37,7 +37,7 @@ def server_ip_rows() -> list[tuple[str, str | None]]:
     network = documents.read(documents.NETWORK)
     addresses = network.get("LocalIPs")
     if addresses is None:
-        addresses = osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME))
+        addresses = value_list(osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME)))
     assigned = ip_assignments()
     return [(str(address), assigned.get(str(address))) for address in addresses]  # type: ignore[union-attr]
 
@@ -84,7 +84,7 @@ def general_info() -> dict:
         "uptime": uptime or gettext_noop("not running under cgserver"),
         "dns_servers": network.get("DNSServers") or osinfo.dns_servers(),
         "ip_rows": server_ip_rows(),
-        "startup_parameters": " ".join(f'"{item}"' for item in parameters),  # type: ignore[union-attr]
+        "startup_parameters": " ".join(f'"{item!s}"' for item in parameters),  # type: ignore[union-attr]
         "refreshed_at": network.get("RefreshedAt"),
         "root_privilege": runtime.get("RootPrivilege") or "",
         "run_as": runtime.get("RunAs") or "",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from basedir import outbox
 from cgadmin.celery import send_task
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cgadmin.errors import CGError
 from cgadmin.settings_change import SettingsChange, apply_change
 from domains.selectors import main_domain, main_domain_or_none
@@ -116,7 +116,7 @@ def server_record_start(*, parameters: list[str], pid: int, details: Mapping[str
     documents.write(
         documents.RUNTIME,
         {**dict(details or {}), "StartedAt": timezone.now().replace(microsecond=0, tzinfo=None),
-         "StartupParameters": parameters, "PID": pid},
+         "StartupParameters": value_list(parameters), "PID": pid},
     )
 
 
@@ -133,13 +133,13 @@ def network_refresh() -> dict[str, Value]:
     from domains.models import Domain
     from server.dns import domain_addresses
 
-    by_dns = {}
+    by_dns: dict[str, Value] = {}
     for domain in Domain.objects.only("name", "settings"):
         if domain.settings.get("IPAddresses") == USING_DNS:
-            by_dns[domain.name] = domain_addresses(domain.ascii_name)
+            by_dns[domain.name] = value_list(domain_addresses(domain.ascii_name))
     data: dict[str, Value] = {
-        "LocalIPs": osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME)),
-        "DNSServers": osinfo.dns_servers(),
+        "LocalIPs": value_list(osinfo.runtime_local_ip_addresses(documents.read(documents.RUNTIME))),
+        "DNSServers": value_list(osinfo.dns_servers()),
         "DomainIPs": by_dns,
         "RefreshedAt": datetime.now().replace(microsecond=0),
     }

@@ -3,11 +3,12 @@
 from django.conf import settings
 
 from cgadmin.catalogue import Catalogue, Kind, Level, SettingDef
+from cgadmin.dataformat import Value
 
 LOG_LEVELS = ("None", "Crashes", "Major", "Problems", "Low-Level", "All Info")
 
 
-def check_log_level(value: object) -> object:
+def check_log_level(value: Value) -> Value:
     """A log level is a digit 0-5, sent as a number or a string."""
     from cgadmin.errors import InvalidInput
 
@@ -17,7 +18,7 @@ def check_log_level(value: object) -> object:
     raise InvalidInput(f"{value!r} is not a log level: use 0 to 5 ({', '.join(LOG_LEVELS)})")
 
 
-def check_journal_account(value: object) -> object:
+def check_journal_account(value: Value) -> Value:
     """An account name, `name` (Main Domain) or `name@domain`, or empty for no journal."""
     from cgadmin.errors import InvalidInput
 

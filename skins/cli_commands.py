@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cli.registry import SERVER, ArgumentError, ArgumentReader, Call, verb
 from domains.models import Domain
 from realms import access
@@ -73,13 +73,13 @@ def _store_arguments(reader: ArgumentReader, *, with_domain: bool) -> dict[str, 
 @verb("ListServerSkins", rights="any server administrator or Domain Administrator", section=SERVER)
 def list_server_skins(call: Call) -> Value:
     """The server-wide Admin- skins."""
-    return services.skins_list(actor=call.actor, domain=None)
+    return value_list(services.skins_list(actor=call.actor, domain=None))
 
 
 @verb("ListDomainSkins [domain:dom]", rights=DOMAIN_READ, section=SERVER)
 def list_domain_skins(call: Call, domain: str | None) -> Value:
     """The domain's Admin- skins ("" is the unnamed skin)."""
-    return services.skins_list(actor=call.actor, domain=_domain(call, domain))
+    return value_list(services.skins_list(actor=call.actor, domain=_domain(call, domain)))
 
 
 @verb("ListDomainSkinFiles domain:dom [SKIN skin:str]", rights=DOMAIN_READ, section=SERVER,

@@ -58,24 +58,24 @@ class Command(BaseCommand):
                 return
             if verb == "account":
                 result = services.restore_account(actor=None, archive_path=archive, account=_account(options),
-                                                  source=options["source"])
+                                                  source=_text(options, "source"))
             elif verb == "mailbox":
                 result = services.restore_mailbox(
                     actor=None, archive_path=archive, account=_account(options), mailbox=str(options["mailbox"]),
-                    new_name=options["new_name"], over=bool(options["over"]), source=options["source"])
+                    new_name=_text(options, "new_name"), over=bool(options["over"]), source=_text(options, "source"))
             elif verb == "files":
                 result = services.restore_files(actor=None, archive_path=archive, account=_account(options),
-                                                source=options["source"])
+                                                source=_text(options, "source"))
             elif verb == "domain":
                 result = services.restore_domain(actor=None, archive_path=archive, name=str(options["name"]),
-                                                 new_name=options["new_name"])
+                                                 new_name=_text(options, "new_name"))
             elif verb == "settings":
-                result = services.restore_settings(actor=None, archive_path=archive, files=list(options["files"]))
+                result = services.restore_settings(actor=None, archive_path=archive, files=_names(options, "files"))
             elif verb == "logs":
-                result = services.restore_logs(actor=None, archive_path=archive, files=list(options["files"]),
-                                               new_name=options["new_name"])
+                result = services.restore_logs(actor=None, archive_path=archive, files=_names(options, "files"),
+                                               new_name=_text(options, "new_name"))
             elif verb == "directory":
-                result = services.restore_directory(actor=None, archive_path=archive, files=list(options["files"]))
+                result = services.restore_directory(actor=None, archive_path=archive, files=_names(options, "files"))
             else:
                 result = services.restore_all(actor=None, archive_path=archive,
                                               skip_unrestorable=bool(options["skip_unrestorable"]))
@@ -84,6 +84,18 @@ class Command(BaseCommand):
         self.stdout.write(f"restored {result.what}: {result.files} file(s)")
         for note in result.notes:
             self.stdout.write(f"  {note}")
+
+
+def _text(options: dict[str, object], key: str) -> str | None:
+    """An optional text argument (None when not given)."""
+    value = options[key]
+    return None if value is None else str(value)
+
+
+def _names(options: dict[str, object], key: str) -> list[str]:
+    """The names given for a `nargs="*"` argument."""
+    value = options[key]
+    return [str(name) for name in value] if isinstance(value, list | tuple) else []
 
 
 def _account(options: dict):

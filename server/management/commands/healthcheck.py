@@ -26,22 +26,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, component: str, port: int | None, heartbeat: Path | None,
                max_age: float, **options: object) -> None:
-        needs_port = component in ("web", "cli", "snmp")
-        if needs_port and port is None:
-            raise CommandError(f"healthcheck {component} needs --port")
-        if component == "queue" and heartbeat is None:
-            raise CommandError("healthcheck queue needs --heartbeat")
-        check = {
-            "web": lambda: check_web(port), "cli": lambda: check_cli(port), "snmp": lambda: check_snmp(port),
-            "queue": lambda: check_heartbeat(heartbeat, max_age), "worker": check_worker, "beat": check_beat,
-        }[component]
         try:
-            problem = check()
+            problem = _check(component, port, heartbeat, max_age)
         except OSError as error:
             problem = str(error)
         if problem:
             raise CommandError(f"{component}: {problem}", returncode=1)
         self.stdout.write(f"{component}: OK")
+
+
+def _check(component: str, port: int | None, heartbeat: Path | None, max_age: float) -> str | None:
+    """This component's check, once the option it needs is there: what is wrong, or None."""
+    if component in ("web", "cli", "snmp"):
+        if port is None:
+            raise CommandError(f"healthcheck {component} needs --port")
+        return {"web": check_web, "cli": check_cli, "snmp": check_snmp}[component](port)
+    if component == "queue":
+        if heartbeat is None:
+            raise CommandError("healthcheck queue needs --heartbeat")
+        return check_heartbeat(heartbeat, max_age)
+    return {"worker": check_worker, "beat": check_beat}[component]()
 
 
 def _host_header() -> str:
