@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from accounts import selectors, services
 from accounts.models import Account
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cgadmin.errors import GeneralError, LoginFailed
-from cli.registry import ACCOUNTS, NULL, ArgumentError, ArgumentReader, Call, verb
+from cli.registry import ACCOUNTS, NULL, ArgumentError, ArgumentReader, Call, Reply, verb
 from domains import services as domain_services
 from domains.cli_commands import domain_named
 from domains.selectors import server_document_for
@@ -83,7 +83,7 @@ def get_account_effective_settings(call: Call, account: str) -> Value:
 
 
 @verb("GetAccountOneSetting account:acct key:str", rights=OWN_OR_READ, section=ACCOUNTS)
-def get_account_one_setting(call: Call, account: str, key: str) -> Value:
+def get_account_one_setting(call: Call, account: str, key: str) -> Reply:
     """One effective setting (#NULL# when it has no value)."""
     value = selectors.account_effective_setting_named(account_named(call, account), key)
     return NULL if value is None else value
@@ -142,7 +142,7 @@ def verify_account_password(call: Call, account: str, password: str) -> None:
 @verb("GetAccountAliases account:acct", rights=OWN_OR_READ, section=ACCOUNTS)
 def get_account_aliases(call: Call, account: str) -> Value:
     """The account's aliases."""
-    return selectors.account_alias_names(account_named(call, account))
+    return value_list(selectors.account_alias_names(account_named(call, account)))
 
 
 @verb("SetAccountAliases account:acct aliases:array",

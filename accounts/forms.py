@@ -1,5 +1,7 @@
 """Forms of the Users realm's account pages: each parses input for one service."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,9 +39,10 @@ class PasswordForm(ServiceForm):
     confirm = forms.CharField(label=_("Repeat it"), strip=False, max_length=1024,
                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        if data.get("password") and data.get("password") != data.get("confirm"):
+        password = self.cleaned_data.get("password")  # (data is cleaned_data, which the type checker does not know)
+        if password and password != self.cleaned_data.get("confirm"):
             self.add_error("confirm", _("the two passwords differ"))
         return data
 

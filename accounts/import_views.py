@@ -119,16 +119,23 @@ def account_import_rejected(request: HttpRequest, domain: str, job: int) -> Http
         raise NotFound(f"import {job} has no rejected rows to download")
     response = HttpResponse(BOM + found.rejected, content_type="text/csv; charset=utf-8")
     name = f"{found.domain.name}-import-{found.pk}-rejected.csv"
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = _download_header(name)
     return response
 
 
 @realm_page("Users", "Export Accounts", level=Level.BASIC, in_menu=False)
 @require_GET
-def account_export(request: HttpRequest, domain: str) -> HttpResponse:
+def account_export(request: HttpRequest, domain: str) -> StreamingHttpResponse:
     """The domain's accounts as a CSV download (stored password forms with ?passwords=1)."""
     the_domain = access_domain(actor(request), domain)
     lines = accounts_csv(actor(request), the_domain, passwords=request.GET.get("passwords") == "1")
     response = StreamingHttpResponse(chain([BOM], lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{the_domain.name}-accounts.csv")
+    response["Content-Disposition"] = _download_header(f"{the_domain.name}-accounts.csv")
     return response
+
+
+def _download_header(name: str) -> str:
+    """The Content-Disposition of a download saved under this name."""
+    header = content_disposition_header(True, name)
+    assert header is not None  # None only for an inline response without a name
+    return header

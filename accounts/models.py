@@ -1,6 +1,7 @@
 """Accounts: the Django user model. An account logs in as `name` (Main Domain) or `name@domain`."""
 
 import datetime
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -20,7 +21,7 @@ class AccountType(models.TextChoices):
 
 
 # How ListAccounts names each type's storage (spec/cli.md): single-mailbox accounts by their format.
-STORAGE_KIND = {
+STORAGE_KIND: dict[str, str] = {
     AccountType.TEXT_MAILBOX: "mbox",
     AccountType.MAILDIR_MAILBOX: "mdir",
 }
@@ -44,7 +45,7 @@ class Account(AbstractBaseUser):
     created = models.DateTimeField(auto_now_add=True)
 
     USERNAME_FIELD = "name"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
     objects = AccountManager()
 
     class Meta:

@@ -4,6 +4,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from django.db import connection
 from django.db.models import Model
@@ -55,9 +56,17 @@ def _account_with_domain_sql() -> str:
             f"AND a.{quote(Account._meta.get_field('name').column)} = %s")
 
 
+class _StoredField(Protocol):
+    """A concrete model field as _from_row reads it (Field.get_db_converters is not in django-stubs)."""
+
+    attname: str
+
+    def get_db_converters(self, connection: object) -> list[Callable[..., object]]: ...
+
+
 def _from_row(model: type[Model], values: Sequence[object]) -> Model:
     """A model instance from its concrete fields' column values, converted as the ORM converts them."""
-    fields = model._meta.concrete_fields
+    fields = cast("Sequence[_StoredField]", model._meta.concrete_fields)
     converted = []
     for field, value in zip(fields, values, strict=True):
         for converter in field.get_db_converters(connection):
@@ -120,7 +129,7 @@ def with_service_class(below: list[Layer], explicit: Mapping[str, Value], classe
             break
         name = layer.values.get(SERVICE_CLASS)
     settings = classes.get(str(name)) if name else None
-    class_layer = [Layer(f"class {name}", settings)] if settings else []
+    class_layer = [Layer(f"class {name!s}", settings)] if settings else []
     return [*below, *class_layer, Layer("explicit", explicit)]
 
 

@@ -25,7 +25,7 @@ from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import count_limit, effective_values, parse_bool
 from cgadmin.celery import send_task
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_list
 from cgadmin.db import insert_objects, insert_rows
 from cgadmin.errors import (
     AccessDenied,
@@ -386,7 +386,7 @@ def account_set_aliases(*, actor: Account | None, account: Account, aliases: Ite
             [AccountAlias(domain=account.domain, name=name, account=account) for name in wanted if name not in before]
         )
         audit(actor=actor, event=Event.ACCOUNT_ALIASES, object_type="account", object_name=account.address,
-              domain_name=account.domain.name, before=before, after=wanted)
+              domain_name=account.domain.name, before=value_list(before), after=value_list(wanted))
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
         directory_sync.account_changed(account)  # Central Directory
     return wanted
@@ -460,7 +460,7 @@ def _replace_rights(
     if R.MASTER in before:
         require_a_master_able_to_log_in()
     audit(actor=actor, event=Event.ACCOUNT_RIGHTS, object_type="account", object_name=account.address,
-          domain_name=account.domain.name, before=before, after=wanted)
+          domain_name=account.domain.name, before=before, after=value_list(wanted))
     outbox.mark_dirty(outbox.DOMAIN, account.domain_id)  # Access.settings lives with the domain
     return wanted
 
@@ -544,7 +544,7 @@ def _webadmin_pref(key: str, value: Value) -> str:
             raise InvalidInput("refresh period: from 5 seconds to 1 hour, or never", field=key)
         return str(seconds)
     if key == "Charset":
-        charsets = PREFS.get("PreferredCharset").choice_list()
+        charsets = PREFS["PreferredCharset"].choice_list()
         if text.lower() not in charsets:
             raise InvalidInput(f"unknown character set {text!r}: use one of {', '.join(charsets)}", field=key)
         return text.lower()
@@ -672,14 +672,15 @@ MAILBOX_CLASSES = "MailboxClasses"  # account.info: {name = class;} of non-mail 
 def _note_mailbox_class(account: Account, name: str, mailbox_class: str, *, old_name: str | None = None) -> None:
     """Keep the non-mail mailboxes' types in the account's info, so account.info carries them as
     the seed says (a restored calendar needs its type from there)."""
-    info = dict(Account.objects.filter(pk=account.pk).values_list("info", flat=True).first() or {})
-    classes = dict(info.get(MAILBOX_CLASSES) or {})
+    stored = Account.objects.filter(pk=account.pk).values_list("info", flat=True).first()
+    info: dict[str, Value] = dict(stored) if isinstance(stored, dict) else {}
+    classes = _mailbox_classes(info)
     for key in (name, old_name):
         if key:
             classes.pop(key, None)
     if mailbox_class:
         classes[name] = mailbox_class
-    if classes == dict(info.get(MAILBOX_CLASSES) or {}):
+    if classes == _mailbox_classes(info):
         return
     if classes:
         info[MAILBOX_CLASSES] = classes
@@ -687,6 +688,12 @@ def _note_mailbox_class(account: Account, name: str, mailbox_class: str, *, old_
         info.pop(MAILBOX_CLASSES, None)
     Account.objects.filter(pk=account.pk).update(info=info)
     account.info = info
+
+
+def _mailbox_classes(info: dict[str, Value]) -> dict[str, Value]:
+    """A copy of the MailboxClasses an account's info holds (empty when none)."""
+    classes = info.get(MAILBOX_CLASSES)
+    return dict(classes) if isinstance(classes, dict) else {}
 
 
 @transaction.atomic
@@ -705,8 +712,8 @@ def mailbox_create(
         raise MailboxExists(f"mailbox {key!r} already exists", field="mailbox")
     effective = account_effective_values(account)
     limit = effective["MaxMailboxes"]
-    if str(limit).isdigit() and account.mailboxes.count() >= int(limit):
-        raise GeneralError(f"the account already has its maximum of {limit} mailboxes (MaxMailboxes)")
+    if str(limit).isdigit() and account.mailboxes.count() >= int(str(limit)):
+        raise GeneralError(f"the account already has its maximum of {limit!s} mailboxes (MaxMailboxes)")
     mailbox = Mailbox.objects.create(
         account=account, name=key, mailbox_class=mailbox_class,
         format=mailbox_format or MAILBOX_TYPE_FORMATS.get(str(effective["DefaultMailboxType"]), MailboxFormat.TEXT),
@@ -934,7 +941,8 @@ def _insert_batch(actor: Account | None, domain: Domain, made: list[tuple[Accoun
         changes.append(Change(Event.ACCOUNT_CREATE, "account", address, domain.name,
                               after={"Type": new.kind, **new.explicit}))
         if aliases:
-            changes.append(Change(Event.ACCOUNT_ALIASES, "account", address, domain.name, before=[], after=aliases))
+            changes.append(Change(Event.ACCOUNT_ALIASES, "account", address, domain.name, before=[],
+                                  after=value_list(aliases)))
     audit_many(actor=actor, changes=changes)
     outbox.mark_many_dirty(outbox.ACCOUNT, [account.pk for account in accounts])
     directory_sync.accounts_created(domain, [(account, aliases) for account, _new, aliases in made])

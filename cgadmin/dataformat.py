@@ -22,7 +22,7 @@ import datetime
 import enum
 import ipaddress
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias, TypeVar, cast
 
@@ -41,6 +41,7 @@ __all__ = [
     "loads",
     "parse_object",
     "skip_space",
+    "value_dict",
     "value_list",
 ]
 
@@ -105,6 +106,12 @@ def value_list(items: Iterable[_Item]) -> list[Value]:
     """A new list of these values, as a Value: to the type checker a list[str] is not one (a list's
     item type is invariant), so a function answering Value builds its list of names with this."""
     return [*items]
+
+
+def value_dict(items: Mapping[str, _Item]) -> dict[str, Value]:
+    """A new dictionary of these values, as a Value (value_list's reason: a dict's value type is invariant)."""
+    return {**items}
+
 
 # ---------------------------------------------------------------------------------------------------
 # Reader

@@ -4,7 +4,7 @@ JSON would lose the difference between `#12` and `"12"`, or a date and a string;
 own text keeps every type exactly (spec/dataformat.md, "Round trip")."""
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -29,7 +29,17 @@ def _copy(value: dataformat.Value) -> dataformat.Value:
     return value
 
 
-class SettingsField(models.TextField):
+if TYPE_CHECKING:  # the model attribute takes a settings mapping or its text (django-stubs: text only); reads stay Any
+    from collections.abc import Mapping
+
+    from django.db.models.expressions import Combinable
+
+    _TextField = models.TextField[Mapping[str, dataformat.Value] | str | Combinable, Any]
+else:
+    _TextField = models.TextField
+
+
+class SettingsField(_TextField):
     """A dict of dataformat values, stored as its compact data-format text."""
 
     description = "settings dictionary (CommuniGate data format)"

@@ -12,7 +12,7 @@ from accounts.selectors import require_a_master_able_to_log_in, service_class_us
 from accounts.settings_schema import ACCOUNT
 from basedir import outbox
 from cgadmin.catalogue import DEFAULT, apply_update
-from cgadmin.dataformat import Value
+from cgadmin.dataformat import Value, value_dict, value_list
 from cgadmin.errors import AccessDenied, AlreadyExists, DomainExists, GeneralError, InUse, InvalidInput, NotFound
 from cgadmin.settings_change import SettingsChange, apply_change
 from directory import sync as directory_sync  # Central Directory: units follow domains (directory app)
@@ -206,7 +206,7 @@ def domain_set_aliases(*, actor: Account | None, domain: Domain, aliases: list[s
     except IntegrityError:
         raise DomainExists("one of the aliases was taken at the same time: try again")
     audit(actor=actor, event=Event.DOMAIN_ALIASES, object_type="domain", object_name=domain.name,
-          domain_name=domain.name, before=before, after=wanted)
+          domain_name=domain.name, before=value_list(before), after=value_list(wanted))
     outbox.mark_dirty(outbox.DOMAIN, domain.pk)
     return wanted
 
@@ -361,7 +361,7 @@ def _classes_of(domain: Domain | None) -> dict[str, dict[str, Value]]:
 
 def _write_classes(actor: Account | None, domain: Domain | None, classes: dict[str, dict[str, Value]]) -> None:
     """Every class change is a change of the ServiceClasses setting: its right, audit and export."""
-    updates: dict[str, Value] = {SERVICE_CLASSES: classes if classes else DEFAULT}
+    updates: dict[str, Value] = {SERVICE_CLASSES: value_dict(classes) if classes else DEFAULT}
     if domain is None:
         domain_defaults_update(actor=actor, updates=updates)
     else:

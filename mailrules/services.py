@@ -98,7 +98,7 @@ def account_rule_update(*, actor: Account | None, account: Account, change: Valu
     _check_writer(actor, account, _kind(kind))
     locked = Account.objects.select_for_update().only("settings").get(pk=account.pk)
     account.settings = locked.settings
-    current = stored_rules(account.settings, kind)
+    current = stored_rules(locked.settings, kind)
     updated = rule_format.update_rule(current, change, kind)
     _within_rules_allowed(account, updated, kind)
     return _save_account_rules(actor, account, updated, kind)
