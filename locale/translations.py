@@ -5,6 +5,7 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    '(empty)': ('(leer)', '(пусто)'),
     'Remove the record %(name)s': ('Eintrag %(name)s entfernen', 'Удалить запись %(name)s'),
     'Yes, remove the record %(name)s from the Local Unit': ('Ja, den Eintrag %(name)s aus der lokalen Einheit entfernen', 'Да, удалить запись %(name)s из локального раздела'),
     'Yes, delete the file %(name)s of the skin %(skin)s': ('Ja, die Datei %(name)s des Skins %(skin)s löschen', 'Да, удалить файл %(name)s оформления %(skin)s'),

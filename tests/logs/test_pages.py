@@ -204,6 +204,8 @@ def test_a_log_level_shows_its_name_only_in_every_select_and_read_only_line(post
     domains_page = "/Master/Users/Domains/client1.test/Settings"
     domain_update_settings(actor=None, domain=client1, updates={"AutoSignup": "YES"})
     assert "use default: <code>No</code>" in client.get(domains_page).content.decode()  # not the data's NO
+    domain_update_settings(actor=None, domain=client1, updates={"MailRerouteAddress": "x@client2.test"})
+    assert 'use default: (empty)' in client.get(domains_page).content.decode()  # not the data's ""
 
     account_update_prefs(actor=None, account=postmaster, updates={"Language": "German"})
     german = client.get("/Master/Monitors/LogSettings").content.decode()
