@@ -119,3 +119,15 @@ def test_read_only_fields_look_read_only(browser, live_server, personas):
     editable = page.get_by_label("Real Name", exact=True)
     assert editable.is_enabled() and editable.evaluate(style)[0] == "solid"
     context.close()
+
+
+def test_a_fields_help_sits_under_it_on_a_phone(browser, live_server, personas):
+    """Not its first word beside the field and the rest below (Master -> Access Rights' Account)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page: Page = context.new_page()
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Master/Rights")
+    field = page.get_by_label("Account", exact=True)
+    help_text = page.locator("#id_account_helptext")
+    assert help_text.bounding_box()["y"] >= field.bounding_box()["y"] + field.bounding_box()["height"]
+    assert help_text.bounding_box()["x"] <= page.locator("label[for=id_account]").bounding_box()["x"] + 1
+    context.close()
