@@ -131,3 +131,47 @@ def test_a_fields_help_sits_under_it_on_a_phone(browser, live_server, personas):
     assert help_text.bounding_box()["y"] >= field.bounding_box()["y"] + field.bounding_box()["height"]
     assert help_text.bounding_box()["x"] <= page.locator("label[for=id_account]").bounding_box()["x"] + 1
     context.close()
+
+
+OVERLAPS = """() => {
+  const found = [];
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  for (const row of document.querySelectorAll('[data-setting]')) {
+    const parts = [...row.children].filter((el) => el.checkVisibility() && el.getClientRects().length);
+    for (const part of parts) {  // a word wider than its box runs out of it, over its neighbour
+      const text = part.textContent.trim().slice(0, 20);
+      if (part.scrollWidth > part.clientWidth + 1) found.push(`${row.dataset.setting}: ${text} sticks out`);
+    }
+    for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) {
+      if (meets(parts[i].getBoundingClientRect(), parts[j].getBoundingClientRect())) {
+        const names = [parts[i], parts[j]].map((el) => el.textContent.trim().slice(0, 20));
+        found.push(`${row.dataset.setting}: ${names.join(' / ')}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("language", ["Russian", "German"])
+def test_a_settings_name_badge_control_and_default_switch_never_overlap_on_a_phone(browser, live_server, personas,
+                                                                                 language):
+    """Long names (Включённые службы (только чтение)) once ran under the source badge at 390 px."""
+    from accounts.services import account_update_prefs
+
+    factories.make_account(personas.client1, "jane")
+    for admin in (personas.domain_admin_with_right, personas.postmaster):
+        account_update_prefs(actor=None, account=admin, updates={"Language": language})
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page: Page = context.new_page()
+    log_in(page, live_server.url, "admin@client1.test", factories.PASSWORD, "/Domain/Domains/client1.test/Settings")
+    assert page.locator("[data-setting]").count() > 3
+    assert page.evaluate(OVERLAPS) == []
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
+           "/Master/Users/Domains/client1.test/Accounts/jane")
+    assert page.locator("[data-setting]").count() > 3
+    assert page.evaluate(OVERLAPS) == []
+    context.close()
