@@ -21,6 +21,8 @@ from skins.urls import file_patterns as skin_files
 from skins.urls import settings_pages as skin_settings_pages
 from skins.urls import users_pages as skin_users_pages
 
+handler500 = "realms.views.server_error"
+
 urlpatterns = [
     path("", views.root_view, name="root"),
     path("login/", views.login_view, name="login"),

@@ -11,8 +11,9 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -274,7 +275,17 @@ def _declare_realm_index() -> None:
 
 _declare_realm_index()
 
-__all__ = ["login_view", "logout_view", "may_open", "realm_index", "root_view", "separate_realms_enabled"]
+__all__ = ["login_view", "logout_view", "may_open", "realm_index", "root_view", "separate_realms_enabled",
+           "server_error"]
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page as a WebAdmin page (the navigation, the administrator's language); the bare page
+    when even that cannot be drawn (the database, say, is the reason for the error)."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # anything: this is the last answer the request gets
+        return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @pages.public

@@ -38,3 +38,36 @@ def test_an_expired_form_is_explained_in_plain_words(postmaster):
     assert "The form has expired" in page and "Nothing was changed" in page
     assert "DEBUG" not in page
     assert 'href="/"' in page
+
+
+def _crash(request):
+    raise RuntimeError("a bug")
+
+
+def test_a_server_error_is_a_webadmin_page_with_the_navigation_in_the_administrators_language(
+        postmaster, settings, monkeypatch):
+    """Django's own 500 view draws the page without the request: no navigation, no language."""
+    import sys
+    import types
+
+    from django.urls import path
+
+    from accounts.services import account_update_prefs
+    from cgadmin import urls
+    from realms import pages
+
+    crashing = types.ModuleType("tests_crash_urls")
+    crashing.urlpatterns = [path("crash", pages.authenticated(_crash)), *urls.urlpatterns]
+    crashing.handler500 = urls.handler500
+    monkeypatch.setitem(sys.modules, "tests_crash_urls", crashing)
+    settings.ROOT_URLCONF = "tests_crash_urls"
+    account_update_prefs(actor=None, account=postmaster, updates={"Language": "German"})
+    browser = Client(raise_request_exception=False, **basic_auth("postmaster", POSTMASTER_PASSWORD))
+
+    response = browser.get("/crash", **HTML)
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Serverfehler" in page and 'lang="de"' in page
+    assert 'aria-label="Bereiche"' in page and 'href="/"' in page and "webadmin.css" in page
+    assert "a bug" not in page
