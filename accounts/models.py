@@ -5,6 +5,8 @@ from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from cgadmin.fields import SettingsField
 from domains.models import Domain
@@ -27,6 +29,10 @@ STORAGE_KIND: dict[str, str] = {
 }
 
 
+# The last login of an account that never logged in, for sorting (before any real login).
+NEVER = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
 class AccountManager(BaseUserManager["Account"]):
     use_in_migrations = True
 
@@ -43,6 +49,9 @@ class Account(AbstractBaseUser):
     # KillAccountSessions and disabling end every session that started before this moment.
     sessions_valid_after = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The Accounts list sorts by these (accounts.usage keeps them true; GetAccountInfo counts the files).
+    # last_login is AbstractBaseUser's, written with account.info's LastLogin at every login.
+    storage_used = models.BigIntegerField(default=0)  # bytes in the account's mailboxes
 
     USERNAME_FIELD = "name"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -50,6 +59,11 @@ class Account(AbstractBaseUser):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["domain", "name"], name="account_name_in_domain")]
+        indexes = [
+            models.Index(fields=["domain", "storage_used", "name"], name="account_storage_order"),
+            # Never logged in sorts as the oldest login (NEVER): one index range both ways.
+            models.Index(F("domain"), Coalesce(F("last_login"), Value(NEVER)), F("name"), name="account_login_order"),
+        ]
 
     def __str__(self) -> str:
         return self.address

@@ -1,5 +1,6 @@
 """Reads of accounts and their effective settings."""
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -9,12 +10,13 @@ from typing import Protocol, cast
 from django.db import connection
 from django.db.models import Model
 
-from accounts.models import STORAGE_KIND, Account, AccountAlias
+from accounts.models import NEVER, STORAGE_KIND, Account, AccountAlias
 from accounts.settings_schema import ACCOUNT, PREFS
 from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
 from cgadmin.dataformat import Value
 from cgadmin.db import prepared_cursor
 from cgadmin.errors import InvalidInput
+from cgadmin.paging import KeyPage, ListRequest, Order, page_by_order
 from cgadmin.userregex import PatternError, compile_pattern
 from domains.models import Domain
 from domains.names import lookup_domain_key
@@ -244,33 +246,43 @@ def accounts_matching_count(domain: Domain, text: str) -> int:
     return int(found)
 
 
-def accounts_page(domain: Domain, wanted):
-    """One page of a domain's accounts, filtered by a part of the name or real name, paged by name,
-    with each account's aliases and mailboxes fetched in two more queries (never one query a row)."""
-    from django.db.models import Prefetch
+def _login_text(value: datetime.datetime) -> str:
+    return value.isoformat()
 
-    from accounts.models import Mailbox
-    from cgadmin.paging import page_by_key
+
+# The Accounts list's orders (`?sort=`): each pages on (value, name) in one direction, which the
+# indexes (domain, storage_used, name) and (domain, last login or NEVER, name) serve both ways.
+ACCOUNT_ORDERS: dict[str, Order] = {
+    "name": Order(("name",)),
+    "-name": Order(("name",), descending=True),
+    "storage": Order(("storage_used", "name"), parse=int),
+    "-storage": Order(("storage_used", "name"), descending=True, parse=int),
+    "login": Order(("login_order", "name"), parse=datetime.datetime.fromisoformat, show=_login_text),
+    "-login": Order(("login_order", "name"), descending=True, parse=datetime.datetime.fromisoformat,
+                    show=_login_text),
+}
+DEFAULT_ORDER = "name"
+
+
+def accounts_page(domain: Domain, wanted: ListRequest, sort: str = DEFAULT_ORDER) -> KeyPage:
+    """One page of a domain's accounts, filtered by a part of the name or real name, in one of
+    ACCOUNT_ORDERS (by key, never by offset), with each account's aliases in one more query."""
+    from django.db.models import Prefetch, Value
+    from django.db.models.functions import Coalesce
 
     aliases = AccountAlias.objects.only("name", "account_id").order_by("name")
-    mailboxes = Mailbox.objects.only("name", "format", "account_id")
     accounts = (
         _accounts_matching(domain, wanted.filter)
-        .only("name", "kind", "settings", "info", "rights", "domain_id")
-        .prefetch_related(Prefetch("aliases", queryset=aliases), Prefetch("mailboxes", queryset=mailboxes))
+        .only("name", "kind", "settings", "rights", "domain_id", "storage_used", "last_login")
+        .prefetch_related(Prefetch("aliases", queryset=aliases))
     )
-    page = page_by_key(accounts, wanted)
+    if sort in ("login", "-login"):  # the index's own expression, so the index serves it
+        accounts = accounts.annotate(login_order=Coalesce("last_login", Value(NEVER)))
+    order = ACCOUNT_ORDERS.get(sort) or ACCOUNT_ORDERS[DEFAULT_ORDER]
+    page = page_by_order(accounts, wanted, order, sort="" if sort == DEFAULT_ORDER else sort)
     for account in page.rows:
         account.domain = domain  # the page knows its domain: account.address costs no query
     return page
-
-
-def listed_storage_used(account: Account, foldering: str) -> int:
-    """StorageUsed of a listed account whose mailboxes were fetched with the page (no query)."""
-    from basedir.paths import account_path
-    from basedir.paths import storage_used as counted
-
-    return counted(account_path(account, foldering), [(box.name, box.format) for box in account.mailboxes.all()])
 
 
 def listed_quota(domain: Domain, account: Account, *, account_defaults: Mapping[str, Value],

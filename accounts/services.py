@@ -21,6 +21,7 @@ from accounts.selectors import (
     require_a_master_able_to_log_in,
 )
 from accounts.settings_schema import ACCOUNT, BASIC, PREFS, UNSERVED_MAILBOX_FORMAT
+from accounts.usage import recount_storage
 from basedir import outbox
 from cgadmin import context
 from cgadmin.catalogue import count_limit, effective_values, parse_bool
@@ -613,14 +614,16 @@ def account_rehash_password(account: Account, *, password: str) -> bool:
 
 @transaction.atomic
 def account_note_login(account: Account, *, interface: str, address: str) -> None:
-    """Record a successful login in the account's volatile info (not an administrative change)."""
+    """Record a successful login in the account's volatile info and last_login (the Accounts list
+    sorts by it); not an administrative change."""
     logins = str(account.info.get("Logins") or "0")
-    info = {**account.info, "LastLogin": timezone.now().replace(microsecond=0, tzinfo=None),
+    now = timezone.now().replace(microsecond=0)
+    info = {**account.info, "LastLogin": now.replace(tzinfo=None),
             "LastAddress": address, "LastInterface": interface,
             "Logins": int(logins) + 1 if logins.isdigit() else 1}  # GetAccountStat's Logins
-    Account.objects.filter(pk=account.pk).update(info=info)
+    Account.objects.filter(pk=account.pk).update(info=info, last_login=now)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)  # account.info
-    account.info = info
+    account.info, account.last_login = info, now
 
 
 # --- mailboxes ---------------------------------------------------------------------------------
@@ -760,6 +763,7 @@ def mailbox_delete(*, actor: Account | None, account: Account, name: str) -> Non
           before={"Name": mailbox.name})
     if mailbox.mailbox_class:
         _note_mailbox_class(account, mailbox.name, "")
+    recount_storage(account)  # the files of the mailboxes left (the exporter removes this one's)
     outbox.mark_dirty(outbox.ACCOUNT, account.pk)
 
 

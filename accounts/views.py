@@ -4,11 +4,16 @@ Preferences. Views parse input, call one service, render; objects come through r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -24,6 +29,8 @@ from accounts.forms import (
 )
 from accounts.models import Account
 from accounts.selectors import (
+    ACCOUNT_ORDERS,
+    DEFAULT_ORDER,
     account_info,
     account_mailbox_usage,
     account_prefs_layers,
@@ -31,7 +38,6 @@ from accounts.selectors import (
     accounts_matching_count,
     accounts_page,
     listed_quota,
-    listed_storage_used,
     storage_use,
 )
 from accounts.services import (
@@ -53,7 +59,8 @@ from basedir.reload import account_clear_cache
 from cgadmin import dataformat
 from cgadmin.catalogue import DEFAULT, Level
 from cgadmin.errors import CGError
-from domains.selectors import domain_foldering, domain_password_policy
+from cgadmin.paging import LAST
+from domains.selectors import domain_password_policy
 from domains.views import account_links, domain_links, users_url
 from realms import rights as R
 from realms.access import access_account, access_domain
@@ -102,25 +109,84 @@ def account_list(request: HttpRequest, domain: str) -> HttpResponse:
     if posted is not None:
         return posted
     wanted = list_request(request)
-    page = accounts_page(the_domain, wanted)
-    foldering = domain_foldering(the_domain)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in ACCOUNT_ORDERS else DEFAULT_ORDER
+    page = accounts_page(the_domain, wanted, sort)
     # The server documents once a page, not once a row (each read is a round trip to the shared cache).
     documents = {"account_defaults": read_cached(ACCOUNT_DEFAULTS), "domain_defaults": read_cached(DOMAIN_DEFAULTS)}
-    rows = [{"account": account, "url": account_url(request, account),
-             "real_name": account.settings.get("RealName", ""), "last_login": account.info.get("LastLogin"),
-             "usage": storage_use(listed_storage_used(account, foldering),
-                                  listed_quota(the_domain, account, **documents)),
-             "aliases": [alias.name for alias in account.aliases.all()]} for account in page.rows]
-    context = {"domain": the_domain, "links": domain_links(request, the_domain), "page": page, "rows": rows,
-               "form": form, "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS),
-               "total": accounts_matching_count(the_domain, wanted.filter), "paging": _paging(request, page),
-               "letters": _letters(page), "bulk_actions": BULK_ACTIONS,
+    total = accounts_matching_count(the_domain, wanted.filter)
+    context = {"domain": the_domain, "links": domain_links(request, the_domain), "page": page,
+               "rows": _rows(request, the_domain, page.rows, documents), "form": form,
+               "may_create": can_write_domain(user, the_domain, CAN_CREATE_ACCOUNTS),
+               "place": _place(request, page, total), "paging": _paging(request, page, total),
+               "columns": _columns(page, sort), "letters": _letters(page) if sort == DEFAULT_ORDER else [],
+               "bulk_actions": BULK_ACTIONS, "never": _("never"),
                "password_policy": domain_password_policy(the_domain, domain_defaults=documents["domain_defaults"])}
     return render(request, "accounts/account_list.html", context, status=form_status(request))
 
 
-LAST = "\U0010ffff"  # after every name: `before` it is the last page
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
+@dataclass(frozen=True)
+class ListedAccount:
+    """One row of the Accounts list, its texts made once here (the template only places them)."""
+
+    name: str
+    url: str
+    select_label: str
+    kind: str
+    real_name: str
+    aliases: str
+    storage: str
+    quota: int | None
+    used: int
+    over: bool
+    last_login: str  # "" when never
+
+
+def _rows(request: HttpRequest, domain: Any, accounts: list[Account], documents: dict) -> list[ListedAccount]:
+    """The page's rows: every translated text looked up once a page, each account's URL from one reverse."""
+    marker = "ACCOUNT-NAME"
+    model_url = users_url(request, "account", domain.name, marker)
+    prefix, suffix = model_url[: model_url.rindex(marker)], model_url[model_url.rindex(marker) + len(marker):]
+    select, of_quota, no_quota = _("Select %(name)s"), _("%(used)s of %(quota)s"), _("%(used)s, no quota")
+    rows = []
+    for account in accounts:
+        usage = storage_use(account.storage_used, listed_quota(domain, account, **documents))
+        used = filesizeformat(usage.used)
+        storage = of_quota % {"used": used, "quota": filesizeformat(usage.quota)} if usage.quota else \
+            no_quota % {"used": used}
+        aliases = ", ".join(alias.name for alias in account.aliases.all())
+        last_login = localtime(account.last_login).strftime("%Y-%m-%d %H:%M") if account.last_login else ""
+        rows.append(ListedAccount(account.name, prefix + quote(account.name, safe=URL_SAFE) + suffix,
+                                  select % {"name": account.name}, account.kind, account.settings.get("RealName", ""),
+                                  aliases, storage, usage.quota, usage.used, usage.over, last_login))
+    return rows
+
+
+URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in a path argument
+
+
+# The sortable columns: (title, its first order, the other direction). Storage and last login start
+# with the largest and the most recent.
+SORTABLE = (("name", "name", "-name"), ("storage", "-storage", "storage"), ("login", "-login", "login"))
+
+
+def _columns(page: Any, sort: str) -> dict[str, dict[str, str]]:
+    """Each sortable column's header link (its first order, or the other direction when the list
+    is already in its order) and aria-sort."""
+    columns = {}
+    for column, first, other in SORTABLE:
+        current = sort in (first, other)
+        wanted = other if sort == first else first
+        query = QueryDict(mutable=True)
+        if page.filter:
+            query["filter"] = page.filter
+        if wanted != DEFAULT_ORDER:
+            query["sort"] = wanted
+        query["limit"] = str(page.size)
+        columns[column] = {"link": "?" + query.urlencode(),
+                          "sort": ("descending" if sort.startswith("-") else "ascending") if current else "",
+                          "arrow": ("\u25bc" if sort.startswith("-") else "\u25b2") if current else ""}
+    return columns
 
 
 def _at(request: HttpRequest) -> int | None:
@@ -131,14 +197,28 @@ def _at(request: HttpRequest) -> int | None:
         return None
 
 
-def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
-    """The pager's links with the page's place among the matches ("151-200 of 2,006")."""
-    at = _at(request) if (request.GET.get("after") or request.GET.get("before")) else 0
+def _start(request: HttpRequest, page: Any, total: int) -> int | None:
+    """How many matches come before the page: 0 on the first, total less the page on the last."""
     if request.GET.get("before") == LAST:
-        at = None
-    shown = len(page.rows)
+        return max(0, total - len(page.rows))
+    return _at(request) if (request.GET.get("after") or request.GET.get("before")) else 0
+
+
+def _place(request: HttpRequest, page: Any, total: int) -> str:
+    """The line above the list: "151-200 of 2,006" (the language's thousands separator), or the count."""
+    at, shown = _start(request, page, total), len(page.rows)
+    if shown and at is not None:
+        return _("%(first)s-%(last)s of %(total)s") % {
+            "first": number_format(at + 1, force_grouping=True),
+            "last": number_format(at + shown, force_grouping=True),
+            "total": number_format(total, force_grouping=True)}
+    return _("%(total)s match(es)") % {"total": number_format(total, force_grouping=True)}
+
+
+def _paging(request: HttpRequest, page: Any, total: int) -> dict[str, Any]:
+    """The pager's links, each carrying its page's place among the matches."""
+    at, shown = _start(request, page, total), len(page.rows)
     return {
-        "first": shown and at is not None and at + 1, "last_row": at + shown if at is not None else None,
         "next": page.next_link and page.next_link + (f"&at={at + shown}" if at is not None else ""),
         "previous": page.previous_link and page.previous_link + (f"&at={max(0, at - page.size)}"
                                                                   if at is not None else ""),
@@ -146,8 +226,11 @@ def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
     }
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _letters(page: Any) -> list[tuple[str, str]]:
-    """Jump to a letter: the page after every name below it (key paging, no offset)."""
+    """Jump to a letter: the page after every name below it (key paging, no offset; name order only)."""
     return [(letter, page.link(after=chr(ord(letter) - 1) + LAST)) for letter in LETTERS]
 
 

@@ -21,7 +21,7 @@ from basedir import paths, render
 from basedir.files import is_removed_leftover, is_temporary
 from basedir.layout import TOP_FOLDERS
 from basedir.nofollow import links_below
-from basedir.paths import account_file_paths, account_relative, mailbox_units
+from basedir.paths import account_file_paths, account_relative, mailbox_units, storage_used
 from basedir.private import exposed_secrets, readable_by_others
 from basedir.render import (
     ACCOUNT_FIELDS,
@@ -172,6 +172,33 @@ def _check_mailboxes_exist(location: Path, mailboxes: list, out: list[Difference
             out.append(Difference(_relative(path), "missing", (
                 f"mailbox {name} has no {'file' if storage == 'mbox' else 'folder'}: the exporter makes it empty "
                 "when the mailbox is created, `basedir export --full` when it was lost",)))
+
+
+STORAGE_DIFFERS = "storage used differs"
+
+
+def storage_differences() -> list[Difference]:
+    """Accounts whose storage_used (the Accounts list's column) is not what their mailbox files hold.
+    Not a difference of the tree: the exporter corrects the column as it counts (`basedir export
+    --full` for all), ClearAccountCache recounts one account."""
+    from accounts.models import Account
+    from domains.models import Domain
+
+    out: list[Difference] = []
+    for domain in Domain.objects.order_by("name"):
+        folder, foldering = paths.domain_dir(domain), domain_foldering(domain)
+        last = 0
+        while rows := list(Account.objects.filter(domain=domain, pk__gt=last).order_by("pk")
+                           .values_list("id", "name", "kind", "storage_used")[:2000]):
+            last = rows[-1][0]
+            mailboxes = mailboxes_of(row[0] for row in rows)
+            for account_id, name, kind, column in rows:
+                location = folder / account_relative(name, kind, foldering)
+                used = storage_used(location, [(box, storage) for _id, box, storage in mailboxes.get(account_id, [])])
+                if used != column:
+                    out.append(Difference(_relative(location), STORAGE_DIFFERS, (
+                        f"StorageUsed: files {used}, database {column} (basedir export --full corrects it)",)))
+    return out
 
 
 def _check_mailbox_files(account_folder: Path, mailboxes: list, out: list[Difference]) -> None:

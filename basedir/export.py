@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from accounts.usage import correct_storage
 from basedir import outbox, paths, render
 from basedir.files import (
     FileBatch,
@@ -49,6 +50,7 @@ from basedir.render import (
     access_bytes,
     account_bytes,
     account_files_data,
+    counted_storage,
     domain_settings_bytes,
     group_files,
     mailboxes_of,
@@ -234,10 +236,22 @@ def _stage_account(batch: FileBatch, row: dict, folder: Path, relative: str, mai
         files = (f"{prefix}.settings", f"{prefix}.info", f"{prefix}.prefs")
     else:
         files = tuple(map(str, account_file_paths(folder, relative)))
-    data_of = account_bytes(row) if created else account_files_data(row, folder, relative, mailboxes)
+    data_of = account_bytes(row) if created else _account_data(row, folder, relative, mailboxes)
     for path, data in zip(files, data_of, strict=True):
         batch.add(path, data, in_new_folder=created)
     return [(location, state) for state in new_mailboxes]
+
+
+def _account_data(row: dict, folder: Path, relative: str, mailboxes: dict) -> tuple[bytes, bytes, bytes]:
+    """The account's three files; the Accounts list's storage_used follows the count they carry."""
+    used = counted_storage(row, folder, relative, mailboxes)
+    if used != row["storage_used"]:
+        # After this export commits, in a statement of its own (no lock held across the exporter's
+        # transaction), and only over the value read: a delivery meanwhile added its bytes and marked
+        # the account again, so the next export counts once more.
+        account_id, seen = row["id"], row["storage_used"]
+        transaction.on_commit(lambda: correct_storage(account_id, seen, used))
+    return account_files_data(row, folder, relative, mailboxes, used=used)
 
 
 def _forget_mailboxes(accounts: QuerySet[ExportedAccount] | list[int]) -> None:
@@ -402,7 +416,7 @@ def _export_account(account_id: int) -> None:
     ExportedMailbox.objects.bulk_create(new_mailboxes, ignore_conflicts=True)
     settings_file, info_file, prefs_file = account_file_paths(folder, relative)
     batch = FileBatch()
-    data_of = account_files_data(row, folder, relative, mailboxes)
+    data_of = _account_data(row, folder, relative, mailboxes)
     for path, data in zip((settings_file, info_file, prefs_file), data_of, strict=True):
         batch.add(path, data)
     batch.commit()

@@ -13,6 +13,7 @@ from accounts.models import Account
 from accounts.password_forms import stored_form_of
 from accounts.rows import store_info
 from accounts.services import PASSWORD, account_update_settings
+from accounts.usage import follow_info, recount_storage
 from basedir import nofollow, outbox, paths
 from basedir.render import STORAGE_USED
 from cgadmin.dataformat import DataFormatError, Value, load_settings_file
@@ -90,6 +91,8 @@ def account_clear_cache(*, actor: Account | None, account: Account) -> ClearedCa
     if info_changed:
         store_info(account, new_info)
         outbox.mark_dirty(outbox.ACCOUNT, account.pk)
+    follow_info(account, new_info)  # the Accounts list's columns follow the files too
+    recount_storage(account)
     changed = tuple(change.changed) + ((PASSWORD,) if PASSWORD in updates else ())
     audit(actor=actor, event=Event.ACCOUNT_CLEAR_CACHE, object_type="account", object_name=account.address,
           domain_name=account.domain.name, after={"Settings": list(changed), "Info": list(info_changed)})

@@ -240,7 +240,7 @@ def _rights_of(accounts) -> list[tuple[str, list[str]]]:
     return [(name, list(rights)) for name, rights in rows if rights]
 
 
-ACCOUNT_FIELDS = ("id", "name", "kind", "settings", "password", "info", "prefs", "rights", "domain_id")
+ACCOUNT_FIELDS = ("id", "name", "kind", "settings", "password", "info", "prefs", "rights", "domain_id", "storage_used")
 
 
 def account_bytes(row: dict, storage_used: int = 0) -> tuple[bytes, bytes, bytes]:
@@ -262,9 +262,16 @@ def mailboxes_of(account_ids: Iterable[int]) -> dict[int, list[MailboxRow]]:
     return result
 
 
-def account_files_data(row: dict, domain_folder: Path, relative: str,
-                       mailboxes: dict[int, list[MailboxRow]]) -> tuple[bytes, bytes, bytes]:
-    """The account's three files as they must be on disk, StorageUsed counted from its mailboxes there."""
-    used = storage_used(domain_folder / relative,
-                              [(name, storage) for _id, name, storage in mailboxes.get(row["id"], ())])
+def counted_storage(row: dict, domain_folder: Path, relative: str, mailboxes: dict[int, list[MailboxRow]]) -> int:
+    """StorageUsed of an account row, counted from its mailboxes in the base directory."""
+    return storage_used(domain_folder / relative,
+                        [(name, storage) for _id, name, storage in mailboxes.get(row["id"], ())])
+
+
+def account_files_data(row: dict, domain_folder: Path, relative: str, mailboxes: dict[int, list[MailboxRow]],
+                       *, used: int | None = None) -> tuple[bytes, bytes, bytes]:
+    """The account's three files as they must be on disk, StorageUsed counted from its mailboxes there
+    (or `used`, when the caller counted it already)."""
+    if used is None:
+        used = counted_storage(row, domain_folder, relative, mailboxes)
     return account_bytes(row, used)

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import Account
 from accounts.services import MAILBOX_CLASSES  # account.info: {name = class;} of non-mail mailboxes
+from accounts.usage import recount_storage
 from basedir import paths
 from basedir.archive import Staged, Swap
 from basedir.layout import PROCESS_ID
@@ -275,6 +276,7 @@ class AccountFiles:
                 continue
             mailbox_create(actor=actor, account=target, name=name, mailbox_class=self.classes.get(name, ""),
                            mailbox_format=MAILBOX_FORMATS[fmt])
+        recount_storage(target)  # with the mailboxes just listed
 
 
 class Plan:
@@ -420,6 +422,7 @@ class MailboxPlan(_AccountPartPlan):
             files += 1
         if location.with_suffix(".bdx").exists():
             swap.remove(location.with_suffix(".bdx"))  # the index no longer matches: the server rebuilds it
+        recount_storage(self.account)
         result = RestoreResult(f"mailbox {self.target} of {self.account.address}", files)
         result.notes.append("some client applications need to reconnect to see the restored mailbox")
         return result

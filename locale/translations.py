@@ -305,6 +305,7 @@ T = {
     "Main Domain accounts log in with their name; other accounts as <code>name@domain</code>.": ("Konten der Hauptdomain melden sich mit ihrem Namen an, andere Konten als <code>name@domain</code>.", "Учётные записи основного домена входят по имени, остальные — как <code>имя@домен</code>."),
     "Log out": ("Abmelden", "Выйти"),
     "Pages": ("Seiten", "Страницы"),
+    "Page navigation": ("Blättern", "Листание"),
     "First": ("Erste", "Первая"),
     "Previous": ("Zurück", "Назад"),
     "Next": ("Weiter", "Далее"),

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Mailbox
+from accounts.usage import add_storage
 from basedir import nofollow, outbox, paths
 from domains.selectors import account_foldering
 from lists.postings import record_posting
@@ -324,6 +325,7 @@ def _record_appends(
         mine = [append.recipient_id for mailbox_id in opened for append in targets.get(mailbox_id, (None, []))[1]]
         states = dict(QueueRecipient.objects.select_for_update().filter(id__anyof=mine).values_list("id", "state"))
         settled: list[QueueRecipient] = []
+        recovered: dict[int, int] = defaultdict(int)  # bytes a crashed pass wrote and never counted
         for mailbox_id, box in opened.items():
             rows = [row for row in stale if row.mailbox_id == mailbox_id]
             if not rows:
@@ -332,6 +334,8 @@ def _record_appends(
                 [Recorded(row.pk, row.append_offset, row.append_length, row.append_token) for row in rows]
             )
             address = mailboxes[mailbox_id].account.address
+            recovered[mailboxes[mailbox_id].account_id] += sum(row.append_length or 0 for row in rows
+                                                               if row.pk in complete)
             for row in rows:
                 if row.pk in complete:
                     row.state, row.done_at, row.delivered_to, row.reason = D, now, address, ""
@@ -346,6 +350,7 @@ def _record_appends(
             bulk_set(
                 settled, ["state", "done_at", "delivered_to", "reason", "append_offset", "append_length",
                           "append_token"])
+            add_storage(recovered)
         recorded: list[tuple] = []
         for mailbox_id, box in opened.items():
             appends = [append for append in targets.get(mailbox_id, (None, []))[1]
@@ -367,7 +372,7 @@ def _write_appends(
     """Write and fsync each mailbox's appends, then mark those recipients delivered."""
     done: list[tuple] = []
     again: list[tuple] = []
-    grew: set[int] = set()  # accounts whose mailboxes got messages
+    grew: dict[int, int] = defaultdict(int)  # bytes appended to each account's mailboxes
     now = timezone.now()
 
     errors = write_grouped(opened, planned)
@@ -394,14 +399,18 @@ def _write_appends(
             outcome.deferred[recipient_id] = f"cannot write the mailbox: {error}"
             again.append((recipient_id, W, None, None, ""))
         if complete:
-            grew.add(mailboxes[mailbox_id].account_id)
+            written = set(complete)
+            grew[mailboxes[mailbox_id].account_id] += sum(item.length or 0 for item in items
+                                                         if item.append.recipient_id in written)
         for recipient_id in complete:
             outcome.delivered[recipient_id] = address
             done.append((recipient_id, D, now, address, ""))
     with transaction.atomic():
         bulk_set_rows(QueueRecipient, ["state", "done_at", "delivered_to", "reason"], done)
         bulk_set_rows(QueueRecipient, ["state", "append_offset", "append_length", "append_token"], again)
-        # account.info's #StorageUsed follows the mailboxes that grew
+        # storage_used (the Accounts list's column) and account.info's #StorageUsed follow the mailboxes
+        # that grew, in the transaction that says the messages are delivered
+        add_storage(grew)
         outbox.mark_many_dirty(outbox.ACCOUNT, sorted(grew))
 
 

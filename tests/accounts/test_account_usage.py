@@ -66,3 +66,52 @@ def test_mailboxes_are_listed_only_to_whoever_may_list_them(base, client1, as_ba
 
     assert "Storage used" in page and "no quota" in page and "never" in page
     assert "<caption>Mailboxes</caption>" not in page
+
+
+def test_the_storage_column_follows_a_mailbox_removal_clear_account_cache_and_a_full_export(
+        base, client1, django_capture_on_commit_callbacks):
+    from accounts.services import mailbox_delete
+    from basedir.check import storage_differences
+    from basedir.export import export_full
+    from basedir.reload import account_clear_cache
+
+    jane = make_account(client1, "jane")
+    mailbox_create(actor=None, account=jane, name="Projects")
+    export_full()
+    _fill(jane, "INBOX", TWO_MESSAGES)
+    _fill(jane, "Projects", b"From carol@example.test Sat Dec  5 12:00:00 2026\nSubject: x\n\nbody\n\n")
+    # files written behind the database's back (by hand, here): `basedir check` says so
+    assert [d.details for d in storage_differences()] == [
+        (f"StorageUsed: files {len(TWO_MESSAGES) + 67}, database 0 (basedir export --full corrects it)",)]
+
+    account_clear_cache(actor=None, account=jane)
+    jane.refresh_from_db()
+    assert jane.storage_used == len(TWO_MESSAGES) + 67
+    mailbox_delete(actor=None, account=jane, name="Projects")
+    jane.refresh_from_db()
+    assert jane.storage_used == len(TWO_MESSAGES)
+
+    _fill(jane, "INBOX", b"From x Sat Dec  5 12:00:00 2026\n\nshort\n\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        export_full()  # the exporter counts the files for account.info: the column follows
+    jane.refresh_from_db()
+    assert jane.storage_used == 40 and storage_differences() == []
+
+
+def test_the_backfill_counts_the_files_and_reads_last_login_from_the_info(base, client1):
+    import datetime
+
+    from accounts.models import Mailbox
+    from accounts.usage import backfill
+
+    jane = make_account(client1, "jane")
+    bob = make_account(client1, "bob")
+    _fill(jane, "INBOX", TWO_MESSAGES)
+    Account.objects.filter(pk=jane.pk).update(info={"LastLogin": datetime.datetime(2026, 11, 28, 10, 0)})
+
+    assert backfill(Account, Mailbox) >= 2
+
+    jane.refresh_from_db()
+    bob.refresh_from_db()
+    assert jane.storage_used == len(TWO_MESSAGES) and bob.storage_used == 0
+    assert jane.last_login == datetime.datetime(2026, 11, 28, 10, 0, tzinfo=datetime.UTC) and bob.last_login is None

@@ -22,6 +22,14 @@ class Crash(BaseException):
     """The worker dies here (BaseException: nothing on the way catches it, as nothing survives kill -9)."""
 
 
+def storage_is_counted_once(account) -> None:
+    """The Accounts list's column says what the files hold: a recovered append counted, none twice."""
+    from accounts.selectors import storage_used
+
+    account.refresh_from_db()
+    assert account.storage_used == storage_used(account) > 0
+
+
 def crashing_pass(monkeypatch, target, name, crash) -> None:
     monkeypatch.setattr(target, name, crash)
     pickup()
@@ -68,6 +76,7 @@ def test_crash_after_writing_before_marking_delivered(base, jane, monkeypatch):
 
     assert len(inbox_messages(jane)) == 1
     assert QueuedMessage.objects.get().state == QueuedMessage.DONE
+    storage_is_counted_once(jane)
 
 
 def test_a_torn_append_is_cut_off_and_made_again(base, jane, monkeypatch):
@@ -102,6 +111,7 @@ def test_maildir_crash_after_the_rename_into_new(base, maildir_jane, monkeypatch
     run_queue()
 
     assert len(inbox_messages(maildir_jane)) == 1
+    storage_is_counted_once(maildir_jane)
 
 
 def test_maildir_crash_with_the_file_still_in_tmp(base, maildir_jane, monkeypatch):

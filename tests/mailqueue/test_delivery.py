@@ -411,3 +411,19 @@ def test_delivery_enforces_the_quota_of_the_class(base, client1):
     make_account(client1, "jane", ServiceClass="small")
 
     assert _two_messages_of_1500_bytes_to_jane(base) == ["D", "F"]
+
+
+def test_delivery_adds_the_bytes_it_appends_to_the_accounts_storage_column(base, client1):
+    from accounts.selectors import storage_used
+
+    jane = make_account(client1, "jane")
+    maildir = account_create(actor=None, domain=client1, name="mdir", kind="MailDirMailbox")
+    submit(base, "m", message(to="jane@client1.test, mdir@client1.test"))
+    submit(base, "n", message(to="jane@client1.test", message_id="<m2@test>", body="a longer body\n" * 50))
+
+    run_queue()
+
+    for account in (jane, maildir):
+        account.refresh_from_db()
+        assert account.storage_used == storage_used(account) > 0  # what the files hold, without a count
+    assert jane.storage_used > maildir.storage_used

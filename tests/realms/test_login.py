@@ -100,6 +100,8 @@ def test_login_records_last_login_in_the_account_info(postmaster):
     postmaster.refresh_from_db()
     assert postmaster.info["LastAddress"] == "192.0.2.4"
     assert "LastLogin" in postmaster.info
+    # the Accounts list sorts by the column: the same moment as the info's LastLogin (UTC)
+    assert postmaster.last_login.replace(tzinfo=None) == postmaster.info["LastLogin"]
 
 
 def test_the_login_page_and_the_basic_challenge_use_the_webadmin_server_strings(postmaster):

@@ -87,11 +87,14 @@ class Command(BaseCommand):
         self.stderr.write(f"\r{text}", ending="")
 
     def _check(self) -> None:
-        from basedir.check import check
+        from basedir.check import check, storage_differences
 
         differences = check()
         for difference in differences:
             for line in difference.lines():
+                self.stdout.write(line)
+        for note in storage_differences():  # the database's own column: reported, not a difference of the tree
+            for line in note.lines():
                 self.stdout.write(line)
         self.stdout.write(TEXT_MAILBOX_NOTE)
         if differences:
