@@ -12,7 +12,14 @@ from django.db.models import Model
 
 from accounts.models import NEVER, STORAGE_KIND, Account, AccountAlias
 from accounts.settings_schema import ACCOUNT, PREFS
-from cgadmin.catalogue import EffectiveValue, Layer, effective, effective_values, effective_with_inherited
+from cgadmin.catalogue import (
+    EffectiveValue,
+    Layer,
+    effective,
+    effective_value,
+    effective_values,
+    effective_with_inherited,
+)
 from cgadmin.dataformat import Value
 from cgadmin.db import prepared_cursor
 from cgadmin.errors import InvalidInput
@@ -285,13 +292,18 @@ def accounts_page(domain: Domain, wanted: ListRequest, sort: str = DEFAULT_ORDER
     return page
 
 
-def listed_quota(domain: Domain, account: Account, *, account_defaults: Mapping[str, Value],
-                 domain_defaults: Mapping[str, Value]) -> Value:
-    """MaxAccountSize in force for a listed account (its own, its class's, the template's, the defaults'),
-    with the server documents the page read once."""
-    layers = account_layers(domain, account.settings, account_defaults=account_defaults,
-                            domain_defaults=domain_defaults)
-    return effective_values(ACCOUNT, layers).get("MaxAccountSize", "unlimited")
+def listed_quotas(domain: Domain, *, account_defaults: Mapping[str, Value],
+                  domain_defaults: Mapping[str, Value]) -> Callable[[Account], Value]:
+    """MaxAccountSize in force for each listed account of the domain (its own, its class's, the
+    template's, the defaults'): the layers below the accounts made once a page, with the server
+    documents the page read once."""
+    below = account_setting_layers(domain, account_defaults)
+    classes = service_classes(domain, domain_defaults)
+
+    def quota(account: Account) -> Value:
+        return effective_value(ACCOUNT, with_service_class(below, account.settings, classes), "MaxAccountSize")
+
+    return quota
 
 
 # --- CLI reads: domain object pages, volatile info, locations -----------------------------------

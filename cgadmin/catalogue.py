@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cgadmin.dataformat import Value
@@ -339,6 +339,15 @@ def effective(catalogue: Catalogue, layers: Iterable[Layer]) -> dict[str, Effect
         for name, value in layer.values.items():
             merged[name] = EffectiveValue(value, layer.source)
     return merged
+
+
+def effective_value(catalogue: Catalogue, layers: Sequence[Layer], name: str) -> Value:
+    """One setting in force, as effective() gives it, without computing every other: the last layer
+    that has it, else the catalogue's default (a list page asks this once a row)."""
+    for layer in reversed(layers):
+        if name in layer.values:
+            return layer.values[name]
+    return catalogue[name].default
 
 
 def effective_with_inherited(

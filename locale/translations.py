@@ -306,6 +306,7 @@ T = {
     "Log out": ("Abmelden", "Выйти"),
     "Pages": ("Seiten", "Страницы"),
     "Page navigation": ("Blättern", "Листание"),
+    "Log file pages": ("Seiten der Protokolldateien", "Страницы файлов журнала"),
     "First": ("Erste", "Первая"),
     "Previous": ("Zurück", "Назад"),
     "Next": ("Weiter", "Далее"),

@@ -155,7 +155,7 @@ def test_create_account_on_the_list_states_the_policy_and_refuses_a_short_passwo
                                                                                    as_basic):
     client = as_basic(expert(postmaster))
     url = "/Master/Users/Domains/client1.test/Accounts"
-    page = main_of(client.get(url))
+    page = main_of(client.get(url, {"create": "1"}))  # the list's Create Account link
     assert "The domain asks for at least 10 characters." in page
     assert 'data-min-length="10"' in page[page.index("data-generate-for="):][:300]
 

@@ -59,3 +59,39 @@ def test_create_an_account_with_a_generated_password_and_find_it_by_real_name(pa
             page.screenshot(path=str(Path(folder) / f"accounts-{width}-light.png"), full_page=True)
             page.emulate_media(color_scheme="dark")
             page.screenshot(path=str(Path(folder) / f"accounts-{width}-dark.png"), full_page=True)
+
+
+def test_the_column_headers_sort_by_storage_and_last_login_and_the_letters_follow_name_order(page: Page,
+                                                                                            live_server):
+    import datetime
+
+    from accounts.usage import add_storage, follow_info
+
+    factories.initialize_server()
+    domain = factories.make_domain("acme.test")
+    sizes = {"anna": 2_000_000, "bob": 5_000, "carl": 900_000_000}
+    for name, size in sizes.items():
+        account = factories.make_account(domain, name)
+        add_storage({account.pk: size})
+        if name != "carl":
+            follow_info(account, {"LastLogin": datetime.datetime(2026, 12, 1 + len(name), 9, 30)})
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
+           "/Master/Users/Domains/acme.test/Accounts")
+    rows = page.get_by_role("table").get_by_role("row")
+
+    page.get_by_role("link", name="Storage", exact=True).click()
+    expect(rows.nth(1)).to_contain_text("carl")
+    expect(rows.nth(3)).to_contain_text("bob")
+    expect(page.get_by_role("columnheader", name="Storage")).to_have_attribute("aria-sort", "descending")
+    expect(page.get_by_role("navigation", name="Jump to a letter")).to_have_count(0)
+
+    page.get_by_role("link", name="Last Login", exact=True).click()
+    expect(rows.nth(1)).to_contain_text("anna")  # 2026-12-05, then bob (12-04), then carl: never
+    expect(rows.nth(3)).to_contain_text("never")
+    page.get_by_role("link", name="Last Login", exact=True).click()  # again: the other way
+    expect(rows.nth(1)).to_contain_text("carl")
+    expect(page.get_by_role("columnheader", name="Last Login")).to_have_attribute("aria-sort", "ascending")
+
+    page.get_by_role("link", name="Account", exact=True).click()
+    expect(rows.nth(1)).to_contain_text("anna")
+    expect(page.get_by_role("navigation", name="Jump to a letter")).to_be_visible()

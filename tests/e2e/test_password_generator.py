@@ -64,6 +64,7 @@ def test_create_account_generates_a_password_as_long_as_the_policy_asks(page: Pa
 
     log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
            "/Master/Users/Domains/acme.test/Accounts")
+    page.get_by_role("link", name="Create Account").click()
     page.get_by_label("Account name").fill("ann")
     page.get_by_role("button", name="Generate", exact=True).click()
     password = page.get_by_label("Password", exact=True).input_value()
