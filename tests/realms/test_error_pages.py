@@ -71,3 +71,12 @@ def test_a_server_error_is_a_webadmin_page_with_the_navigation_in_the_administra
     assert "Serverfehler" in page and 'lang="de"' in page
     assert 'aria-label="Bereiche"' in page and 'href="/"' in page and "webadmin.css" in page
     assert "a bug" not in page
+
+
+def test_a_foreign_domain_is_refused_in_plain_words_with_a_way_back(personas, as_basic):
+    response = as_basic(personas.domain_admin_with_right).get("/Domain/Domains/client2.test/Settings", **HTML)
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Your account may not open this page" in page and ">not enough access rights<" not in page
+    assert 'href="/"' in page.split('id="content"')[1]  # the way back is in the page, not only the header
