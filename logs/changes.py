@@ -38,10 +38,23 @@ def audit_changes(before: str, after: str) -> list[Change]:
     one side is missing), else one line with the whole values."""
     old, new = _parsed(before), _parsed(after)
     if isinstance(old, dict | None) and isinstance(new, dict | None) and (old or new):
-        old_keys, new_keys = old or {}, new or {}
-        keys = sorted(set(old_keys) | set(new_keys), key=str.lower)
-        return [Change(key, _shown(old_keys.get(key)), _shown(new_keys.get(key)))
-                for key in keys if old_keys.get(key) != new_keys.get(key)]
+        return _dict_changes("", old or {}, new or {})
     if old == new:
         return []
     return [Change("", _shown(old), _shown(new))]
+
+
+def _dict_changes(prefix: str, old: dict, new: dict) -> list[Change]:
+    """A line per differing key; a dictionary inside a dictionary (WebAdminPrefs' Monitors) by its own
+    keys, named with the path (WebAdminPrefs.InterfaceType), so one change reads as one short line."""
+    found = []
+    for key in sorted(set(old) | set(new), key=str.lower):
+        was, now = old.get(key), new.get(key)
+        if was == now:
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(was, dict) and isinstance(now, dict):
+            found += _dict_changes(f"{name}.", was, now)
+        else:
+            found.append(Change(name, _shown(was), _shown(now)))
+    return found

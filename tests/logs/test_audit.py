@@ -151,6 +151,10 @@ def test_a_change_reads_as_one_line_per_setting_with_its_old_and_new_value():
     assert whole == [Change("", "Mail", "IMAP")]
     assert unparsed == [Change("", "{broken", None)]
     assert audit_changes("{A=x;}", "{A=x;}") == []
+    nested = audit_changes("{WebAdminPrefs={InterfaceType=Basic;Monitors={RefreshRate=10;};};}",
+                           "{WebAdminPrefs={InterfaceType=Expert;Monitors={RefreshRate=10;};};}")
+    assert nested == [Change("WebAdminPrefs.InterfaceType", "Basic", "Expert")]  # not both whole dictionaries
+    assert audit_changes("{P={A=x;};}", "{P=y;}") == [Change("P", "{A=x;}", "y")]
     assert audit_changes("", "{Long=\"" + "y" * 500 + "\";}")[0].after.endswith("…")
 
 
