@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        # accounts.services.account_note_login writes last_login with account.info's LastLogin for
-        # every interface (form, HTTP Basic, CLI); Django's own writer would be a second UPDATE.
+        # accounts.services.account_note_login writes last_login with account.info's LastLogin at
+        # every recorded login (the WebAdmin form, the CLI); Django's own writer would be a second UPDATE.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
