@@ -175,3 +175,33 @@ def test_a_settings_name_badge_control_and_default_switch_never_overlap_on_a_pho
     assert page.locator("[data-setting]").count() > 3
     assert page.evaluate(OVERLAPS) == []
     context.close()
+
+
+ONE_LINE = """(selector) => [...document.querySelectorAll(selector)].filter((el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+  return lines.size > 1;
+}).map((el) => el.textContent)"""
+
+
+@pytest.mark.parametrize("language", ["English", "German"])
+def test_the_audit_trail_keeps_dates_times_and_event_names_whole_at_1366(browser, live_server, personas, language):
+    """Once '2026-12-' / '06' and 'account.settin' / 'gs'; an event breaks only at its dots."""
+    from accounts.services import account_update_prefs, account_update_webadmin_prefs
+
+    account_update_webadmin_prefs(actor=None, account=personas.postmaster, updates={"InterfaceType": "Expert"})
+    account_update_prefs(actor=None, account=personas.postmaster, updates={"Language": language})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page: Page = context.new_page()
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Monitors/Audit")
+    cells = page.get_by_role("table").locator("tbody tr")
+    assert cells.count() > 5
+    assert page.get_by_role("table").locator("time").count() == cells.count()
+    assert page.evaluate(ONE_LINE, "table.audit time .date") == []
+    assert page.evaluate(ONE_LINE, "table.audit time .clock") == []
+    events = page.evaluate("() => [...document.querySelectorAll('table.audit tbody tr td:nth-child(4)')]"
+                           ".map((td) => td.innerText)")
+    assert "account.settings" in {event.replace("\n", "") for event in events}
+    assert all(len(line) > 3 for event in events for line in event.split("\n"))  # no 'gs' left alone
+    context.close()
