@@ -57,6 +57,8 @@ class Kind(enum.StrEnum):
     LIST = "list"
     DICT = "dictionary"
     SERVICES = "services"  # All, None, or a list of service names (AccessModes): its entry brings the check
+    COUNT = "count"  # a number of things, or unlimited (-1 in CommuniGate's files)
+    SHARE = "YES/NO/percent"  # NO, YES, or a share of the quota in percent (QuotaSuspend): its entry brings the check
     ANY = "any"
 
 
@@ -163,6 +165,8 @@ class SettingDef:
             return self.check(value)
         if kind is Kind.ANY:
             return value
+        if kind is Kind.COUNT:
+            return check_count_or_unlimited(value)
         if kind is Kind.BOOL:
             parse_bool(value)
             return value.upper()  # type: ignore[union-attr]

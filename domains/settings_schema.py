@@ -13,7 +13,6 @@ from cgadmin.catalogue import (
     Kind,
     Level,
     SettingDef,
-    check_count_or_unlimited,
     choice_checker,
     services_checker,
 )
@@ -165,10 +164,8 @@ DOMAIN = Catalogue(
         SettingDef(PASSWORD_COMPLEXITY, Kind.ENUM, ANY_CHARACTERS, "Passwords", "Password Characters", Level.BASIC,
                    choices=(ANY_CHARACTERS, LETTERS_DIGITS, LETTERS_DIGITS_SYMBOLS),
                    help="What every typed password must contain."),
-        SettingDef("AccountsLimit", Kind.ANY, "unlimited", "Limits", "Accounts", Level.EXPERT,
-                   check=check_count_or_unlimited),
-        SettingDef("ListsLimit", Kind.ANY, "unlimited", "Limits", "Mailing Lists", Level.EXPERT,
-                   check=check_count_or_unlimited),
+        SettingDef("AccountsLimit", Kind.COUNT, "unlimited", "Limits", "Accounts", Level.EXPERT),
+        SettingDef("ListsLimit", Kind.COUNT, "unlimited", "Limits", "Mailing Lists", Level.EXPERT),
     ],
     # CommuniGate keeps the settings it has no field for (DKIM, SecureCertificate, PrivateSecureKey,
     # CAChain, ClientIPs, CallOutTelnumSelector, ...): stored, exported and returned as sent.

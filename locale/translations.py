@@ -5,6 +5,10 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'at most': ('höchstens', 'не более'),
+    'from a share of the quota (%)': ('ab einem Anteil des Kontingents (%)', 'с доли квоты (%)'),
+    '%(setting)s: number': ('%(setting)s: Anzahl', '%(setting)s: число'),
+    '%(setting)s: percent of the quota': ('%(setting)s: Prozent des Kontingents', '%(setting)s: процент квоты'),
     '(empty)': ('(leer)', '(пусто)'),
     'Remove the record %(name)s': ('Eintrag %(name)s entfernen', 'Удалить запись %(name)s'),
     'Yes, remove the record %(name)s from the Local Unit': ('Ja, den Eintrag %(name)s aus der lokalen Einheit entfernen', 'Да, удалить запись %(name)s из локального раздела'),

@@ -1,6 +1,6 @@
 """Real controls for settings whose kind the catalogue knows: a checkbox grid for a set of services,
-a number and a unit for sizes and time spans, two fields for flow limits, a key/value editor for
-dictionaries.
+a number and a unit for sizes and time spans, a number or unlimited for counts, No/Yes/a percentage
+for a share of the quota, two fields for flow limits, a key/value editor for dictionaries.
 
 Each control reads and writes the setting's data-format text (what `settingsform.value_text` shows
 and `parse_text` reads), so everything after the widget (validation, the concurrent-edit digest,
@@ -26,6 +26,9 @@ from cgadmin.catalogue import NEVER, UNLIMITED, Kind
 from cgadmin.dataformat import Value
 
 SIZE_UNITS = ("", "K", "M", "G", "T")
+COUNT_LIMITED = "#"  # the count control's choice for "the number typed"
+PERCENT = "%"
+SHARE_CHOICES = ("NO", "YES", PERCENT)
 DURATION_UNITS = ("s", "m", "h", "d")
 NEW_ROWS = 2  # empty key/value rows a dictionary editor offers for new keys
 STRUCTURED = tuple("({[#\"")
@@ -33,8 +36,11 @@ UNIT_LABELS = {
     "": gettext_lazy("bytes"), "K": "K", "M": "M", "G": "G", "T": "T", UNLIMITED: gettext_lazy("unlimited"),
     "s": gettext_lazy("seconds"), "m": gettext_lazy("minutes"), "h": gettext_lazy("hours"),
     "d": gettext_lazy("days"), NEVER: gettext_lazy("never"),
+    COUNT_LIMITED: gettext_lazy("at most"), "NO": gettext_lazy("No"), "YES": gettext_lazy("Yes"),
+    PERCENT: gettext_lazy("from a share of the quota (%)"),
 }
-CONTROL_KINDS = (Kind.SIZE, Kind.DURATION, Kind.FLOW, Kind.SERVICES, Kind.DICT)
+CONTROL_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.SHARE, Kind.FLOW, Kind.SERVICES, Kind.DICT)
+NUMBER_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.SHARE)  # a number and a choice beside it
 
 
 def _split_number(text: str, units: Sequence[str], default_unit: str) -> tuple[str, str]:
@@ -60,6 +66,31 @@ def split_duration(text: str) -> tuple[str, str]:
     if text.strip().lower() == NEVER:
         return "", NEVER
     return _split_number(text, DURATION_UNITS, "s")
+
+
+def split_count(text: str) -> tuple[str, str]:
+    """`25` / `#25` -> ("25", limited); `unlimited` / `-1` -> ("", unlimited)."""
+    text = text.strip().lstrip("#")
+    if text.lower() == UNLIMITED or text == "-1":
+        return "", UNLIMITED
+    return (text if text.isdigit() else ""), COUNT_LIMITED
+
+
+def join_count(number: str, choice: str) -> str:
+    return UNLIMITED if choice == UNLIMITED else number.strip()
+
+
+def split_share(text: str) -> tuple[str, str]:
+    """`NO` -> ("", NO); `95%` / `95` -> ("95", %)."""
+    word = text.strip().upper()
+    if word in ("YES", "NO"):
+        return "", word
+    digits = word.lstrip("#").rstrip("%")
+    return (digits, PERCENT) if digits.isdigit() else ("", "NO")
+
+
+def join_share(number: str, choice: str) -> str:
+    return f"{number.strip()}{PERCENT}" if choice == PERCENT else choice
 
 
 def join_number(number: str, unit: str, endless: str) -> str:
@@ -164,6 +195,10 @@ class SettingControl(forms.Widget):
             return join_number(part("n"), part("u"), UNLIMITED)
         if self.kind is Kind.DURATION:
             return join_number(part("n"), part("u"), NEVER)
+        if self.kind is Kind.COUNT:
+            return join_count(part("n"), part("u"))
+        if self.kind is Kind.SHARE:
+            return join_share(part("n"), part("u"))
         if self.kind is Kind.FLOW:
             return join_flow(part("count"), part("n"), part("u"))
         if self.kind is Kind.SERVICES:
@@ -178,6 +213,10 @@ class SettingControl(forms.Widget):
             return join_number(*split_size(text), UNLIMITED)
         if self.kind is Kind.DURATION:
             return join_number(*split_duration(text), NEVER)
+        if self.kind is Kind.COUNT:
+            return join_count(*split_count(text))
+        if self.kind is Kind.SHARE:
+            return join_share(*split_share(text))
         if self.kind is Kind.FLOW:
             return join_flow(*split_flow(text))
         if self.kind is Kind.SERVICES:
@@ -187,7 +226,7 @@ class SettingControl(forms.Widget):
     # -- drawing it -------------------------------------------------------------------------------
 
     def id_for_label(self, id_: str) -> str:
-        if self.kind in (Kind.SIZE, Kind.DURATION):
+        if self.kind in NUMBER_KINDS:
             return f"{id_}_n"
         return f"{id_}_count" if self.kind is Kind.FLOW else ""  # a grid or a table: labelled by the row's name
 
@@ -201,6 +240,16 @@ class SettingControl(forms.Widget):
             parts.append(self._number_unit(name, base, *split_size(text), (*SIZE_UNITS, UNLIMITED), off))
         elif self.kind is Kind.DURATION:
             parts.append(self._number_unit(name, base, *split_duration(text), (*DURATION_UNITS, NEVER), off))
+        elif self.kind is Kind.COUNT:
+            number, choice = split_count(text)
+            parts.append(self._unit_select(name, base, choice, (COUNT_LIMITED, UNLIMITED), off, "", first=True))
+            parts.append(self._number(name, f"{base}_p", number, off, _("%(setting)s: number") % {
+                "setting": self.label}))
+        elif self.kind is Kind.SHARE:
+            number, choice = split_share(text)
+            parts.append(self._unit_select(name, base, choice, SHARE_CHOICES, off, "", first=True))
+            parts.append(self._number(name, f"{base}_p", number, off, _("%(setting)s: percent of the quota") % {
+                "setting": self.label}, maximum=100))
         elif self.kind is Kind.FLOW:
             parts.append(self._flow(name, base, text, off))
         elif self.kind is Kind.SERVICES:
@@ -215,19 +264,27 @@ class SettingControl(forms.Widget):
         return format_html('<span class="control control-{}">{}</span>', self.kind.name.lower(),
                            mark_safe("".join(parts)))
 
-    def _unit_select(self, name: str, base: str, unit: str, units: Sequence[str], off: str, label: str) -> str:
+    def _unit_select(self, name: str, base: str, unit: str, units: Sequence[str], off: str, label: str,
+                     first: bool = False) -> str:
+        """The choice beside the number; `first` when it leads (then the row's name labels it)."""
         options = format_html_join("", '<option value="{}"{}>{}</option>', (
             (choice, mark_safe(" selected") if choice == unit else "", UNIT_LABELS[choice]) for choice in units))
-        return format_html('<select name="{}:u" id="{}_u" aria-label="{}"{}>{}</select>',
-                           name, base, label, off, options)
+        select_id = f"{base}_n" if first else f"{base}_u"
+        labelled = "" if first else format_html(' aria-label="{}"', label)
+        return format_html('<select name="{}:u" id="{}"{}{}>{}</select>', name, select_id, labelled, off, options)
+
+    def _number(self, name: str, number_id: str, number: str, off: str, number_label: str = "",
+                maximum: int | None = None) -> str:
+        labelled = format_html(' aria-label="{}"', number_label) if number_label else ""
+        top = format_html(' max="{}"', maximum) if maximum is not None else ""
+        return format_html(
+            '<input type="number" min="0"{} step="1" inputmode="numeric" name="{}:n" id="{}" value="{}" '
+            'class="number"{}{}>', top, name, number_id, number, labelled, off)
 
     def _number_unit(self, name: str, base: str, number: str, unit: str, units: Sequence[str], off: str,
                      number_label: str = "") -> str:
-        labelled = format_html(' aria-label="{}"', number_label) if number_label else ""
-        return format_html(
-            '<input type="number" min="0" step="1" inputmode="numeric" name="{}:n" id="{}_n" value="{}" '
-            'class="number"{}{}>{}', name, base, number, labelled, off,
-            self._unit_select(name, base, unit, units, off, _("%(setting)s: unit") % {"setting": self.label}))
+        return self._number(name, f"{base}_n", number, off, number_label) + self._unit_select(
+            name, base, unit, units, off, _("%(setting)s: unit") % {"setting": self.label})
 
     def _flow(self, name: str, base: str, text: str, off: str) -> str:
         count, number, unit = split_flow(text)

@@ -73,7 +73,8 @@ def parse_text(definition: SettingDef, text: str) -> Value:
         return [line.strip() for line in text.splitlines() if line.strip()]
     if kind is Kind.NUMBER and text.lstrip("-").isdigit():
         return int(text)
-    if kind in (Kind.NUMBER, Kind.SIZE, Kind.DURATION) and text[:1] == "#" and text[1:].lstrip("-").isdigit():
+    numeric = (Kind.NUMBER, Kind.SIZE, Kind.DURATION, Kind.COUNT)
+    if kind in numeric and text[:1] == "#" and text[1:].lstrip("-").isdigit():
         return int(text[1:])  # a number in data format, as the page shows one
     if kind in (Kind.FLOW, Kind.DICT) or (kind in (Kind.ANY, Kind.SERVICES) and text[:1] in "({[#\""):
         try:

@@ -71,3 +71,28 @@ def test_an_administrator_sets_services_sizes_and_limits_with_controls(browser, 
     assert "MaxAccountSize" not in answer and "MaxWebSize=#4096;" in answer, answer
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     context.close()
+
+
+def test_counts_and_delay_new_mail_are_set_with_choices_and_numbers(browser, live_server, personas):
+    postmaster = personas.postmaster
+    account_update_webadmin_prefs(actor=None, account=postmaster, updates={"InterfaceType": "Expert"})
+    factories.make_account(personas.client1, "jane")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page: Page = context.new_page()
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD,
+           "/Master/Users/Domains/client1.test/Accounts/jane")
+    mailboxes = page.get_by_label("Mailboxes", exact=True)
+    expect(mailboxes).to_have_value("unlimited")
+    mailboxes.select_option(label="at most")
+    page.get_by_label("Mailboxes: number").fill("40")
+    page.get_by_label("Concurrent Calls: number").fill("3")
+    page.locator("[data-setting='CallsLimit']").get_by_role("combobox").select_option(label="at most")
+    page.get_by_label("Delay New Mail", exact=True).select_option(label="from a share of the quota (%)")
+    page.get_by_label("Delay New Mail: percent of the quota").fill("95")
+    page.locator(".save-bar").get_by_role("button", name="Update").click()
+    expect(page.locator("ul.messages")).to_contain_text("Settings updated.")
+    answer = _answer(postmaster)
+    assert "MaxMailboxes=40;" in answer and "CallsLimit=3;" in answer and 'QuotaSuspend="95%";' in answer, answer
+    expect(page.get_by_label("Mailboxes: data format")).to_have_value("40")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    context.close()

@@ -75,6 +75,36 @@ def test_sizes_and_flows_are_numbers_with_units(postmaster, client1, as_basic):
     assert jane.settings == {"MaxAccountSize": "unlimited", "MailInpFlow": ["unlimited", "5m"]}
 
 
+def test_counts_are_a_number_or_unlimited_and_delay_new_mail_is_no_yes_or_a_percentage(postmaster, client1, as_basic):
+    jane = make_account(client1, "jane")
+    _level(postmaster, "Expert")
+    client = as_basic(postmaster)
+    page = main_of(client.get(URL))
+    for name in ("MaxMailboxes", "MaxSignalContacts", "CallsLimit", "MaxRosterItems", "MaxWebFiles"):
+        control = page[page.index(f'name="s_{name}:u"'):]
+        assert control.index('<option value="unlimited" selected>') < control.index(f'name="s_{name}:n"')
+        assert f'type="number" min="0" step="1" inputmode="numeric" name="s_{name}:n"' in control
+    share = page[page.index('name="s_QuotaSuspend:u"'):]
+    assert '<option value="NO" selected>No</option>' in share and 'name="s_QuotaSuspend:n"' in share
+
+    _post(client, **{"s_MaxMailboxes:u": "#", "s_MaxMailboxes:n": "40", "d_MaxMailboxes": None,
+                     "s_CallsLimit:u": "#", "s_CallsLimit:n": "3", "d_CallsLimit": None,
+                     "s_QuotaSuspend:u": "%", "s_QuotaSuspend:n": "95", "d_QuotaSuspend": None})
+    jane.refresh_from_db()
+    assert jane.settings == {"MaxMailboxes": "40", "CallsLimit": "3", "QuotaSuspend": "95%"}
+    assert _setting(postmaster, "MaxMailboxes", "40") and _setting(postmaster, "QuotaSuspend", "\"95%\"")
+
+    # Expert's data-format text still wins when typed over; the choices give back their words.
+    _post(client, **{"s_MaxMailboxes": "#12", "s_CallsLimit:u": "unlimited", "s_QuotaSuspend:u": "YES"})
+    jane.refresh_from_db()
+    assert jane.settings == {"MaxMailboxes": 12, "CallsLimit": "unlimited", "QuotaSuspend": "YES"}
+    page = main_of(client.get(URL))
+    assert 'name="s_MaxMailboxes:n" id="id_s_MaxMailboxes_p" value="12"' in page
+
+    response = client.post(URL, form_with(page, "update", **{"s_MaxMailboxes": "lots"}))
+    assert response.status_code == 400 and "is not a count" in main_of(response)
+
+
 def test_controls_left_alone_write_nothing_even_where_they_would_spell_it_otherwise(postmaster, client1, as_basic):
     jane = make_account(client1, "jane")
     account_update_settings(actor=None, account=jane, updates={
