@@ -31,7 +31,7 @@ from lists.settings_schema import CHARSET, POSTINGS, REAL_NAME, SIZE_LIMIT, SUBS
 from realms.access import access_domain
 from realms.listing import list_request
 from realms.pages import realm_page
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 
 CURRENT = "Mailing Lists"
 PAGES = ObjectPages(current=CURRENT, list_url="domain_lists", object_url="domain_list", may_change=may_create_lists)
@@ -73,6 +73,11 @@ def _post(request: HttpRequest, the_domain: Domain, mailing_list: MailingList, f
             actor=user, mailing_list=mailing_list, operation=data["mode"], subscriber=data["address"]) or True,
             done=_("Subscriber added."))
     elif action == "unsubscribe":
+        if manage is not None and not confirmed(request):
+            return confirmation_page(
+                request, title=_("Remove Subscriber"), button=_("Remove Subscriber"), back_url=here,
+                question=_("Yes, remove %(address)s from %(list)s") % {
+                    "address": data["address"], "list": f"{mailing_list.name}@{the_domain.name}"})
         done = call_service(request, manage, lambda: list_subscribe(
             actor=user, mailing_list=mailing_list, operation="unsubscribe", subscriber=data["address"]) or True,
             done=_("Subscriber removed."))

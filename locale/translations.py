@@ -5,6 +5,11 @@
 # ruff: noqa: E501, RUF001  (Russian text is Cyrillic on purpose)
 
 T = {
+    'Remove Alert': ('Warnmeldung entfernen', 'Удалить оповещение'),
+    'Yes, remove the alert posted %(stamp)s': ('Ja, die am %(stamp)s veröffentlichte Warnmeldung entfernen', 'Да, удалить оповещение, опубликованное %(stamp)s'),
+    'Remove the alert posted %(stamp)s': ('Die am %(stamp)s veröffentlichte Warnmeldung entfernen', 'Удалить оповещение, опубликованное %(stamp)s'),
+    'Remove Subscriber': ('Abonnenten entfernen', 'Удалить подписчика'),
+    'Yes, remove %(address)s from %(list)s': ('Ja, %(address)s aus %(list)s entfernen', 'Да, удалить %(address)s из %(list)s'),
     'at most': ('höchstens', 'не более'),
     'from a share of the quota (%)': ('ab einem Anteil des Kontingents (%)', 'с доли квоты (%)'),
     '%(setting)s: number': ('%(setting)s: Anzahl', '%(setting)s: число'),

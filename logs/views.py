@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cgadmin.catalogue import Kind, Level
+from cgadmin.dataformat import Value
 from cgadmin.errors import CGError
 from domains.views import account_links, domain_links
 from logs import notifications, serverlog, statistics
@@ -29,7 +31,7 @@ from realms.access import access_account, access_domain
 from realms.controls import SettingControl
 from realms.navigation import request_page_size
 from realms.pages import realm_page
-from realms.viewtools import actor, call_service
+from realms.viewtools import actor, call_service, confirmation_page, confirmed
 
 # A page of the viewer looks at no more than this much before it offers the next page.
 VIEWER_SCAN_LIMIT = 512 * 1024 * 1024
@@ -210,6 +212,8 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         who = actor(request)
         if request.POST.get("action") == "remove":
             stamp = request.POST.get("stamp", "")
+            if permissions.has_server_right(who, R.ALL_DOMAINS) and not confirmed(request):
+                return _confirm_alert_removal(request, alerts_read(who, SERVER), stamp)
             call_service(request, None, lambda: alert_remove(
                 actor=who, scope=SERVER, stamp=stamp), done=_("Alert removed."))
         else:
@@ -228,6 +232,15 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
     return render(request, "logs/notifications.html", context)
 
 
+def _confirm_alert_removal(request: HttpRequest, posted: Mapping[str, Value], stamp: str) -> HttpResponse:
+    """Ask before an alert is removed, showing the alert (a removed alert cannot be brought back)."""
+    text = posted.get(stamp)
+    return confirmation_page(
+        request, title=_("Remove Alert"), button=_("Remove Alert"), back_url=request.path,
+        items=[f"{stamp}: {text}"] if text is not None else [],
+        question=_("Yes, remove the alert posted %(stamp)s") % {"stamp": stamp})
+
+
 def _alerts_page(request: HttpRequest, scope: str, name: str, links: list[tuple[str, str]], **context: object
                  ) -> HttpResponse:
     """The posted alerts of a domain or an account: read by its readers, posted and removed by
@@ -236,6 +249,8 @@ def _alerts_page(request: HttpRequest, scope: str, name: str, links: list[tuple[
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             stamp = request.POST.get("stamp", "")
+            if may_post_alerts(who, scope, name) and not confirmed(request):
+                return _confirm_alert_removal(request, alerts_read(who, scope, name), stamp)
             call_service(request, None, lambda: alert_remove(actor=who, scope=scope, name=name, stamp=stamp),
                          done=_("Alert removed."))
         else:

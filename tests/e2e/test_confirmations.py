@@ -82,3 +82,43 @@ def test_bulk_removal_lists_the_accounts_and_asks_first(page: Page, live_server)
     page.get_by_role("button", name="Apply to the selected accounts").click()
     expect(page.get_by_text("Done for 2 account(s).")).to_be_visible()
     assert list(Account.objects.filter(domain__name="acme.test").values_list("name", flat=True)) == ["bob"]
+
+
+def test_removing_an_alert_or_a_subscriber_asks_first_and_an_unticked_box_changes_nothing(page: Page, live_server):
+    from lists.models import Subscriber
+    from lists.services import list_create, list_subscribe
+    from logs.alerts import DOMAIN, alerts_read
+    from logs.services import alert_post
+
+    factories.initialize_server()
+    domain = factories.make_domain("acme.test")
+    factories.make_account(domain, "owner")
+    stamp = alert_post(actor=None, scope=DOMAIN, name="acme.test", text="Maintenance at noon")
+    staff = list_create(actor=None, domain=domain, name="staff", owner="owner")
+    list_subscribe(actor=None, mailing_list=staff, operation="feed", subscriber="ann@remote.example")
+    log_in(page, live_server.url, "postmaster", factories.POSTMASTER_PASSWORD, "/Master/Users/Domains/acme.test/Alerts")
+
+    expect(page.get_by_role("columnheader", name="Actions")).to_be_attached()
+    page.get_by_role("button", name=f"Remove the alert posted {stamp}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove Alert")
+    expect(page.get_by_role("listitem").filter(has_text="Maintenance at noon")).to_be_visible()
+    page.get_by_role("button", name="Remove Alert").click()  # unticked
+    expect(page.get_by_role("alert").filter(has_text="nothing was changed")).to_be_visible()
+    expect(page.get_by_label(f"Yes, remove the alert posted {stamp}")).to_be_focused()
+    assert alerts_read(None, DOMAIN, "acme.test")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Remove Alert").click()
+    expect(page.locator("ul.messages")).to_contain_text("Alert removed.")
+    assert not alerts_read(None, DOMAIN, "acme.test")
+
+    page.goto(f"{live_server.url}/Master/Users/Domains/acme.test/Lists/staff")
+    page.get_by_role("button", name="Remove ann@remote.example").click()
+    page.get_by_role("button", name="Remove Subscriber").click()  # unticked
+    expect(page.get_by_role("alert").filter(has_text="nothing was changed")).to_be_visible()
+    box = page.get_by_label("Yes, remove ann@remote.example from staff@acme.test")
+    expect(box).to_be_focused()
+    assert Subscriber.objects.filter(address="ann@remote.example").exists()
+    box.check()
+    page.get_by_role("button", name="Remove Subscriber").click()
+    expect(page.locator("ul.messages")).to_contain_text("Subscriber removed.")
+    assert not Subscriber.objects.exists()

@@ -74,7 +74,13 @@ def test_create_manage_rename_remove_under_the_rights(client1, owner, as_basic):
                               "postings": "moderated", "charset": "utf-8", "size_limit": "1M"}).status_code == 302
     settings = list_settings(MailingList.objects.get())
     assert (settings["Postings"], settings["Subscribe"], settings["SizeLimit"]) == ("moderated", "nobody", "1M")
-    assert client.post(page, {"action": "unsubscribe", "address": "ann@remote.example"}).status_code == 302
+    asked = client.post(page, {"action": "unsubscribe", "address": "ann@remote.example"})
+    assert asked.status_code == 200 and "Yes, remove ann@remote.example from staff@client1.test" in main_of(asked)
+    unticked = client.post(page, {"action": "unsubscribe", "address": "ann@remote.example", "confirming": "1"})
+    assert unticked.status_code == 400 and "nothing was changed" in main_of(unticked)
+    assert Subscriber.objects.exists()
+    assert client.post(page, {"action": "unsubscribe", "address": "ann@remote.example",
+                              "confirm": "on"}).status_code == 302
     assert not Subscriber.objects.exists()
     assert client.post(page, {"action": "rename", "new_name": "crew"}).status_code == 302
     assert client.post(f"{MINE}/crew", {"action": "remove"}).status_code == 302
