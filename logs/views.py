@@ -237,7 +237,7 @@ def _confirm_alert_removal(request: HttpRequest, posted: Mapping[str, Value], st
     text = posted.get(stamp)
     return confirmation_page(
         request, title=_("Remove Alert"), button=_("Remove Alert"), back_url=request.path,
-        items=[f"{stamp}: {text}"] if text is not None else [],
+        items=[f"{stamp}: {text}"] if isinstance(text, str) else [],
         question=_("Yes, remove the alert posted %(stamp)s") % {"stamp": stamp})
 
 
