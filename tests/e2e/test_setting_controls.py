@@ -85,8 +85,11 @@ def test_counts_and_delay_new_mail_are_set_with_choices_and_numbers(browser, liv
     expect(mailboxes).to_have_value("unlimited")
     mailboxes.select_option(label="at most")
     page.get_by_label("Mailboxes: number").fill("40")
-    page.get_by_label("Concurrent Calls: number").fill("3")
+    calls_number = page.get_by_label("Concurrent Calls: number")
+    expect(calls_number).to_be_hidden()  # unlimited: no number to type
     page.locator("[data-setting='CallsLimit']").get_by_role("combobox").select_option(label="at most")
+    calls_number.fill("3")
+    expect(page.get_by_label("Delay New Mail: percent of the quota")).to_be_hidden()
     page.get_by_label("Delay New Mail", exact=True).select_option(label="from a share of the quota (%)")
     page.get_by_label("Delay New Mail: percent of the quota").fill("95")
     page.locator(".save-bar").get_by_role("button", name="Update").click()
