@@ -26,7 +26,8 @@ MATRIX = {
         get=Case(ok=MONITORS),
         # Posting and removing a server alert need AllDomains: MONITOR is refused (403), nothing changes.
         post=(Case(ok={MASTER}, data={"text": "Disk check at noon"}),
-              Case(ok={MASTER}, setup=lambda personas: _an_alert(), data={"action": "remove", "stamp": STAMP})),
+              Case(ok={MASTER}, setup=lambda personas: _an_alert(),
+                   data={"action": "remove", "stamp": STAMP, "confirm": "on"})),
     ),
     # A domain's and an account's alerts: read by their readers; posted by AllDomains (no persona
     # holds CanPostAlerts, so the Domain Administrators are refused).
