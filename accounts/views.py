@@ -38,6 +38,7 @@ from accounts.selectors import (
     account_settings_with_inherited,
     accounts_matching_count,
     accounts_page,
+    listed_alias_names,
     listed_quotas,
     storage_use,
 )
@@ -148,6 +149,7 @@ def _rows(request: HttpRequest, domain: Any, accounts: list[Account], documents:
     select, of_quota, no_quota = _("Select %(name)s"), _("%(used)s of %(quota)s"), _("%(used)s, no quota")
     never = NEVER.format(never=escape(_("never")))
     quota_of = listed_quotas(domain, **documents)
+    aliases_of = listed_alias_names(accounts)
     sizes: dict[int, str] = {}
     quotas: dict[str, int | None] = {}
 
@@ -170,7 +172,7 @@ def _rows(request: HttpRequest, domain: Any, accounts: list[Account], documents:
             name=name, select=escape(select % {"name": account.name}),
             url=escape(prefix + quote(account.name, safe=URL_SAFE) + suffix), kind=escape(account.kind),
             real_name=escape(str(account.settings.get("RealName", ""))),
-            aliases=escape(", ".join(alias.name for alias in account.aliases.all())),
+            aliases=escape(", ".join(aliases_of.get(account.pk, []))),
             storage_class="storage over" if quota is not None and used > quota else "storage",
             meter=METER.format(quota=quota, used=used) if quota else "", storage=escape(storage),
             last_login=(localtime(account.last_login).strftime("%Y-%m-%d %H:%M") if account.last_login

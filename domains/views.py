@@ -84,16 +84,28 @@ def account_links(request: HttpRequest, account: Any) -> list[tuple[str, str]]:
 def domain_links(request: HttpRequest, domain: Domain) -> list[tuple[str, str]]:
     """The pages of one domain, for the strip of links at the top of each of them; a page above the
     administrator's Interface Type is left out (it still opens by its address)."""
-    from django.urls import resolve
-
     level = interface_level(request.user)
     links = []
     for title, name in DOMAIN_PAGES:
         url = users_url(request, name, domain.name)
-        declared = access_of(resolve(url).func)
-        if declared is None or declared.level <= level:
+        declared = _declared_level(name, url)
+        if declared is None or declared <= level:
             links.append((title, url))
     return links
+
+
+_DECLARED_LEVELS: dict[str, Level | None] = {}  # a page's URL name -> the Interface Type its view declares
+
+
+def _declared_level(name: str, url: str) -> Level | None:
+    """The level a domain page's view declares (None: any), resolved once a process per page: the
+    view behind a URL name never changes while the process runs."""
+    from django.urls import resolve
+
+    if name not in _DECLARED_LEVELS:
+        declared = access_of(resolve(url).func)
+        _DECLARED_LEVELS[name] = None if declared is None else declared.level
+    return _DECLARED_LEVELS[name]
 
 
 @realm_page("Users", "Domains", level=Level.BASIC)
