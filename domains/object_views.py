@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from cgadmin.paging import KeyPage, ListRequest
 from domains.models import Domain
@@ -22,7 +23,7 @@ from lists.models import MailingList
 from realms.access import access_domain
 from realms.forms import ServiceForm
 from realms.listing import list_request
-from realms.viewtools import actor, call_service, form_post, form_status
+from realms.viewtools import actor, call_service, confirmation_page, confirmed, form_post, form_status
 
 Shown = TypeVar("Shown", Forwarder, Group, MailingList)
 
@@ -97,12 +98,17 @@ class ObjectPage(Generic[Shown]):
 
     def rename_or_remove(self, rename_form: ServiceForm, remove_form: ServiceForm, *,
                          rename: Callable[[str], object], remove: Callable[[], object], renamed: str,
-                         removed: str) -> HttpResponse | None:
-        """The Rename and Remove actions: a redirect when one worked, None otherwise (other actions too)."""
+                         removed: str, remove_title: str) -> HttpResponse | None:
+        """The Rename and Remove actions: a redirect when one worked, the confirmation page before a
+        removal, None otherwise (other actions too)."""
         if self.action == "rename" and rename_form.is_valid():
             new_name = rename_form.cleaned_data["new_name"]
             return self.run(rename_form, lambda: rename(new_name), renamed)
         if self.action == "remove":
+            if self.may_change and not confirmed(self.request):
+                return confirmation_page(
+                    self.request, title=remove_title, button=remove_title, back_url=self.object_url(),
+                    question=_("Yes, remove %(address)s") % {"address": f"{self.named.name}@{self.domain.name}"})
             return self.run(remove_form, lambda: remove() or True, removed, to_list=True)
         return None
 

@@ -40,6 +40,7 @@ def domain_forwarder(request: HttpRequest, domain: str, name: str) -> HttpRespon
     remove = RemoveForwarderForm(page.data("remove"))
     done = page.rename_or_remove(
         rename, remove, renamed=_("Forwarder renamed."), removed=_("Forwarder removed."),
+        remove_title=_("Remove Forwarder"),
         rename=lambda new_name: forwarder_rename(actor=page.user, forwarder=forwarder, new_name=new_name),
         remove=lambda: forwarder_delete(actor=page.user, forwarder=forwarder))
     return done or page.render("forwarders/forwarder.html", forwarder=forwarder, rename_form=rename,

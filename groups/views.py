@@ -60,6 +60,7 @@ def domain_group(request: HttpRequest, domain: str, name: str) -> HttpResponse:
         done = page.run(edit, lambda: group_set(actor=page.user, group=group, settings=settings), _("Group updated."))
     done = done or page.rename_or_remove(
         rename, remove, renamed=_("Group renamed."), removed=_("Group removed."),
+        remove_title=_("Remove Group"),
         rename=lambda new_name: group_rename(actor=page.user, group=group, new_name=new_name),
         remove=lambda: group_delete(actor=page.user, group=group))
     return done or page.render("groups/group.html", group=group, form=edit, rename_form=rename, remove_form=remove)

@@ -86,6 +86,10 @@ def _post(request: HttpRequest, the_domain: Domain, mailing_list: MailingList, f
             actor=user, mailing_list=mailing_list, new_name=data["new_name"]), done=_("Mailing list renamed."))
         here = users_url(request, "domain_list", the_domain.name, mailing_list.name)
     else:
+        if create is not None and not confirmed(request):
+            return confirmation_page(request, title=_("Remove List"), button=_("Remove List"), back_url=here,
+                                     question=_("Yes, remove %(address)s") % {
+                                         "address": f"{mailing_list.name}@{the_domain.name}"})
         done = call_service(request, create, lambda: list_delete(actor=user, mailing_list=mailing_list) or True,
                             done=_("Mailing list removed."))
         here = users_url(request, "domain_lists", the_domain.name)

@@ -9,6 +9,7 @@ T = {
     'Yes, remove the alert posted %(stamp)s': ('Ja, die am %(stamp)s veröffentlichte Warnmeldung entfernen', 'Да, удалить оповещение, опубликованное %(stamp)s'),
     'Remove the alert posted %(stamp)s': ('Die am %(stamp)s veröffentlichte Warnmeldung entfernen', 'Удалить оповещение, опубликованное %(stamp)s'),
     'Remove Subscriber': ('Abonnenten entfernen', 'Удалить подписчика'),
+    'Yes, remove %(address)s': ('Ja, %(address)s entfernen', 'Да, удалить %(address)s'),
     'Yes, remove %(address)s from %(list)s': ('Ja, %(address)s aus %(list)s entfernen', 'Да, удалить %(address)s из %(list)s'),
     'at most': ('höchstens', 'не более'),
     'from a share of the quota (%)': ('ab einem Anteil des Kontingents (%)', 'с доли квоты (%)'),

@@ -56,7 +56,12 @@ def test_create_rename_remove_under_the_right(client1, as_basic):
     assert client.post(mine, {"action": "create", "name": "Sales", "target": "boss@remote.example"}).status_code == 302
     assert Forwarder.objects.get(name="sales").target == "boss@remote.example"
     assert client.post(f"{mine}/sales", {"action": "rename", "new_name": "shop"}).status_code == 302
-    assert client.post(f"{mine}/shop", {"action": "remove"}).status_code == 302
+    asked = client.post(f"{mine}/shop", {"action": "remove"})
+    assert asked.status_code == 200 and "Yes, remove shop@client1.test" in asked.content.decode()
+    assert Forwarder.objects.exists()  # nothing removed before the box is ticked
+    unticked = client.post(f"{mine}/shop", {"action": "remove", "confirming": "1"})
+    assert unticked.status_code == 400 and Forwarder.objects.exists()
+    assert client.post(f"{mine}/shop", {"action": "remove", "confirm": "on"}).status_code == 302
     assert not Forwarder.objects.exists()
 
 

@@ -20,6 +20,6 @@ MATRIX = {
     "Users:domain_forwarder": UrlRow(
         args=SALES, get=Case(ok=CLIENT1_READERS, setup=_sales),
         post=(Case(ok=SERVER_WRITERS, setup=_sales, data={"action": "rename", "new_name": "shop"}),
-              Case(ok=SERVER_WRITERS, setup=_sales, data={"action": "remove"})),
+              Case(ok=SERVER_WRITERS, setup=_sales, data={"action": "remove", "confirm": "on"})),
     ),
 }

@@ -58,7 +58,10 @@ def test_create_edit_members_rename_remove_under_the_right(client1, as_basic):
     page = main_of(client.get(f"{mine}/team"))
     assert "far@remote.example" in page
     assert client.post(f"{mine}/team", {"action": "rename", "new_name": "crew"}).status_code == 302
-    assert client.post(f"{mine}/crew", {"action": "remove"}).status_code == 302
+    asked = client.post(f"{mine}/crew", {"action": "remove"})
+    assert asked.status_code == 200 and "Yes, remove crew@client1.test" in main_of(asked)
+    assert Group.objects.exists()  # nothing removed before the box is ticked
+    assert client.post(f"{mine}/crew", {"action": "remove", "confirm": "on"}).status_code == 302
     assert not Group.objects.exists()
 
 

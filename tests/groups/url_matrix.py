@@ -22,6 +22,6 @@ MATRIX = {
         post=(Case(ok=SERVER_WRITERS, setup=_team, data={"action": "update", "real_name": "Team",
                                                          "members": "user\nfar@remote.example"}),
               Case(ok=SERVER_WRITERS, setup=_team, data={"action": "rename", "new_name": "crew"}),
-              Case(ok=SERVER_WRITERS, setup=_team, data={"action": "remove"})),
+              Case(ok=SERVER_WRITERS, setup=_team, data={"action": "remove", "confirm": "on"})),
     ),
 }

@@ -83,7 +83,10 @@ def test_create_manage_rename_remove_under_the_rights(client1, owner, as_basic):
                               "confirm": "on"}).status_code == 302
     assert not Subscriber.objects.exists()
     assert client.post(page, {"action": "rename", "new_name": "crew"}).status_code == 302
-    assert client.post(f"{MINE}/crew", {"action": "remove"}).status_code == 302
+    asked = client.post(f"{MINE}/crew", {"action": "remove"})
+    assert asked.status_code == 200 and "Yes, remove crew@client1.test" in main_of(asked)
+    assert MailingList.objects.exists()  # nothing removed before the box is ticked
+    assert client.post(f"{MINE}/crew", {"action": "remove", "confirm": "on"}).status_code == 302
     assert not MailingList.objects.exists()
 
 

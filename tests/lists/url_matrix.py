@@ -29,6 +29,6 @@ MATRIX = {
               Case(ok=SERVER_WRITERS, setup=_staff, data={"action": "unsubscribe", "address": "sub@remote.example",
                                                           "confirm": "on"}),
               Case(ok=SERVER_WRITERS, setup=_staff, data={"action": "rename", "new_name": "crew"}),
-              Case(ok=SERVER_WRITERS, setup=_staff, data={"action": "remove"})),
+              Case(ok=SERVER_WRITERS, setup=_staff, data={"action": "remove", "confirm": "on"})),
     ),
 }

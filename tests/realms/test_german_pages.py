@@ -137,5 +137,6 @@ def test_german_pages_show_times_in_the_administrators_time_zone(admin, as_basic
     page = as_basic(admin).get("/Master/Monitors/Audit").content.decode()
 
     assert "Änderungsprotokoll" in page
-    assert '<span class="date">2026-07-01</span> <span class="clock">08:00:00</span>' in page  # noon GMT is 08:00 in New York (daylight saving time)
+    # noon GMT is 08:00 in New York (daylight saving time)
+    assert '<span class="date">2026-07-01</span> <span class="clock">08:00:00</span>' in page
     assert '<span class="clock">12:00:00</span>' not in page

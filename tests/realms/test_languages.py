@@ -176,7 +176,8 @@ def test_times_are_shown_in_the_administrators_time_zone(postmaster, as_basic):
 
     page = as_basic(postmaster).get("/Master/Monitors/Audit").content.decode()
 
-    assert '<span class="date">2026-11-28</span> <span class="clock">21:00:00</span>' in page  # noon GMT is 21:00 in Tokyo
+    # noon GMT is 21:00 in Tokyo
+    assert '<span class="date">2026-11-28</span> <span class="clock">21:00:00</span>' in page
     assert '<span class="clock">12:00:00</span>' not in page
 
 
