@@ -58,6 +58,7 @@ class Kind(enum.StrEnum):
     DICT = "dictionary"
     SERVICES = "services"  # All, None, or a list of service names (AccessModes): its entry brings the check
     COUNT = "count"  # a number of things, or unlimited (-1 in CommuniGate's files)
+    PERCENT = "percent"  # a share of the quota, 0 to 100 (`90%`): its entry brings the check
     SHARE = "YES/NO/percent"  # NO, YES, or a share of the quota in percent (QuotaSuspend): its entry brings the check
     ANY = "any"
 

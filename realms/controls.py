@@ -39,8 +39,9 @@ UNIT_LABELS = {
     COUNT_LIMITED: gettext_lazy("at most"), "NO": gettext_lazy("No"), "YES": gettext_lazy("Yes"),
     PERCENT: gettext_lazy("from a share of the quota (%)"),
 }
-CONTROL_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.SHARE, Kind.FLOW, Kind.SERVICES, Kind.DICT)
-NUMBER_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.SHARE)  # a number and a choice beside it
+CONTROL_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.PERCENT, Kind.SHARE, Kind.FLOW, Kind.SERVICES,
+                 Kind.DICT)
+NUMBER_KINDS = (Kind.SIZE, Kind.DURATION, Kind.COUNT, Kind.PERCENT, Kind.SHARE)  # a number (and a choice beside it)
 
 
 def _split_number(text: str, units: Sequence[str], default_unit: str) -> tuple[str, str]:
@@ -87,6 +88,16 @@ def split_share(text: str) -> tuple[str, str]:
         return "", word
     digits = word.lstrip("#").rstrip("%")
     return (digits, PERCENT) if digits.isdigit() else ("", "NO")
+
+
+def split_percent(text: str) -> str:
+    """`90%` / `90` -> "90"; anything else -> ""."""
+    digits = text.strip().lstrip("#").rstrip("%").strip()
+    return digits if digits.isdigit() else ""
+
+
+def join_percent(number: str) -> str:
+    return f"{number.strip()}{PERCENT}"
 
 
 def join_share(number: str, choice: str) -> str:
@@ -197,6 +208,8 @@ class SettingControl(forms.Widget):
             return join_number(part("n"), part("u"), NEVER)
         if self.kind is Kind.COUNT:
             return join_count(part("n"), part("u"))
+        if self.kind is Kind.PERCENT:
+            return join_percent(part("n"))
         if self.kind is Kind.SHARE:
             return join_share(part("n"), part("u"))
         if self.kind is Kind.FLOW:
@@ -215,6 +228,8 @@ class SettingControl(forms.Widget):
             return join_number(*split_duration(text), NEVER)
         if self.kind is Kind.COUNT:
             return join_count(*split_count(text))
+        if self.kind is Kind.PERCENT:
+            return join_percent(split_percent(text))
         if self.kind is Kind.SHARE:
             return join_share(*split_share(text))
         if self.kind is Kind.FLOW:
@@ -245,6 +260,9 @@ class SettingControl(forms.Widget):
             parts.append(self._unit_select(name, base, choice, (COUNT_LIMITED, UNLIMITED), off, "", first=True))
             parts.append(self._number(name, f"{base}_p", number, off, _("%(setting)s: number") % {
                 "setting": self.label}))
+        elif self.kind is Kind.PERCENT:
+            parts.append(self._number(name, f"{base}_n", split_percent(text), off, maximum=100))
+            parts.append(mark_safe('<span class="unit" aria-hidden="true">%</span>'))
         elif self.kind is Kind.SHARE:
             number, choice = split_share(text)
             parts.append(self._unit_select(name, base, choice, SHARE_CHOICES, off, "", first=True))

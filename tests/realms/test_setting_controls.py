@@ -105,6 +105,27 @@ def test_counts_are_a_number_or_unlimited_and_delay_new_mail_is_no_yes_or_a_perc
     assert response.status_code == 400 and "is not a count" in main_of(response)
 
 
+def test_quota_notice_and_alert_are_a_percentage_of_the_quota(postmaster, client1, as_basic):
+    jane = make_account(client1, "jane")
+    _level(postmaster, "Expert")
+    client = as_basic(postmaster)
+    page = main_of(client.get(URL))
+    for name, default in (("QuotaNotice", "90"), ("QuotaAlert", "95")):
+        assert (f'<input type="number" min="0" max="100" step="1" inputmode="numeric" name="s_{name}:n" '
+                f'id="id_s_{name}_n" value="{default}"') in page
+
+    _post(client, **{"s_QuotaNotice:n": "80", "d_QuotaNotice": None})
+    jane.refresh_from_db()
+    assert jane.settings == {"QuotaNotice": "80%"}
+    assert _setting(postmaster, "QuotaNotice", "\"80%\"")
+
+    page = main_of(client.get(URL))
+    response = client.post(URL, form_with(page, "update", **{"s_QuotaAlert:n": "150", "d_QuotaAlert": None}))
+    assert response.status_code == 400 and "is not a percentage from 0 to 100" in main_of(response)
+    jane.refresh_from_db()
+    assert jane.settings == {"QuotaNotice": "80%"}
+
+
 def test_controls_left_alone_write_nothing_even_where_they_would_spell_it_otherwise(postmaster, client1, as_basic):
     jane = make_account(client1, "jane")
     account_update_settings(actor=None, account=jane, updates={
