@@ -136,7 +136,8 @@ def test_custom_records_are_added_and_removed_in_the_local_unit(postmaster, as_b
     assert (record.name, record.email, record.public) == (
         "Front Desk", "desk@example.test", {"telephoneNumber": "+1 555 0100", "room": "101"})
     assert AuditEntry.objects.filter(event="directory.record_create", object_name="Front Desk").exists()
-    assert "Front Desk" in client.get(BROWSE, {"unit": "_local"}).content.decode()
+    listed = client.get(BROWSE, {"unit": "_local"}).content.decode()
+    assert "Front Desk" in listed and 'aria-label="Remove Front Desk"' in listed  # each row's button says whose
 
     asked = client.post(f"{BROWSE}?unit=_local", {"action": "remove", "name": "front desk"})
     assert asked.status_code == 200

@@ -187,6 +187,15 @@ def test_reject_without_a_report(waiting, queue_admin, client1, django_capture_o
     assert inbox_messages(client1.accounts.get(name="bob")) == []
 
 
+def test_each_rows_reject_buttons_say_which_message_and_sender(waiting, queue_admin, as_basic):
+    """A table of Reject buttons is a list of distinguishable buttons for a screen reader."""
+    page = as_basic(queue_admin).get("/Monitors/Queues/SMTP/remote.example").content.decode()
+    message = QueuedMessage.objects.filter(state="Q").first() or QueuedMessage.objects.first()
+
+    assert f'aria-label="Reject message {message.id}"' in page
+    assert 'aria-label="Reject all from bob@client1.test"' in page
+
+
 def test_reject_every_message_of_a_sender_asks_first_and_rejects_nothing_unticked(waiting, queue_admin, as_basic):
     client = as_basic(queue_admin)
     data = {"action": "reject_sender", "sender": "bob@client1.test", "notify": "none"}
